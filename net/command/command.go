@@ -1,0 +1,67 @@
+// Package command holds the typed requests the UI (or a test) gives the connection
+// owner of a network. Like net/event it is a leaf package of plain data.
+package command
+
+import "github.com/ferry-irc/ferry/net/event"
+
+// Command is something the user (via the UI) asks a network to do. The
+// connection owner decides when it goes out: through flood control, into the
+// migration window's queue, or into the offline queue.
+type Command interface{ isCommand() }
+
+// SendText sends text to a channel or nick. The session splits long text to
+// fit the line length. ID is chosen by the caller, unique per process and
+// non-zero; the owner answers with Message{Self, LocalID: ID} events (one per
+// line after splitting, Pending while queued), then Delivered{ID} or
+// Failed{ID}.
+type SendText struct {
+	ID     uint64
+	Target string
+	Text   string
+	Kind   event.MsgKind
+}
+
+// Join joins a channel, with an optional key.
+type Join struct {
+	Channel string
+	Key     string
+}
+
+// Part leaves a channel.
+type Part struct {
+	Channel string
+	Reason  string
+}
+
+// SetNick changes our nick.
+type SetNick struct{ Nick string }
+
+// Raw sends a line as typed (without the leading slash), e.g.
+// "MODE #chan +o bob". It goes through the same queue as text.
+type Raw struct{ Line string }
+
+// Quit sends QUIT and closes the connection; the network stays disconnected.
+type Quit struct{ Reason string }
+
+// Migrate asks the network to move us to Server (MIGRATE REQUEST).
+type Migrate struct{ Server string }
+
+// Connect starts connecting a disconnected network.
+type Connect struct{}
+
+// Disconnect closes the connection (QUIT first) and does not reconnect.
+type Disconnect struct{ Reason string }
+
+// Reconnect closes the connection and connects again at once.
+type Reconnect struct{}
+
+func (SendText) isCommand()   {}
+func (Join) isCommand()       {}
+func (Part) isCommand()       {}
+func (SetNick) isCommand()    {}
+func (Raw) isCommand()        {}
+func (Quit) isCommand()       {}
+func (Migrate) isCommand()    {}
+func (Connect) isCommand()    {}
+func (Disconnect) isCommand() {}
+func (Reconnect) isCommand()  {}
