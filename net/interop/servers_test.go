@@ -1,0 +1,250 @@
+//go:build interop
+
+package interop
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// ircd is one real IRC server process started for a test.
+type ircd struct {
+	t    *testing.T
+	kind string // "ngircd" or "inspircd"
+	port int
+	dir  string
+	conf string
+
+	mu  sync.Mutex
+	cmd *exec.Cmd
+	log *lockedBuffer
+}
+
+// lockedBuffer collects a server's output for the test log.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// lookPath finds a server binary on PATH or in /usr/sbin (root's PATH on
+// Debian has it, a user's may not); a missing binary fails the test, because
+// .ci/run installs both and a skipped interop test would prove nothing.
+func lookPath(t *testing.T, name string) string {
+	t.Helper()
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	p := filepath.Join("/usr/sbin", name)
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	t.Fatalf("%s is not installed (apt-get install -y %s)", name, name)
+	return ""
+}
+
+// freePort asks the kernel for a free loopback port. There is a small race
+// between closing it and the server binding it; startServer retries.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+const ngircdConf = `[Global]
+	Name = ngircd.test
+	Info = ferry interop
+	Listen = 127.0.0.1
+	Ports = %d
+	MotdPhrase = ferry interop test server
+	ServerUID = 65534
+	ServerGID = 65534
+[Limits]
+	MaxConnectionsIP = 0
+	MaxNickLength = 30
+	PingTimeout = 120
+	PongTimeout = 20
+[Options]
+	DNS = no
+	Ident = no
+	PAM = no
+	OperCanUseMode = yes
+`
+
+const inspircdConf = `<server name="insp.test" description="ferry interop" network="InspTest">
+<admin name="ferry" nick="ferry" email="ferry@localhost">
+<bind address="127.0.0.1" port="%d" type="clients">
+<connect allow="*" timeout="60" threshold="1000" pingfreq="120" hardsendq="1048576" softsendq="65536" recvq="65536" localmax="1000" globalmax="1000" useident="no" resolvehostnames="no">
+<pid file="%s/inspircd.pid">
+<log method="file" type="* -USERINPUT -USEROUTPUT" level="default" target="%s/ircd.log">
+<options prefixquit="Quit: " defaultmodes="nt">
+<security hidesplits="no" announceinvites="dynamic">
+<performance softlimit="1024" clonesonconnect="no" quietbursts="yes">
+<dns timeout="1">
+<limits maxnick="30" maxchan="64" maxmodes="20" maxident="11" maxhost="64" maxquit="255" maxtopic="307" maxkick="255" maxreal="128" maxgecos="128" maxaway="200">
+<module name="cap">
+<module name="ircv3">
+<module name="ircv3_capnotify">
+<module name="ircv3_servertime">
+<module name="ircv3_echomessage">
+<module name="ircv3_msgid">
+<module name="ircv3_ctctags">
+<module name="ircv3_batch">
+<module name="ircv3_accounttag">
+<module name="ircv3_chghost">
+<module name="ircv3_invitenotify">
+<module name="namesx">
+<module name="uhnames">
+<module name="setname">
+`
+
+// startServer writes a config for kind on a free port and starts it. The
+// server is stopped when the test ends.
+func startServer(t *testing.T, kind string) *ircd {
+	t.Helper()
+	s := &ircd{t: t, kind: kind, dir: t.TempDir()}
+	// ngircd drops to nobody after reading its config; the directory must
+	// stay readable for a restart.
+	if err := os.Chmod(s.dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		s.port = freePort(t)
+		s.writeConfig()
+		if err = s.start(); err == nil {
+			t.Cleanup(s.stop)
+			return s
+		}
+	}
+	t.Fatalf("start %s: %v\n%s", kind, err, s.log.String())
+	return nil
+}
+
+func (s *ircd) writeConfig() {
+	s.conf = filepath.Join(s.dir, s.kind+".conf")
+	var text string
+	switch s.kind {
+	case "ngircd":
+		text = fmt.Sprintf(ngircdConf, s.port)
+	case "inspircd":
+		text = fmt.Sprintf(inspircdConf, s.port, s.dir, s.dir)
+	default:
+		s.t.Fatalf("unknown server kind %q", s.kind)
+	}
+	if err := os.WriteFile(s.conf, []byte(text), 0o644); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// start launches the process and waits until it accepts a registration.
+func (s *ircd) start() error {
+	var cmd *exec.Cmd
+	switch s.kind {
+	case "ngircd":
+		cmd = exec.Command(lookPath(s.t, "ngircd"), "--nodaemon", "--config", s.conf)
+	case "inspircd":
+		cmd = exec.Command(lookPath(s.t, "inspircd"), "--runasroot", "--nofork", "--nopid", "--config="+s.conf)
+	}
+	s.log = &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = s.log, s.log
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	s.mu.Lock()
+	s.cmd = cmd
+	s.mu.Unlock()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-exited:
+			return fmt.Errorf("%s exited at start: %v", s.kind, err)
+		default:
+		}
+		if s.probe() == nil {
+			go func() { <-exited }()
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	_ = cmd.Process.Kill()
+	return fmt.Errorf("%s did not answer on port %d within 10s", s.kind, s.port)
+}
+
+// probe connects and waits for the server's first line.
+func (s *ircd) probe() error {
+	c, err := net.DialTimeout("tcp", s.addr(), time.Second)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
+	fmt.Fprintf(c, "PING probe\r\n")
+	_, err = bufio.NewReader(c).ReadString('\n')
+	return err
+}
+
+func (s *ircd) addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)) }
+
+// stop kills the server and waits for its port to be free.
+func (s *ircd) stop() {
+	s.mu.Lock()
+	cmd := s.cmd
+	s.cmd = nil
+	s.mu.Unlock()
+	if cmd == nil || cmd.Process == nil {
+		return
+	}
+	_ = cmd.Process.Kill()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		c, err := net.DialTimeout("tcp", s.addr(), 200*time.Millisecond)
+		if err != nil {
+			return
+		}
+		c.Close()
+		time.Sleep(50 * time.Millisecond)
+	}
+	s.t.Logf("%s still answering on %s after kill", s.kind, s.addr())
+}
+
+// restart stops the server and starts it again on the same port, as an
+// operator restarting it would.
+func (s *ircd) restart() {
+	s.t.Helper()
+	s.stop()
+	var err error
+	for attempt := 0; attempt < 20; attempt++ {
+		if err = s.start(); err == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	s.t.Fatalf("restart %s: %v\n%s", s.kind, err, s.log.String())
+}
