@@ -1,0 +1,120 @@
+package scrollback
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ferry-irc/ferry/ui/format"
+)
+
+// Find returns the index of the first line, starting at index from
+// (inclusive) and going towards newer lines (or older ones when backwards),
+// whose nick or plain text (formatting codes removed) contains query,
+// ignoring case. from is clamped to the buffer. An empty query matches
+// nothing. It allocates nothing per line for ASCII text without formatting
+// codes.
+func (b *Buffer) Find(query string, from int, backwards bool) (index int, ok bool) {
+	n := b.Len()
+	if query == "" || n == 0 {
+		return 0, false
+	}
+	if from < 0 {
+		if backwards {
+			return 0, false
+		}
+		from = 0
+	}
+	if from >= n {
+		if !backwards {
+			return 0, false
+		}
+		from = n - 1
+	}
+	m := newMatcher(query)
+	step := 1
+	if backwards {
+		step = -1
+	}
+	for i := from; i >= 0 && i < n; i += step {
+		s := b.slot(b.first + uint64(i))
+		if s.Kind == DaySeparator {
+			continue
+		}
+		if m.match(s.Nick) || m.match(s.Text) {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// matcher is a case-insensitive substring test prepared once per search.
+type matcher struct {
+	q     string // lower-case query
+	ascii bool
+	first [2]byte // first byte of the query in both cases (ASCII query)
+}
+
+func newMatcher(q string) matcher {
+	m := matcher{q: strings.ToLower(q), ascii: true}
+	for i := 0; i < len(m.q); i++ {
+		if m.q[i] >= utf8.RuneSelf {
+			m.ascii = false
+		}
+	}
+	c := m.q[0]
+	m.first = [2]byte{c, c}
+	if c >= 'a' && c <= 'z' {
+		m.first[1] = c - ('a' - 'A')
+	}
+	return m
+}
+
+func (m *matcher) match(s string) bool {
+	if len(s) < len(m.q) {
+		return false
+	}
+	if hasFormatting(s) {
+		s = format.Strip(s)
+	}
+	if !m.ascii {
+		return strings.Contains(strings.ToLower(s), m.q)
+	}
+	// ASCII query: scan for either case of its first byte, then compare
+	// the rest ASCII-case-insensitively. Non-ASCII bytes in s never match
+	// an ASCII query byte, so byte-wise comparison is exact.
+	q := m.q
+	for i := 0; i+len(q) <= len(s); i++ {
+		c := s[i]
+		if c != m.first[0] && c != m.first[1] {
+			continue
+		}
+		if equalFoldASCII(s[i+1:i+len(q)], q[1:]) {
+			return true
+		}
+	}
+	return false
+}
+
+func equalFoldASCII(s, lower string) bool {
+	for i := 0; i < len(lower); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// hasFormatting reports whether s contains a byte below 0x20 (a formatting
+// code or another control), in which case it is stripped before matching.
+func hasFormatting(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 {
+			return true
+		}
+	}
+	return false
+}
