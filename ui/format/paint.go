@@ -10,7 +10,8 @@ import (
 
 // Painter writes spans as terminal text with SGR sequences for one colour
 // profile. It emits only well-formed SGR sequences (ESC [ params m) and, for
-// the Ascii profile, no escape sequence at all. The zero Painter is Ascii.
+// the Ascii profile, no escape sequence at all. Note that termenv's zero
+// Profile is TrueColor: set Profile explicitly.
 type Painter struct {
 	Profile termenv.Profile
 	// NoColor drops colours (NO_COLOR) and keeps the other attributes.
@@ -100,7 +101,7 @@ func (p Painter) color(b *strings.Builder, c string, bg bool) {
 		return
 	}
 	// Fast path for 0-15: the basic palette is what mIRC colours 0-15 use.
-	if n, err := strconv.Atoi(c); err == nil && n < 16 && p.Profile <= termenv.ANSI {
+	if n, err := strconv.Atoi(c); err == nil && n < 16 {
 		base := 30
 		if n >= 8 {
 			base, n = 90, n-8

@@ -28,12 +28,15 @@ func newLayout(o Options, width int) layout {
 		l.tsW = format.Width(time.Date(2006, 12, 28, 23, 59, 59, 0, time.UTC).Format(o.TimeFormat))
 	}
 	l.fit()
+	floor := min(4, o.NickWidth)
 	if l.textW < minText {
-		l.nickW = max(4, l.nickW-(minText-l.textW))
+		l.nickW = max(floor, l.nickW-(minText-l.textW))
 		l.fit()
 	}
 	if l.textW < minText && l.ts {
+		// Drop the timestamp and give the nick column back what it can use.
 		l.ts, l.tsW = false, 0
+		l.nickW = max(floor, min(o.NickWidth, width-1-minText))
 		l.fit()
 	}
 	if l.textW < 1 {

@@ -1,0 +1,245 @@
+package format
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/muesli/termenv"
+)
+
+func TestRenderGolden(t *testing.T) {
+	p := Painter{Profile: termenv.ANSI256, URL: Attr{Underline: true}, Control: Attr{Faint: true}}
+	tests := []struct {
+		name, in, want string
+	}{
+		{"plain", "hello", "hello"},
+		{"bold", "a\x02b\x02c", "a\x1b[0;1mb\x1b[0mc"},
+		{"italic", "\x1dit", "\x1b[0;3mit\x1b[0m"},
+		{"underline", "\x1fu", "\x1b[0;4mu\x1b[0m"},
+		{"strike", "\x1es", "\x1b[0;9ms\x1b[0m"},
+		{"reverse", "\x16r", "\x1b[0;7mr\x1b[0m"},
+		{"monospace has no look", "\x11m\x11", "m"},
+		{"reset", "\x02\x1dbi\x0fn", "\x1b[0;1;3mbi\x1b[0mn"},
+		{"fg basic", "\x034red", "\x1b[0;91mred\x1b[0m"},
+		{"fg two digits", "\x0304red", "\x1b[0;91mred\x1b[0m"},
+		{"fg and bg", "\x031,8x", "\x1b[0;30;103mx\x1b[0m"},
+		{"extended 52", "\x0352x", "\x1b[0;38;5;196mx\x1b[0m"},
+		{"extended 98", "\x0398x", "\x1b[0;38;5;231mx\x1b[0m"},
+		{"99 is default", "\x0304a\x0399b", "\x1b[0;91ma\x1b[0mb"},
+		{"bare colour resets", "\x034,2a\x03b", "\x1b[0;91;44ma\x1b[0mb"},
+		{"comma without digit is text", "\x034,x", "\x1b[0;91m,x\x1b[0m"},
+		{"three digits: third is text", "\x03123x", "\x1b[0;94m3x\x1b[0m"},
+		{"bg kept when only fg changes", "\x034,2a\x039b", "\x1b[0;91;44ma\x1b[0;92;44mb\x1b[0m"},
+		{"hex colour", "\x04ff0000x\x04y", "\x1b[0;38;5;196mx\x1b[0my"},
+		{"hex fg and bg", "\x04FF0000,0000ffx", "\x1b[0;38;5;196;48;5;21mx\x1b[0m"},
+		{"url underlined", "see https://x.org/a, ok", "see \x1b[0;4mhttps://x.org/a\x1b[0m, ok"},
+		{"www url", "(www.example.com)", "(\x1b[0;4mwww.example.com\x1b[0m)"},
+		{"url keeps balanced paren", "https://w.org/A_(b)", "\x1b[0;4mhttps://w.org/A_(b)\x1b[0m"},
+		{"not a url inside a word", "xhttp://a", "xhttp://a"},
+		{"escape shown as picture", "a\x1b[31mb", "a\x1b[0;2m␛\x1b[0m[31mb"},
+		{"bel", "\x07", "\x1b[0;2m␇\x1b[0m"},
+		{"c1 csi", "a\u009b31mb", "a\x1b[0;2m\uFFFD\x1b[0m31mb"},
+		{"bidi override", "\u202eevil", "\x1b[0;2m\uFFFD\x1b[0mevil"},
+		{"invalid utf-8 byte", "a\x9bb", "a\x1b[0;2m\uFFFD\x1b[0mb"},
+		{"tab is a space", "a\tb", "a b"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := p.Render(Parse(tt.in), Attr{})
+			if got != tt.want {
+				t.Errorf("Render(%q)\n got %q\nwant %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRenderOverBase(t *testing.T) {
+	p := Painter{Profile: termenv.ANSI}
+	got := p.Render(Parse("a\x0304b\x03c"), Attr{FG: "8", Italic: true})
+	want := "\x1b[0;3;90ma\x1b[0;3;91mb\x1b[0;3;90mc\x1b[0m"
+	if got != want {
+		t.Errorf("got %q want %q", got, want)
+	}
+}
+
+func TestPainterProfiles(t *testing.T) {
+	spans := Parse("\x02\x0304,52x")
+	if got := (Painter{Profile: termenv.Ascii}).Render(spans, Attr{}); got != "x" {
+		t.Errorf("Ascii: got %q, want no escape at all", got)
+	}
+	if got := (Painter{Profile: termenv.ANSI, NoColor: true}).Render(spans, Attr{}); got != "\x1b[0;1mx\x1b[0m" {
+		t.Errorf("NoColor: got %q, want bold only", got)
+	}
+	if got := (Painter{Profile: termenv.TrueColor}).Render(spans, Attr{}); got != "\x1b[0;1;91;48;2;255;0;0mx\x1b[0m" {
+		t.Errorf("TrueColor: got %q", got)
+	}
+	if got := (Painter{Profile: termenv.ANSI}).Render(spans, Attr{}); got != "\x1b[0;1;91;101mx\x1b[0m" {
+		t.Errorf("ANSI: got %q (extended colour degraded to 16)", got)
+	}
+}
+
+func TestSanitize(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain", "plain"},
+		{"\x02bold\x02 \x0304,05col\x03", "bold col"},
+		{"\x1b]0;title\x07", "␛]0;title␇"},
+		{"\x1b[2J\r\n", "␛[2J␍␊"},
+		{"\x00\x7f", "␀␡"},
+		{"\u0085\u009b\u009d", "\uFFFD\uFFFD\uFFFD"},
+		{"a\u202ab\u202bc\u202cd\u202de\u202ef", "a\uFFFDb\uFFFDc\uFFFDd\uFFFDe\uFFFDf"},
+		{"\u2066\u2067\u2068\u2069", "\uFFFD\uFFFD\uFFFD\uFFFD"},
+		{"\xff\xfe", "\uFFFD\uFFFD"},
+		{"日本語 ok 😀", "日本語 ok 😀"},
+	}
+	for _, tt := range tests {
+		if got := Sanitize(tt.in); got != tt.want {
+			t.Errorf("Sanitize(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestStrip(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain", "plain"},
+		{"\x02b\x02 \x1di\x1d \x1fu\x1f \x1es\x1e \x11m\x11 \x16r\x16 \x0f", "b i u s m r "},
+		{"\x0304,12col\x03or", "color"},
+		{"\x0399,99x", "x"},
+		{"\x04ff00ff,000000hex\x04", "hex"},
+		{"\x1b[31m", "\x1b[31m"}, // not formatting: Strip leaves it to Sanitize
+	}
+	for _, tt := range tests {
+		if got := Strip(tt.in); got != tt.want {
+			t.Errorf("Strip(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func joinRows(rows [][]Span) []string {
+	var out []string
+	for _, r := range rows {
+		var b strings.Builder
+		for _, s := range r {
+			b.WriteString(s.Text)
+		}
+		out = append(out, b.String())
+	}
+	return out
+}
+
+func TestWrap(t *testing.T) {
+	tests := []struct {
+		name  string
+		in    string
+		width int
+		want  []string
+	}{
+		{"fits", "hello world", 11, []string{"hello world"}},
+		{"word wrap", "hello world foo", 11, []string{"hello world", "foo"}},
+		{"spaces at break dropped", "aaa   bbb", 4, []string{"aaa", "bbb"}},
+		{"leading spaces kept on first row", "  ab", 10, []string{"  ab"}},
+		{"long word broken", "abcdefghij", 4, []string{"abcd", "efgh", "ij"}},
+		{"cjk is two cells", "漢字漢字漢", 4, []string{"漢字", "漢字", "漢"}},
+		{"cjk never straddles", "a漢字", 2, []string{"a", "漢", "字"}},
+		{"emoji two cells", "😀😀😀", 5, []string{"😀😀", "😀"}},
+		{"zwj family is one cluster", "👨‍👩‍👧 x", 3, []string{"👨‍👩‍👧", "x"}},
+		{"combining mark stays", "e\u0301e\u0301e\u0301", 2, []string{"e\u0301e\u0301", "e\u0301"}},
+		{"word across formatting", "ab \x02cd\x02ef", 5, []string{"ab", "cdef"}},
+		{"empty", "", 5, []string{""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rows := Wrap(Parse(tt.in), tt.width)
+			got := joinRows(rows)
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("Wrap(%q, %d) = %q, want %q", tt.in, tt.width, got, tt.want)
+			}
+			for i, r := range rows {
+				if w := SpansWidth(r); w > tt.width {
+					t.Errorf("row %d is %d cells, wider than %d", i, w, tt.width)
+				}
+			}
+		})
+	}
+}
+
+func TestWidth(t *testing.T) {
+	for s, want := range map[string]int{"abc": 3, "漢字": 4, "😀": 2, "e\u0301": 1, "": 0, "👍🏽": 2} {
+		if got := Width(s); got != want {
+			t.Errorf("Width(%q) = %d, want %d", s, got, want)
+		}
+	}
+}
+
+func TestTruncate(t *testing.T) {
+	tests := []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"hello", 5, "hello"},
+		{"hello!", 5, "hell…"},
+		{"漢字漢字", 5, "漢字…"},
+		{"ab", 0, ""},
+	}
+	for _, tt := range tests {
+		got := joinRows([][]Span{Truncate(Parse(tt.in), tt.width, "…")})[0]
+		if got != tt.want {
+			t.Errorf("Truncate(%q, %d) = %q, want %q", tt.in, tt.width, got, tt.want)
+		}
+	}
+}
+
+// checkSafe fails when s has a control character, C1 control, bidi control
+// or DEL, or an ESC that does not start a well-formed SGR sequence.
+func checkSafe(t testing.TB, s string) {
+	t.Helper()
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == 0x1b:
+			j := i + 1
+			if j >= len(s) || s[j] != '[' {
+				t.Fatalf("ESC not followed by [ at %d in %q", i, s)
+			}
+			j++
+			for j < len(s) && (s[j] >= '0' && s[j] <= '9' || s[j] == ';') {
+				j++
+			}
+			if j >= len(s) || s[j] != 'm' {
+				t.Fatalf("escape at %d is not an SGR sequence in %q", i, s)
+			}
+			i = j + 1
+			continue
+		case r == utf8.RuneError && size == 1:
+			t.Fatalf("invalid UTF-8 at %d in %q", i, s)
+		case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f,
+			r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+			t.Fatalf("raw control %U at %d in %q", r, i, s)
+		}
+		i += size
+	}
+}
+
+func FuzzRender(f *testing.F) {
+	for _, s := range []string{"\x1b[31mx", "\x0304,05\x02b\x1d\x16", "\u202e\u009b\x07", "https://x.y/(z)", "\xff\x04abcdef,", "漢😀"} {
+		f.Add(s, 7)
+	}
+	f.Fuzz(func(t *testing.T, s string, width int) {
+		if width < 1 || width > 200 {
+			width = 7
+		}
+		p := Painter{Profile: termenv.ANSI256, Control: Attr{Faint: true}, URL: Attr{Underline: true}}
+		spans := Parse(s)
+		for _, row := range Wrap(spans, width) {
+			if w := SpansWidth(row); w > width && len(row) > 1 {
+				t.Fatalf("row %q wider than %d", joinRows([][]Span{row})[0], width)
+			}
+			checkSafe(t, p.Render(row, Attr{}))
+		}
+		checkSafe(t, Sanitize(s))
+		if strings.Contains((Painter{Profile: termenv.Ascii}).Render(spans, Attr{}), "\x1b") {
+			t.Fatal("Ascii painter emitted an escape")
+		}
+	})
+}
