@@ -101,14 +101,21 @@ func Strip(s string) string {
 	if i == len(s) {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s))
-	b.WriteString(s[:i])
-	for i < len(s) {
+	return string(AppendStrip(make([]byte, 0, len(s)), s))
+}
+
+// AppendStrip appends Strip(s) to dst, so that a caller scanning many lines
+// (search) can reuse one buffer.
+func AppendStrip(dst []byte, s string) []byte {
+	for i := 0; i < len(s); {
 		c := s[i]
 		if !isFormatCode(c) {
-			b.WriteByte(c)
-			i++
+			j := i + 1
+			for j < len(s) && !isFormatCode(s[j]) {
+				j++
+			}
+			dst = append(dst, s[i:j]...)
+			i = j
 			continue
 		}
 		i++
@@ -121,5 +128,5 @@ func Strip(s string) string {
 			i += n
 		}
 	}
-	return b.String()
+	return dst
 }

@@ -1,7 +1,9 @@
 package scrollback
 
 import (
+	"bytes"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/ferry-irc/ferry/ui/format"
@@ -49,13 +51,15 @@ func (b *Buffer) Find(query string, from int, backwards bool) (index int, ok boo
 
 // matcher is a case-insensitive substring test prepared once per search.
 type matcher struct {
-	q     string // lower-case query
-	ascii bool
-	first [2]byte // first byte of the query in both cases (ASCII query)
+	q       string // lower-case query
+	ascii   bool
+	first   [2]byte // first byte of the query in both cases (ASCII query)
+	scratch []byte  // reused for lines with formatting codes
+	lower   []byte  // reused for lower-casing lines (non-ASCII query)
 }
 
-func newMatcher(q string) matcher {
-	m := matcher{q: strings.ToLower(q), ascii: true}
+func newMatcher(q string) *matcher {
+	m := &matcher{q: strings.ToLower(q), ascii: true}
 	for i := 0; i < len(m.q); i++ {
 		if m.q[i] >= utf8.RuneSelf {
 			m.ascii = false
@@ -74,18 +78,28 @@ func (m *matcher) match(s string) bool {
 		return false
 	}
 	if hasFormatting(s) {
-		s = format.Strip(s)
+		m.scratch = format.AppendStrip(m.scratch[:0], s)
+		if !m.ascii {
+			m.lower = appendLower(m.lower[:0], m.scratch)
+			return bytes.Contains(m.lower, []byte(m.q))
+		}
+		return containsFoldASCII(m.scratch, m.q, m.first)
 	}
 	if !m.ascii {
-		return strings.Contains(strings.ToLower(s), m.q)
+		m.lower = appendLower(m.lower[:0], s)
+		return bytes.Contains(m.lower, []byte(m.q))
 	}
-	// ASCII query: scan for either case of its first byte, then compare
-	// the rest ASCII-case-insensitively. Non-ASCII bytes in s never match
-	// an ASCII query byte, so byte-wise comparison is exact.
-	q := m.q
+	return containsFoldASCII(s, m.q, m.first)
+}
+
+// containsFoldASCII reports whether s contains the lower-case ASCII query q,
+// ignoring ASCII case: scan for either case of q's first byte, then compare
+// the rest. Non-ASCII bytes in s never equal an ASCII query byte, so the
+// byte-wise comparison is exact.
+func containsFoldASCII[T string | []byte](s T, q string, first [2]byte) bool {
 	for i := 0; i+len(q) <= len(s); i++ {
 		c := s[i]
-		if c != m.first[0] && c != m.first[1] {
+		if c != first[0] && c != first[1] {
 			continue
 		}
 		if equalFoldASCII(s[i+1:i+len(q)], q[1:]) {
@@ -95,7 +109,7 @@ func (m *matcher) match(s string) bool {
 	return false
 }
 
-func equalFoldASCII(s, lower string) bool {
+func equalFoldASCII[T string | []byte](s T, lower string) bool {
 	for i := 0; i < len(lower); i++ {
 		c := s[i]
 		if c >= 'A' && c <= 'Z' {
@@ -117,4 +131,32 @@ func hasFormatting(s string) bool {
 		}
 	}
 	return false
+}
+
+// appendLower appends the lower-case form of s (as strings.ToLower would
+// produce it, rune by rune) to dst, without allocating once dst is large
+// enough.
+func appendLower[T string | []byte](dst []byte, s T) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		var r rune
+		var n int
+		switch v := any(s).(type) {
+		case string:
+			r, n = utf8.DecodeRuneInString(v[i:])
+		case []byte:
+			r, n = utf8.DecodeRune(v[i:])
+		}
+		dst = utf8.AppendRune(dst, unicode.ToLower(r))
+		i += n
+	}
+	return dst
 }

@@ -13,11 +13,11 @@ import (
 
 // hostile is text a malicious peer might send.
 var hostile = []string{
-	"\x1b[2J\x1b[H cleared your screen",       // CSI
-	"\x1b]0;owned\x07 title",                  // OSC with BEL
+	"\x1b[2J\x1b[H cleared your screen",           // CSI
+	"\x1b]0;owned\x07 title",                      // OSC with BEL
 	"\x1b]8;;http://evil\x1b\\link\x1b]8;;\x1b\\", // OSC 8 hyperlink
-	"\x1bP+q\x1b\\ dcs",                       // DCS
-	"\u009b31m c1 csi \u009d osc \u0085 nel",  // C1 controls
+	"\x1bP+q\x1b\\ dcs",                           // DCS
+	"\u009b31m c1 csi \u009d osc \u0085 nel",      // C1 controls
 	"\xc2\x9b raw c1 as utf-8 and \x9b bare byte",
 	"bell \x07\x07 and del \x7f and nul \x00",
 	"\u202egnp.exe \u2066iso\u2069 \u202a\u202b\u202c\u202d",
