@@ -234,3 +234,20 @@ func TestNickIndexStable(t *testing.T) {
 		t.Error("palette of size <= 1 must give index 0")
 	}
 }
+
+func TestNoColorEnv(t *testing.T) {
+	t.Setenv("NO_COLOR", "")
+	if NoColorEnv() {
+		t.Error("empty NO_COLOR must not count")
+	}
+	t.Setenv("NO_COLOR", "1")
+	if !NoColorEnv() {
+		t.Error("NO_COLOR=1 ignored")
+	}
+	// Renderer must not fold NO_COLOR into the Ascii profile (that would
+	// also drop bold and reverse); stdout under test is not a terminal, so
+	// only check that it returns a usable renderer.
+	if r := Renderer(); r == nil {
+		t.Fatal("nil renderer")
+	}
+}

@@ -243,3 +243,13 @@ func FuzzRender(f *testing.F) {
 		}
 	})
 }
+
+func TestPainterLine(t *testing.T) {
+	p := Painter{Profile: termenv.ANSI}
+	if got := p.Line("\x02topic\x02 with \x1b[31m escape and more", Attr{}, 12); got != "\x1b[0;1mtopic\x1b[0m with …" {
+		t.Errorf("Line = %q", got)
+	}
+	if got := p.Line("abc", Attr{}, -1); got != "abc" {
+		t.Errorf("unlimited Line = %q", got)
+	}
+}

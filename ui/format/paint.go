@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/ferry-irc/ferry/themes"
 	"github.com/muesli/termenv"
 )
 
@@ -142,4 +143,23 @@ func AttrOf(s lipgloss.Style) Attr {
 		a.BG = string(c)
 	}
 	return a
+}
+
+// PainterFor returns the Painter matching a theme's styles: its colour
+// profile, NO_COLOR choice, and its placeholder and URL looks. Build it
+// once per Styles, like the styles themselves.
+func PainterFor(st *themes.Styles) Painter {
+	return Painter{Profile: st.Profile, NoColor: st.NoColor,
+		Control: AttrOf(st.Placeholder), URL: AttrOf(st.URL)}
+}
+
+// Line renders network text s (mIRC formatting interpreted, sanitised) on
+// one line of at most width cells, cut with "…": for topics, away
+// messages, the status bar. width < 0 means no limit.
+func (p Painter) Line(s string, base Attr, width int) string {
+	spans := Parse(s)
+	if width >= 0 {
+		spans = Truncate(spans, width, "…")
+	}
+	return p.Render(spans, base)
 }

@@ -45,6 +45,7 @@ type Buffer struct {
 	hasDay           bool
 
 	byLocalID map[uint64]uint64 // LocalID -> seq, for lines still kept
+	byMsgID   map[string]uint64 // MsgID -> seq, for lines still kept
 	unread    uint64            // seq of the first unread line; valid if hasUnread
 	hasUnread bool
 }
@@ -55,7 +56,7 @@ func New(limit int) *Buffer {
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
-	return &Buffer{limit: limit, loc: time.Local, byLocalID: make(map[uint64]uint64)}
+	return &Buffer{limit: limit, loc: time.Local, byLocalID: make(map[uint64]uint64), byMsgID: make(map[string]uint64)}
 }
 
 // SetLocation sets the time zone that decides where a day ends (tests use
@@ -144,6 +145,9 @@ func (b *Buffer) push(l Line) {
 	if l.LocalID != 0 {
 		b.byLocalID[l.LocalID] = seq
 	}
+	if l.MsgID != "" {
+		b.byMsgID[l.MsgID] = seq
+	}
 	b.next++
 }
 
@@ -154,6 +158,11 @@ func (b *Buffer) evict() {
 	if old.LocalID != 0 {
 		if seq, ok := b.byLocalID[old.LocalID]; ok && seq == b.first {
 			delete(b.byLocalID, old.LocalID)
+		}
+	}
+	if old.MsgID != "" {
+		if seq, ok := b.byMsgID[old.MsgID]; ok && seq == b.first {
+			delete(b.byMsgID, old.MsgID)
 		}
 	}
 	if old.Kind.membership() && old.groupStart == b.first && old.groupEnd > b.first {
@@ -167,7 +176,8 @@ func (b *Buffer) evict() {
 
 // Update applies f to the kept line whose LocalID is id and reports whether
 // there was one. Use it to clear Pending when the line is delivered, or to
-// set Failed. The line's cached rendering is dropped.
+// set Failed, or to record the msgid the server gave our line (the msgid
+// index follows). The line's cached rendering is dropped.
 func (b *Buffer) Update(id uint64, f func(*Line)) bool {
 	if id == 0 {
 		return false
@@ -177,8 +187,17 @@ func (b *Buffer) Update(id uint64, f func(*Line)) bool {
 		return false
 	}
 	s := b.slot(seq)
+	oldMsgID := s.MsgID
 	f(&s.Line)
 	s.LocalID = id // the id is the key; f may not change it
+	if s.MsgID != oldMsgID {
+		if cur, ok := b.byMsgID[oldMsgID]; ok && cur == seq {
+			delete(b.byMsgID, oldMsgID)
+		}
+		if s.MsgID != "" {
+			b.byMsgID[s.MsgID] = seq
+		}
+	}
 	s.key = cacheKey{}
 	return true
 }
@@ -218,4 +237,15 @@ func (b *Buffer) Clear() {
 	b.first, b.next = 0, 0
 	b.hasDay, b.hasUnread = false, false
 	clear(b.byLocalID)
+	clear(b.byMsgID)
+}
+
+// HasMsgID reports whether a kept line carries the IRCv3 msgid id, so that
+// lines replayed by the server (chathistory, a bouncer) are not shown twice.
+func (b *Buffer) HasMsgID(id string) bool {
+	if id == "" {
+		return false
+	}
+	seq, ok := b.byMsgID[id]
+	return ok && seq >= b.first
 }

@@ -165,3 +165,20 @@ func TestClear(t *testing.T) {
 		t.Errorf("append after Clear: %d lines", b.Len())
 	}
 }
+
+func TestHasMsgID(t *testing.T) {
+	b := newBuf(2)
+	b.Append(Line{Kind: Message, MsgID: "a"})
+	b.Append(Line{Kind: Message, Self: true, LocalID: 3})
+	if !b.HasMsgID("a") || b.HasMsgID("b") || b.HasMsgID("") {
+		t.Error("HasMsgID after append")
+	}
+	b.Update(3, func(l *Line) { l.MsgID = "echo" }) // echo-message gives our line its msgid
+	if !b.HasMsgID("echo") {
+		t.Error("msgid set by Update not indexed")
+	}
+	b.Append(Line{Kind: Message, MsgID: "c"}) // evicts "a"
+	if b.HasMsgID("a") || len(b.byMsgID) != 2 {
+		t.Errorf("evicted msgid still known (%d entries)", len(b.byMsgID))
+	}
+}

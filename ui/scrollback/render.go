@@ -138,9 +138,21 @@ func (v *View) Render() []string {
 func (v *View) String() string { return strings.Join(v.Render(), "\n") }
 
 // markerAbove reports whether the unread marker is drawn above entry e.
+// When joins are hidden and the first unread line is a hidden one, the
+// marker moves down to the next visible entry.
 func (v *View) markerAbove(e entry) bool {
 	b := v.buf
-	return b.hasUnread && b.unread < b.next && b.unread >= e.start && b.unread <= e.end
+	if !b.hasUnread || b.unread >= b.next || b.unread > e.end {
+		return false
+	}
+	if b.unread >= e.start {
+		return true
+	}
+	if v.opts.Joins != JoinsHide {
+		return false
+	}
+	p, ok := v.prev(e)
+	return !ok || b.unread > p.end
 }
 
 // rowCount is the number of rows entry e takes, marker included.

@@ -113,6 +113,7 @@ func (v *View) setPosition(e entry, hidden int) {
 // ScrollBy moves the window n rows towards older lines (n > 0) or newer
 // ones (n < 0), clamped at both ends. It costs O(|n| + height) rows.
 func (v *View) ScrollBy(n int) {
+	v.clamp()
 	e, hidden, ok := v.position()
 	if !ok || n == 0 {
 		return
@@ -195,6 +196,7 @@ func (v *View) ScrollTo(index int) {
 	if index < 0 || index >= b.Len() {
 		return
 	}
+	v.clamp()
 	seq := b.first + uint64(index)
 	e, hidden := v.entryStarting(seq)
 	if sl := b.slot(seq); sl.Kind.membership() && v.opts.Joins != JoinsShow {

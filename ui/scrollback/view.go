@@ -103,8 +103,7 @@ func (v *View) Buffer() *Buffer { return v.buf }
 // SetStyles switches theme; every cached row is redrawn lazily.
 func (v *View) SetStyles(st *themes.Styles) {
 	v.styles = st
-	v.paint = format.Painter{Profile: st.Profile, NoColor: st.NoColor,
-		Control: format.AttrOf(st.Placeholder), URL: format.AttrOf(st.URL)}
+	v.paint = format.PainterFor(st)
 	v.attrs = newAttrs(st)
 	v.invalidate()
 }

@@ -2,12 +2,14 @@ package scrollback
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/ferry-irc/ferry/themes"
 	"github.com/muesli/termenv"
 )
 
@@ -396,4 +398,66 @@ func TestPendingThenDeliveredRerenders(t *testing.T) {
 	checkScreen(t, v, "12:00  me queued")
 	b.Failed(4)
 	checkScreen(t, v, "12:00  me✗queued")
+}
+
+func TestUnreadMarkerSkipsHiddenJoins(t *testing.T) {
+	b := newBuf(10)
+	b.Append(Line{Kind: Info, Text: "read"})
+	b.MarkUnread()
+	b.Append(Line{Kind: Join, Nick: "x"})
+	b.Append(Line{Kind: Info, Text: "unread"})
+	v := newView(t, b, termenv.Ascii, 30, 3, Options{TimeFormat: "-", NickWidth: 2, Joins: JoinsHide})
+	checkScreen(t, v, "-- read\n──────── new messages ────────\n-- unread")
+}
+
+func TestNoColorFrame(t *testing.T) {
+	th, err := themes.Load("dark", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.ANSI256)
+	st := themes.NewStyles(th, r, true)
+	b := newBuf(10)
+	b.Append(msg(0, "alice", "\x0304,12colour\x03 and \x02bold\x02 me"))
+	b.Append(Line{Time: t0, Kind: Message, Nick: "bob", Text: "me: hi", Highlight: true})
+	v := NewView(b, st, Options{Location: time.UTC})
+	v.SetSize(40, 2)
+	frame := v.String()
+	for _, p := range sgrParams(frame) {
+		if p >= 30 && p <= 49 || p >= 90 && p <= 107 {
+			t.Errorf("NO_COLOR frame sets colour (SGR %d): %q", p, frame)
+		}
+	}
+	if !strings.Contains(frame, "\x1b[0;1mbold") {
+		t.Errorf("NO_COLOR frame lost bold: %q", frame)
+	}
+	if !strings.Contains(frame, "\x1b[0;1;7mbob") {
+		t.Errorf("NO_COLOR highlight must be reverse+bold: %q", frame)
+	}
+	for _, row := range strings.Split(frame, "\n") {
+		assertSafe(t, row, true)
+	}
+}
+
+// sgrParams returns every parameter of every SGR sequence in s.
+func sgrParams(s string) []int {
+	var out []int
+	for {
+		i := strings.Index(s, "\x1b[")
+		if i < 0 {
+			return out
+		}
+		s = s[i+2:]
+		j := strings.IndexByte(s, 'm')
+		if j < 0 {
+			return out
+		}
+		for _, f := range strings.Split(s[:j], ";") {
+			n := 0
+			fmt.Sscan(f, &n)
+			out = append(out, n)
+		}
+		s = s[j+1:]
+	}
 }
