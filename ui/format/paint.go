@@ -3,6 +3,7 @@ package format
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/ferry-irc/ferry/themes"
@@ -114,14 +115,49 @@ func (p Painter) color(b *strings.Builder, c string, bg bool) {
 		b.WriteString(strconv.Itoa(base + n))
 		return
 	}
-	seq := p.Profile.Color(c)
-	if seq == nil {
-		return
-	}
-	if s := seq.Sequence(bg); s != "" {
+	if s := colorSequence(p.Profile, c, bg); s != "" {
 		b.WriteByte(';')
 		b.WriteString(s)
 	}
+}
+
+// colorCache memoises colour conversions: degrading a hex colour to 256 or
+// 16 colours searches the palette in a perceptual colour space, which
+// would otherwise dominate the cost of drawing a line. It is bounded
+// because hex colours (\x04) come from the network.
+var colorCache struct {
+	sync.Mutex
+	m map[colorKey]string
+}
+
+type colorKey struct {
+	profile termenv.Profile
+	color   string
+	bg      bool
+}
+
+const colorCacheMax = 4096
+
+func colorSequence(p termenv.Profile, c string, bg bool) string {
+	k := colorKey{p, c, bg}
+	colorCache.Lock()
+	s, ok := colorCache.m[k]
+	colorCache.Unlock()
+	if ok {
+		return s
+	}
+	if col := p.Color(c); col != nil {
+		s = col.Sequence(bg)
+	}
+	colorCache.Lock()
+	if colorCache.m == nil {
+		colorCache.m = make(map[colorKey]string)
+	}
+	if len(colorCache.m) < colorCacheMax {
+		colorCache.m[k] = s
+	}
+	colorCache.Unlock()
+	return s
 }
 
 // AttrOf returns the attributes of a lipgloss style (colours given as
