@@ -22,6 +22,10 @@ type layout struct {
 // column shrinks, then the timestamp goes.
 const minText = 16
 
+// minCompact is the narrowest text column kept beside the nick column;
+// below it the view switches to inline nicks (a very narrow pane).
+const minCompact = 8
+
 func newLayout(o Options, width int) layout {
 	l := layout{width: width, ts: o.TimeFormat != "-", nickW: o.NickWidth}
 	if l.ts {
@@ -39,8 +43,9 @@ func newLayout(o Options, width int) layout {
 		l.nickW = max(floor, min(o.NickWidth, width-1-minText))
 		l.fit()
 	}
-	if l.textW < 1 {
-		// Too narrow for columns: text starts at the left edge.
+	if l.textW < minCompact {
+		// Too narrow for columns: the nick goes inline, text starts at
+		// the left edge.
 		l.indent, l.textW = 0, max(1, width)
 	}
 	return l
@@ -309,9 +314,11 @@ func (v *View) renderLine(rows []string, l *Line) []string {
 		spans = append(spans, format.Span{Text: trail})
 	}
 	lay := v.lay
-	prefix := v.timestamp(l.Time) + v.column(col, colA) + mark
-	if lay.indent == 0 {
-		prefix = ""
+	prefix := ""
+	if lay.indent > 0 {
+		prefix = v.timestamp(l.Time) + v.column(col, colA) + mark
+	} else {
+		spans = append([]format.Span{{Text: format.Sanitize(col) + " ", Attr: colA}}, spans...)
 	}
 	indent := strings.Repeat(" ", lay.indent)
 	for i, seg := range format.Wrap(spans, lay.textW) {
@@ -384,9 +391,9 @@ func (v *View) renderFold(rows []string, e entry) []string {
 		}
 	}
 	lay := v.lay
-	prefix := v.timestamp(last) + v.column("--", v.attrs.event) + " "
-	if lay.indent == 0 {
-		prefix = ""
+	prefix := ""
+	if lay.indent > 0 {
+		prefix = v.timestamp(last) + v.column("--", v.attrs.event) + " "
 	}
 	indent := strings.Repeat(" ", lay.indent)
 	for i, seg := range format.Wrap(spans, lay.textW) {

@@ -381,6 +381,8 @@ func TestNarrowWidth(t *testing.T) {
 	b.Append(msg(0, "somebody", "hello there"))
 	v := newView(t, b, termenv.Ascii, 24, 1, Options{})
 	checkScreen(t, v, "somebo… hello there")
+	v.SetSize(12, 2) // no room for columns: the nick goes inline
+	checkScreen(t, v, "somebody\nhello there")
 	v.SetSize(3, 4)
 	for _, r := range v.Render() {
 		if w := lipgloss.Width(r); w > 3 && !strings.Contains(r, "…") {
