@@ -39,9 +39,16 @@ type Options struct {
 	// NickWidth is the width of the right-aligned nick column; longer nicks
 	// are cut with "…". Default 12. Narrow terminals shrink it.
 	NickWidth int
-	// Location is the time zone of timestamps and day separators; default
-	// time.Local.
+	// Location is the time zone of timestamps and day-separator labels;
+	// default the buffer's (Buffer.SetLocation, itself default time.Local).
 	Location *time.Location
+}
+
+func (v *View) withDefaults(o Options) Options {
+	if o.Location == nil {
+		o.Location = v.buf.loc
+	}
+	return o.withDefaults()
 }
 
 func (o Options) withDefaults() Options {
@@ -50,9 +57,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.NickWidth <= 0 {
 		o.NickWidth = 12
-	}
-	if o.Location == nil {
-		o.Location = time.Local
 	}
 	return o
 }
@@ -92,7 +96,7 @@ type View struct {
 // with st. Call SetSize before Render.
 func NewView(b *Buffer, st *themes.Styles, opts Options) *View {
 	v := &View{buf: b, follow: true}
-	v.opts = opts.withDefaults()
+	v.opts = v.withDefaults(opts)
 	v.SetStyles(st)
 	return v
 }
@@ -110,7 +114,7 @@ func (v *View) SetStyles(st *themes.Styles) {
 
 // SetOptions changes timestamps, folding or the nick column.
 func (v *View) SetOptions(o Options) {
-	v.opts = o.withDefaults()
+	v.opts = v.withDefaults(o)
 	v.invalidate()
 }
 
