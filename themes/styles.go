@@ -12,7 +12,7 @@ import (
 var StyleKeys = []string{
 	"text", "timestamp", "own_nick", "own_text", "action", "notice", "ctcp", "event",
 	"topic_change", "info", "error", "highlight", "highlight_nick", "unread_marker",
-	"day_separator", "gap", "pending", "failed", "url", "placeholder",
+	"day_separator", "gap", "pending", "failed", "url", "placeholder", "search_match",
 	"sidebar", "sidebar_network", "sidebar_item", "sidebar_active", "sidebar_unread",
 	"sidebar_highlight", "sidebar_disconnected", "sidebar_count",
 	"topic", "status_bar", "status_accent", "status_error",
@@ -58,6 +58,7 @@ type Styles struct {
 	Failed        lipgloss.Style   // our line that will never be delivered (and its mark)
 	URL           lipgloss.Style   // added to URLs inside messages
 	Placeholder   lipgloss.Style   // visible stand-ins for control characters
+	SearchMatch   lipgloss.Style   // text matching the current search
 
 	// Sidebar (buffer list).
 	Sidebar             lipgloss.Style // the panel itself (background)
@@ -123,6 +124,7 @@ var essentials = map[string]func(lipgloss.Style) lipgloss.Style{
 	"input_prompt":      func(s lipgloss.Style) lipgloss.Style { return s.Bold(true) },
 	"url":               func(s lipgloss.Style) lipgloss.Style { return s.Underline(true) },
 	"placeholder":       func(s lipgloss.Style) lipgloss.Style { return s.Faint(true) },
+	"search_match":      func(s lipgloss.Style) lipgloss.Style { return s.Reverse(true) },
 }
 
 // NewStyles builds the styles of t for renderer r (nil: lipgloss's default
@@ -174,7 +176,7 @@ func NewStyles(t *Theme, r *lipgloss.Renderer, noColor bool) *Styles {
 	fields := []*lipgloss.Style{
 		&st.Text, &st.Timestamp, &st.OwnNick, &st.OwnText, &st.Action, &st.Notice, &st.CTCP, &st.Event,
 		&st.TopicChange, &st.Info, &st.Error, &st.Highlight, &st.HighlightNick, &st.UnreadMarker,
-		&st.DaySeparator, &st.Gap, &st.Pending, &st.Failed, &st.URL, &st.Placeholder,
+		&st.DaySeparator, &st.Gap, &st.Pending, &st.Failed, &st.URL, &st.Placeholder, &st.SearchMatch,
 		&st.Sidebar, &st.SidebarNetwork, &st.SidebarItem, &st.SidebarActive, &st.SidebarUnread,
 		&st.SidebarHighlight, &st.SidebarDisconnected, &st.SidebarCount,
 		&st.Topic, &st.StatusBar, &st.StatusAccent, &st.StatusError,

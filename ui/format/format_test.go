@@ -253,3 +253,36 @@ func TestPainterLine(t *testing.T) {
 		t.Errorf("unlimited Line = %q", got)
 	}
 }
+
+func TestMark(t *testing.T) {
+	show := func(spans []Span) string {
+		var b strings.Builder
+		for _, s := range spans {
+			if s.Match {
+				b.WriteString("[" + s.Text + "]")
+			} else {
+				b.WriteString(s.Text)
+			}
+		}
+		return b.String()
+	}
+	tests := []struct{ in, q, want string }{
+		{"hello world", "WORLD", "hello [world]"},
+		{"abcabc", "bc", "a[bc]a[bc]"},
+		{"aaa", "aa", "[aa]a"},
+		{"wo\x02rld\x02 x", "world", "[wo][rld] x"}, // across a formatting change
+		{"ÉCOLE école", "école", "[ÉCOLE] [école]"},
+		{"Straße", "STRASSE", "Straße"}, // simple folding only: ß is not ss
+		{"nothing", "", "nothing"},
+		{"日本語", "本", "日[本]語"},
+	}
+	for _, tt := range tests {
+		if got := show(Mark(Parse(tt.in), tt.q)); got != tt.want {
+			t.Errorf("Mark(%q, %q) = %q, want %q", tt.in, tt.q, got, tt.want)
+		}
+	}
+	p := Painter{Profile: termenv.ANSI, Match: Attr{Reverse: true}}
+	if got := p.Render(Mark(Parse("a hit b"), "hit"), Attr{}); got != "a \x1b[0;7mhit\x1b[0m b" {
+		t.Errorf("painted match %q", got)
+	}
+}

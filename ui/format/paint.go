@@ -18,9 +18,11 @@ type Painter struct {
 	Profile termenv.Profile
 	// NoColor drops colours (NO_COLOR) and keeps the other attributes.
 	NoColor bool
-	// Control is laid over placeholder spans (e.g. faint), URL over links.
+	// Control is laid over placeholder spans (e.g. faint), URL over links,
+	// Match over search hits.
 	Control Attr
 	URL     Attr
+	Match   Attr
 }
 
 // Render returns spans as one styled line: each span's attributes laid over
@@ -46,6 +48,9 @@ func (p Painter) Write(b *strings.Builder, spans []Span, base Attr) {
 		}
 		if sp.URL {
 			a = p.URL.over(a)
+		}
+		if sp.Match {
+			a = p.Match.over(a)
 		}
 		if a != cur {
 			p.sgr(b, a)
@@ -182,11 +187,11 @@ func AttrOf(s lipgloss.Style) Attr {
 }
 
 // PainterFor returns the Painter matching a theme's styles: its colour
-// profile, NO_COLOR choice, and its placeholder and URL looks. Build it
+// profile, NO_COLOR choice, and its placeholder, URL and search-hit looks. Build it
 // once per Styles, like the styles themselves.
 func PainterFor(st *themes.Styles) Painter {
 	return Painter{Profile: st.Profile, NoColor: st.NoColor,
-		Control: AttrOf(st.Placeholder), URL: AttrOf(st.URL)}
+		Control: AttrOf(st.Placeholder), URL: AttrOf(st.URL), Match: AttrOf(st.SearchMatch)}
 }
 
 // Line renders network text s (mIRC formatting interpreted, sanitised) on

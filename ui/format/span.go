@@ -43,4 +43,6 @@ type Span struct {
 	URL bool
 	// Control marks a placeholder that stands for a removed character.
 	Control bool
+	// Match marks a search hit (see Mark).
+	Match bool
 }

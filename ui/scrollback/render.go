@@ -313,6 +313,7 @@ func (v *View) renderLine(rows []string, l *Line) []string {
 	if trail != "" {
 		spans = append(spans, format.Span{Text: trail})
 	}
+	spans = format.Mark(spans, v.search)
 	lay := v.lay
 	prefix := ""
 	if lay.indent > 0 {

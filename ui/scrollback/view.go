@@ -89,7 +89,8 @@ type View struct {
 	bottom uint64
 	hidden int
 
-	rows []string // reused by Render
+	rows   []string // reused by Render
+	search string   // text marked as search hits ("" none)
 }
 
 // NewView returns a view of b at the bottom (following new lines), drawn
@@ -116,6 +117,16 @@ func (v *View) SetStyles(st *themes.Styles) {
 func (v *View) SetOptions(o Options) {
 	v.opts = v.withDefaults(o)
 	v.invalidate()
+}
+
+// SetSearch marks every occurrence of query (ignoring case) in the
+// message text with the theme's SearchMatch style, until called with "".
+// Use it with Buffer.Find and ScrollTo to show and step through hits.
+func (v *View) SetSearch(query string) {
+	if query != v.search {
+		v.search = query
+		v.invalidate()
+	}
 }
 
 // Options returns the current options (with defaults filled in).

@@ -463,3 +463,29 @@ func sgrParams(s string) []int {
 		s = s[j+1:]
 	}
 }
+
+func TestSearchHighlight(t *testing.T) {
+	b := newBuf(10)
+	b.Append(msg(0, "alice", "the Ferry sails"))
+	b.Append(msg(1, "bob", "no hit here"))
+	st := styles(t, termenv.ANSI)
+	v := NewView(b, st, Options{TimeFormat: "-", NickWidth: 5})
+	v.SetSize(40, 2)
+	v.SetSearch("ferry")
+	rows := v.Render()
+	// dark theme: search_match is #1e1e2e on #e5c07b, degraded by termenv
+	// to black on white in 16 colours.
+	if want := "\x1b[0m the \x1b[0;30;47mFerry\x1b[0m sails"; !strings.HasSuffix(rows[0], want) {
+		t.Errorf("hit not marked: %q, want suffix %q", rows[0], want)
+	}
+	if strings.Contains(rows[1], ";47m") {
+		t.Errorf("line without a hit is marked: %q", rows[1])
+	}
+	if i, ok := b.Find("ferry", b.Len()-1, true); !ok || i != 0 {
+		t.Fatalf("Find = %d %v", i, ok)
+	}
+	v.SetSearch("")
+	if strings.Contains(v.Render()[0], ";47m") {
+		t.Errorf("mark kept after SetSearch(\"\"): %q", v.Render()[0])
+	}
+}
