@@ -48,6 +48,11 @@ type Buffer struct {
 	byMsgID   map[string]uint64 // MsgID -> seq, for lines still kept
 	unread    uint64            // seq of the first unread line; valid if hasUnread
 	hasUnread bool
+
+	// epoch changes whenever seqs are renumbered (Merge, Clear); moved
+	// maps the previous epoch's seqs after a Merge.
+	epoch uint64
+	moved *remap
 }
 
 // New returns an empty buffer keeping at most limit lines (DefaultLimit if
@@ -233,6 +238,13 @@ func (b *Buffer) Unread() (index int, ok bool) {
 
 // Clear drops every line (e.g. /clear), keeping the limit and time zone.
 func (b *Buffer) Clear() {
+	b.reset()
+	b.epoch++
+	b.moved = nil
+}
+
+// reset empties the ring and its indexes.
+func (b *Buffer) reset() {
 	b.slots = b.slots[:0]
 	b.first, b.next = 0, 0
 	b.hasDay, b.hasUnread = false, false

@@ -25,7 +25,7 @@ func TestRandomOperations(t *testing.T) {
 		now := t0
 		var id uint64
 		for step := range 400 {
-			switch op := rng.IntN(20); {
+			switch op := rng.IntN(21); {
 			case op < 9:
 				now = now.Add(time.Duration(rng.IntN(7200)) * time.Second)
 				var text []string
@@ -60,6 +60,13 @@ func TestRandomOperations(t *testing.T) {
 				if b.Len() > 0 {
 					v.ScrollTo(rng.IntN(b.Len()))
 				}
+			case op == 20:
+				var hist []Line
+				for k := range rng.IntN(8) {
+					hist = append(hist, Line{Time: now.Add(-time.Duration(rng.IntN(100000)) * time.Second), Kind: kinds[rng.IntN(len(kinds))],
+						Nick: "h", Text: "history", MsgID: fmt.Sprint("h", rng.IntN(50), k)})
+				}
+				b.Merge(hist)
 			case op == 19:
 				if rng.IntN(10) == 0 {
 					b.Clear()

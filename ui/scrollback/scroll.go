@@ -108,6 +108,7 @@ func (v *View) position() (e entry, hidden int, ok bool) {
 
 func (v *View) setPosition(e entry, hidden int) {
 	v.follow, v.bottom, v.hidden = false, e.end, hidden
+	v.epoch = v.buf.epoch
 }
 
 // ScrollBy moves the window n rows towards older lines (n > 0) or newer
@@ -226,10 +227,25 @@ func (v *View) ScrollTo(index int) {
 // clamp repairs the position after lines were evicted, the width or the
 // folding changed, or the window grew.
 func (v *View) clamp() {
+	b := v.buf
+	if v.epoch != b.epoch {
+		// Lines were renumbered: follow the bottom line to its new place.
+		if !v.follow {
+			if m := b.moved; m != nil && m.epoch == b.epoch && v.epoch+1 == b.epoch {
+				if seq, ok := m.translate(v.bottom); ok {
+					v.bottom = seq
+				} else {
+					v.bottom = b.first
+				}
+			} else {
+				v.bottom = b.first // position lost (Clear): clamped below
+			}
+		}
+		v.epoch = b.epoch
+	}
 	if v.follow {
 		return
 	}
-	b := v.buf
 	if v.bottom < b.first || v.bottom >= b.next {
 		v.Home()
 		return

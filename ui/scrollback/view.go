@@ -88,6 +88,7 @@ type View struct {
 	follow bool
 	bottom uint64
 	hidden int
+	epoch  uint64 // the buffer epoch bottom refers to
 
 	rows   []string // reused by Render
 	search string   // text marked as search hits ("" none)
@@ -96,7 +97,7 @@ type View struct {
 // NewView returns a view of b at the bottom (following new lines), drawn
 // with st. Call SetSize before Render.
 func NewView(b *Buffer, st *themes.Styles, opts Options) *View {
-	v := &View{buf: b, follow: true}
+	v := &View{buf: b, follow: true, epoch: b.epoch}
 	v.opts = v.withDefaults(opts)
 	v.SetStyles(st)
 	return v
