@@ -1,0 +1,198 @@
+package ircx
+
+import (
+	"strconv"
+	"strings"
+)
+
+// DefaultLineLen is the IRC line length (RFC 1459), CRLF included, used when
+// the server does not advertise LINELEN.
+const DefaultLineLen = 512
+
+// ISupport is the part of RPL_ISUPPORT (005) a client needs to interpret
+// names, modes and line lengths. The zero value is not useful; start from
+// DefaultISupport, which holds the values RFC 1459 servers imply.
+type ISupport struct {
+	Casemap     Casemap
+	CasemapName string // the token as the server spelt it ("" when not sent)
+	Prefixes    string // member prefix characters, highest first ("@+")
+	PrefixModes string // the matching mode letters ("ov")
+	ChanTypes   string // channel name prefixes ("#&")
+	// ChanModes are the four CHANMODES classes: A (list, always a
+	// parameter), B (always a parameter), C (parameter only when set),
+	// D (never a parameter).
+	ChanModes [4]string
+	StatusMsg string // STATUSMSG: prefixes allowed in front of a channel target
+	Network   string // NETWORK
+	LineLen   int    // LINELEN, DefaultLineLen when not advertised
+}
+
+// DefaultISupport returns what a server that sends no 005 implies.
+func DefaultISupport() ISupport {
+	return ISupport{
+		Casemap:     CasemapRFC1459,
+		Prefixes:    "@+",
+		PrefixModes: "ov",
+		ChanTypes:   "#&",
+		ChanModes:   [4]string{"beI", "k", "l", "imnpst"},
+		LineLen:     DefaultLineLen,
+	}
+}
+
+// maxLineLen bounds an advertised LINELEN: a server may raise it, but a
+// hostile value must not make us build megabyte lines.
+const maxLineLen = 16384
+
+// Apply applies the tokens of one 005 line (the parameters between our nick
+// and the trailing "are supported by this server") and reports whether any
+// field of is changed. "-TOKEN" restores the default; malformed values are
+// ignored.
+func (is *ISupport) Apply(tokens []string) (changed bool) {
+	before := *is
+	def := DefaultISupport()
+	for _, tok := range tokens {
+		neg := strings.HasPrefix(tok, "-")
+		if neg {
+			tok = tok[1:]
+		}
+		key, val, _ := strings.Cut(tok, "=")
+		val = unescapeValue(val)
+		switch strings.ToUpper(key) {
+		case "CASEMAPPING":
+			if neg {
+				is.Casemap, is.CasemapName = def.Casemap, ""
+				continue
+			}
+			is.Casemap, _ = ParseCasemap(val)
+			is.CasemapName = val
+		case "PREFIX":
+			if neg {
+				is.PrefixModes, is.Prefixes = def.PrefixModes, def.Prefixes
+				continue
+			}
+			if modes, prefixes, ok := ParsePrefix(val); ok {
+				is.PrefixModes, is.Prefixes = modes, prefixes
+			}
+		case "CHANTYPES":
+			if neg {
+				is.ChanTypes = def.ChanTypes
+				continue
+			}
+			is.ChanTypes = val
+		case "CHANMODES":
+			if neg {
+				is.ChanModes = def.ChanModes
+				continue
+			}
+			parts := strings.SplitN(val, ",", 5)
+			var cm [4]string
+			copy(cm[:], parts)
+			is.ChanModes = cm
+		case "STATUSMSG":
+			if neg {
+				is.StatusMsg = ""
+				continue
+			}
+			is.StatusMsg = val
+		case "NETWORK":
+			if neg {
+				is.Network = ""
+				continue
+			}
+			is.Network = val
+		case "LINELEN":
+			if neg {
+				is.LineLen = def.LineLen
+				continue
+			}
+			if n, err := strconv.Atoi(val); err == nil && n >= DefaultLineLen {
+				is.LineLen = min(n, maxLineLen)
+			}
+		}
+	}
+	return *is != before
+}
+
+// ParsePrefix parses a PREFIX value such as "(qaohv)~&@%+" into its mode
+// letters and prefix characters. An empty value is valid (no prefixes).
+func ParsePrefix(v string) (modes, prefixes string, ok bool) {
+	if v == "" {
+		return "", "", true
+	}
+	if v[0] != '(' {
+		return "", "", false
+	}
+	modes, prefixes, ok = strings.Cut(v[1:], ")")
+	if !ok || len(modes) != len(prefixes) {
+		return "", "", false
+	}
+	return modes, prefixes, true
+}
+
+// IsChannel reports whether name is a channel name (starts with one of
+// CHANTYPES).
+func (is *ISupport) IsChannel(name string) bool {
+	return name != "" && strings.IndexByte(is.ChanTypes, name[0]) >= 0
+}
+
+// StripStatusMsg removes STATUSMSG prefixes from a target such as "@#chan"
+// (a message to the channel's operators) and returns the channel.
+func (is *ISupport) StripStatusMsg(target string) string {
+	for target != "" && !is.IsChannel(target) && strings.IndexByte(is.StatusMsg+is.Prefixes, target[0]) >= 0 {
+		target = target[1:]
+	}
+	return target
+}
+
+// PrefixForMode returns the prefix character for a prefix mode letter
+// ('o' -> '@'), or 0 if mode is not a prefix mode.
+func (is *ISupport) PrefixForMode(mode byte) byte {
+	if i := strings.IndexByte(is.PrefixModes, mode); i >= 0 && i < len(is.Prefixes) {
+		return is.Prefixes[i]
+	}
+	return 0
+}
+
+// PrefixRank returns the rank of prefix character p (0 is highest), or
+// len(Prefixes) when p is not a prefix, so callers can sort members.
+func (is *ISupport) PrefixRank(p byte) int {
+	if i := strings.IndexByte(is.Prefixes, p); i >= 0 {
+		return i
+	}
+	return len(is.Prefixes)
+}
+
+// ModeTakesParam reports whether channel mode letter mode consumes a
+// parameter when set (adding) or unset, per PREFIX and CHANMODES. Unknown
+// modes take none, as the CHANMODES specification recommends.
+func (is *ISupport) ModeTakesParam(mode byte, adding bool) bool {
+	switch {
+	case strings.IndexByte(is.PrefixModes, mode) >= 0:
+		return true
+	case strings.IndexByte(is.ChanModes[0], mode) >= 0, strings.IndexByte(is.ChanModes[1], mode) >= 0:
+		return true
+	case strings.IndexByte(is.ChanModes[2], mode) >= 0:
+		return adding
+	}
+	return false
+}
+
+// unescapeValue decodes the \xHH escapes ISUPPORT values may carry
+// (e.g. NETWORK=Some\x20Net).
+func unescapeValue(v string) string {
+	if !strings.Contains(v, `\x`) {
+		return v
+	}
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		if v[i] == '\\' && i+4 <= len(v) && v[i+1] == 'x' {
+			if n, err := strconv.ParseUint(v[i+2:i+4], 16, 8); err == nil {
+				b.WriteByte(byte(n))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(v[i])
+	}
+	return b.String()
+}

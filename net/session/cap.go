@@ -1,0 +1,193 @@
+package session
+
+import (
+	"strings"
+
+	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/ircx"
+)
+
+// supportedCaps are the capabilities the session understands and requests
+// whenever a server offers them. sasl is requested only when configured.
+var supportedCaps = []string{
+	"cap-notify", "server-time", "message-tags", "echo-message", "batch",
+	"away-notify", "account-notify", "account-tag", "extended-join",
+	"multi-prefix", "userhost-in-names", "setname", "chghost", "invite-notify",
+	"sasl",
+}
+
+// maxReqLen bounds one CAP REQ parameter, well under 512 with the command.
+const maxReqLen = 400
+
+// handleCap handles CAP LS/ACK/NAK/NEW/DEL/LIST (IRCv3 capability negotiation 302).
+func (s *Session) handleCap(h *handling) {
+	m := h.m
+	sub := strings.ToUpper(m.Param(1))
+	switch sub {
+	case "LS", "NEW":
+		more := sub == "LS" && len(m.Params) >= 4 && m.Param(2) == "*"
+		list := m.Trailing()
+		if len(m.Params) < 3 {
+			list = ""
+		}
+		caps := ircx.ParseCaps(list, maxOffered)
+		var fresh []string
+		for _, c := range caps {
+			if _, seen := s.offered[c.Name]; !seen && len(s.offered) >= maxOffered {
+				s.log.Printf("session: CAP %s: more than %d capabilities offered; ignoring %q", sub, maxOffered, clip(c.Name, 64))
+				continue
+			}
+			s.offered[c.Name] = clip(c.Value, maxStored)
+			fresh = append(fresh, c.Name)
+			if c.Name == "sts" && s.cfg.OnSTS != nil {
+				s.cfg.OnSTS(c.Value)
+			}
+		}
+		if sub == "LS" {
+			if more || s.lsDone {
+				return // more LS lines follow, or a late LS (e.g. typed by the user)
+			}
+			s.lsDone = true
+			s.requestCaps(s.wanted(keys(s.offered)))
+			if s.reqPending == 0 {
+				s.capNegotiated(h)
+			}
+			return
+		}
+		// NEW: request what we support and do not have yet.
+		var want []string
+		for _, name := range s.wanted(fresh) {
+			if !s.caps[name] && name != "sasl" {
+				want = append(want, name)
+			}
+		}
+		s.requestCaps(want)
+	case "ACK":
+		for _, c := range ircx.ParseCaps(m.Trailing(), maxOffered) {
+			if c.Remove {
+				delete(s.caps, c.Name)
+			} else if _, ok := s.offered[c.Name]; ok || s.isWanted(c.Name) {
+				s.caps[c.Name] = true
+			}
+		}
+		s.capReplied(h)
+	case "NAK":
+		s.log.Printf("session: CAP NAK %q", clip(m.Trailing(), 200))
+		s.capReplied(h)
+	case "DEL":
+		for _, c := range ircx.ParseCaps(m.Trailing(), maxOffered) {
+			delete(s.offered, c.Name)
+			delete(s.caps, c.Name)
+		}
+	case "LIST":
+		h.emit(event.Info{Meta: h.meta, Code: "CAP", Text: "enabled capabilities: " + m.Trailing()})
+	default:
+		s.log.Printf("session: ignored CAP %q", clip(sub, 32))
+	}
+}
+
+// capReplied accounts for one ACK or NAK of our REQ.
+func (s *Session) capReplied(h *handling) {
+	if s.reqPending > 0 {
+		s.reqPending--
+	}
+	if s.reqPending == 0 && s.lsDone && !s.capEnded {
+		s.capNegotiated(h)
+	}
+}
+
+// wanted returns the names among offered that we request, in the order of
+// supportedCaps then ExtraCaps (so the REQ lines are deterministic).
+func (s *Session) wanted(offered []string) []string {
+	set := make(map[string]bool, len(offered))
+	for _, n := range offered {
+		set[n] = true
+	}
+	var out []string
+	for _, n := range append(append([]string(nil), supportedCaps...), s.cfg.ExtraCaps...) {
+		if !set[n] || !s.isWanted(n) {
+			continue
+		}
+		set[n] = false // once, even if ExtraCaps repeats a built-in
+		out = append(out, n)
+	}
+	return out
+}
+
+// isWanted reports whether we would request capability name.
+func (s *Session) isWanted(name string) bool {
+	if name == "sasl" {
+		return s.cfg.SASL != nil && s.saslMechOffered()
+	}
+	for _, n := range supportedCaps {
+		if n == name {
+			return true
+		}
+	}
+	for _, n := range s.cfg.ExtraCaps {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// requestCaps sends CAP REQ lines for names, several when the list is long
+// (each REQ is accepted or refused as a whole, so splitting only costs
+// atomicity between unrelated caps).
+func (s *Session) requestCaps(names []string) {
+	var line string
+	flush := func() {
+		if line != "" {
+			s.send(ClassConn, "CAP", "REQ", line)
+			s.reqPending++
+			line = ""
+		}
+	}
+	for _, n := range names {
+		if line != "" && len(line)+1+len(n) > maxReqLen {
+			flush()
+		}
+		if line != "" {
+			line += " "
+		}
+		line += n
+	}
+	flush()
+}
+
+// capNegotiated runs when LS is complete and every REQ was answered during
+// registration: authenticate if configured, else end negotiation.
+func (s *Session) capNegotiated(h *handling) {
+	if s.registered || s.capEnded || s.fatal != nil {
+		return
+	}
+	if s.cfg.SASL != nil && !s.sasl.started {
+		if s.caps["sasl"] {
+			s.startSASL()
+			return
+		}
+		s.saslUnavailable(h)
+		return
+	}
+	if s.sasl.started && !s.sasl.finished {
+		return
+	}
+	s.capEnd()
+}
+
+func (s *Session) capEnd() {
+	if s.capEnded {
+		return
+	}
+	s.capEnded = true
+	s.send(ClassConn, "CAP", "END")
+}
+
+func keys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}

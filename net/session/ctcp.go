@@ -1,0 +1,76 @@
+package session
+
+import (
+	"time"
+)
+
+// CTCP answers are rate-limited so that a flood of CTCP requests cannot make
+// us flood the server (and get killed for it): at most ctcpBurst at once,
+// refilled at ctcpBurst per ctcpRefill.
+const (
+	ctcpBurst  = 3
+	ctcpRefill = 10 * time.Second
+)
+
+// ctcpClientInfo is what CLIENTINFO answers: the CTCP commands we know.
+const ctcpClientInfo = "ACTION CLIENTINFO PING TIME VERSION"
+
+// bucket is a token bucket on the session's clock.
+type bucket struct {
+	burst  float64
+	per    time.Duration // time to refill the whole burst
+	tokens float64
+	last   time.Time
+}
+
+func newBucket(burst int, per time.Duration) bucket {
+	return bucket{burst: float64(burst), per: per, tokens: float64(burst)}
+}
+
+// take reports whether a token was available at now, and takes it.
+func (b *bucket) take(now time.Time) bool {
+	if !b.last.IsZero() && now.After(b.last) {
+		b.tokens += float64(now.Sub(b.last)) / float64(b.per) * b.burst
+		if b.tokens > b.burst {
+			b.tokens = b.burst
+		}
+	}
+	if b.last.IsZero() || now.After(b.last) {
+		b.last = now
+	}
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+// answerCTCP answers VERSION, PING, TIME and CLIENTINFO with a NOTICE
+// (ClassAuto), within the rate limit. Other requests get no answer.
+func (s *Session) answerCTCP(from, cmd, args string) {
+	var reply string
+	switch cmd {
+	case "VERSION":
+		reply = s.cfg.Version
+		if reply == "" {
+			reply = "ferry"
+		}
+	case "PING":
+		reply = clip(args, 256)
+	case "TIME":
+		reply = s.now().Format(time.RFC1123Z)
+	case "CLIENTINFO":
+		reply = ctcpClientInfo
+	default:
+		return
+	}
+	if !s.ctcp.take(s.now()) {
+		s.log.Printf("session: CTCP %s from %s not answered: rate limit", cmd, clip(from, maxNameLen))
+		return
+	}
+	text := "\x01" + cmd
+	if reply != "" {
+		text += " " + reply
+	}
+	s.send(ClassAuto, "NOTICE", from, text+"\x01")
+}

@@ -1,0 +1,155 @@
+package session
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/ferry-irc/ferry/net/event"
+)
+
+// joinErrors are the numerics that refuse a JOIN; the channel is param 1.
+var joinErrors = map[string]bool{
+	"403": true, "405": true, "437": true, "471": true, "473": true, "474": true,
+	"475": true, "476": true, "477": true, "479": true, "489": true, "520": true,
+}
+
+// handleNumeric handles a three-digit reply.
+func (s *Session) handleNumeric(h *handling) {
+	m := h.m
+	switch m.Command {
+	case "001":
+		s.welcome(h)
+		return
+	case "005":
+		s.isupport(h)
+		return
+	case "433", "432":
+		s.nickRefused(h)
+		return
+	case "437":
+		if !s.is.IsChannel(m.Param(1)) {
+			s.nickRefused(h)
+			return
+		}
+	case "353":
+		s.names(h)
+		return
+	case "366":
+		s.endOfNames(h)
+		return
+	case "332":
+		s.topicReply(h)
+		return
+	case "333":
+		s.topicWhoTime(h)
+		return
+	case "305", "306":
+		h.emit(event.Away{Meta: h.meta, Nick: s.nick, Away: m.Command == "306", Self: true})
+	case "301":
+		if nick := m.Param(1); nick != "" {
+			h.emit(event.Away{Meta: h.meta, Nick: nick, Away: true, Message: m.Trailing(), Self: s.isMe(nick)})
+		}
+	case "396": // RPL_VISIBLEHOST: "396 me host :is now your displayed host"
+		if host := m.Param(1); host != "" && len(m.Params) >= 3 {
+			if u, hst, ok := strings.Cut(host, "@"); ok {
+				s.user, host = clip(u, maxNameLen), hst
+			}
+			s.host = clip(host, maxNameLen)
+		}
+	case "352": // RPL_WHOREPLY: "352 me #chan user host server nick flags :hops real"
+		if s.isMe(m.Param(5)) && m.Param(2) != "" && m.Param(3) != "" {
+			s.user, s.host = clip(m.Param(2), maxNameLen), clip(m.Param(3), maxNameLen)
+		}
+	case "900", "901", "902", "903", "904", "905", "906", "907", "908":
+		if s.handleSASLNumeric(h) {
+			return
+		}
+	case "421":
+		if strings.EqualFold(m.Param(1), "CAP") && !s.registered {
+			// A server without capability negotiation: registration goes on with NICK/USER.
+			s.lsDone, s.capEnded = true, true
+			if s.cfg.SASL != nil && !s.sasl.started {
+				s.saslUnavailable(h)
+			}
+			return
+		}
+	}
+	if joinErrors[m.Command] && len(m.Params) >= 2 {
+		s.joinRefused(h)
+		return
+	}
+	s.info(h, m.Command[0] == '4' || m.Command[0] == '5')
+}
+
+// joinRefused handles a numeric that refuses a JOIN: the channel is not
+// rejoined, and the refusal counts as the answer that Ready waits for.
+func (s *Session) joinRefused(h *handling) {
+	name := h.m.Param(1)
+	f := s.fold(name)
+	_, pending := s.pendingJoins[f]
+	ch := s.channels[f]
+	buffer := ""
+	if pending || ch != nil {
+		buffer = name // the UI has a buffer for it: show the refusal there
+		if ch != nil {
+			buffer = ch.name
+		}
+	}
+	if ch != nil && !ch.joined {
+		delete(s.channels, f)
+	}
+	delete(s.keys, f)
+	s.joinAnswered(name)
+	h.emit(event.Info{Meta: h.meta, Buffer: buffer, Code: h.m.Command, Text: infoText(h.m.Params), Error: true})
+}
+
+// info emits a numeric as an Info line. Buffer is a channel we are in when
+// one of the middle parameters names one, else the server buffer.
+func (s *Session) info(h *handling, isErr bool) {
+	m := h.m
+	buffer := ""
+	for i := 1; i < len(m.Params)-1; i++ {
+		if ch := s.joinedChannel(m.Params[i]); ch != nil {
+			buffer = ch.name
+			break
+		}
+	}
+	text := infoText(m.Params)
+	if text == "" {
+		return
+	}
+	h.emit(event.Info{Meta: h.meta, Buffer: buffer, Code: m.Command, Text: text, Error: isErr})
+}
+
+// infoText renders a numeric's parameters after our nick as one line.
+func infoText(params []string) string {
+	if len(params) <= 1 {
+		if len(params) == 1 {
+			return clip(params[0], maxLine)
+		}
+		return ""
+	}
+	return clip(strings.Join(params[1:], " "), maxLine)
+}
+
+// maxLine bounds the text of an Info event built from a server line.
+const maxLine = 8192
+
+func parseInt(v string) (int64, error) { return strconv.ParseInt(v, 10, 64) }
+
+// handleStandardReply handles FAIL/WARN/NOTE (IRCv3 standard replies):
+// "FAIL <command> <code> [<context>...] :<description>".
+func (s *Session) handleStandardReply(h *handling) {
+	m := h.m
+	if strings.EqualFold(m.Param(0), "MIGRATE") {
+		return // the migrate state machine's business
+	}
+	text := m.Trailing()
+	if len(m.Params) >= 3 {
+		text = m.Param(0) + " " + m.Param(1) + ": " + m.Trailing()
+		if ctx := m.Params[2 : len(m.Params)-1]; len(ctx) > 0 {
+			text += " (" + strings.Join(ctx, " ") + ")"
+		}
+	}
+	h.emit(event.Info{Meta: h.meta, Code: m.Command, Text: clip(text, maxLine), Error: m.Command == "FAIL"})
+}
