@@ -1,0 +1,284 @@
+package transport
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"gopkg.in/irc.v4"
+)
+
+// Writer sends lines to a Transport from one goroutine, in the order they were
+// queued, paced by a Limiter.
+//
+// Send never blocks: the queue is unbounded, because the session produces
+// lines from the goroutine that also reads the connection, and blocking it on
+// a slow or flood-limited socket would stop the read side too. SendNow puts a
+// line ahead of the queue and past the limiter, for replies whose lateness
+// costs the connection (PONG) and for QUIT.
+//
+// All methods are safe for concurrent use.
+type Writer struct {
+	t     Transport
+	l     *Limiter
+	after func(time.Duration) <-chan time.Time
+
+	mu       sync.Mutex
+	urgent   []*irc.Message // SendNow, in order
+	queue    []*irc.Message // Send, in order
+	writing  bool           // a line has been taken and is being written
+	closed   bool           // Close was called
+	stopped  bool           // the goroutine has ended (Close or a write error)
+	failed   bool           // a write failed
+	flushers []chan struct{}
+
+	wake chan struct{} // capacity 1: "look at the queues again"
+	quit chan struct{} // closed by Close
+	done chan struct{} // closed when the goroutine has ended
+	errc chan error
+}
+
+// WriteError is what Err delivers: the write that failed and why. Msg may or
+// may not have reached the server; lines after it were never written and are
+// returned by Unsent.
+type WriteError struct {
+	Msg *irc.Message
+	Err error
+}
+
+func (e *WriteError) Error() string {
+	return fmt.Sprintf("send %s: %v", e.Msg.Command, e.Err)
+}
+
+func (e *WriteError) Unwrap() error { return e.Err }
+
+// NewWriter starts the writing goroutine for t. A nil l means no flood limit.
+// The caller still owns t: Close the Writer, then the Transport (or the
+// Transport first, to abort a write that is stuck).
+func NewWriter(t Transport, l *Limiter) *Writer {
+	return NewWriterAfter(t, l, time.After)
+}
+
+// NewWriterAfter is NewWriter with the timer injected: after(d) must return a
+// channel that receives once d has passed. Tests pass a fake that fires when
+// the test steps its clock, so the pacing is checked without sleeping.
+func NewWriterAfter(t Transport, l *Limiter, after func(time.Duration) <-chan time.Time) *Writer {
+	if after == nil {
+		after = time.After
+	}
+	w := &Writer{
+		t:     t,
+		l:     l,
+		after: after,
+		wake:  make(chan struct{}, 1),
+		quit:  make(chan struct{}),
+		done:  make(chan struct{}),
+		errc:  make(chan error, 1),
+	}
+	go w.run()
+	return w
+}
+
+// Send queues m behind every line queued before it. It never blocks. After
+// Close, m is dropped.
+func (w *Writer) Send(m *irc.Message) {
+	w.push(m, false)
+}
+
+// SendNow queues m ahead of the lines waiting in Send's queue (behind earlier
+// SendNow lines and a line already being written) and sends it without taking
+// a flood token.
+func (w *Writer) SendNow(m *irc.Message) {
+	w.push(m, true)
+}
+
+func (w *Writer) push(m *irc.Message, urgent bool) {
+	if m == nil {
+		return
+	}
+	w.mu.Lock()
+	if w.closed {
+		w.mu.Unlock()
+		return
+	}
+	if urgent {
+		w.urgent = append(w.urgent, m)
+	} else {
+		w.queue = append(w.queue, m)
+	}
+	w.mu.Unlock()
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Err receives the first write error (a *WriteError), then is closed. It is
+// closed without a value when the Writer is closed without an error.
+func (w *Writer) Err() <-chan error { return w.errc }
+
+// Close stops the goroutine and waits for it to end; lines not yet written
+// stay unwritten (see Unsent). A write in progress is waited for: close the
+// Transport first to abort one that is stuck. Close may be called more than
+// once.
+func (w *Writer) Close() {
+	w.mu.Lock()
+	if !w.closed {
+		w.closed = true
+		close(w.quit)
+	}
+	w.mu.Unlock()
+	<-w.done
+}
+
+// Flush waits until every line queued so far has been written, and reports
+// whether that happened: false on timeout, on a write error, or when the
+// Writer stopped with lines unwritten. Used before closing for QUIT.
+func (w *Writer) Flush(timeout time.Duration) bool {
+	w.mu.Lock()
+	if w.idleLocked() {
+		ok := !w.failed
+		w.mu.Unlock()
+		return ok
+	}
+	if w.stopped {
+		w.mu.Unlock()
+		return false
+	}
+	ch := make(chan struct{})
+	w.flushers = append(w.flushers, ch)
+	w.mu.Unlock()
+	select {
+	case <-ch:
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return w.idleLocked() && !w.failed
+	case <-w.after(timeout):
+		return false
+	}
+}
+
+// Unsent returns, in the order they would have been written, the lines that
+// were queued but never handed to the Transport. Meaningful once the Writer
+// has stopped (after Close, or after Err delivered an error): the owner may
+// re-queue them elsewhere, for example on a new connection, so that no typed
+// line is lost.
+func (w *Writer) Unsent() []*irc.Message {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := make([]*irc.Message, 0, len(w.urgent)+len(w.queue))
+	out = append(out, w.urgent...)
+	return append(out, w.queue...)
+}
+
+func (w *Writer) idleLocked() bool {
+	return len(w.urgent) == 0 && len(w.queue) == 0 && !w.writing
+}
+
+func (w *Writer) notifyFlushersLocked() {
+	for _, ch := range w.flushers {
+		close(ch)
+	}
+	w.flushers = nil
+}
+
+func (w *Writer) run() {
+	var werr error
+	defer func() {
+		w.mu.Lock()
+		w.stopped = true
+		w.writing = false
+		w.notifyFlushersLocked()
+		w.mu.Unlock()
+		if werr != nil {
+			w.errc <- werr
+		}
+		close(w.errc)
+		close(w.done)
+	}()
+	for {
+		m, ok := w.next()
+		if !ok {
+			return
+		}
+		err := w.t.WriteMessage(m)
+		w.mu.Lock()
+		w.writing = false
+		if err != nil && !errors.Is(err, ErrBadLine) {
+			// A line that cannot be framed is dropped (the connection is
+			// fine); any other error ends the Writer.
+			w.failed = true
+			werr = &WriteError{Msg: m, Err: err}
+			w.mu.Unlock()
+			return
+		}
+		if w.idleLocked() {
+			w.notifyFlushersLocked()
+		}
+		w.mu.Unlock()
+	}
+}
+
+// next waits for the next line to write, honouring the limiter for Send's
+// queue, and marks it as being written. ok is false when the Writer closes.
+func (w *Writer) next() (m *irc.Message, ok bool) {
+	for {
+		w.mu.Lock()
+		if w.closed {
+			w.mu.Unlock()
+			return nil, false
+		}
+		if len(w.urgent) > 0 {
+			m, w.urgent = w.urgent[0], w.urgent[1:]
+			w.writing = true
+			w.mu.Unlock()
+			return m, true
+		}
+		if len(w.queue) == 0 {
+			w.notifyFlushersLocked()
+			w.mu.Unlock()
+			select {
+			case <-w.wake:
+			case <-w.quit:
+			}
+			continue
+		}
+		w.mu.Unlock()
+		if d := w.l.Take(); d > 0 {
+			w.waitToken(d)
+			continue
+		}
+		w.mu.Lock()
+		if w.closed {
+			// The token is spent for nothing; harmless.
+			w.mu.Unlock()
+			return nil, false
+		}
+		m, w.queue = w.queue[0], w.queue[1:]
+		w.writing = true
+		w.mu.Unlock()
+		return m, true
+	}
+}
+
+// waitToken waits d for a flood token; a SendNow line or Close cuts the wait
+// short, more Send lines do not (they wait for the same token).
+func (w *Writer) waitToken(d time.Duration) {
+	timer := w.after(d)
+	for {
+		select {
+		case <-timer:
+			return
+		case <-w.quit:
+			return
+		case <-w.wake:
+			w.mu.Lock()
+			cut := len(w.urgent) > 0 || w.closed
+			w.mu.Unlock()
+			if cut {
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,269 @@
+package transport
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"gopkg.in/irc.v4"
+)
+
+// recordTransport records written lines; WriteMessage can be made to fail or
+// to block until released.
+type recordTransport struct {
+	mu      sync.Mutex
+	lines   []string
+	written chan string
+	failOn  string        // a Command whose write fails
+	hold    chan struct{} // when non-nil, each write waits for a receive
+	entered chan struct{} // receives as each write starts
+}
+
+func newRecordTransport() *recordTransport {
+	return &recordTransport{written: make(chan string, 1000), entered: make(chan struct{}, 1000)}
+}
+
+func (r *recordTransport) ReadMessage() (*irc.Message, error) { select {} }
+func (r *recordTransport) Close() error                       { return nil }
+func (r *recordTransport) IsTLS() bool                        { return false }
+func (r *recordTransport) RemoteAddr() string                 { return "fake" }
+
+func (r *recordTransport) WriteMessage(m *irc.Message) error {
+	r.entered <- struct{}{}
+	if r.hold != nil {
+		<-r.hold
+	}
+	if m.Command == "BAD" {
+		return fmt.Errorf("BAD: %w", ErrBadLine)
+	}
+	if m.Command == r.failOn {
+		return errors.New("connection reset by peer")
+	}
+	r.mu.Lock()
+	r.lines = append(r.lines, m.String())
+	r.mu.Unlock()
+	r.written <- m.String()
+	return nil
+}
+
+// guard bounds a test's wait on the goroutine under test; it is a hang
+// detector, not a timing assertion.
+const guard = 10 * time.Second
+
+func expectLine(t *testing.T, r *recordTransport, want string) {
+	t.Helper()
+	select {
+	case got := <-r.written:
+		if got != want {
+			t.Fatalf("wrote %q, want %q", got, want)
+		}
+	case <-time.After(guard):
+		t.Fatalf("nothing written, want %q", want)
+	}
+}
+
+func privmsg(i int) *irc.Message {
+	return &irc.Message{Command: "PRIVMSG", Params: []string{"#c", fmt.Sprintf("line %d", i)}}
+}
+
+// fakeAfter hands each timer request to the test, which fires it by hand.
+type fakeAfter struct {
+	reqs chan timerReq
+}
+
+type timerReq struct {
+	d    time.Duration
+	fire chan time.Time
+}
+
+func newFakeAfter() *fakeAfter { return &fakeAfter{reqs: make(chan timerReq, 100)} }
+
+func (f *fakeAfter) After(d time.Duration) <-chan time.Time {
+	ch := make(chan time.Time, 1)
+	f.reqs <- timerReq{d, ch}
+	return ch
+}
+
+func (f *fakeAfter) next(t *testing.T) timerReq {
+	t.Helper()
+	select {
+	case r := <-f.reqs:
+		return r
+	case <-time.After(guard):
+		t.Fatal("the writer never waited on a timer")
+		return timerReq{}
+	}
+}
+
+func TestWriterOrderUnlimited(t *testing.T) {
+	r := newRecordTransport()
+	w := NewWriter(r, nil)
+	defer w.Close()
+	for i := range 500 {
+		w.Send(privmsg(i))
+	}
+	if !w.Flush(guard) {
+		t.Fatal("Flush failed")
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.lines) != 500 {
+		t.Fatalf("wrote %d lines, want 500", len(r.lines))
+	}
+	for i, l := range r.lines {
+		if want := privmsg(i).String(); l != want {
+			t.Fatalf("line %d = %q, want %q", i, l, want)
+		}
+	}
+}
+
+func TestWriterPacedByLimiter(t *testing.T) {
+	clk := newFakeClock()
+	fa := newFakeAfter()
+	r := newRecordTransport()
+	w := NewWriterAfter(r, NewLimiter(2, 2*time.Second, clk.Now), fa.After)
+	defer w.Close()
+
+	for i := range 4 {
+		w.Send(privmsg(i))
+	}
+	expectLine(t, r, privmsg(0).String())
+	expectLine(t, r, privmsg(1).String())
+
+	// The bucket is empty: the writer asks to wait one interval.
+	req := fa.next(t)
+	if req.d != 2*time.Second {
+		t.Fatalf("waits %v, want 2s", req.d)
+	}
+	select {
+	case l := <-r.written:
+		t.Fatalf("wrote %q before the timer fired", l)
+	default:
+	}
+
+	// SendNow cuts the wait short and bypasses the empty bucket.
+	w.SendNow(&irc.Message{Command: "PONG", Params: []string{"x"}})
+	expectLine(t, r, "PONG x")
+	req = fa.next(t) // still no token: waiting again
+	clk.Advance(2 * time.Second)
+	req.fire <- clk.Now()
+	expectLine(t, r, privmsg(2).String())
+	req = fa.next(t)
+	clk.Advance(2 * time.Second)
+	req.fire <- clk.Now()
+	expectLine(t, r, privmsg(3).String())
+	if !w.Flush(guard) {
+		t.Fatal("Flush failed")
+	}
+}
+
+func TestWriterSendNowAheadOfQueue(t *testing.T) {
+	r := newRecordTransport()
+	r.hold = make(chan struct{})
+	w := NewWriter(r, nil)
+	defer w.Close()
+	w.Send(privmsg(0))
+	<-r.entered // line 0 is being written, held in WriteMessage
+	w.Send(privmsg(1))
+	w.Send(privmsg(2))
+	w.SendNow(&irc.Message{Command: "PONG", Params: []string{"a"}})
+	w.SendNow(&irc.Message{Command: "QUIT", Params: []string{"bye"}})
+	for range 5 {
+		r.hold <- struct{}{}
+	}
+	want := []string{privmsg(0).String(), "PONG a", "QUIT bye", privmsg(1).String(), privmsg(2).String()}
+	for _, l := range want {
+		expectLine(t, r, l)
+	}
+}
+
+func TestWriterErrorStops(t *testing.T) {
+	r := newRecordTransport()
+	r.failOn = "FAIL"
+	r.hold = make(chan struct{})
+	w := NewWriter(r, nil)
+	w.Send(privmsg(0))
+	w.Send(&irc.Message{Command: "BAD"}) // unframable: dropped, not fatal
+	w.Send(privmsg(1))
+	w.Send(&irc.Message{Command: "FAIL"})
+	w.Send(privmsg(2))
+	w.Send(privmsg(3))
+	for range 4 {
+		r.hold <- struct{}{}
+	}
+	expectLine(t, r, privmsg(0).String())
+	expectLine(t, r, privmsg(1).String())
+	var err error
+	select {
+	case err = <-w.Err():
+	case <-time.After(guard):
+		t.Fatal("no error delivered")
+	}
+	var we *WriteError
+	if !errors.As(err, &we) || we.Msg.Command != "FAIL" {
+		t.Fatalf("Err = %v, want a *WriteError for FAIL", err)
+	}
+	if _, open := <-w.Err(); open {
+		t.Error("Err not closed after the error")
+	}
+	if w.Flush(guard) {
+		t.Error("Flush reports success after a write error")
+	}
+	w.Send(privmsg(4)) // not closed yet: kept for Unsent
+	w.Close()
+	w.Send(privmsg(5)) // closed: dropped
+	un := w.Unsent()
+	if len(un) != 3 || un[0].String() != privmsg(2).String() || un[2].String() != privmsg(4).String() {
+		t.Fatalf("Unsent = %v, want lines 2, 3, 4", un)
+	}
+}
+
+func TestWriterCloseKeepsUnsent(t *testing.T) {
+	clk := newFakeClock()
+	fa := newFakeAfter()
+	r := newRecordTransport()
+	w := NewWriterAfter(r, NewLimiter(1, time.Second, clk.Now), fa.After)
+	w.Send(privmsg(0))
+	w.Send(privmsg(1))
+	w.Send(privmsg(2))
+	expectLine(t, r, privmsg(0).String())
+	fa.next(t) // waiting for a token
+	w.Close()
+	w.Close() // twice is fine
+	if _, open := <-w.Err(); open {
+		t.Error("Err delivered a value on a clean Close")
+	}
+	un := w.Unsent()
+	if len(un) != 2 || un[0].String() != privmsg(1).String() {
+		t.Fatalf("Unsent = %v", un)
+	}
+	if w.Flush(guard) {
+		t.Error("Flush true with lines unwritten after Close")
+	}
+}
+
+func TestWriterFlushTimeout(t *testing.T) {
+	fa := newFakeAfter()
+	r := newRecordTransport()
+	r.hold = make(chan struct{})
+	w := NewWriterAfter(r, nil, fa.After)
+	w.SendNow(&irc.Message{Command: "QUIT"})
+	res := make(chan bool)
+	go func() { res <- w.Flush(time.Second) }()
+	req := fa.next(t)
+	req.fire <- time.Time{}
+	if <-res {
+		t.Fatal("Flush true while the write is still held")
+	}
+	close(r.hold)
+	expectLine(t, r, "QUIT")
+	if !w.Flush(guard) {
+		t.Fatal("Flush false once written")
+	}
+	w.Close()
+	if !w.Flush(guard) {
+		t.Fatal("Flush false on an empty closed writer")
+	}
+}
