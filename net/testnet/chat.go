@@ -1,0 +1,482 @@
+package testnet
+
+import (
+	"strconv"
+	"strings"
+
+	"gopkg.in/irc.v4"
+)
+
+// handleChat handles the commands of a registered user (under Network.mu).
+func (n *Network) handleChat(u *user, m *irc.Message) {
+	switch m.Command {
+	case "PASS", "USER":
+		n.numeric(u, ERR_ALREADYREGISTERED, "You may not reregister")
+	case "AUTHENTICATE":
+		n.numeric(u, ERR_SASLALREADY, "You have already authenticated using SASL")
+	case "NICK":
+		n.changeNick(u, m.Param(0))
+	case "JOIN":
+		n.join(u, m)
+	case "PART":
+		n.part(u, m)
+	case "TOPIC":
+		n.topic(u, m)
+	case "NAMES":
+		for _, name := range splitList(m.Param(0), 10) {
+			ch := n.chans[fold(name)]
+			if ch != nil {
+				n.names(u, ch)
+			} else {
+				n.numeric(u, RPL_ENDOFNAMES, name, "End of /NAMES list")
+			}
+		}
+	case "PRIVMSG", "NOTICE":
+		n.message(u, m)
+	case "KICK":
+		n.kick(u, m)
+	case "MODE":
+		n.mode(u, m)
+	case "WHOIS":
+		n.whois(u, m)
+	case "WHO":
+		n.who(u, m)
+	case "LINKS":
+		for _, nd := range n.nodes {
+			hops := "1"
+			if nd == u.node {
+				hops = "0"
+			}
+			n.numeric(u, RPL_LINKS, nd.name, u.node.name, hops+" "+networkName+" node "+nd.name)
+		}
+		n.numeric(u, RPL_ENDOFLINKS, "*", "End of /LINKS list")
+	default:
+		n.numeric(u, ERR_UNKNOWNCOMMAND, m.Command, "Unknown command")
+	}
+}
+
+func (n *Network) changeNick(u *user, nick string) {
+	switch {
+	case nick == "":
+		n.numeric(u, ERR_NONICKNAMEGIVEN, "No nickname given")
+		return
+	case !validNick(nick):
+		n.numeric(u, ERR_ERRONEUSNICKNAME, nick, "Erroneous nickname")
+		return
+	case nick == u.nick:
+		return
+	}
+	if o := n.users[fold(nick)]; o != nil && o != u {
+		n.numeric(u, ERR_NICKNAMEINUSE, nick, "Nickname is already in use")
+		return
+	}
+	m := &irc.Message{Prefix: u.prefix(), Command: "NICK", Params: []string{nick}}
+	n.toPeers(u, m, n.ctx(false), true)
+	delete(n.users, fold(u.nick))
+	u.nick = nick
+	n.users[fold(nick)] = u
+}
+
+func (n *Network) join(u *user, m *irc.Message) {
+	if len(m.Params) == 0 {
+		n.numeric(u, ERR_NEEDMOREPARAMS, "JOIN", "Not enough parameters")
+		return
+	}
+	if m.Param(0) == "0" {
+		for _, ch := range userChannels(u) {
+			n.partOne(u, ch, "Left all channels")
+		}
+		return
+	}
+	for _, name := range splitList(m.Param(0), 10) {
+		n.joinOne(u, name)
+	}
+}
+
+// joinOne adds u to a channel (creating it with u as operator).
+func (n *Network) joinOne(u *user, name string) {
+	if !validChannel(name) {
+		n.numeric(u, ERR_NOSUCHCHANNEL, name, "No such channel")
+		return
+	}
+	ch := n.chans[fold(name)]
+	if ch != nil && ch.members[u] != nil {
+		return
+	}
+	if len(u.chans) >= maxChannelsPerUser {
+		n.numeric(u, ERR_TOOMANYCHANNELS, name, "You have joined too many channels")
+		return
+	}
+	if ch == nil {
+		ch = &channel{name: name, created: n.now(), members: map[*user]*member{}, noExternal: true, topicLock: true}
+		n.chans[fold(name)] = ch
+		ch.members[u] = &member{op: true}
+	} else {
+		ch.members[u] = &member{}
+	}
+	u.chans[ch] = true
+	jm := &irc.Message{Prefix: u.prefix(), Command: "JOIN", Params: []string{ch.name}}
+	n.toChannel(ch, jm, n.ctx(false), nil)
+	if ch.topic != "" {
+		n.numeric(u, RPL_TOPIC, ch.name, ch.topic)
+		n.numeric(u, RPL_TOPICWHOTIME, ch.name, ch.topicBy, strconv.FormatInt(ch.topicAt.Unix(), 10))
+	}
+	n.names(u, ch)
+}
+
+func userChannels(u *user) []*channel {
+	out := make([]*channel, 0, len(u.chans))
+	for ch := range u.chans {
+		out = append(out, ch)
+	}
+	return out
+}
+
+func (n *Network) names(u *user, ch *channel) {
+	var line []string
+	size := 0
+	flush := func() {
+		if len(line) > 0 {
+			n.numeric(u, RPL_NAMREPLY, "=", ch.name, strings.Join(line, " "))
+		}
+		line, size = nil, 0
+	}
+	for _, mu := range ch.sortedMembers() {
+		e := ch.members[mu].prefix() + mu.nick
+		if size+len(e)+1 > 400 {
+			flush()
+		}
+		line = append(line, e)
+		size += len(e) + 1
+	}
+	flush()
+	n.numeric(u, RPL_ENDOFNAMES, ch.name, "End of /NAMES list")
+}
+
+func (n *Network) part(u *user, m *irc.Message) {
+	if len(m.Params) == 0 {
+		n.numeric(u, ERR_NEEDMOREPARAMS, "PART", "Not enough parameters")
+		return
+	}
+	for _, name := range splitList(m.Param(0), 10) {
+		ch := n.chans[fold(name)]
+		switch {
+		case ch == nil:
+			n.numeric(u, ERR_NOSUCHCHANNEL, name, "No such channel")
+		case ch.members[u] == nil:
+			n.numeric(u, ERR_NOTONCHANNEL, ch.name, "You're not on that channel")
+		default:
+			n.partOne(u, ch, m.Param(1))
+		}
+	}
+}
+
+func (n *Network) partOne(u *user, ch *channel, reason string) {
+	params := []string{ch.name}
+	if reason != "" {
+		params = append(params, reason)
+	}
+	pm := &irc.Message{Prefix: u.prefix(), Command: "PART", Params: params}
+	n.toChannel(ch, pm, n.ctx(false), nil)
+	n.removeMember(ch, u)
+}
+
+func (n *Network) topic(u *user, m *irc.Message) {
+	if len(m.Params) == 0 {
+		n.numeric(u, ERR_NEEDMOREPARAMS, "TOPIC", "Not enough parameters")
+		return
+	}
+	ch := n.chans[fold(m.Param(0))]
+	if ch == nil {
+		n.numeric(u, ERR_NOSUCHCHANNEL, m.Param(0), "No such channel")
+		return
+	}
+	if len(m.Params) == 1 {
+		if ch.topic == "" {
+			n.numeric(u, RPL_NOTOPIC, ch.name, "No topic is set")
+			return
+		}
+		n.numeric(u, RPL_TOPIC, ch.name, ch.topic)
+		n.numeric(u, RPL_TOPICWHOTIME, ch.name, ch.topicBy, strconv.FormatInt(ch.topicAt.Unix(), 10))
+		return
+	}
+	mem := ch.members[u]
+	switch {
+	case mem == nil:
+		n.numeric(u, ERR_NOTONCHANNEL, ch.name, "You're not on that channel")
+		return
+	case ch.topicLock && !mem.op:
+		n.numeric(u, ERR_CHANOPRIVSNEEDED, ch.name, "You're not channel operator")
+		return
+	}
+	text := m.Param(1)
+	if len(text) > maxTopicLen {
+		text = text[:maxTopicLen]
+	}
+	ch.topic, ch.topicBy, ch.topicAt = text, u.prefix().String(), n.now()
+	tm := &irc.Message{Prefix: u.prefix(), Command: "TOPIC", Params: []string{ch.name, text}}
+	n.toChannel(ch, tm, n.ctx(false), nil)
+}
+
+// message relays PRIVMSG/NOTICE. Each target gets its own msgid; the
+// sender gets the same line back with echo-message.
+func (n *Network) message(u *user, m *irc.Message) {
+	notice := m.Command == "NOTICE"
+	if len(m.Params) == 0 || m.Param(0) == "" {
+		if !notice {
+			n.numeric(u, ERR_NORECIPIENT, "No recipient given (PRIVMSG)")
+		}
+		return
+	}
+	if len(m.Params) < 2 || m.Param(1) == "" {
+		if !notice {
+			n.numeric(u, ERR_NOTEXTTOSEND, "No text to send")
+		}
+		return
+	}
+	text := m.Param(1)
+	for _, target := range splitList(m.Param(0), 4) {
+		x := n.ctx(true)
+		if u.caps["message-tags"] {
+			for k, v := range m.Tags {
+				if strings.HasPrefix(k, "+") {
+					if x.ctags == nil {
+						x.ctags = irc.Tags{}
+					}
+					x.ctags[k] = v
+				}
+			}
+		}
+		out := &irc.Message{Prefix: u.prefix(), Command: m.Command, Params: []string{target, text}}
+		if strings.HasPrefix(target, "#") {
+			ch := n.chans[fold(target)]
+			if ch == nil {
+				if !notice {
+					n.numeric(u, ERR_NOSUCHCHANNEL, target, "No such channel")
+				}
+				continue
+			}
+			if ch.noExternal && ch.members[u] == nil {
+				if !notice {
+					n.numeric(u, ERR_CANNOTSENDTOCHAN, ch.name, "Cannot send to channel")
+				}
+				continue
+			}
+			out.Params[0] = ch.name
+			n.toChannel(ch, out, x, u)
+		} else {
+			t := n.users[fold(target)]
+			if t == nil {
+				if !notice {
+					n.numeric(u, ERR_NOSUCHNICK, target, "No such nick/channel")
+				}
+				continue
+			}
+			out.Params[0] = t.nick
+			n.deliver(t, out, x)
+		}
+		if u.caps["echo-message"] {
+			n.deliver(u, out, x)
+		}
+	}
+}
+
+func (n *Network) kick(u *user, m *irc.Message) {
+	if len(m.Params) < 2 {
+		n.numeric(u, ERR_NEEDMOREPARAMS, "KICK", "Not enough parameters")
+		return
+	}
+	ch := n.chans[fold(m.Param(0))]
+	if ch == nil {
+		n.numeric(u, ERR_NOSUCHCHANNEL, m.Param(0), "No such channel")
+		return
+	}
+	mem := ch.members[u]
+	if mem == nil {
+		n.numeric(u, ERR_NOTONCHANNEL, ch.name, "You're not on that channel")
+		return
+	}
+	if !mem.op {
+		n.numeric(u, ERR_CHANOPRIVSNEEDED, ch.name, "You're not channel operator")
+		return
+	}
+	reason := m.Param(2)
+	if reason == "" {
+		reason = u.nick
+	}
+	for _, nick := range splitList(m.Param(1), 4) {
+		t := n.users[fold(nick)]
+		if t == nil || ch.members[t] == nil {
+			n.numeric(u, ERR_USERNOTINCHANNEL, nick, ch.name, "They aren't on that channel")
+			continue
+		}
+		km := &irc.Message{Prefix: u.prefix(), Command: "KICK", Params: []string{ch.name, t.nick, reason}}
+		n.toChannel(ch, km, n.ctx(false), nil)
+		n.removeMember(ch, t)
+	}
+}
+
+func (n *Network) mode(u *user, m *irc.Message) {
+	if len(m.Params) == 0 {
+		n.numeric(u, ERR_NEEDMOREPARAMS, "MODE", "Not enough parameters")
+		return
+	}
+	target := m.Param(0)
+	if !strings.HasPrefix(target, "#") {
+		n.userMode(u, target, m.Params[1:])
+		return
+	}
+	ch := n.chans[fold(target)]
+	if ch == nil {
+		n.numeric(u, ERR_NOSUCHCHANNEL, target, "No such channel")
+		return
+	}
+	if len(m.Params) == 1 {
+		n.numeric(u, RPL_CHANNELMODEIS, ch.name, ch.modeString())
+		n.numeric(u, RPL_CREATIONTIME, ch.name, strconv.FormatInt(ch.created.Unix(), 10))
+		return
+	}
+	modes, args := m.Param(1), m.Params[2:]
+	if strings.Trim(modes, "+") == "b" && len(args) == 0 {
+		n.numeric(u, RPL_ENDOFBANLIST, ch.name, "End of channel ban list")
+		return
+	}
+	mem := ch.members[u]
+	if mem == nil || !mem.op {
+		n.numeric(u, ERR_CHANOPRIVSNEEDED, ch.name, "You're not channel operator")
+		return
+	}
+	adding := true
+	applied, appliedArgs, lastSign := "", []string{}, byte(0)
+	sign := func(add bool) {
+		s := byte('-')
+		if add {
+			s = '+'
+		}
+		if s != lastSign {
+			applied += string(s)
+			lastSign = s
+		}
+	}
+	for i := 0; i < len(modes) && i < 20; i++ {
+		switch c := modes[i]; c {
+		case '+':
+			adding = true
+		case '-':
+			adding = false
+		case 'n', 't':
+			if c == 'n' {
+				ch.noExternal = adding
+			} else {
+				ch.topicLock = adding
+			}
+			sign(adding)
+			applied += string(c)
+		case 'o', 'v':
+			if len(args) == 0 {
+				continue
+			}
+			nick := args[0]
+			args = args[1:]
+			t := n.users[fold(nick)]
+			if t == nil || ch.members[t] == nil {
+				n.numeric(u, ERR_USERNOTINCHANNEL, nick, ch.name, "They aren't on that channel")
+				continue
+			}
+			if c == 'o' {
+				ch.members[t].op = adding
+			} else {
+				ch.members[t].voice = adding
+			}
+			sign(adding)
+			applied += string(c)
+			appliedArgs = append(appliedArgs, t.nick)
+		case 'b':
+			// Bans are not kept; a listed change is silently ignored.
+			if len(args) > 0 {
+				args = args[1:]
+			}
+		default:
+			n.numeric(u, ERR_UNKNOWNMODE, string(c), "is unknown mode char to me")
+		}
+	}
+	if strings.Trim(applied, "+-") == "" {
+		return
+	}
+	mm := &irc.Message{Prefix: u.prefix(), Command: "MODE", Params: append([]string{ch.name, applied}, appliedArgs...)}
+	n.toChannel(ch, mm, n.ctx(false), nil)
+}
+
+func (n *Network) userMode(u *user, target string, rest []string) {
+	if fold(target) != fold(u.nick) {
+		if n.users[fold(target)] == nil {
+			n.numeric(u, ERR_NOSUCHNICK, target, "No such nick/channel")
+		} else {
+			n.numeric(u, ERR_USERSDONTMATCH, "Can't change mode for other users")
+		}
+		return
+	}
+	if len(rest) == 0 {
+		n.numeric(u, RPL_UMODEIS, "+")
+		return
+	}
+	for _, c := range strings.Trim(rest[0], "+-") {
+		if c != 'i' && c != 'w' {
+			n.numeric(u, ERR_UMODEUNKNOWNFLAG, "Unknown MODE flag")
+			return
+		}
+	}
+}
+
+func (n *Network) whois(u *user, m *irc.Message) {
+	if len(m.Params) == 0 {
+		n.numeric(u, ERR_NONICKNAMEGIVEN, "No nickname given")
+		return
+	}
+	nick := m.Params[len(m.Params)-1]
+	if i := strings.IndexByte(nick, ','); i >= 0 {
+		nick = nick[:i]
+	}
+	t := n.users[fold(nick)]
+	if t == nil {
+		n.numeric(u, ERR_NOSUCHNICK, nick, "No such nick/channel")
+		n.numeric(u, RPL_ENDOFWHOIS, nick, "End of /WHOIS list")
+		return
+	}
+	n.numeric(u, RPL_WHOISUSER, t.nick, t.username, t.host, "*", t.realname)
+	var chans []string
+	for ch := range t.chans {
+		chans = append(chans, ch.members[t].prefix()+ch.name)
+	}
+	if len(chans) > 0 {
+		sortStrings(chans)
+		n.numeric(u, RPL_WHOISCHANNELS, t.nick, strings.Join(chans, " "))
+	}
+	n.numeric(u, RPL_WHOISSERVER, t.nick, t.node.name, networkName+" node "+t.node.name)
+	if t.account != "" {
+		n.numeric(u, RPL_WHOISACCOUNT, t.nick, t.account, "is logged in as")
+	}
+	n.numeric(u, RPL_ENDOFWHOIS, t.nick, "End of /WHOIS list")
+}
+
+func (n *Network) who(u *user, m *irc.Message) {
+	mask := m.Param(0)
+	row := func(chName string, t *user, mem *member) {
+		flags := "H"
+		if mem != nil {
+			flags += mem.prefix()
+		}
+		n.numeric(u, RPL_WHOREPLY, chName, t.username, t.host, t.node.name, t.nick, flags, "0 "+t.realname)
+	}
+	if ch := n.chans[fold(mask)]; ch != nil {
+		for _, t := range ch.sortedMembers() {
+			row(ch.name, t, ch.members[t])
+		}
+	} else if t := n.users[fold(mask)]; t != nil {
+		row("*", t, nil)
+	}
+	if mask == "" {
+		mask = "*"
+	}
+	n.numeric(u, RPL_ENDOFWHO, mask, "End of /WHO list")
+}

@@ -1,0 +1,339 @@
+package testnet
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/tls"
+	"errors"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"gopkg.in/irc.v4"
+)
+
+// conn is one client connection to a node. The reader goroutine (serve)
+// handles lines under Network.mu; the writer goroutine (writeLoop) drains
+// the queue. Fields above the queue are guarded by Network.mu.
+type conn struct {
+	n      *Network
+	node   *Node
+	nc     net.Conn
+	isTLS  bool
+	remote string
+
+	u        *user // the pending registration, or the registered/resumed user
+	stopped  bool  // the session was handed over: read no more lines (MIGRATE OK is the last)
+	reason   string
+	pingSent bool
+
+	qmu     sync.Mutex
+	q       []string
+	closing bool // no more lines accepted; the writer closes after the queue
+	killed  bool
+	wake    chan struct{}
+	done    chan struct{} // closed when the writer has closed the socket
+}
+
+var errLineTooLong = errors.New("line too long")
+
+func (n *Network) accept(nd *Node, nc net.Conn, isTLS bool) {
+	c := &conn{
+		n:      n,
+		node:   nd,
+		nc:     nc,
+		isTLS:  isTLS,
+		remote: nc.RemoteAddr().String(),
+		wake:   make(chan struct{}, 1),
+		done:   make(chan struct{}),
+	}
+	n.lock()
+	if n.closed || len(n.conns) >= n.opts.MaxClients {
+		full := !n.closed
+		n.unlock()
+		if full {
+			_ = nc.SetWriteDeadline(time.Now().Add(time.Second))
+			_, _ = nc.Write([]byte("ERROR :Closing link (too many connections)\r\n"))
+		}
+		nc.Close()
+		return
+	}
+	n.conns[c] = struct{}{}
+	c.u = newPendingUser(c)
+	n.wg.Add(2)
+	n.unlock()
+	go c.writeLoop()
+	go c.serve()
+}
+
+// serve reads and handles lines until the connection ends or the session
+// is handed over.
+func (c *conn) serve() {
+	n := c.n
+	defer n.wg.Done()
+	if tc, ok := c.nc.(*tls.Conn); ok {
+		_ = tc.SetDeadline(time.Now().Add(10 * time.Second))
+		if err := tc.Handshake(); err != nil {
+			n.logf("%s: TLS handshake from %s failed: %v", c.node.name, c.remote, err)
+			c.kill()
+			n.lock()
+			delete(n.conns, c)
+			n.unlock()
+			return
+		}
+		_ = tc.SetDeadline(time.Time{})
+	}
+	n.logf("%s: connection from %s%s", c.node.name, c.remote, map[bool]string{true: " (TLS)", false: ""}[c.isTLS])
+	br := bufio.NewReaderSize(c.nc, maxLineLen+2)
+	reason := "Connection closed"
+	for {
+		_ = c.nc.SetReadDeadline(time.Now().Add(n.opts.PingInterval))
+		line, err := readLine(br)
+		if errors.Is(err, errLineTooLong) {
+			n.lock()
+			n.numeric(c.u, ERR_INPUTTOOLONG, "Input line was too long")
+			n.unlock()
+			continue
+		}
+		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				n.lock()
+				if !c.pingSent {
+					c.pingSent = true
+					c.sendLine("PING :" + c.node.name)
+					n.unlock()
+					continue
+				}
+				n.unlock()
+				reason = "Ping timeout"
+			} else if c.reasonSet() {
+				reason = c.reasonGet()
+			}
+			break
+		}
+		if len(line) == 0 {
+			continue
+		}
+		if stop := c.handleLine(line); stop {
+			return
+		}
+	}
+	c.kill()
+	n.lock()
+	n.connGone(c, reason)
+	n.unlock()
+}
+
+// readLine returns the next line without its CR/LF. A line longer than
+// maxLineLen is consumed and reported as errLineTooLong, so the connection
+// survives it.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	line, err := br.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		for errors.Is(err, bufio.ErrBufferFull) {
+			_, err = br.ReadSlice('\n')
+		}
+		if err != nil {
+			return nil, err
+		}
+		return nil, errLineTooLong
+	}
+	if err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(line, "\r\n"), nil
+}
+
+func (c *conn) handleLine(raw []byte) (stop bool) {
+	n := c.n
+	n.lock()
+	defer n.unlock()
+	if c.stopped || n.closed {
+		return true
+	}
+	c.pingSent = false
+	if n.opts.Debug {
+		n.logf("%s <- %s: %s", c.node.name, c.who(), maskSecrets(string(raw)))
+	}
+	m, err := irc.ParseMessage(string(raw))
+	if err != nil {
+		n.numeric(c.u, ERR_UNKNOWNERROR, "*", "Could not parse line")
+		return false
+	}
+	c.dispatch(m)
+	return c.stopped
+}
+
+func (c *conn) who() string {
+	if c.u != nil && c.u.nick != "" {
+		return c.u.nick
+	}
+	return c.remote
+}
+
+// connGone cleans up after a connection ended (under n.mu). A user still
+// attached to it quits; a user already handed over to another node is not
+// affected.
+func (n *Network) connGone(c *conn, reason string) {
+	delete(n.conns, c)
+	if n.closed {
+		return
+	}
+	u := c.u
+	if u != nil && u.conn == c && u.registered {
+		if u.mig != nil {
+			u.mig.stopTimers()
+			u.mig = nil
+		}
+		n.quitUser(u, reason)
+	}
+	n.logf("%s: connection from %s closed: %s", c.node.name, c.remote, reason)
+}
+
+// sendLine queues one line. It never blocks: past the SendQ bound the
+// connection is dropped, as real servers do.
+func (c *conn) sendLine(line string) {
+	c.qmu.Lock()
+	if c.closing || c.killed {
+		c.qmu.Unlock()
+		return
+	}
+	if len(c.q) >= c.n.opts.SendQ {
+		c.q = nil
+		c.closing = true
+		c.qmu.Unlock()
+		c.setReason("SendQ exceeded")
+		c.kill()
+		return
+	}
+	c.q = append(c.q, line)
+	c.qmu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+	if c.n.opts.Debug {
+		c.n.logf("%s -> %s: %s", c.node.name, c.who(), maskSecrets(line))
+	}
+}
+
+// closeAfterFlush makes the writer close the socket once everything queued
+// so far is written; later lines are dropped.
+func (c *conn) closeAfterFlush() {
+	c.qmu.Lock()
+	c.closing = true
+	c.qmu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// kill closes the socket now; both goroutines then end.
+func (c *conn) kill() {
+	c.qmu.Lock()
+	c.killed = true
+	c.closing = true
+	c.qmu.Unlock()
+	c.nc.Close()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+var reasonMu sync.Mutex
+
+func (c *conn) setReason(r string) {
+	reasonMu.Lock()
+	if c.reason == "" {
+		c.reason = r
+	}
+	reasonMu.Unlock()
+}
+
+func (c *conn) reasonSet() bool { return c.reasonGet() != "" }
+
+func (c *conn) reasonGet() string {
+	reasonMu.Lock()
+	defer reasonMu.Unlock()
+	return c.reason
+}
+
+func (c *conn) writeLoop() {
+	defer c.n.wg.Done()
+	defer func() {
+		c.nc.Close()
+		close(c.done)
+		c.n.mu.Lock()
+		delete(c.n.conns, c)
+		c.n.mu.Unlock()
+	}()
+	bw := bufio.NewWriterSize(c.nc, 16<<10)
+	for {
+		c.qmu.Lock()
+		for len(c.q) == 0 && !c.closing && !c.killed {
+			c.qmu.Unlock()
+			<-c.wake // Close always ends with closeAfterFlush or kill, which wake us
+			c.qmu.Lock()
+		}
+		batch, closing, killed := c.q, c.closing, c.killed
+		c.q = nil
+		c.qmu.Unlock()
+		if killed {
+			return
+		}
+		_ = c.nc.SetWriteDeadline(time.Now().Add(30 * time.Second))
+		for _, l := range batch {
+			bw.WriteString(l)
+			bw.WriteString("\r\n")
+		}
+		if err := bw.Flush(); err != nil {
+			c.setReason("Write error")
+			return
+		}
+		if closing {
+			c.qmu.Lock()
+			empty := len(c.q) == 0
+			c.qmu.Unlock()
+			if empty {
+				return
+			}
+		}
+	}
+}
+
+// maskSecrets hides passwords, SASL payloads and migrate tokens from the
+// debug log (MIGRATE.md section 4: tokens are never logged).
+func maskSecrets(line string) string {
+	m, err := irc.ParseMessage(line)
+	if err != nil {
+		return line
+	}
+	switch m.Command {
+	case "PASS", "AUTHENTICATE":
+		return m.Command + " <hidden>"
+	case "MIGRATE":
+		for i := range m.Params {
+			switch strings.ToUpper(m.Param(0)) {
+			case "START":
+				if i == 3 || i == 4 {
+					m.Params[i] = "<token>"
+				}
+			case "OK", "NAK", "PROCEED", "RESUME", "CONFIRM":
+				if i == 1 {
+					m.Params[i] = "<token>"
+				}
+			}
+		}
+		return m.String()
+	case "FAIL":
+		if m.Param(0) == "MIGRATE" && len(m.Params) > 3 {
+			m.Params[2] = "<token>"
+		}
+		return m.String()
+	}
+	return line
+}

@@ -1,0 +1,411 @@
+// Package testnet is ferry's reference migrate-capable IRC network: several
+// server nodes in one process sharing one network state (users, channels,
+// topics), each with its own name and listeners. It implements the server
+// side of /work/shared/MIGRATE.md (sections 2 and 5) exactly, plus enough
+// IRC for a real client to chat, and fault injection for tests.
+//
+// Concurrency: every change of network state happens under one mutex
+// (Network.mu), which gives the single order the migrate flip needs. Each
+// connection has a reader goroutine (which handles lines under the mutex)
+// and a writer goroutine (which drains that connection's bounded queue).
+// Delivering a message never blocks: it is queued, or buffered for a held
+// session.
+package testnet
+
+import (
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Network is a running test network. Its methods are safe for concurrent use.
+type Network struct {
+	opts      Options
+	log       Logger
+	now       func() time.Time
+	tlsConf   *tls.Config
+	ss        *selfSigned
+	msgPrefix string
+	created   time.Time
+
+	mu      sync.Mutex
+	nodes   []*Node
+	users   map[string]*user // folded nick -> registered (or held) user
+	chans   map[string]*channel
+	tokens  map[string]*user // resume token -> held user
+	conns   map[*conn]struct{}
+	faults  Faults
+	closed  bool
+	msgSeq  uint64
+	after   []func() // work deferred until the current locked operation ends
+	chatter *chatter
+
+	quit      chan struct{}
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+}
+
+// Node is one server of the network.
+type Node struct {
+	n        *Network
+	name     string
+	host     string
+	cfg      NodeConfig
+	ln       net.Listener
+	tlsLn    net.Listener
+	caps     map[string]bool
+	isupport []string // ordered tokens for 005
+	draining bool     // guarded by n.mu
+}
+
+// Start opens every node's listeners and returns once they accept
+// connections. Close the Network when done.
+func Start(opts Options) (*Network, error) {
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	if opts.HoldTimeout <= 0 {
+		opts.HoldTimeout = defaultHoldTimeout
+	}
+	if opts.BufferLimit <= 0 {
+		opts.BufferLimit = defaultBufferLimit
+	}
+	if opts.MaxClients <= 0 {
+		opts.MaxClients = defaultMaxClients
+	}
+	if opts.SendQ <= 0 {
+		opts.SendQ = defaultSendQ
+	}
+	if opts.PingInterval <= 0 {
+		opts.PingInterval = defaultPingInterval
+	}
+	if len(opts.Nodes) == 0 {
+		opts.Nodes = []NodeConfig{{Name: "s1"}, {Name: "s2"}}
+	}
+	tlsConf, ss, err := serverTLS(&opts, now())
+	if err != nil {
+		return nil, fmt.Errorf("testnet: %w", err)
+	}
+	if opts.STS != nil && tlsConf == nil {
+		return nil, errors.New("testnet: an STS policy needs TLS")
+	}
+	var idb [4]byte
+	_, _ = rand.Read(idb[:])
+	n := &Network{
+		opts:      opts,
+		log:       opts.Log,
+		now:       now,
+		tlsConf:   tlsConf,
+		ss:        ss,
+		msgPrefix: hex.EncodeToString(idb[:]),
+		created:   now(),
+		users:     map[string]*user{},
+		chans:     map[string]*channel{},
+		tokens:    map[string]*user{},
+		conns:     map[*conn]struct{}{},
+		faults:    opts.Faults,
+		quit:      make(chan struct{}),
+	}
+	seen := map[string]bool{}
+	for _, nc := range opts.Nodes {
+		if nc.Name == "" || !validServerName(nc.Name) {
+			n.closeListeners()
+			return nil, fmt.Errorf("testnet: invalid node name %q", nc.Name)
+		}
+		if seen[nc.Name] {
+			n.closeListeners()
+			return nil, fmt.Errorf("testnet: node %s listed twice", nc.Name)
+		}
+		seen[nc.Name] = true
+		nd, err := n.openNode(nc)
+		if err != nil {
+			n.closeListeners()
+			return nil, err
+		}
+		n.nodes = append(n.nodes, nd)
+	}
+	for _, nd := range n.nodes {
+		n.serve(nd, nd.ln, false)
+		if nd.tlsLn != nil {
+			n.serve(nd, nd.tlsLn, true)
+		}
+		n.logf("node %s listening on %s%s", nd.name, nd.Addr(), map[bool]string{true: " and TLS " + nd.TLSAddr(), false: ""}[nd.tlsLn != nil])
+	}
+	if opts.Chatter != nil {
+		n.startChatter(*opts.Chatter)
+	}
+	if opts.BounceEvery > 0 {
+		n.wg.Add(1)
+		go n.bounceLoop(opts.BounceEvery)
+	}
+	return n, nil
+}
+
+func validServerName(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return len(s) <= 63
+}
+
+func (n *Network) openNode(nc NodeConfig) (*Node, error) {
+	addr := nc.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("testnet: node %s: listen %s: %w", nc.Name, addr, err)
+	}
+	nd := &Node{n: n, name: nc.Name, cfg: nc, ln: ln}
+	lhost, _, _ := net.SplitHostPort(ln.Addr().String())
+	if n.tlsConf != nil {
+		taddr := nc.TLSAddr
+		if taddr == "" {
+			taddr = net.JoinHostPort(lhost, "0")
+		}
+		tln, err := net.Listen("tcp", taddr)
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("testnet: node %s: listen TLS %s: %w", nc.Name, taddr, err)
+		}
+		nd.tlsLn = tln
+	}
+	nd.host = nc.Host
+	if nd.host == "" {
+		ip := net.ParseIP(lhost)
+		switch {
+		case ip == nil:
+			nd.host = lhost
+		case ip.IsUnspecified():
+			nd.host = "127.0.0.1"
+		default:
+			nd.host = ip.String()
+		}
+	}
+	nd.caps = map[string]bool{}
+	for _, c := range []string{"cap-notify", "server-time", "message-tags", "echo-message", capMigrate} {
+		nd.caps[c] = true
+	}
+	if len(n.opts.Accounts) > 0 {
+		nd.caps["sasl"] = true
+	}
+	if n.opts.STS != nil {
+		nd.caps["sts"] = true
+	}
+	for _, c := range nc.WithoutCaps {
+		delete(nd.caps, c)
+	}
+	nd.isupport = mergeISupport(defaultISupport(), nc.ISupport)
+	return nd, nil
+}
+
+func (n *Network) serve(nd *Node, ln net.Listener, isTLS bool) {
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		for {
+			nc, err := ln.Accept()
+			if err != nil {
+				select {
+				case <-n.quit:
+					return
+				default:
+				}
+				var ne net.Error
+				if errors.As(err, &ne) && ne.Timeout() {
+					continue
+				}
+				if errors.Is(err, net.ErrClosed) {
+					return
+				}
+				time.Sleep(10 * time.Millisecond) // e.g. EMFILE: back off, then keep serving
+				continue
+			}
+			if isTLS {
+				nc = tls.Server(nc, n.tlsConf)
+			}
+			n.accept(nd, nc, isTLS)
+		}
+	}()
+}
+
+// Name is the node's network-internal name (s1, s2, ...).
+func (nd *Node) Name() string { return nd.name }
+
+// Addr is the node's plain listen address, e.g. "127.0.0.1:40123".
+func (nd *Node) Addr() string { return nd.ln.Addr().String() }
+
+// TLSAddr is the node's TLS listen address, or "" without TLS.
+func (nd *Node) TLSAddr() string {
+	if nd.tlsLn == nil {
+		return ""
+	}
+	return nd.tlsLn.Addr().String()
+}
+
+// Port is the node's plain port; TLSPort its TLS port (0 without TLS).
+func (nd *Node) Port() int { return addrPort(nd.Addr()) }
+
+// TLSPort is the node's TLS port, 0 without TLS.
+func (nd *Node) TLSPort() int { return addrPort(nd.TLSAddr()) }
+
+// Host is the host MIGRATE START names for this node.
+func (nd *Node) Host() string { return nd.host }
+
+func addrPort(a string) int {
+	_, p, err := net.SplitHostPort(a)
+	if err != nil {
+		return 0
+	}
+	v, _ := strconv.Atoi(p)
+	return v
+}
+
+// Node returns the node with that name, or nil.
+func (n *Network) Node(name string) *Node {
+	for _, nd := range n.nodes {
+		if nd.name == name {
+			return nd
+		}
+	}
+	return nil
+}
+
+// Nodes returns the nodes in configuration order.
+func (n *Network) Nodes() []*Node { return append([]*Node(nil), n.nodes...) }
+
+// CAPool is the generated CA as a pool (SelfSigned), or nil.
+func (n *Network) CAPool() *x509.CertPool {
+	if n.ss == nil {
+		return nil
+	}
+	return n.ss.pool
+}
+
+// CAPEM is the generated CA certificate in PEM (SelfSigned), or nil.
+func (n *Network) CAPEM() []byte {
+	if n.ss == nil {
+		return nil
+	}
+	return append([]byte(nil), n.ss.caPEM...)
+}
+
+// SetFaults replaces the fault injection settings; they apply to
+// migrations started (or steps taken) from now on.
+func (n *Network) SetFaults(f Faults) {
+	n.mu.Lock()
+	n.faults = f
+	n.mu.Unlock()
+}
+
+// Users returns the nicks of registered users (held sessions included), sorted.
+func (n *Network) Users() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var out []string
+	for _, u := range n.users {
+		out = append(out, u.nick)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// UserNode returns the name of the node the user is on (for a held session,
+// the node that holds it) and whether the nick exists.
+func (n *Network) UserNode(nick string) (string, bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	u := n.users[fold(nick)]
+	if u == nil {
+		return "", false
+	}
+	return u.node.name, true
+}
+
+// Close stops every listener, connection, timer-driven task and goroutine
+// of the network and waits for them. It is safe to call more than once.
+func (n *Network) Close() {
+	n.closeOnce.Do(func() {
+		close(n.quit)
+		n.closeListeners()
+		n.mu.Lock()
+		n.closed = true
+		conns := make([]*conn, 0, len(n.conns))
+		for c := range n.conns {
+			conns = append(conns, c)
+		}
+		for _, u := range n.users {
+			if u.mig != nil {
+				u.mig.stopTimers()
+			}
+		}
+		n.mu.Unlock()
+		for _, c := range conns {
+			c.sendLine("ERROR :Closing link (server shutting down)")
+			c.closeAfterFlush()
+		}
+		deadline := time.After(2 * time.Second)
+		for _, c := range conns {
+			select {
+			case <-c.done:
+			case <-deadline:
+			}
+		}
+		for _, c := range conns {
+			c.kill()
+		}
+		n.wg.Wait()
+		n.logf("network closed")
+	})
+}
+
+func (n *Network) closeListeners() {
+	for _, nd := range n.nodes {
+		if nd.ln != nil {
+			nd.ln.Close()
+		}
+		if nd.tlsLn != nil {
+			nd.tlsLn.Close()
+		}
+	}
+}
+
+func (n *Network) logf(format string, v ...any) {
+	if n.log != nil {
+		n.log.Printf(format, v...)
+	}
+}
+
+// lock and unlock bracket every state change; unlock runs the work that
+// was deferred with later (e.g. ending a session whose buffer overflowed
+// while a broadcast was iterating a member list).
+func (n *Network) lock() { n.mu.Lock() }
+
+func (n *Network) unlock() {
+	for len(n.after) > 0 {
+		f := n.after[0]
+		n.after = n.after[1:]
+		f()
+	}
+	n.mu.Unlock()
+}
+
+func (n *Network) later(f func()) { n.after = append(n.after, f) }
+
+// nextMsgID returns a network-unique msgid.
+func (n *Network) nextMsgID() string {
+	n.msgSeq++
+	return n.msgPrefix + "-" + strconv.FormatUint(n.msgSeq, 36)
+}

@@ -1,0 +1,265 @@
+package testnet
+
+import (
+	"net"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/irc.v4"
+)
+
+// user is a client's session: its identity, capabilities and channels. It
+// outlives the connection during a migration (conn is nil while held).
+// All fields are guarded by Network.mu.
+type user struct {
+	nick, username, realname, host string
+	account                        string
+	node                           *Node
+	conn                           *conn // nil while held by NEW, or for an in-process user
+	registered                     bool
+	caps                           map[string]bool
+	cap302                         bool // negotiated with CAP LS 302: cap-notify is implied
+	capHold                        bool // CAP LS/REQ seen before registration: wait for CAP END
+	pass                           string
+	sasl                           *saslState
+	chans                          map[*channel]bool
+	mig                            *migration
+	local                          func(m *irc.Message) // in-process user (the chatter)
+	signon                         time.Time
+	gone                           bool
+}
+
+func newPendingUser(c *conn) *user {
+	host, _, err := net.SplitHostPort(c.remote)
+	if err != nil {
+		host = c.remote
+	}
+	return &user{
+		node:   c.node,
+		conn:   c,
+		host:   host,
+		caps:   map[string]bool{},
+		chans:  map[*channel]bool{},
+		signon: c.n.now(),
+	}
+}
+
+func (u *user) prefix() *irc.Prefix {
+	return &irc.Prefix{Name: u.nick, User: u.username, Host: u.host}
+}
+
+// target is how numerics address the user: the nick once known, else "*".
+func (u *user) target() string {
+	if u.nick == "" {
+		return "*"
+	}
+	return u.nick
+}
+
+type member struct{ op, voice bool }
+
+func (m *member) prefix() string {
+	switch {
+	case m.op:
+		return "@"
+	case m.voice:
+		return "+"
+	}
+	return ""
+}
+
+type channel struct {
+	name       string
+	topic      string
+	topicBy    string
+	topicAt    time.Time
+	created    time.Time
+	members    map[*user]*member
+	noExternal bool // +n
+	topicLock  bool // +t
+}
+
+func (ch *channel) modeString() string {
+	s := "+"
+	if ch.noExternal {
+		s += "n"
+	}
+	if ch.topicLock {
+		s += "t"
+	}
+	return s
+}
+
+// sortedMembers returns members by nick, for stable NAMES/WHO output.
+func (ch *channel) sortedMembers() []*user {
+	out := make([]*user, 0, len(ch.members))
+	for u := range ch.members {
+		out = append(out, u)
+	}
+	sort.Slice(out, func(i, j int) bool { return fold(out[i].nick) < fold(out[j].nick) })
+	return out
+}
+
+// msgCtx is what a message carries for every recipient alike: when it was
+// produced, its msgid (PRIVMSG/NOTICE) and the sender's client-only tags.
+type msgCtx struct {
+	at    time.Time
+	msgid string
+	ctags irc.Tags
+}
+
+func (n *Network) ctx(withID bool) msgCtx {
+	x := msgCtx{at: n.now()}
+	if withID {
+		x.msgid = n.nextMsgID()
+	}
+	return x
+}
+
+// render produces the line u receives: tags follow u's capabilities
+// (server-time: time; message-tags: msgid and client-only tags).
+func render(u *user, m *irc.Message, x msgCtx) *irc.Message {
+	st, mt := u.caps["server-time"], u.caps["message-tags"]
+	if !st && !mt {
+		return m
+	}
+	out := *m
+	out.Tags = irc.Tags{}
+	if st && !x.at.IsZero() {
+		out.Tags["time"] = x.at.UTC().Format("2006-01-02T15:04:05.000Z")
+	}
+	if mt {
+		if x.msgid != "" {
+			out.Tags["msgid"] = x.msgid
+		}
+		for k, v := range x.ctags {
+			out.Tags[k] = v
+		}
+	}
+	return &out
+}
+
+// deliver hands one message to u: to its connection's queue, to the hold
+// buffer while a migration holds the session (MIGRATE.md section 5), or to
+// the in-process handler. It never blocks.
+func (n *Network) deliver(u *user, m *irc.Message, x msgCtx) {
+	if u.gone {
+		return
+	}
+	if u.mig != nil && u.mig.held {
+		u.mig.hold = append(u.mig.hold, heldLine{m: m, x: x})
+		if len(u.mig.hold) > n.opts.BufferLimit && !u.mig.overflow {
+			u.mig.overflow = true
+			mig := u.mig
+			n.later(func() {
+				if u.mig == mig && !u.gone {
+					n.logf("migrate %s %s→%s: buffer limit (%d lines) exceeded", u.nick, mig.from.name, mig.to.name, n.opts.BufferLimit)
+					n.endHeld(u, "Migration timed out")
+				}
+			})
+		}
+		return
+	}
+	if u.local != nil {
+		u.local(m)
+		return
+	}
+	if u.conn != nil {
+		u.conn.sendLine(render(u, m, x).String())
+	}
+}
+
+// numeric sends a server reply from u's current node.
+func (n *Network) numeric(u *user, code string, params ...string) {
+	m := &irc.Message{
+		Prefix:  &irc.Prefix{Name: u.node.name},
+		Command: code,
+		Params:  append([]string{u.target()}, params...),
+	}
+	n.deliver(u, m, n.ctx(false))
+}
+
+// fromServer sends a non-numeric line from u's current node (CAP, FAIL, MIGRATE, ...).
+func (n *Network) fromServer(u *user, command string, params ...string) {
+	m := &irc.Message{Prefix: &irc.Prefix{Name: u.node.name}, Command: command, Params: params}
+	n.deliver(u, m, n.ctx(false))
+}
+
+func (n *Network) toChannel(ch *channel, m *irc.Message, x msgCtx, except *user) {
+	for _, mu := range ch.sortedMembers() {
+		if mu != except {
+			n.deliver(mu, m, x)
+		}
+	}
+}
+
+// toPeers sends m once to every user sharing a channel with u (and to u
+// itself when self is set).
+func (n *Network) toPeers(u *user, m *irc.Message, x msgCtx, self bool) {
+	seen := map[*user]bool{u: true}
+	if self {
+		n.deliver(u, m, x)
+	}
+	for ch := range u.chans {
+		for _, p := range ch.sortedMembers() {
+			if !seen[p] {
+				seen[p] = true
+				n.deliver(p, m, x)
+			}
+		}
+	}
+}
+
+// quitUser ends a registered session: peers see one QUIT, the nick is
+// freed, the connection (if any) gets ERROR and is closed.
+func (n *Network) quitUser(u *user, reason string) {
+	if u.gone {
+		return
+	}
+	m := &irc.Message{Prefix: u.prefix(), Command: "QUIT", Params: []string{reason}}
+	n.toPeers(u, m, n.ctx(false), false)
+	for ch := range u.chans {
+		n.removeMember(ch, u)
+	}
+	if n.users[fold(u.nick)] == u {
+		delete(n.users, fold(u.nick))
+	}
+	if u.mig != nil {
+		u.mig.stopTimers()
+		if n.tokens[u.mig.rtok] == u {
+			delete(n.tokens, u.mig.rtok)
+		}
+		u.mig = nil
+	}
+	if c := u.conn; c != nil {
+		c.sendLine("ERROR :Closing link (" + u.host + ") [" + reason + "]")
+		c.closeAfterFlush()
+	}
+	u.gone = true
+	n.logf("%s: %s quit: %s", u.node.name, u.nick, reason)
+}
+
+func (n *Network) removeMember(ch *channel, u *user) {
+	delete(ch.members, u)
+	delete(u.chans, ch)
+	if len(ch.members) == 0 {
+		delete(n.chans, fold(ch.name))
+	}
+}
+
+// findTarget splits a comma list, bounded so one line cannot fan out forever.
+func splitList(s string, max int) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p != "" {
+			out = append(out, p)
+		}
+		if len(out) == max {
+			break
+		}
+	}
+	return out
+}
+
+func sortStrings(s []string) { sort.Strings(s) }
