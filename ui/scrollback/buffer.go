@@ -191,7 +191,37 @@ func (b *Buffer) Update(id uint64, f func(*Line)) bool {
 	if !ok || seq < b.first {
 		return false
 	}
+	b.updateSeq(seq, f)
+	return true
+}
+
+// IndexOfLocalID returns the index of the newest kept line whose LocalID is
+// id. A text the session split into several lines has one LocalID on each
+// of them; the root model scans back from here (UpdateAt) to reach them all.
+func (b *Buffer) IndexOfLocalID(id uint64) (index int, ok bool) {
+	if id == 0 {
+		return 0, false
+	}
+	seq, ok := b.byLocalID[id]
+	if !ok || seq < b.first {
+		return 0, false
+	}
+	return int(seq - b.first), true
+}
+
+// UpdateAt applies f to line i (0 = oldest) like Update does: the LocalID
+// is kept, the msgid index follows, the cached rendering is dropped. It
+// panics when i is out of range, like Line.
+func (b *Buffer) UpdateAt(i int, f func(*Line)) {
+	if i < 0 || i >= b.Len() {
+		panic("scrollback: line index out of range")
+	}
+	b.updateSeq(b.first+uint64(i), f)
+}
+
+func (b *Buffer) updateSeq(seq uint64, f func(*Line)) {
 	s := b.slot(seq)
+	id := s.LocalID
 	oldMsgID := s.MsgID
 	f(&s.Line)
 	s.LocalID = id // the id is the key; f may not change it
@@ -204,7 +234,6 @@ func (b *Buffer) Update(id uint64, f func(*Line)) bool {
 		}
 	}
 	s.key = cacheKey{}
-	return true
 }
 
 // Delivered clears Pending on our line id; false if the line is gone.

@@ -1,0 +1,537 @@
+package ui
+
+import (
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/ui/members"
+	"github.com/ferry-irc/ferry/ui/scrollback"
+	"github.com/ferry-irc/ferry/ui/statusbar"
+)
+
+// apply turns one batch of events into buffer changes. It never renders:
+// the frame is drawn once after the whole batch (or several batches). The
+// returned commands are the bell and status-note timers.
+func (m *model) apply(evs []event.Event) []tea.Cmd {
+	var cmds []tea.Cmd
+	ring := false
+	for _, e := range evs {
+		switch ev := e.(type) {
+		case event.Message:
+			ring = m.message(ev) || ring
+		case event.Delivered:
+			m.own(ev.Network, ev.LocalID, func(l *scrollback.Line) { l.Pending = false })
+		case event.Failed:
+			if b := m.own(ev.Network, ev.LocalID, func(l *scrollback.Line) { l.Pending, l.Failed = false, true }); b != nil {
+				text := "a line was not delivered"
+				if ev.Reason != "" {
+					text += ": " + ev.Reason
+				}
+				m.line(b, ev.Time, scrollback.Error, "", text)
+			}
+		case event.Join:
+			m.join(ev)
+		case event.Part:
+			m.part(ev)
+		case event.Quit:
+			m.quit(ev)
+		case event.Kick:
+			m.kick(ev)
+		case event.NickChange:
+			m.nickChange(ev)
+		case event.Topic:
+			m.topic(ev)
+		case event.Names:
+			n := m.network(ev.Network)
+			b := m.ensure(n, ev.Channel)
+			if b.members != nil {
+				ms := make([]members.Member, len(ev.Members))
+				for i, x := range ev.Members {
+					ms[i] = members.Member{Nick: x.Nick, Prefixes: x.Prefixes, Away: x.Away}
+				}
+				b.members.Set(ms)
+			}
+		case event.Mode:
+			m.mode(ev)
+		case event.Away:
+			m.away(ev)
+		case event.AccountChange:
+			// Shown nowhere yet: the member list has no account column.
+		case event.Invite:
+			m.invite(ev)
+		case event.Info:
+			n := m.network(ev.Network)
+			b := n.server0
+			if ev.Buffer != "" {
+				if x := n.find(ev.Buffer); x != nil {
+					b = x
+				}
+			}
+			kind := scrollback.Info
+			if ev.Error {
+				kind = scrollback.Error
+			}
+			m.line(b, ev.Time, kind, "", ev.Text)
+		case event.Error:
+			n := m.network(ev.Network)
+			m.line(n.server0, ev.Time, scrollback.Error, "", ev.Text)
+			if ev.Fatal {
+				cmds = append(cmds, m.setNote(n, ev.Text, statusbar.NoteError, 0))
+			}
+		case event.ConnState:
+			m.connState(ev)
+		case event.Registered:
+			n := m.network(ev.Network)
+			n.nick, n.serverName = ev.Nick, ev.ServerName
+			n.state, n.stateSeen = event.StateRegistered, true
+			text := "registered as " + ev.Nick
+			if ev.ServerName != "" {
+				text += " on " + ev.ServerName
+			}
+			m.line(n.server0, ev.Time, scrollback.Info, "", text)
+		case event.ISupport:
+			m.setCasemap(m.network(ev.Network), ev)
+		case event.Lag:
+			n := m.network(ev.Network)
+			n.lag, n.hasLag = ev.RTT, true
+		case event.CTCP:
+			m.ctcp(ev)
+		case event.Migration:
+			if c := m.migration(ev); c != nil {
+				cmds = append(cmds, c)
+			}
+		}
+	}
+	if ring && m.opts.Bell {
+		w := m.bell
+		cmds = append(cmds, func() tea.Msg {
+			_, _ = w.Write([]byte("\a"))
+			return nil
+		})
+	}
+	m.ordered() // repair the current buffer if one went away
+	return cmds
+}
+
+// at is the time of an event: the server's, else now.
+func (m *model) at(t time.Time) time.Time {
+	if t.IsZero() {
+		return m.now()
+	}
+	return t
+}
+
+// line appends a line without a sender (info, error, membership text).
+func (m *model) line(b *buffer, t time.Time, kind scrollback.Kind, nick, text string) {
+	b.sb.Append(scrollback.Line{Time: m.at(t), Kind: kind, Nick: nick, Text: text})
+}
+
+// message adds a PRIVMSG/NOTICE/ACTION, or updates our own line when the
+// buffer already shows its LocalID. It reports whether the bell should
+// ring.
+func (m *model) message(ev event.Message) bool {
+	n := m.network(ev.Network)
+	b := m.ensure(n, ev.Buffer)
+	if ev.Self && ev.LocalID != 0 {
+		m.localByID[ev.LocalID] = b
+		if m.updateOwn(b, ev) {
+			return false
+		}
+	}
+	if ev.MsgID != "" && b.sb.HasMsgID(ev.MsgID) {
+		return false // replayed or duplicated by the server
+	}
+	kind := scrollback.Message
+	switch ev.Kind {
+	case event.Notice:
+		kind = scrollback.Notice
+	case event.Action:
+		kind = scrollback.Action
+	}
+	hl := !ev.Self && (ev.Highlight || m.highlighted(n, ev.Text))
+	b.sb.Append(scrollback.Line{Time: m.at(ev.Time), Kind: kind, Nick: ev.From, Text: ev.Text,
+		Self: ev.Self, Highlight: hl, Pending: ev.Pending, MsgID: ev.MsgID, LocalID: ev.LocalID})
+	if ev.Self {
+		return false
+	}
+	private := b.kind == queryBuf && kind != scrollback.Notice
+	if b != m.cur {
+		b.unread++
+		if hl || private {
+			b.highlight = true
+		}
+	}
+	return hl || private
+}
+
+// scanBack bounds how far back from the newest line with a LocalID the
+// other lines of the same (split) text are looked for.
+const scanBack = 256
+
+// updateOwn applies a Self message whose LocalID the buffer already shows:
+// the oldest line of that id with the same text and no msgid yet takes the
+// event's msgid, time and pending state. It reports false when the event
+// is a further line of a split text (to be appended).
+func (m *model) updateOwn(b *buffer, ev event.Message) bool {
+	i, ok := b.sb.IndexOfLocalID(ev.LocalID)
+	if !ok {
+		return false
+	}
+	found := -1
+	for j := i; j >= 0 && j > i-scanBack; j-- {
+		l := b.sb.Line(j)
+		if l.LocalID != ev.LocalID {
+			continue
+		}
+		if ev.MsgID != "" && l.MsgID == ev.MsgID {
+			return true // already applied
+		}
+		if l.MsgID == "" && l.Text == ev.Text {
+			found = j
+		}
+	}
+	if found < 0 {
+		return false
+	}
+	b.sb.UpdateAt(found, func(l *scrollback.Line) {
+		if ev.MsgID != "" {
+			l.MsgID = ev.MsgID
+		}
+		if !ev.Time.IsZero() {
+			l.Time = ev.Time
+		}
+		l.Pending = ev.Pending
+		l.Failed = false
+	})
+	return true
+}
+
+// own applies f to every line of ours with id (a split text has several)
+// and returns the buffer they are in.
+func (m *model) own(network string, id uint64, f func(*scrollback.Line)) *buffer {
+	b := m.localByID[id]
+	if b == nil {
+		n := m.network(network)
+		for _, x := range append([]*buffer{n.server0}, n.bufs...) {
+			if _, ok := x.sb.IndexOfLocalID(id); ok {
+				b = x
+				break
+			}
+		}
+	}
+	if b == nil {
+		return nil
+	}
+	i, ok := b.sb.IndexOfLocalID(id)
+	if !ok {
+		return b
+	}
+	for j := i; j >= 0 && j > i-scanBack; j-- {
+		if b.sb.Line(j).LocalID == id {
+			b.sb.UpdateAt(j, f)
+		}
+	}
+	return b
+}
+
+func (m *model) join(ev event.Join) {
+	n := m.network(ev.Network)
+	b := m.ensure(n, ev.Channel)
+	if ev.Self {
+		b.joined = true
+		if b.members != nil {
+			b.members.Set(nil)
+		}
+		key := ev.Network + "\x00" + n.fold(ev.Channel)
+		// Show a channel the user asked for, or the first channel of a
+		// network whose server buffer is in view (autojoin at start).
+		if m.joining[key] || m.cur == n.server0 {
+			delete(m.joining, key)
+			m.switchTo(b)
+		}
+	}
+	if b.members != nil {
+		b.members.Add(members.Member{Nick: ev.Nick})
+	}
+	b.sb.Append(scrollback.Line{Time: m.at(ev.Time), Kind: scrollback.Join, Nick: ev.Nick, Text: ev.UserHost})
+}
+
+func (m *model) part(ev event.Part) {
+	n := m.network(ev.Network)
+	b := n.find(ev.Channel)
+	if b == nil {
+		return // closed already
+	}
+	b.sb.Append(scrollback.Line{Time: m.at(ev.Time), Kind: scrollback.Part, Nick: ev.Nick, Text: ev.Reason})
+	if b.members != nil {
+		b.members.Remove(ev.Nick)
+	}
+	if ev.Self {
+		b.joined = false
+		if b.members != nil {
+			b.members.Set(nil)
+		}
+	}
+}
+
+// sharedChannels is ev.Channels, or, when the session did not say, every
+// channel whose member list has nick.
+func (m *model) sharedChannels(n *network, nick string, named []string) []*buffer {
+	var out []*buffer
+	if len(named) > 0 {
+		for _, c := range named {
+			if b := n.find(c); b != nil {
+				out = append(out, b)
+			}
+		}
+		return out
+	}
+	for _, b := range n.bufs {
+		if b.members != nil && b.members.Has(nick) {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+func (m *model) quit(ev event.Quit) {
+	n := m.network(ev.Network)
+	l := scrollback.Line{Time: m.at(ev.Time), Kind: scrollback.Quit, Nick: ev.Nick, Text: ev.Reason}
+	for _, b := range m.sharedChannels(n, ev.Nick, ev.Channels) {
+		b.sb.Append(l)
+		b.members.Remove(ev.Nick)
+	}
+	if q := n.find(ev.Nick); q != nil && q.kind == queryBuf {
+		q.sb.Append(l)
+	}
+}
+
+func (m *model) kick(ev event.Kick) {
+	n := m.network(ev.Network)
+	b := n.find(ev.Channel)
+	if b == nil {
+		return
+	}
+	who := ev.Nick + " was"
+	if ev.Self {
+		who = "you were"
+	}
+	text := who + " kicked by " + ev.By
+	if ev.Reason != "" {
+		text += " (" + ev.Reason + ")"
+	}
+	b.sb.Append(scrollback.Line{Time: m.at(ev.Time), Kind: scrollback.Kick, Nick: ev.Nick, Text: text})
+	if b.members != nil {
+		b.members.Remove(ev.Nick)
+	}
+	if ev.Self {
+		b.joined = false
+		if b.members != nil {
+			b.members.Set(nil)
+		}
+	}
+}
+
+func (m *model) nickChange(ev event.NickChange) {
+	n := m.network(ev.Network)
+	l := scrollback.Line{Time: m.at(ev.Time), Kind: scrollback.Nick, Nick: ev.Old, Text: ev.New}
+	chans := m.sharedChannels(n, ev.Old, ev.Channels)
+	for _, b := range chans {
+		b.sb.Append(l)
+		b.members.Rename(ev.Old, ev.New)
+	}
+	if q := n.find(ev.Old); q != nil && q.kind == queryBuf {
+		q.sb.Append(l)
+		m.rename(q, ev.New)
+	}
+	if ev.Self {
+		n.nick = ev.New
+		if len(chans) == 0 {
+			m.line(n.server0, ev.Time, scrollback.Info, "", "you are now known as "+ev.New)
+		}
+	}
+}
+
+func (m *model) topic(ev event.Topic) {
+	n := m.network(ev.Network)
+	b := m.ensure(n, ev.Channel)
+	b.topic = ev.Topic
+	var text string
+	switch {
+	case ev.Changed && ev.Topic == "":
+		text = ev.SetBy + " cleared the topic"
+	case ev.Changed:
+		text = ev.SetBy + " changed the topic to: " + ev.Topic + "\x0f"
+	default:
+		text = "topic: " + ev.Topic + "\x0f"
+		if ev.SetBy != "" {
+			text += " (set by " + ev.SetBy
+			if !ev.SetAt.IsZero() {
+				text += " on " + ev.SetAt.In(m.loc).Format("2 Jan 2006 15:04")
+			}
+			text += ")"
+		}
+	}
+	b.sb.Append(scrollback.Line{Time: m.at(ev.Time), Kind: scrollback.Topic, Nick: ev.SetBy, Text: text})
+}
+
+// paramModes are channel modes that take a parameter (besides the member
+// prefix modes): list modes and keys always, limits and joins-throttle
+// only when set. ISUPPORT CHANMODES would say exactly; the event does not
+// carry it, and this is right on every common server.
+const (
+	paramAlways = "beIkfL"
+	paramOnSet  = "lj"
+)
+
+func (m *model) mode(ev event.Mode) {
+	n := m.network(ev.Network)
+	text := ev.Modes
+	for _, p := range ev.Params {
+		text += " " + p
+	}
+	if !n.isChannel(ev.Target) {
+		m.line(n.server0, ev.Time, scrollback.Mode, "", "mode "+text+" for "+ev.Target)
+		return
+	}
+	b := n.find(ev.Target)
+	if b == nil {
+		return
+	}
+	by := ev.By
+	if by == "" {
+		by = "server"
+	}
+	b.sb.Append(scrollback.Line{Time: m.at(ev.Time), Kind: scrollback.Mode, Nick: ev.By, Text: by + " sets mode " + text})
+	on, pi := true, 0
+	for i := 0; i < len(ev.Modes); i++ {
+		c := ev.Modes[i]
+		switch {
+		case c == '+' || c == '-':
+			on = c == '+'
+		case indexByte(n.prefixModes, c) >= 0:
+			if pi < len(ev.Params) {
+				if k := indexByte(n.prefixModes, c); k < len(n.prefixes) && b.members != nil {
+					b.members.SetPrefix(ev.Params[pi], n.prefixes[k], on)
+				}
+				pi++
+			}
+		case indexByte(paramAlways, c) >= 0, on && indexByte(paramOnSet, c) >= 0:
+			pi++
+		}
+	}
+}
+
+func indexByte(s string, c byte) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+func (m *model) away(ev event.Away) {
+	n := m.network(ev.Network)
+	if ev.Self {
+		n.away = ev.Away
+		text := "you are no longer marked as away"
+		if ev.Away {
+			text = "you are marked as away"
+			if ev.Message != "" {
+				text += ": " + ev.Message
+			}
+		}
+		m.line(n.server0, ev.Time, scrollback.Info, "", text)
+		return
+	}
+	for _, b := range n.bufs {
+		if b.members != nil {
+			b.members.SetAway(ev.Nick, ev.Away)
+		}
+	}
+	if q := n.find(ev.Nick); q != nil && q.kind == queryBuf && ev.Away && ev.Message != "" {
+		m.line(q, ev.Time, scrollback.Info, "", ev.Nick+" is away: "+ev.Message)
+	}
+}
+
+func (m *model) invite(ev event.Invite) {
+	n := m.network(ev.Network)
+	if ev.Self || (n.nick != "" && n.fold(ev.Nick) == n.fold(n.nick)) {
+		m.line(n.server0, ev.Time, scrollback.Info, "", ev.By+" invites you to "+ev.Channel+" (/join "+ev.Channel+")")
+		return
+	}
+	b := n.find(ev.Channel)
+	if b == nil {
+		b = n.server0
+	}
+	m.line(b, ev.Time, scrollback.Info, "", ev.By+" invited "+ev.Nick+" to "+ev.Channel)
+}
+
+func (m *model) connState(ev event.ConnState) {
+	n := m.network(ev.Network)
+	n.state, n.stateSeen = ev.State, true
+	if ev.Server != "" {
+		n.server = ev.Server
+	}
+	var text string
+	switch ev.State {
+	case event.StateConnecting:
+		text = "connecting to " + ev.Server
+		if ev.TLS {
+			text += " (TLS)"
+		}
+	case event.StateRegistering:
+		text = "connected to " + ev.Server + ", registering"
+	case event.StateRegistered:
+		return // the Registered event says it
+	case event.StateWaiting:
+		text = "connection lost"
+		if ev.Reason != "" {
+			text += ": " + ev.Reason
+		}
+		if ev.RetryIn > 0 {
+			text += "; retrying in " + ev.RetryIn.Round(time.Second).String()
+		}
+	case event.StateDisconnected:
+		text = "disconnected"
+		if ev.Reason != "" {
+			text += ": " + ev.Reason
+		}
+	}
+	if ev.State != event.StateRegistered {
+		n.hasLag = false
+		for _, b := range n.bufs {
+			if b.kind == channelBuf {
+				b.joined = false
+			}
+		}
+	}
+	m.line(n.server0, ev.Time, scrollback.Info, "", text)
+}
+
+func (m *model) ctcp(ev event.CTCP) {
+	n := m.network(ev.Network)
+	b := n.server0
+	if n.isChannel(ev.Target) {
+		if x := n.find(ev.Target); x != nil {
+			b = x
+		}
+	} else if x := n.find(ev.From); x != nil && x.kind == queryBuf {
+		b = x
+	}
+	var text string
+	if ev.Reply {
+		text = "CTCP " + ev.Command + " reply from " + ev.From
+		if ev.Args != "" {
+			text += ": " + ev.Args
+		}
+	} else {
+		text = ev.From + " requested CTCP " + ev.Command
+		if ev.Args != "" {
+			text += " " + ev.Args
+		}
+	}
+	b.sb.Append(scrollback.Line{Time: m.at(ev.Time), Kind: scrollback.CTCP, Nick: ev.From, Text: text})
+}

@@ -1,0 +1,325 @@
+package ui
+
+import (
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/ferry-irc/ferry/net/command"
+	"github.com/ferry-irc/ferry/ui/input"
+	"github.com/ferry-irc/ferry/ui/scrollback"
+)
+
+// pasteAsk is the most lines a paste sends without asking.
+const pasteAsk = 3
+
+// wheelRows is how far one mouse wheel step scrolls.
+const wheelRows = 3
+
+// key handles a key press.
+func (m *model) key(k tea.KeyMsg) tea.Cmd {
+	if m.cur == nil {
+		if k.String() == "ctrl+c" {
+			return tea.Quit
+		}
+		return nil
+	}
+	if m.paste != nil {
+		return m.confirmPaste(k)
+	}
+	if k.Paste {
+		return m.pasted(string(k.Runes))
+	}
+	s := k.String()
+	switch s {
+	case "ctrl+c":
+		return m.leave("")
+	case "ctrl+l":
+		return tea.ClearScreen
+	case "enter":
+		return m.submit()
+	case "tab":
+		m.in.Complete(m.candidates)
+	case "up":
+		if v, ok := m.cur.history.Prev(m.in.Value()); ok {
+			m.in.SetValue(v)
+		}
+	case "down":
+		if v, ok := m.cur.history.Next(); ok {
+			m.in.SetValue(v)
+		}
+	case "pgup":
+		m.cur.view.PageUp()
+	case "pgdown":
+		m.cur.view.PageDown()
+	case "home":
+		m.cur.view.Home()
+	case "end":
+		m.cur.view.End()
+	case "ctrl+n", "alt+right":
+		m.step(1)
+	case "ctrl+p", "alt+left":
+		m.step(-1)
+	case "alt+u", "f7":
+		m.showList = !m.showList
+	default:
+		if len(s) == 5 && strings.HasPrefix(s, "alt+") && s[4] >= '0' && s[4] <= '9' {
+			i := int(s[4] - '1')
+			if s[4] == '0' {
+				i = 9
+			}
+			if order := m.ordered(); i < len(order) {
+				m.switchTo(order[i])
+			}
+			return nil
+		}
+		m.in.Update(k)
+	}
+	return nil
+}
+
+func (m *model) mouse(e tea.MouseMsg) {
+	if m.cur == nil || e.Action != tea.MouseActionPress {
+		return
+	}
+	switch e.Button {
+	case tea.MouseButtonWheelUp:
+		m.cur.view.ScrollBy(wheelRows)
+	case tea.MouseButtonWheelDown:
+		m.cur.view.ScrollBy(-wheelRows)
+	}
+}
+
+// ordered returns the buffers in sidebar order (networks in Conn order,
+// each: server buffer, channels, queries), and repairs the current buffer
+// if it was removed.
+func (m *model) ordered() []*buffer {
+	if m.order == nil {
+		for _, n := range m.nets {
+			m.order = append(m.order, n.server0)
+			m.order = append(m.order, n.bufs...)
+		}
+	}
+	if m.cur != nil && len(m.order) > 0 {
+		found := false
+		for _, b := range m.order {
+			if b == m.cur {
+				found = true
+				break
+			}
+		}
+		if !found {
+			m.cur = m.cur.net.server0
+		}
+	}
+	return m.order
+}
+
+// step moves to the next (d=1) or previous (d=-1) buffer, wrapping.
+func (m *model) step(d int) {
+	order := m.ordered()
+	if len(order) == 0 {
+		return
+	}
+	i := 0
+	for j, b := range order {
+		if b == m.cur {
+			i = j
+		}
+	}
+	m.switchTo(order[(i+d+len(order))%len(order)])
+}
+
+// switchTo makes b current. The buffer left gets its unread marker placed
+// after its newest line, so what arrives while away is found below it.
+func (m *model) switchTo(b *buffer) {
+	if b == m.cur || b == nil {
+		return
+	}
+	if m.cur != nil {
+		m.cur.sb.MarkUnread()
+	}
+	m.cur = b
+	b.unread, b.highlight = 0, false
+}
+
+// candidates completes the word before the cursor: commands at line
+// start, channels for a word starting with a channel type, nicks of the
+// current channel (or the query's peer) otherwise, with ": " after a nick
+// at line start.
+func (m *model) candidates(word string, atStart bool) []string {
+	n := m.cur.net
+	if atStart && strings.HasPrefix(word, "/") {
+		var out []string
+		for _, c := range input.MatchPrefix(commandNames(), word, nil) {
+			out = append(out, c+" ")
+		}
+		return out
+	}
+	if n.isChannel(word) {
+		var names []string
+		for _, b := range n.bufs {
+			if b.kind == channelBuf {
+				names = append(names, b.name)
+			}
+		}
+		return input.MatchPrefix(names, word, n.fold)
+	}
+	var nicks []string
+	switch {
+	case m.cur.members != nil:
+		nicks = m.cur.members.Nicks()
+	case m.cur.kind == queryBuf:
+		nicks = []string{m.cur.name}
+	}
+	if n.nick != "" {
+		nicks = append(nicks, n.nick)
+	}
+	out := input.MatchPrefix(nicks, word, n.fold)
+	if atStart {
+		for i := range out {
+			out[i] += ": "
+		}
+	}
+	return out
+}
+
+// context describes the current buffer for command parsing.
+func (m *model) context() cmdContext {
+	b := m.cur
+	ctx := cmdContext{target: b.name, channel: b.kind == channelBuf, chanType: b.net.chanTypes}
+	for _, n := range m.nets {
+		ctx.networks = append(ctx.networks, n.name)
+	}
+	return ctx
+}
+
+// submit runs the input line.
+func (m *model) submit() tea.Cmd {
+	line := m.in.Value()
+	if strings.TrimSpace(line) == "" {
+		return nil
+	}
+	m.cur.history.Add(line)
+	m.in.Reset()
+	r, err := parseLine(m.context(), line)
+	if err != nil {
+		m.line(m.cur, m.now(), scrollback.Error, "", err.Error())
+		return nil
+	}
+	return m.exec(r)
+}
+
+// exec carries out a parsed request.
+func (m *model) exec(r request) tea.Cmd {
+	n := m.cur.net
+	if r.net != "" {
+		n = m.network(r.net)
+	}
+	for _, c := range r.cmds {
+		switch x := c.(type) {
+		case command.SendText:
+			x.ID = nextID()
+			m.localByID[x.ID] = n.find(x.Target)
+			c = x
+		case command.Join:
+			if m.joining == nil {
+				m.joining = make(map[string]bool)
+			}
+			m.joining[n.name+"\x00"+n.fold(x.Channel)] = true
+		}
+		m.conn.Do(n.name, c)
+	}
+	switch {
+	case r.open != "":
+		m.switchTo(m.ensure(n, r.open))
+	case r.close:
+		b := m.cur
+		if b.kind == channelBuf && b.joined {
+			m.conn.Do(n.name, command.Part{Channel: b.name})
+		}
+		m.step(-1)
+		m.remove(b)
+		m.ordered()
+	case r.clear:
+		m.cur.sb.Clear()
+	case r.quit:
+		return m.leave(r.reason)
+	}
+	for _, h := range r.help {
+		m.line(m.cur, m.now(), scrollback.Info, "", h)
+	}
+	return nil
+}
+
+// leave sends QUIT to every network and ends the program. The connection
+// owner's Close (run by main after the program returns) flushes the QUIT
+// to the wire.
+func (m *model) leave(reason string) tea.Cmd {
+	if reason == "" {
+		reason = m.opts.QuitMessage
+	}
+	if reason == "" {
+		reason = "ferry"
+		if m.opts.Version != "" {
+			reason += " " + m.opts.Version
+		}
+	}
+	for _, n := range m.nets {
+		m.conn.Do(n.name, command.Quit{Reason: reason})
+	}
+	m.quitting = true
+	return tea.Quit
+}
+
+// pasted handles a bracketed paste: one line goes into the input; a few
+// lines are sent at once; more than pasteAsk lines wait for a yes.
+func (m *model) pasted(text string) tea.Cmd {
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	text = strings.ReplaceAll(text, "\r", "\n")
+	if !strings.Contains(strings.TrimRight(text, "\n"), "\n") {
+		m.in.Insert(strings.TrimRight(text, "\n"))
+		return nil
+	}
+	var lines []string
+	for i, l := range strings.Split(text, "\n") {
+		if i == 0 && m.in.Value() != "" {
+			l = m.in.Value() + l
+		}
+		if strings.TrimSpace(l) != "" {
+			lines = append(lines, l)
+		}
+	}
+	m.in.Reset()
+	if m.cur.kind == serverBuf {
+		m.line(m.cur, m.now(), scrollback.Error, "", "this is the server buffer: paste into a channel or query")
+		return nil
+	}
+	if len(lines) > pasteAsk {
+		m.paste = lines
+		return nil
+	}
+	m.sendLines(lines)
+	return nil
+}
+
+func (m *model) confirmPaste(k tea.KeyMsg) tea.Cmd {
+	switch k.String() {
+	case "y", "Y", "enter":
+		lines := m.paste
+		m.paste = nil
+		m.sendLines(lines)
+	case "n", "N", "esc", "ctrl+c":
+		m.paste = nil
+	}
+	return nil
+}
+
+// sendLines sends pasted lines as text, verbatim (a pasted "/x" is text).
+func (m *model) sendLines(lines []string) {
+	b := m.cur
+	for _, l := range lines {
+		id := nextID()
+		m.localByID[id] = b
+		m.conn.Do(b.net.name, command.SendText{ID: id, Target: b.name, Text: l})
+	}
+}

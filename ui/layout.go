@@ -1,0 +1,192 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/ui/format"
+	"github.com/ferry-irc/ferry/ui/members"
+	"github.com/ferry-irc/ferry/ui/sidebar"
+	"github.com/ferry-irc/ferry/ui/statusbar"
+)
+
+// Layout thresholds: below these widths the sidebar and the nick list are
+// hidden so that the message view keeps a usable width (40 columns still
+// work).
+const (
+	sidebarMinWidth = 60
+	listMinWidth    = 80
+)
+
+// geometry is the frame's layout for the current size and buffer.
+type geometry struct {
+	sideW, listW, msgW, bodyH int
+}
+
+func (m *model) geometry() geometry {
+	g := geometry{bodyH: max(0, m.height-3)}
+	if m.width >= sidebarMinWidth {
+		g.sideW = clamp(m.width/6, 12, 22)
+	}
+	if m.cur.kind == channelBuf && m.showList && m.width >= listMinWidth {
+		g.listW = clamp(m.width/8, 12, 20)
+	}
+	g.msgW = m.width
+	if g.sideW > 0 {
+		g.msgW -= g.sideW + 1
+	}
+	if g.listW > 0 {
+		g.msgW -= g.listW + 1
+	}
+	return g
+}
+
+func clamp(v, lo, hi int) int { return max(lo, min(hi, v)) }
+
+// view draws the frame: topic, body (sidebar | messages | nick list),
+// status bar, input. Every part renders only what is visible.
+func (m *model) view() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	if m.cur == nil {
+		return "no networks configured"
+	}
+	m.ordered()
+	st := m.styles
+	g := m.geometry()
+	m.cur.view.SetSize(g.msgW, g.bodyH)
+	msgs := m.cur.view.Render()
+	var side, list []string
+	if g.sideW > 0 {
+		side = sidebar.Render(st, m.sidebarItems(), g.sideW, g.bodyH)
+	}
+	if g.listW > 0 {
+		list = members.Render(st, m.cur.members, g.listW, g.bodyH, 0)
+	}
+	border := st.Border.Render("│")
+
+	var b strings.Builder
+	rows := 0
+	emit := func(s string) {
+		if rows > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(s)
+		rows++
+	}
+	if m.height >= 3 {
+		emit(m.topicRow())
+	}
+	for i := 0; i < g.bodyH; i++ {
+		var r strings.Builder
+		if side != nil {
+			r.WriteString(side[i])
+			r.WriteString(border)
+		}
+		row := msgs[i]
+		r.WriteString(row)
+		if w := ansi.StringWidth(row); w < g.msgW {
+			r.WriteString(strings.Repeat(" ", g.msgW-w))
+		}
+		if list != nil {
+			r.WriteString(border)
+			r.WriteString(list[i])
+		}
+		emit(r.String())
+	}
+	if m.height >= 2 {
+		emit(m.statusBar().Render(st, m.width))
+	}
+	emit(m.inputRow())
+	return b.String()
+}
+
+// topicRow is the line above the messages: a channel's topic, a query's
+// peer, or the server buffer's server.
+func (m *model) topicRow() string {
+	b := m.cur
+	var text string
+	switch b.kind {
+	case channelBuf:
+		text = b.name
+		if b.topic != "" {
+			text += " — " + b.topic
+		}
+		if !b.joined {
+			text += " (not joined)"
+		}
+	case queryBuf:
+		text = "conversation with " + b.name
+	default:
+		text = b.net.name
+		if b.net.serverName != "" {
+			text += " — " + b.net.serverName
+		}
+		if b.net.server != "" {
+			text += " (" + b.net.server + ")"
+		}
+	}
+	return fill(m.styles.Topic, " "+format.Sanitize(text), m.width)
+}
+
+func (m *model) statusBar() statusbar.Bar {
+	n := m.cur.net
+	bar := statusbar.Bar{Network: n.name, Nick: n.nick, Lag: n.lag, HasLag: n.hasLag,
+		Away: n.away, Scrolled: !m.cur.view.AtBottom(), Note: n.note, NoteKind: n.noteKind}
+	if n.stateSeen {
+		bar.State = n.state.String()
+	}
+	if m.cur.kind != serverBuf {
+		bar.Buffer = m.cur.name
+	}
+	if m.cur.members != nil {
+		bar.Users = m.cur.members.Len()
+	}
+	if bar.Note == "" {
+		for _, o := range m.nets {
+			if o.note != "" {
+				bar.Note, bar.NoteKind = "["+o.name+"] "+o.note, o.noteKind
+				break
+			}
+		}
+	}
+	return bar
+}
+
+func (m *model) inputRow() string {
+	if m.paste != nil {
+		q := " send " + strconv.Itoa(len(m.paste)) + " pasted lines to " + m.cur.title() + "? [y/n]"
+		return fill(m.styles.InputPrompt, format.Sanitize(q), m.width)
+	}
+	return m.in.View(m.styles, "["+m.cur.title()+"] ", m.width)
+}
+
+func (m *model) sidebarItems() []sidebar.Item {
+	order := m.ordered()
+	items := make([]sidebar.Item, len(order))
+	for i, b := range order {
+		items[i] = sidebar.Item{Label: b.title(), Network: b.kind == serverBuf, Active: b == m.cur,
+			Unread: b.unread, Highlight: b.highlight}
+		switch b.kind {
+		case serverBuf:
+			items[i].Disconnected = b.net.stateSeen && b.net.state != event.StateRegistered
+		case channelBuf:
+			items[i].Disconnected = !b.joined
+		}
+	}
+	return items
+}
+
+// fill renders plain text in style s cut or padded to exactly width cells.
+func fill(s interface{ Render(...string) string }, text string, width int) string {
+	spans := format.Truncate([]format.Span{{Text: text}}, width, "…")
+	var b strings.Builder
+	for _, sp := range spans {
+		b.WriteString(sp.Text)
+	}
+	t := b.String()
+	return s.Render(t + strings.Repeat(" ", max(0, width-format.Width(t))))
+}

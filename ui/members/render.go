@@ -1,0 +1,78 @@
+package members
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/ferry-irc/ferry/themes"
+	"github.com/ferry-irc/ferry/ui/format"
+)
+
+// Render draws the panel: exactly height rows of exactly width cells,
+// starting at member offset. Only the visible members are drawn, so the
+// cost does not grow with the channel. When members remain below the
+// window, the last row says how many.
+func Render(st *themes.Styles, l *List, width, height, offset int) []string {
+	rows := make([]string, 0, height)
+	if height <= 0 || width <= 0 {
+		return rows
+	}
+	n := l.Len()
+	header := format.Sanitize(strconv.Itoa(n) + " users")
+	rows = append(rows, pad(st.Member.Bold(true), header, width))
+	if offset < 0 || offset >= n {
+		offset = 0
+	}
+	for i := offset; i < n && len(rows) < height; i++ {
+		if len(rows) == height-1 && i < n-1 {
+			rows = append(rows, pad(st.Member, "+"+strconv.Itoa(n-i)+" more", width))
+			break
+		}
+		rows = append(rows, memberRow(st, l.members[i], width))
+	}
+	for len(rows) < height {
+		rows = append(rows, strings.Repeat(" ", width))
+	}
+	return rows
+}
+
+func memberRow(st *themes.Styles, m Member, width int) string {
+	mark := " "
+	ps := st.Member
+	if m.Prefixes != "" {
+		mark = m.Prefixes[:1]
+		switch mark {
+		case "~":
+			ps = st.PrefixOwner
+		case "&":
+			ps = st.PrefixAdmin
+		case "@":
+			ps = st.PrefixOp
+		case "%":
+			ps = st.PrefixHalfop
+		case "+":
+			ps = st.PrefixVoice
+		}
+	}
+	ns := st.Member
+	if m.Away {
+		ns = st.MemberAway
+	}
+	return ps.Render(mark) + pad(ns, format.Sanitize(m.Nick), width-1)
+}
+
+// pad renders plain text cut to width cells ("…" when cut) and padded
+// with spaces to exactly width.
+func pad(s lipgloss.Style, text string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	spans := format.Truncate([]format.Span{{Text: text}}, width, "…")
+	var b strings.Builder
+	for _, sp := range spans {
+		b.WriteString(sp.Text)
+	}
+	t := b.String()
+	return s.Render(t) + strings.Repeat(" ", max(0, width-format.Width(t)))
+}

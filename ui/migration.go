@@ -1,0 +1,91 @@
+package ui
+
+import (
+	"strconv"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/ui/scrollback"
+	"github.com/ferry-irc/ferry/ui/statusbar"
+)
+
+// How long transient status notes stay (MIGRATE.md: the result of a move
+// is shown "for a few seconds"; a failure a little longer).
+const (
+	resumedNoteFor  = 5 * time.Second
+	declinedNoteFor = 5 * time.Second
+	failedNoteFor   = 10 * time.Second
+)
+
+// migration shows a migration step. A successful move is only a status
+// note: "moving to s2…" while it runs, "on s2 (window 4 ms)" for a few
+// seconds after; lines typed meanwhile arrive as Pending Self messages and
+// need nothing here. A failure also leaves one line in the server buffer.
+// No connection-state text is produced: the network side emits no
+// ConnState for a migration, and neither does this.
+func (m *model) migration(ev event.Migration) tea.Cmd {
+	n := m.network(ev.Network)
+	target := ev.Target
+	if target == "" {
+		target = ev.Host
+	}
+	if target == "" {
+		target = "another server"
+	}
+	switch ev.Step {
+	case event.MigrationOffered, event.MigrationAccepted, event.MigrationProceeding:
+		return m.setNote(n, "moving to "+target+"…", statusbar.NoteAccent, 0)
+	case event.MigrationResumed:
+		if ev.Host != "" {
+			n.server = ev.Host
+		}
+		n.serverName = target
+		return m.setNote(n, "on "+target+" (window "+windowText(ev.Window)+")", statusbar.NoteAccent, resumedNoteFor)
+	case event.MigrationDeclined:
+		text := "stayed: move to " + target + " declined"
+		if ev.Reason != "" {
+			text += " (" + ev.Reason + ")"
+		}
+		return m.setNote(n, text, statusbar.NoteInfo, declinedNoteFor)
+	case event.MigrationFailed:
+		text := "migration to " + target + " failed"
+		if ev.Reason != "" {
+			text += ": " + ev.Reason
+		}
+		if ev.Recovery != "" {
+			text += "; " + ev.Recovery
+		}
+		m.line(n.server0, ev.Time, scrollback.Info, "", text)
+		note := "move to " + target + " failed"
+		if ev.Recovery != "" {
+			note += "; " + ev.Recovery
+		}
+		return m.setNote(n, note, statusbar.NoteError, failedNoteFor)
+	}
+	return nil
+}
+
+// windowText formats the migration window: "4 ms", "<1 ms", "1.2 s".
+func windowText(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return "<1 ms"
+	case d < 10*time.Second:
+		return strconv.FormatInt(d.Milliseconds(), 10) + " ms"
+	default:
+		return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + " s"
+	}
+}
+
+// setNote shows text in n's status bar; with d > 0 a tick clears it after
+// d unless another note replaced it first.
+func (m *model) setNote(n *network, text string, kind statusbar.NoteKind, d time.Duration) tea.Cmd {
+	m.noteSeq++
+	n.note, n.noteKind, n.noteSeq = text, kind, m.noteSeq
+	if d <= 0 {
+		return nil
+	}
+	msg := noteExpiredMsg{net: n.name, seq: m.noteSeq}
+	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
+}

@@ -1,0 +1,264 @@
+// Package ui is ferry's root Bubble Tea model: the layout (sidebar, topic,
+// message view, nick list, status bar, input), focus and keys. It turns the
+// connection owner's event batches into buffer changes and the user's input
+// into commands; the components under ui/ draw the pieces.
+//
+// Data flow (see STYLE.md): events arrive in batches on Conn.Events(), read
+// by one re-armed tea.Cmd that also drains every batch already waiting, so
+// a flood costs one Update and one frame, not one per line. View renders
+// only what is on screen. Nothing here calls program.Send.
+package ui
+
+import (
+	"io"
+	"os"
+	"sync/atomic"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/ferry-irc/ferry/net/command"
+	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/themes"
+	"github.com/ferry-irc/ferry/ui/input"
+	"github.com/ferry-irc/ferry/ui/scrollback"
+)
+
+// Conn is the connection owner as the UI uses it; *conn.Pool satisfies it.
+// Do must not block (the owner queues); Events is read by one goroutine
+// (the model's Cmd); Networks lists the configured networks in the order
+// the sidebar shows them.
+type Conn interface {
+	Do(network string, c command.Command)
+	Events() <-chan event.Batch
+	Networks() []string
+}
+
+// Options are the UI settings ([ui] in the config file).
+type Options struct {
+	// Styles, when set, is used as is (tests force a colour profile this
+	// way). Otherwise Theme is loaded with themes.Load(Theme, ConfigDir)
+	// on a renderer for stdout (terminal colour depth detected), with
+	// NO_COLOR respected; a theme that fails to load falls back to the
+	// default theme and the error is shown in the first server buffer.
+	Styles    *themes.Styles
+	Theme     string
+	ConfigDir string // $XDG_CONFIG_HOME/ferry: user themes in ConfigDir/themes
+	// TimeFormat is the Go time layout of the timestamp column ("15:04"
+	// default, "-" hides it).
+	TimeFormat string
+	// ShowJoins is "folded" (default), "all" or "none".
+	ShowJoins string
+	// Scrollback is the lines kept per buffer (default 10 000).
+	Scrollback int
+	// Highlights are words besides our nick that highlight a line.
+	Highlights []string
+	// Bell rings the terminal bell ("\a" on BellOut) on a highlight or a
+	// private message in a buffer that is not in view.
+	Bell    bool
+	BellOut io.Writer // default os.Stdout
+	// Now is the clock (default time.Now); Location the time zone of
+	// timestamps (default time.Local).
+	Now      func() time.Time
+	Location *time.Location
+	// Version is shown by /help and used in the default quit message.
+	Version string
+	// QuitMessage is the reason sent with QUIT (default "ferry").
+	QuitMessage string
+	// NoMouse leaves the mouse to the terminal (no wheel scrolling, but
+	// native selection without Shift).
+	NoMouse bool
+}
+
+// Model is the root tea.Model. It is a handle: copies share state, which
+// is owned by the Bubble Tea goroutine.
+type Model struct{ m *model }
+
+// model is the state behind Model.
+type model struct {
+	conn     Conn
+	opts     Options
+	styles   *themes.Styles
+	viewOpts scrollback.Options
+	loc      *time.Location
+	now      func() time.Time
+	bell     io.Writer
+
+	nets  []*network
+	netBy map[string]*network
+	cur   *buffer
+	order []*buffer // sidebar order; nil = recompute
+
+	in       input.Model
+	paste    []string // lines of a large paste awaiting confirmation
+	showList bool     // nick list toggle
+	width    int
+	height   int
+
+	hlWords   []string // lower-cased highlight words
+	noteSeq   uint64
+	closed    bool // the event channel was closed
+	quitting  bool
+	localByID map[uint64]*buffer // SendText ID -> buffer it was typed in
+	joining   map[string]bool    // network+"\x00"+folded channel the user asked to join
+}
+
+// ids hands out SendText IDs, unique in the process and never zero.
+var ids atomic.Uint64
+
+func nextID() uint64 { return ids.Add(1) }
+
+// New builds the root model. It does not touch the terminal or the
+// network until the program runs Init.
+func New(conn Conn, opts Options) Model {
+	m := &model{conn: conn, opts: opts, netBy: make(map[string]*network),
+		localByID: make(map[uint64]*buffer), showList: true}
+	m.now = opts.Now
+	if m.now == nil {
+		m.now = time.Now
+	}
+	m.loc = opts.Location
+	if m.loc == nil {
+		m.loc = time.Local
+	}
+	m.bell = opts.BellOut
+	if m.bell == nil {
+		m.bell = os.Stdout
+	}
+	var themeErr error
+	m.styles = opts.Styles
+	if m.styles == nil {
+		m.styles, themeErr = LoadStyles(opts.Theme, opts.ConfigDir)
+	}
+	joins, _ := scrollback.ParseJoins(opts.ShowJoins)
+	m.viewOpts = scrollback.Options{TimeFormat: opts.TimeFormat, Joins: joins, Location: m.loc}
+	for _, w := range opts.Highlights {
+		if w != "" {
+			m.hlWords = append(m.hlWords, lowerASCII(w))
+		}
+	}
+	for _, name := range conn.Networks() {
+		m.network(name)
+	}
+	if len(m.nets) > 0 {
+		m.cur = m.nets[0].server0
+		if themeErr != nil {
+			m.cur.sb.Append(scrollback.Line{Time: m.now(), Kind: scrollback.Error, Text: themeErr.Error() + "; using the default theme"})
+		}
+	}
+	return Model{m}
+}
+
+// LoadStyles loads theme name (user file in configDir/themes overriding
+// the built-in one) for the terminal on stdout, respecting NO_COLOR and the
+// detected colour depth. On error it returns the default theme's styles
+// and the error, so the caller can both report it and carry on.
+func LoadStyles(name, configDir string) (*themes.Styles, error) {
+	th, err := themes.Load(name, configDir)
+	if err != nil {
+		th2, err2 := themes.Load(themes.Default, "")
+		if err2 != nil {
+			return nil, err2
+		}
+		th = th2
+	}
+	return themes.NewStyles(th, themes.Renderer(), themes.NoColorEnv()), err
+}
+
+// network returns the network called name, adding it (at the end of the
+// sidebar) when it is new: events may name a network Networks() did not.
+func (m *model) network(name string) *network {
+	if n, ok := m.netBy[name]; ok {
+		return n
+	}
+	n := m.newNetwork(name)
+	m.nets = append(m.nets, n)
+	m.netBy[name] = n
+	m.order = nil
+	if m.cur == nil {
+		m.cur = n.server0
+	}
+	return n
+}
+
+// batchMsg carries every batch that was waiting when the reader ran.
+type batchMsg []event.Batch
+
+// connClosedMsg says the event channel was closed: nothing more will come.
+type connClosedMsg struct{}
+
+// noteExpiredMsg clears network net's status note if it is still note seq.
+type noteExpiredMsg struct {
+	net string
+	seq uint64
+}
+
+// maxDrain bounds how many waiting batches one read merges, so that a
+// firehose still lets key presses through between Updates.
+const maxDrain = 256
+
+// waitEvents is the re-armed reader: it blocks for one batch, then takes
+// whatever else is already queued without blocking.
+func waitEvents(ch <-chan event.Batch) tea.Cmd {
+	return func() tea.Msg {
+		b, ok := <-ch
+		if !ok {
+			return connClosedMsg{}
+		}
+		out := batchMsg{b}
+		for len(out) < maxDrain {
+			select {
+			case b, ok := <-ch:
+				if !ok {
+					return out // the next read reports the close
+				}
+				out = append(out, b)
+			default:
+				return out
+			}
+		}
+		return out
+	}
+}
+
+// Init starts reading events (and mouse reporting unless NoMouse).
+func (mm Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{waitEvents(mm.m.conn.Events())}
+	if !mm.m.opts.NoMouse {
+		cmds = append(cmds, tea.EnableMouseCellMotion)
+	}
+	return tea.Batch(cmds...)
+}
+
+// Update handles one message: a batch of events, a key, a resize, a tick.
+func (mm Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m := mm.m
+	switch msg := msg.(type) {
+	case batchMsg:
+		var cmds []tea.Cmd
+		for _, b := range msg {
+			cmds = append(cmds, m.apply(b.Events)...)
+		}
+		cmds = append(cmds, waitEvents(m.conn.Events()))
+		return mm, tea.Batch(cmds...)
+	case connClosedMsg:
+		m.closed = true
+		return mm, nil
+	case noteExpiredMsg:
+		if n, ok := m.netBy[msg.net]; ok && n.noteSeq == msg.seq {
+			n.note = ""
+		}
+		return mm, nil
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		return mm, nil
+	case tea.KeyMsg:
+		return mm, m.key(msg)
+	case tea.MouseMsg:
+		m.mouse(msg)
+		return mm, nil
+	}
+	return mm, nil
+}
+
+// View draws the frame.
+func (mm Model) View() string { return mm.m.view() }

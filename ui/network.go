@@ -1,0 +1,198 @@
+package ui
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/ui/input"
+	"github.com/ferry-irc/ferry/ui/members"
+	"github.com/ferry-irc/ferry/ui/scrollback"
+	"github.com/ferry-irc/ferry/ui/statusbar"
+)
+
+// bufKind says what a buffer is.
+type bufKind int
+
+const (
+	serverBuf bufKind = iota
+	channelBuf
+	queryBuf
+)
+
+// buffer is one conversation of a network: its scrollback, view, and what
+// the sidebar and status bar need.
+type buffer struct {
+	net     *network
+	name    string // "" for the server buffer
+	kind    bufKind
+	sb      *scrollback.Buffer
+	view    *scrollback.View
+	history *input.History
+
+	unread    int
+	highlight bool
+	joined    bool // channels: we are in it
+
+	topic   string
+	members *members.List // channels only
+}
+
+// title is the name shown in the sidebar and prompt.
+func (b *buffer) title() string {
+	if b.kind == serverBuf {
+		return b.net.name
+	}
+	return b.name
+}
+
+// network is one configured network as the UI sees it.
+type network struct {
+	name       string
+	nick       string
+	state      event.State
+	stateSeen  bool
+	server     string
+	serverName string
+	lag        time.Duration
+	hasLag     bool
+	away       bool
+
+	casemap     string
+	fold        func(string) string
+	prefixes    string
+	prefixModes string
+	chanTypes   string
+
+	server0 *buffer            // the server buffer
+	bufs    []*buffer          // channels and queries, sorted by folded name
+	byName  map[string]*buffer // fold(name) -> buffer (not the server buffer)
+
+	note     string // status bar note (migration)
+	noteKind statusbar.NoteKind
+	noteSeq  uint64 // which tick may clear it
+}
+
+func (m *model) newNetwork(name string) *network {
+	n := &network{name: name, casemap: "rfc1459", fold: foldRFC1459,
+		prefixes: members.DefaultPrefixes, prefixModes: "qaohv", chanTypes: "#&",
+		byName: make(map[string]*buffer)}
+	n.server0 = m.newBuffer(n, "", serverBuf)
+	return n
+}
+
+func (m *model) newBuffer(n *network, name string, kind bufKind) *buffer {
+	sb := scrollback.New(m.opts.Scrollback)
+	sb.SetLocation(m.loc)
+	b := &buffer{net: n, name: name, kind: kind, sb: sb, history: input.NewHistory(0)}
+	b.view = scrollback.NewView(sb, m.styles, m.viewOpts)
+	if kind == channelBuf {
+		b.members = members.New(n.prefixes, n.fold)
+	}
+	return b
+}
+
+// isChannel reports whether name starts with one of the network's channel
+// type characters.
+func (n *network) isChannel(name string) bool {
+	return name != "" && strings.IndexByte(n.chanTypes, name[0]) >= 0
+}
+
+// find returns the buffer called name ("" is the server buffer).
+func (n *network) find(name string) *buffer {
+	if name == "" {
+		return n.server0
+	}
+	return n.byName[n.fold(name)]
+}
+
+// ensure returns the buffer called name, creating it (a channel or a query
+// by the name's first character) when missing.
+func (m *model) ensure(n *network, name string) *buffer {
+	if b := n.find(name); b != nil {
+		return b
+	}
+	kind := queryBuf
+	if n.isChannel(name) {
+		kind = channelBuf
+	}
+	b := m.newBuffer(n, name, kind)
+	n.byName[n.fold(name)] = b
+	n.bufs = append(n.bufs, b)
+	n.sortBufs()
+	m.order = nil
+	return b
+}
+
+// remove drops a channel or query buffer (/close).
+func (m *model) remove(b *buffer) {
+	n := b.net
+	if b.kind == serverBuf {
+		return
+	}
+	delete(n.byName, n.fold(b.name))
+	for i, x := range n.bufs {
+		if x == b {
+			n.bufs = append(n.bufs[:i], n.bufs[i+1:]...)
+			break
+		}
+	}
+	m.order = nil
+}
+
+// rename moves a query buffer to a new nick (NickChange), unless a buffer
+// of that name exists already.
+func (m *model) rename(b *buffer, newName string) {
+	n := b.net
+	if n.find(newName) != nil {
+		return
+	}
+	delete(n.byName, n.fold(b.name))
+	b.name = newName
+	n.byName[n.fold(newName)] = b
+	n.sortBufs()
+	m.order = nil
+}
+
+// sortBufs orders channels before queries, each by folded name.
+func (n *network) sortBufs() {
+	sort.SliceStable(n.bufs, func(i, j int) bool {
+		a, b := n.bufs[i], n.bufs[j]
+		if a.kind != b.kind {
+			return a.kind < b.kind
+		}
+		return n.fold(a.name) < n.fold(b.name)
+	})
+}
+
+// setCasemap applies ISUPPORT: re-keys the buffers and re-sorts member
+// lists.
+func (m *model) setCasemap(n *network, ev event.ISupport) {
+	if ev.Casemap != "" {
+		n.casemap = ev.Casemap
+		n.fold = casefold(ev.Casemap)
+	}
+	if ev.Prefixes != "" {
+		n.prefixes, n.prefixModes = ev.Prefixes, ev.PrefixModes
+	}
+	if ev.ChanTypes != "" {
+		n.chanTypes = ev.ChanTypes
+	}
+	n.byName = make(map[string]*buffer, len(n.bufs))
+	kept := n.bufs[:0]
+	for _, b := range n.bufs {
+		k := n.fold(b.name)
+		if _, dup := n.byName[k]; dup {
+			continue // two buffers now name the same one; keep the first
+		}
+		n.byName[k] = b
+		kept = append(kept, b)
+		if b.members != nil {
+			b.members.SetCasemap(n.prefixes, n.fold)
+		}
+	}
+	n.bufs = kept
+	n.sortBufs()
+	m.order = nil
+}

@@ -1,0 +1,130 @@
+// Package statusbar draws the one-row status bar: the current network, our
+// nick, the connection state, lag, and a transient note (a migration in
+// progress or just finished, a failure). It is a pure function of a Bar
+// value the root model fills; it keeps no timers (the root clears a note
+// with a tea.Tick) and never imports net/.
+package statusbar
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ferry-irc/ferry/themes"
+	"github.com/ferry-irc/ferry/ui/format"
+)
+
+// NoteKind says how a note is drawn.
+type NoteKind int
+
+const (
+	NoteNone   NoteKind = iota
+	NoteAccent          // an event in progress or done (migration)
+	NoteError           // something failed
+	NoteInfo            // neutral (a declined migration, a hint)
+)
+
+// Bar is what the status bar shows.
+type Bar struct {
+	Network string
+	Nick    string
+	// State is the connection state in words ("connected", "connecting",
+	// "disconnected", "waiting"); "connected" is not shown, only departures
+	// from it, so a healthy bar stays quiet.
+	State  string
+	Lag    time.Duration
+	HasLag bool
+	Away   bool
+	// Buffer is the current buffer's name and Users its member count
+	// (channels only, 0 hides it).
+	Buffer string
+	Users  int
+	// Scrolled is set when the view is not at the bottom.
+	Scrolled bool
+	// Pending counts our lines queued and not yet delivered.
+	Pending  int
+	Note     string
+	NoteKind NoteKind
+}
+
+// Render returns the bar as exactly width cells.
+func (b Bar) Render(st *themes.Styles, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	var parts []string
+	if b.Network != "" {
+		parts = append(parts, "["+format.Sanitize(b.Network)+"]")
+	}
+	if b.Nick != "" {
+		n := format.Sanitize(b.Nick)
+		if b.Away {
+			n += " (away)"
+		}
+		parts = append(parts, n)
+	}
+	if b.State != "" && b.State != "connected" {
+		parts = append(parts, format.Sanitize(b.State))
+	}
+	if b.HasLag && b.State == "connected" {
+		parts = append(parts, "lag "+lag(b.Lag))
+	}
+	if b.Buffer != "" {
+		s := format.Sanitize(b.Buffer)
+		if b.Users > 0 {
+			s += " (" + strconv.Itoa(b.Users) + ")"
+		}
+		parts = append(parts, s)
+	}
+	if b.Pending > 0 {
+		parts = append(parts, strconv.Itoa(b.Pending)+" pending")
+	}
+	if b.Scrolled {
+		parts = append(parts, "-- more --")
+	}
+	left := " " + strings.Join(parts, " · ") + " "
+	note := ""
+	if b.Note != "" {
+		note = " " + format.Sanitize(b.Note) + " "
+	}
+	nw := format.Width(note)
+	if nw > width {
+		note, nw = cut(note, width), width
+	}
+	left = cut(left, width-nw)
+	lw := format.Width(left)
+	fill := strings.Repeat(" ", max(0, width-lw-nw))
+	out := st.StatusBar.Render(left + fill)
+	if note != "" {
+		ns := st.StatusAccent
+		switch b.NoteKind {
+		case NoteError:
+			ns = st.StatusError
+		case NoteInfo:
+			ns = st.StatusBar.Bold(true)
+		}
+		out += ns.Render(note)
+	}
+	return out
+}
+
+// lag formats a round-trip time compactly: "42ms", "1.3s".
+func lag(d time.Duration) string {
+	if d < time.Second {
+		return strconv.FormatInt(d.Milliseconds(), 10) + "ms"
+	}
+	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + "s"
+}
+
+// cut truncates plain text to width cells with "…".
+func cut(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	spans := format.Truncate([]format.Span{{Text: s}}, width, "…")
+	var b strings.Builder
+	for _, sp := range spans {
+		b.WriteString(sp.Text)
+	}
+	return b.String()
+}
