@@ -1,0 +1,305 @@
+package chatlog
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/ferry-irc/ferry/net/event"
+)
+
+// netState is what the writer remembers per network to place lines.
+type netState struct {
+	nick      string // our nick, for Self lines without From
+	chanTypes string // from ISUPPORT CHANTYPES
+	sent      map[uint64]*sentLine
+	order     []uint64 // sent keys, oldest first, for the bound
+}
+
+// sentLine remembers our typed line LocalID: its buffer (for Failed) and
+// the texts already logged, so the echo-message update of a line (same
+// LocalID and text, now with a msgid) is not logged a second time.
+type sentLine struct {
+	buffer string
+	texts  map[string]int
+}
+
+// maxSent bounds the remembered LocalIDs per network.
+const maxSent = 4096
+
+func (w *Writer) net(name string) *netState {
+	ns := w.networks[name]
+	if ns == nil {
+		ns = &netState{chanTypes: "#&", sent: map[uint64]*sentLine{}}
+		w.networks[name] = ns
+	}
+	return ns
+}
+
+func (ns *netState) isChannel(target string) bool {
+	return target != "" && strings.IndexByte(ns.chanTypes, target[0]) >= 0
+}
+
+// write turns one event into log lines.
+func (w *Writer) write(ev event.Event) {
+	switch e := ev.(type) {
+	case event.Message:
+		w.message(e)
+	case event.Join:
+		who := e.Nick
+		if e.UserHost != "" {
+			who += " (" + e.UserHost + ")"
+		}
+		w.line(e.Network, e.Channel, e.Time, fmt.Sprintf("--> %s has joined %s", plain(who), plain(e.Channel)))
+	case event.Part:
+		w.line(e.Network, e.Channel, e.Time, fmt.Sprintf("<-- %s has left %s%s", plain(e.Nick), plain(e.Channel), reason(e.Reason)))
+	case event.Quit:
+		for _, ch := range e.Channels {
+			w.line(e.Network, ch, e.Time, fmt.Sprintf("<-- %s has quit%s", plain(e.Nick), reason(e.Reason)))
+		}
+	case event.Kick:
+		w.line(e.Network, e.Channel, e.Time, fmt.Sprintf("<-- %s was kicked from %s by %s%s", plain(e.Nick), plain(e.Channel), plain(e.By), reason(e.Reason)))
+	case event.NickChange:
+		ns := w.net(e.Network)
+		if e.Self {
+			ns.nick = e.New
+			w.line(e.Network, "", e.Time, fmt.Sprintf("-!- You are now known as %s", plain(e.New)))
+		}
+		for _, ch := range e.Channels {
+			w.line(e.Network, ch, e.Time, fmt.Sprintf("-!- %s is now known as %s", plain(e.Old), plain(e.New)))
+		}
+	case event.Topic:
+		switch {
+		case e.Changed:
+			w.line(e.Network, e.Channel, e.Time, fmt.Sprintf("-!- %s changed the topic of %s to: %s", plain(e.SetBy), plain(e.Channel), plain(e.Topic)))
+		default:
+			w.line(e.Network, e.Channel, e.Time, fmt.Sprintf("-!- Topic for %s: %s", plain(e.Channel), plain(e.Topic)))
+			if e.SetBy != "" {
+				set := plain(e.SetBy)
+				if !e.SetAt.IsZero() {
+					set += " [" + e.SetAt.In(w.opts.Location).Format("Mon Jan 02 15:04:05 2006") + "]"
+				}
+				w.line(e.Network, e.Channel, e.Time, "-!- Topic set by "+set)
+			}
+		}
+	case event.Mode:
+		buf := ""
+		if w.net(e.Network).isChannel(e.Target) {
+			buf = e.Target
+		}
+		modes := strings.TrimSpace(e.Modes + " " + strings.Join(e.Params, " "))
+		by := ""
+		if e.By != "" {
+			by = " by " + plain(e.By)
+		}
+		w.line(e.Network, buf, e.Time, fmt.Sprintf("-!- mode/%s [%s]%s", plain(e.Target), plain(modes), by))
+	case event.Invite:
+		w.line(e.Network, "", e.Time, fmt.Sprintf("-!- %s invites %s to %s", plain(e.By), plain(e.Nick), plain(e.Channel)))
+	case event.Info:
+		w.line(e.Network, e.Buffer, e.Time, "-!- "+plain(e.Text))
+	case event.Error:
+		w.line(e.Network, "", e.Time, "-!- Error: "+plain(e.Text))
+	case event.Registered:
+		w.net(e.Network).nick = e.Nick
+		w.line(e.Network, "", e.Time, fmt.Sprintf("-!- Connected to %s as %s", plain(e.ServerName), plain(e.Nick)))
+	case event.ConnState:
+		w.connState(e)
+	case event.ISupport:
+		if e.ChanTypes != "" {
+			w.net(e.Network).chanTypes = e.ChanTypes
+		}
+	case event.CTCP:
+		if e.Reply {
+			w.line(e.Network, "", e.Time, fmt.Sprintf("-!- CTCP %s reply from %s: %s", plain(e.Command), plain(e.From), plain(e.Args)))
+		} else {
+			w.line(e.Network, "", e.Time, fmt.Sprintf("-!- %s requested CTCP %s from %s", plain(e.From), plain(e.Command), plain(e.Target)))
+		}
+	case event.Migration:
+		w.migration(e)
+	case event.Failed:
+		ns := w.net(e.Network)
+		if s, ok := ns.sent[e.LocalID]; ok {
+			w.line(e.Network, s.buffer, e.Time, "-!- Not delivered"+reason(e.Reason))
+		}
+	case event.Away, event.AccountChange, event.Names, event.Lag, event.Delivered:
+		// Not logged: state for the UI, or noise in a log.
+	default:
+		// Pointer forms of the events above are logged the same way.
+		if v := reflect.ValueOf(ev); v.Kind() == reflect.Pointer && !v.IsNil() {
+			if inner, ok := v.Elem().Interface().(event.Event); ok {
+				w.write(inner)
+			}
+		}
+	}
+}
+
+func (w *Writer) message(m event.Message) {
+	ns := w.net(m.Network)
+	text := m.Text
+	from := m.From
+	if m.Self {
+		if from == "" {
+			from = ns.nick
+		}
+		target := m.Target
+		if target == "" {
+			target = m.Buffer
+		}
+		text = MaskServiceText(target, text)
+		if m.LocalID != 0 && ns.seenSelf(m.LocalID, m.Buffer, m.Text) {
+			return // the echo of a line already logged
+		}
+	}
+	var s string
+	switch m.Kind {
+	case event.Action:
+		s = fmt.Sprintf("* %s %s", plain(from), plain(text))
+	case event.Notice:
+		s = fmt.Sprintf("-%s- %s", plain(from), plain(text))
+	default:
+		s = fmt.Sprintf("<%s> %s", plain(from), plain(text))
+	}
+	w.line(m.Network, m.Buffer, m.Time, s)
+}
+
+// seenSelf records our line (id, text) and reports whether it was already
+// logged: the first event of a typed line is logged (pending or not), the
+// echo-message update carrying the same id and text is not.
+func (ns *netState) seenSelf(id uint64, buffer, text string) bool {
+	s := ns.sent[id]
+	if s == nil {
+		if len(ns.order) >= maxSent {
+			delete(ns.sent, ns.order[0])
+			ns.order = ns.order[1:]
+		}
+		s = &sentLine{buffer: buffer, texts: map[string]int{}}
+		ns.sent[id] = s
+		ns.order = append(ns.order, id)
+	}
+	if s.texts[text] > 0 {
+		s.texts[text]--
+		return true
+	}
+	s.texts[text]++
+	return false
+}
+
+func (w *Writer) connState(e event.ConnState) {
+	var s string
+	switch e.State {
+	case event.StateConnecting:
+		tls := ""
+		if e.TLS {
+			tls = " (TLS)"
+		}
+		s = fmt.Sprintf("-!- Connecting to %s%s", plain(e.Server), tls)
+	case event.StateWaiting:
+		s = fmt.Sprintf("-!- Connection lost%s; retrying in %s", reason(e.Reason), e.RetryIn.Round(time.Second))
+	case event.StateDisconnected:
+		s = "-!- Disconnected" + reason(e.Reason)
+	default:
+		return // registering/registered: Registered says it better
+	}
+	w.line(e.Network, "", e.Time, s)
+}
+
+func (w *Writer) migration(e event.Migration) {
+	target := plain(e.Target)
+	var s string
+	switch e.Step {
+	case event.MigrationResumed:
+		s = fmt.Sprintf("-!- Moved to %s (window %s)", target, e.Window)
+	case event.MigrationDeclined:
+		s = fmt.Sprintf("-!- Declined a move to %s%s", target, reason(e.Reason))
+	case event.MigrationFailed:
+		s = fmt.Sprintf("-!- Move to %s failed%s", target, reason(e.Reason))
+		if e.Recovery != "" {
+			s += "; " + plain(e.Recovery)
+		}
+	default:
+		return // offered/accepted/proceeding: the outcome is what matters in a log
+	}
+	w.line(e.Network, "", e.Time, s)
+}
+
+func reason(r string) string {
+	if r == "" {
+		return ""
+	}
+	return " (" + plain(r) + ")"
+}
+
+// plain removes mIRC formatting codes and replaces other control
+// characters (C0, DEL, C1, bidi overrides and isolates) with U+FFFD, so a
+// log line is one line of inert text.
+func plain(s string) string {
+	clean := true
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || isBidi(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch c {
+		case 0x02, 0x0f, 0x11, 0x16, 0x1d, 0x1e, 0x1f: // bold, reset, monospace, reverse, italic, strike, underline
+			i++
+			continue
+		case 0x03: // colour: \x03[fg[,bg]] with 1-2 digit numbers
+			i++
+			fg := digits(s[i:], 2)
+			i += fg
+			if fg > 0 && i+1 < len(s) && s[i] == ',' && isDigit(s[i+1]) {
+				i++
+				i += digits(s[i:], 2)
+			}
+			continue
+		case 0x04: // hex colour: \x04[RRGGBB[,RRGGBB]]
+			i++
+			if hexRun(s[i:]) >= 6 {
+				i += 6
+				if i+6 < len(s) && s[i] == ',' && hexRun(s[i+1:]) >= 6 {
+					i += 7
+				}
+			}
+			continue
+		}
+		r, size := decodeRune(s[i:])
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || isBidi(r) {
+			b.WriteRune('\uFFFD')
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+func isBidi(r rune) bool {
+	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f || r == 0x061c
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func digits(s string, max int) int {
+	n := 0
+	for n < len(s) && n < max && isDigit(s[n]) {
+		n++
+	}
+	return n
+}
+
+func hexRun(s string) int {
+	n := 0
+	for n < len(s) && n < 6 && (isDigit(s[n]) || s[n] >= 'a' && s[n] <= 'f' || s[n] >= 'A' && s[n] <= 'F') {
+		n++
+	}
+	return n
+}

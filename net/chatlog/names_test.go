@@ -1,0 +1,115 @@
+package chatlog
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ferry-irc/ferry/net/event"
+)
+
+func TestFileName(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"#ferry", "#ferry.log"},
+		{"#Ferry", "#ferry.log"},
+		{"[Bob]", "{bob}.log"},
+		{"{bob}", "{bob}.log"},
+		{`a\b`, "a%7Cb.log"}, // rfc1459: \ folds to |, which Windows forbids
+		{"a|b", "a%7Cb.log"},
+		{"~x", "^x.log"},
+		{"#a/b", "#a%2Fb.log"},
+		{"../../etc/passwd", "%2E.%2F..%2Fetc%2Fpasswd.log"},
+		{".", "%2E.log"},
+		{"#a:b*c?d", "#a%3Ab%2Ac%3Fd.log"},
+		{"#100%", "#100%25.log"},
+		{"@server", "%40server.log"}, // cannot collide with ServerFile
+		{"con", "%63on.log"},
+		{"NUL", "%6Eul.log"},
+		{"#café", "#café.log"},
+		{"#a\x1b[31mb", "#a%1B{31mb.log"},
+		{"#a\u202eb", "#a%E2%80%AEb.log"},
+		{"#\xff", "#%FF.log"},
+		{"", "%00.log"},
+	}
+	for _, tt := range tests {
+		if got := FileName(tt.in); got != tt.want {
+			t.Errorf("FileName(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	long := FileName("#" + strings.Repeat("x", 400))
+	long2 := FileName("#" + strings.Repeat("x", 399) + "y")
+	if len(long) > maxNameLen+4 || long == long2 {
+		t.Errorf("long names: %q (%d bytes) vs %q", long, len(long), long2)
+	}
+	if DirName("Libera.Chat") != "libera.chat" || DirName("") != "@unknown" || DirName("a/b") != "a%2Fb" {
+		t.Errorf("DirName: %q %q %q", DirName("Libera.Chat"), DirName(""), DirName("a/b"))
+	}
+}
+
+// TestNamesStayInside: hostile buffer and network names only ever create
+// files directly under <dir>/<network>/.
+func TestNamesStayInside(t *testing.T) {
+	w, dir := openTest(t, Options{})
+	var evs []event.Event
+	for _, name := range []string{"../escape", "/abs", "#a/../../b", "..", `\..\x`} {
+		evs = append(evs, event.Message{Meta: event.Meta{Network: "../net"}, Buffer: name, From: "x", Text: "t"})
+	}
+	w.Write(event.Batch{Events: evs})
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Name() != "%2E.%2Fnet" {
+		t.Fatalf("top level: %v", entries)
+	}
+	files, _ := os.ReadDir(filepath.Join(dir, entries[0].Name()))
+	if len(files) != 5 {
+		t.Errorf("got %d files, want 5: %v", len(files), files)
+	}
+	for _, f := range files {
+		if f.IsDir() || strings.ContainsAny(f.Name(), `/\`) {
+			t.Errorf("unexpected entry %q", f.Name())
+		}
+	}
+}
+
+// TestOpenFileBound: no more than MaxOpen files are open; an evicted log is
+// closed with a "Log closed" line and reopened with "Log opened".
+func TestOpenFileBound(t *testing.T) {
+	w, dir := openTest(t, Options{MaxOpen: 2})
+	msg := func(buf, text string) event.Event {
+		return event.Message{Meta: at(0), Buffer: buf, From: "x", Text: text}
+	}
+	w.Write(event.Batch{Events: []event.Event{msg("#a", "1"), msg("#b", "2"), msg("#c", "3"), msg("#a", "4")}})
+	// #c evicted #a (the least recently used), so #a was closed and
+	// reopened for line 4.
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := read(t, filepath.Join(dir, "libera", "#a.log"))
+	want := "--- Log opened Thu Nov 26 14:03:12 2026\n2026-11-26 14:03:12 <x> 1\n--- Log closed Thu Nov 26 14:03:12 2026\n" +
+		"--- Log opened Thu Nov 26 14:03:12 2026\n2026-11-26 14:03:12 <x> 4\n--- Log closed Thu Nov 26 14:03:12 2026\n"
+	if got != want {
+		t.Errorf("#a.log:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestPlain(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain", "plain"},
+		{"\x02bold\x02 \x1ditalic\x1d \x1funder\x1f \x0fr", "bold italic under r"},
+		{"\x0304,12red on blue\x03 \x033x \x03,5y", "red on blue x ,5y"},
+		{"\x04FF0000hex\x04", "hex"},
+		{"esc\x1b[31m bel\x07 nl\nc1\u009b", "esc\uFFFD[31m bel\uFFFD nl\uFFFDc1\uFFFD"},
+		{"rtl\u202eevil", "rtl\uFFFDevil"},
+	}
+	for _, tt := range tests {
+		if got := plain(tt.in); got != tt.want {
+			t.Errorf("plain(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
