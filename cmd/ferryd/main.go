@@ -1,0 +1,142 @@
+// Command ferryd runs ferry's reference IRC network: several server nodes
+// in one process sharing one network state, implementing the server side
+// of the draft IRCv3 migrate extension (see net/testnet). Run it with no
+// flags for a two-node network on loopback; `ferryd -h` lists the flags.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/ferry-irc/ferry/cmd/internal/version"
+	"github.com/ferry-irc/ferry/net/testnet"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run starts the network, prints one line per node once every listener is
+// up, serves operator commands from stdin (when not nil) and, when ctx
+// ends, drains clients to the last node and exits 0.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "ferryd:", err)
+		return 2
+	}
+	if o.version {
+		fmt.Fprintln(stdout, version.String("ferryd"))
+		return 0
+	}
+	opts, err := networkOptions(o, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "ferryd:", err)
+		return 2
+	}
+	n, err := testnet.Start(opts)
+	if err != nil {
+		fmt.Fprintln(stderr, "ferryd:", err)
+		return 1
+	}
+	for _, nd := range n.Nodes() {
+		line := nd.Name() + " " + nd.Addr()
+		if a := nd.TLSAddr(); a != "" {
+			line += " " + a
+		}
+		fmt.Fprintln(stdout, line)
+	}
+	if f, ok := stdout.(*os.File); ok {
+		_ = f.Sync()
+	}
+	if stdin != nil {
+		go operator(stdin, n, stderr)
+	}
+	<-ctx.Done()
+	fmt.Fprintln(stderr, "ferryd: shutting down, moving clients first")
+	dctx, cancel := context.WithTimeout(context.Background(), o.drainTimeout)
+	defer cancel()
+	if err := n.Shutdown(dctx); err != nil {
+		fmt.Fprintln(stderr, "ferryd: some clients did not move in time:", err)
+	}
+	return 0
+}
+
+func networkOptions(o *options, stderr io.Writer) (testnet.Options, error) {
+	nodes, err := nodeConfigs(o.nodes)
+	if err != nil {
+		return testnet.Options{}, err
+	}
+	acc, err := parseAccounts(o.accounts, o.accountsFile)
+	if err != nil {
+		return testnet.Options{}, err
+	}
+	opts := testnet.Options{
+		Nodes:       nodes,
+		TLSCertFile: o.tlsCert,
+		TLSKeyFile:  o.tlsKey,
+		SelfSigned:  o.selfSigned,
+		CAOut:       o.caOut,
+		Accounts:    acc,
+		Password:    o.password,
+		BounceEvery: o.bounceEvery,
+		HoldTimeout: o.holdTimeout,
+		BufferLimit: o.bufferLimit,
+	}
+	if o.stsDuration > 0 || o.stsPort > 0 {
+		opts.STS = &testnet.STSPolicy{Port: o.stsPort, Duration: o.stsDuration}
+	}
+	if o.chatter != "" {
+		opts.Chatter = &testnet.Chatter{Channel: o.chatter, Every: o.chatterEvery}
+	}
+	if o.logLevel != "quiet" {
+		opts.Log = log.New(stderr, "ferryd: ", log.LstdFlags|log.Lmicroseconds)
+		opts.Debug = o.logLevel == "debug"
+	}
+	return opts, nil
+}
+
+// operator reads commands from stdin until it ends.
+func operator(in io.Reader, n *testnet.Network, out io.Writer) {
+	sc := bufio.NewScanner(in)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) == 0 {
+			continue
+		}
+		var err error
+		switch {
+		case f[0] == "migrate" && len(f) == 3:
+			err = n.Migrate(f[1], f[2])
+		case f[0] == "drain" && len(f) == 2:
+			err = n.Drain(f[1])
+		case f[0] == "undrain" && len(f) == 2:
+			err = n.Undrain(f[1])
+		case f[0] == "users":
+			for _, u := range n.Users() {
+				node, _ := n.UserNode(u)
+				fmt.Fprintf(out, "  %s on %s\n", u, node)
+			}
+		default:
+			fmt.Fprintln(out, "commands: migrate NICK NODE | drain NODE | undrain NODE | users")
+		}
+		if err != nil {
+			fmt.Fprintln(out, "ferryd:", err)
+		}
+	}
+}
+

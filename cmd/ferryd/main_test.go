@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"flag"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ferry-irc/ferry/net/testnet"
+)
+
+
+func TestNoFlagStartPrintsNodesAndStopsOnSignal(t *testing.T) {
+	pr, pw := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var stderr bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"-log-level", "quiet"}, nil, pw, &stderr)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	re := regexp.MustCompile(`^(s[12]) (127\.0\.0\.1:\d+)$`)
+	var addrs []string
+	for i, want := range []string{"s1", "s2"} {
+		if !sc.Scan() {
+			t.Fatalf("line %d missing: %v", i+1, sc.Err())
+		}
+		m := re.FindStringSubmatch(sc.Text())
+		if m == nil || m[1] != want {
+			t.Fatalf("line %d = %q, want %q then a plain 127.0.0.1:PORT", i+1, sc.Text(), want)
+		}
+		addrs = append(addrs, m[2])
+	}
+	// Printed means ready: both listeners accept now.
+	for _, a := range addrs {
+		c, err := net.DialTimeout("tcp", a, 2*time.Second)
+		if err != nil {
+			t.Fatalf("node printed but not listening: %v", err)
+		}
+		c.Close()
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	cancel()
+	select {
+	case rc := <-done:
+		if rc != 0 {
+			t.Fatalf("exit code %d, stderr %s", rc, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not return after the signal")
+	}
+}
+
+func TestHelpListsEveryFlagGroupedWithExample(t *testing.T) {
+	var out bytes.Buffer
+	if _, err := parseFlags([]string{"-h"}, &out); err != flag.ErrHelp {
+		t.Fatalf("err = %v", err)
+	}
+	grouped := map[string]bool{}
+	for _, g := range flagGroups {
+		for _, f := range g.flags {
+			grouped[f.name] = true
+		}
+	}
+	text := out.String()
+	for _, name := range []string{"nodes", "tls-cert", "tls-key", "tls-self-signed", "ca-out", "sts-port", "sts-duration",
+		"accounts", "accounts-file", "password", "bounce-every", "hold-timeout", "buffer-limit", "drain-timeout",
+		"chatter", "chatter-every", "log-level", "version"} {
+		if !grouped[name] || !strings.Contains(text, "  -"+name+"\n") {
+			t.Errorf("-h lacks -%s", name)
+		}
+	}
+	if strings.Count(text, "default:") != strings.Count(text, "example:") || strings.Count(text, "example:") < 18 {
+		t.Errorf("every flag needs a default and an example:\n%s", text)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	var out bytes.Buffer
+	if rc := run(context.Background(), []string{"--version"}, nil, &out, io.Discard); rc != 0 || !strings.HasPrefix(out.String(), "ferryd ") {
+		t.Fatalf("rc %d, %q", rc, out.String())
+	}
+}
+
+func TestBadFlagsExit2(t *testing.T) {
+	for _, args := range [][]string{
+		{"-nodes", "s1"},
+		{"-nodes", "s1=127.0.0.1:0,s1=127.0.0.1:0"},
+		{"-log-level", "loud"},
+		{"-accounts", "nopassword"},
+		{"-sts-duration", "1h"}, // STS without TLS
+		{"stray"},
+	} {
+		var errb bytes.Buffer
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		rc := run(ctx, args, nil, io.Discard, &errb)
+		if rc == 0 || !strings.Contains(errb.String(), "ferryd:") {
+			t.Errorf("%v: rc %d, stderr %q", args, rc, errb.String())
+		}
+	}
+}
+
+func TestNodeSpecs(t *testing.T) {
+	got, err := nodeConfigs("s1=127.0.0.1:6667+127.0.0.1:6697, s2=127.0.0.1:6668@irc2.example.net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []testnet.NodeConfig{
+		{Name: "s1", Addr: "127.0.0.1:6667", TLSAddr: "127.0.0.1:6697"},
+		{Name: "s2", Addr: "127.0.0.1:6668", Host: "irc2.example.net"},
+	}
+	if len(got) != 2 || got[0].Name != want[0].Name || got[0].Addr != want[0].Addr || got[0].TLSAddr != want[0].TLSAddr ||
+		got[1].Host != want[1].Host || got[1].Addr != want[1].Addr || got[1].TLSAddr != "" {
+		t.Fatalf("got %+v", got)
+	}
+}
+
+func TestAccountsFromFlagAndFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "acc")
+	if err := os.WriteFile(p, []byte("# accounts\ncarol:c:olon\n\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	acc, err := parseAccounts("alice:a, bob:b", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acc["alice"] != "a" || acc["bob"] != "b" || acc["carol"] != "c:olon" || len(acc) != 3 {
+		t.Fatalf("%v", acc)
+	}
+	if err := os.WriteFile(p, []byte("broken\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parseAccounts("", p); err == nil || !strings.Contains(err.Error(), ":1") {
+		t.Fatalf("want an error naming the line, got %v", err)
+	}
+}
+
+func TestSelfSignedWritesCA(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "ca.pem")
+	pr, pw := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"-tls-self-signed", "-ca-out", p, "-log-level", "quiet"}, nil, pw, io.Discard)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	if !sc.Scan() || !regexp.MustCompile(`^s1 127\.0\.0\.1:\d+ 127\.0\.0\.1:\d+$`).MatchString(sc.Text()) {
+		t.Fatalf("first line %q", sc.Text())
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	pem, err := os.ReadFile(p)
+	if err != nil || !bytes.Contains(pem, []byte("BEGIN CERTIFICATE")) {
+		t.Fatalf("CA file: %v %q", err, pem)
+	}
+	cancel()
+	if rc := <-done; rc != 0 {
+		t.Fatalf("rc %d", rc)
+	}
+}

@@ -1,0 +1,63 @@
+package testnet
+
+import (
+	"context"
+	"time"
+)
+
+// Shutdown stops the network the way MIGRATE.md section 5 asks a node to
+// stop: every node but the last is drained, its migrate-capable clients
+// moved to the last node, and Shutdown waits (until ctx ends) for those
+// migrations to finish before closing everything. All nodes live in this
+// process, so the last node then closes too; what the drain buys is that
+// no client is cut off while another node exists. It returns ctx's error
+// when the wait was cut short.
+func (n *Network) Shutdown(ctx context.Context) error {
+	var err error
+	if len(n.nodes) > 1 {
+		last := n.nodes[len(n.nodes)-1]
+		n.lock()
+		if !n.closed {
+			for _, nd := range n.nodes[:len(n.nodes)-1] {
+				nd.draining = true
+			}
+			moved := 0
+			for _, u := range n.sortedUsers() {
+				if u.node != last && u.conn != nil && u.caps[capMigrate] && u.mig == nil {
+					if n.startMigration(u, last, "shutdown") == nil {
+						moved++
+					}
+				}
+			}
+			n.logf("shutdown: draining to %s, %d clients asked to move", last.name, moved)
+		}
+		n.unlock()
+		err = n.waitMoved(ctx, last)
+	}
+	n.Close()
+	return err
+}
+
+// waitMoved waits until no capable client is off node or mid-migration.
+func (n *Network) waitMoved(ctx context.Context, last *Node) error {
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for {
+		n.lock()
+		busy := 0
+		for _, u := range n.users {
+			if u.local == nil && (u.mig != nil || u.node != last && u.conn != nil && u.caps[capMigrate]) {
+				busy++
+			}
+		}
+		n.unlock()
+		if busy == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
