@@ -139,4 +139,3 @@ func operator(in io.Reader, n *testnet.Network, out io.Writer) {
 		}
 	}
 }
-

@@ -17,7 +17,6 @@ import (
 	"github.com/ferry-irc/ferry/net/testnet"
 )
 
-
 func TestNoFlagStartPrintsNodesAndStopsOnSignal(t *testing.T) {
 	pr, pw := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
