@@ -251,7 +251,8 @@ func (s *Session) names(h *handling) {
 	chName := m.Param(len(m.Params) - 2)
 	ch := s.joinedChannel(chName)
 	if ch == nil {
-		h.emit(event.Info{Meta: h.meta, Code: m.Command, Text: chName + ": " + m.Trailing()})
+		s.log.Printf("session: 353 for %q, a channel we are not in: shown as info", clip(chName, maxNameLen))
+		h.emit(event.Info{Meta: h.meta, Code: m.Command, Text: clip(chName+": "+m.Trailing(), maxLine)})
 		return
 	}
 	if ch.namesDone { // a fresh NAMES reply replaces the list
@@ -281,7 +282,7 @@ func (s *Session) names(h *handling) {
 func (s *Session) endOfNames(h *handling) {
 	ch := s.joinedChannel(h.m.Param(1))
 	if ch == nil {
-		s.info(h, false)
+		s.notIn(h)
 		return
 	}
 	ch.namesDone = true
@@ -417,7 +418,7 @@ func (s *Session) handleTopic(h *handling) {
 func (s *Session) topicReply(h *handling) {
 	ch := s.joinedChannel(h.m.Param(1))
 	if ch == nil {
-		s.info(h, false)
+		s.notIn(h)
 		return
 	}
 	ch.topic, ch.topicBy, ch.topicAt = clip(h.m.Trailing(), maxStored), "", time.Time{}
@@ -432,7 +433,7 @@ func (s *Session) topicReply(h *handling) {
 func (s *Session) topicWhoTime(h *handling) {
 	ch := s.joinedChannel(h.m.Param(1))
 	if ch == nil {
-		s.info(h, false)
+		s.notIn(h)
 		return
 	}
 	ch.topicBy = clip(h.m.Param(2), maxNameLen)
@@ -501,4 +502,11 @@ func (s *Session) handleInvite(h *handling) {
 		return
 	}
 	h.emit(event.Invite{Meta: h.meta, By: nickOf(m), Nick: nick, Channel: chName, Self: s.isMe(nick)})
+}
+
+// notIn shows a channel numeric for a channel we are not in as Info, and
+// notes it in the debug log (a server bug, or a reply to /names #other).
+func (s *Session) notIn(h *handling) {
+	s.log.Printf("session: %s for %q, a channel we are not in: shown as info", h.m.Command, clip(h.m.Param(1), maxNameLen))
+	s.info(h, false)
 }

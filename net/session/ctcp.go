@@ -15,33 +15,30 @@ const (
 // ctcpClientInfo is what CLIENTINFO answers: the CTCP commands we know.
 const ctcpClientInfo = "ACTION CLIENTINFO PING TIME VERSION"
 
-// bucket is a token bucket on the session's clock.
+// bucket is a token bucket on the session's clock, kept as the generic
+// cell rate algorithm: tat is the time at which the bucket will be full
+// again. Integer time arithmetic keeps it exact under an injected clock.
 type bucket struct {
-	burst  float64
-	per    time.Duration // time to refill the whole burst
-	tokens float64
-	last   time.Time
+	burst    int
+	interval time.Duration // time to earn one token
+	tat      time.Time
 }
 
 func newBucket(burst int, per time.Duration) bucket {
-	return bucket{burst: float64(burst), per: per, tokens: float64(burst)}
+	return bucket{burst: burst, interval: per / time.Duration(burst)}
 }
 
 // take reports whether a token was available at now, and takes it.
 func (b *bucket) take(now time.Time) bool {
-	if !b.last.IsZero() && now.After(b.last) {
-		b.tokens += float64(now.Sub(b.last)) / float64(b.per) * b.burst
-		if b.tokens > b.burst {
-			b.tokens = b.burst
-		}
+	tat := b.tat
+	if tat.Before(now) {
+		tat = now
 	}
-	if b.last.IsZero() || now.After(b.last) {
-		b.last = now
-	}
-	if b.tokens < 1 {
+	// Allowed while fewer than burst tokens are owed.
+	if tat.Sub(now) > time.Duration(b.burst-1)*b.interval {
 		return false
 	}
-	b.tokens--
+	b.tat = tat.Add(b.interval)
 	return true
 }
 

@@ -68,7 +68,9 @@ func (s *Session) welcome(h *handling) {
 	if s.cfg.SASL != nil && s.cfg.SASL.Required && !s.sasl.ok && s.fatal == nil {
 		s.sasl.finished = true
 		s.saslFailed(h, "the server completed registration without SASL")
-		return
+	}
+	if s.fatal != nil {
+		return // the owner closes the connection; joining would only leak our presence
 	}
 	s.rejoin()
 }

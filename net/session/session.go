@@ -294,6 +294,7 @@ func (s *Session) Handle(m *irc.Message) (evs []event.Event) {
 		}()
 	}
 	m = sanitize(m)
+	s.noteUnusual(m)
 	h := &handling{s: s, m: m, meta: s.meta(m)}
 	h.dispatch()
 	return h.evs
@@ -406,6 +407,27 @@ func sanitize(m *irc.Message) *irc.Message {
 		c.Params[i] = ircx.DecodeText(p)
 	}
 	return c
+}
+
+// unusualLen is the size of a line's parameters above which Handle notes
+// the line in the debug log: legal (tags and LINELEN allow more than 512)
+// but worth a trace when a server misbehaves.
+const unusualLen = 4096
+
+// noteUnusual logs lines that are oversized or carry NUL bytes, which no
+// conforming server sends; they are still handled.
+func (s *Session) noteUnusual(m *irc.Message) {
+	n, nul := len(m.Prefix.Name)+len(m.Prefix.User)+len(m.Prefix.Host), strings.IndexByte(m.Prefix.Name, 0) >= 0
+	for _, p := range m.Params {
+		n += len(p)
+		nul = nul || strings.IndexByte(p, 0) >= 0
+	}
+	if n > unusualLen {
+		s.log.Printf("session: oversized %s line (%d bytes of parameters)", clip(m.Command, 32), n)
+	}
+	if nul {
+		s.log.Printf("session: NUL byte in %s line", clip(m.Command, 32))
+	}
 }
 
 func isNumeric(cmd string) bool {

@@ -1,0 +1,171 @@
+package ircx
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestCasemap(t *testing.T) {
+	tests := []struct {
+		cm     Casemap
+		a, b   string
+		equal  bool
+		folded string // Fold(a)
+	}{
+		{CasemapRFC1459, "#Chan[1]", "#chan{1}", true, "#chan{1}"},
+		{CasemapRFC1459, "Nick~\\", "nick^|", true, "nick^|"},
+		{CasemapRFC1459Strict, "#Chan[1]\\", "#chan{1}|", true, "#chan{1}|"},
+		{CasemapRFC1459Strict, "a~", "a^", false, "a~"},
+		{CasemapASCII, "#Chan[1]", "#chan{1}", false, "#chan[1]"},
+		{CasemapASCII, "ÄB", "Äb", true, "Äb"},
+		{CasemapRFC1459, "abc", "abcd", false, "abc"},
+	}
+	for _, tt := range tests {
+		if got := tt.cm.Equal(tt.a, tt.b); got != tt.equal {
+			t.Errorf("%v.Equal(%q, %q) = %v", tt.cm, tt.a, tt.b, got)
+		}
+		if got := tt.cm.Fold(tt.a); got != tt.folded {
+			t.Errorf("%v.Fold(%q) = %q, want %q", tt.cm, tt.a, got, tt.folded)
+		}
+		if tt.cm.Equal(tt.a, tt.b) != (tt.cm.Fold(tt.a) == tt.cm.Fold(tt.b)) {
+			t.Errorf("%v: Equal and Fold disagree on %q/%q", tt.cm, tt.a, tt.b)
+		}
+	}
+	for _, name := range []string{"rfc1459", "ascii", "rfc1459-strict"} {
+		cm, ok := ParseCasemap(name)
+		if !ok || cm.String() != name {
+			t.Errorf("ParseCasemap(%q) = %v %v", name, cm, ok)
+		}
+	}
+	if cm, ok := ParseCasemap("rfc7613"); ok || cm != CasemapASCII {
+		t.Errorf("unknown casemap: %v %v", cm, ok)
+	}
+}
+
+func TestParseCaps(t *testing.T) {
+	got := ParseCaps(" sasl=PLAIN,EXTERNAL  -echo-message  server-time = sts=port=6697,duration=3 ", 0)
+	want := []Cap{
+		{Name: "sasl", Value: "PLAIN,EXTERNAL"},
+		{Name: "echo-message", Remove: true},
+		{Name: "server-time"},
+		{Name: "sts", Value: "port=6697,duration=3"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ParseCaps\n got  %+v\n want %+v", got, want)
+	}
+	if got := ParseCaps("a b c d", 2); len(got) != 2 {
+		t.Errorf("limit not applied: %v", got)
+	}
+	if got := CapValueList("PLAIN,,EXTERNAL"); !reflect.DeepEqual(got, []string{"PLAIN", "EXTERNAL"}) {
+		t.Errorf("CapValueList %q", got)
+	}
+	if CapValueList("") != nil {
+		t.Error("empty value should be nil")
+	}
+}
+
+func TestISupportApply(t *testing.T) {
+	is := DefaultISupport()
+	changed := is.Apply([]string{"CASEMAPPING=ascii", "PREFIX=(qaohv)~&@%+", "CHANTYPES=#&!", "CHANMODES=beI,k,l,imnst", "NETWORK=Some\\x20Net", "LINELEN=2048", "STATUSMSG=@+", "AWAYLEN=200"})
+	if !changed {
+		t.Fatal("no change reported")
+	}
+	want := ISupport{Casemap: CasemapASCII, CasemapName: "ascii", Prefixes: "~&@%+", PrefixModes: "qaohv", ChanTypes: "#&!",
+		ChanModes: [4]string{"beI", "k", "l", "imnst"}, StatusMsg: "@+", Network: "Some Net", LineLen: 2048}
+	if is != want {
+		t.Errorf("Apply\n got  %+v\n want %+v", is, want)
+	}
+	if is.Apply([]string{"AWAYLEN=300"}) {
+		t.Error("unrelated token reported as change")
+	}
+	// Bad values are ignored; negation restores defaults.
+	is.Apply([]string{"PREFIX=(ov)@", "PREFIX=junk", "LINELEN=12", "LINELEN=x", "-NETWORK", "-CASEMAPPING"})
+	if is.Prefixes != "~&@%+" || is.LineLen != 2048 || is.Network != "" || is.Casemap != CasemapRFC1459 {
+		t.Errorf("after bad/negated tokens %+v", is)
+	}
+	is.Apply([]string{"LINELEN=99999999"})
+	if is.LineLen != maxLineLen {
+		t.Errorf("LINELEN not bounded: %d", is.LineLen)
+	}
+	is.Apply([]string{"PREFIX="})
+	if is.Prefixes != "" || is.PrefixModes != "" {
+		t.Errorf("empty PREFIX: %+v", is)
+	}
+}
+
+func TestISupportModes(t *testing.T) {
+	is := DefaultISupport()
+	is.Apply([]string{"PREFIX=(qaohv)~&@%+", "CHANMODES=beI,k,l,imnst", "STATUSMSG=@+"})
+	tests := []struct {
+		mode   byte
+		adding bool
+		param  bool
+	}{
+		{'o', true, true}, {'o', false, true}, {'b', false, true}, {'k', false, true},
+		{'l', true, true}, {'l', false, false}, {'m', true, false}, {'Z', true, false},
+	}
+	for _, tt := range tests {
+		if got := is.ModeTakesParam(tt.mode, tt.adding); got != tt.param {
+			t.Errorf("ModeTakesParam(%c, %v) = %v", tt.mode, tt.adding, got)
+		}
+	}
+	if is.PrefixForMode('h') != '%' || is.PrefixForMode('b') != 0 {
+		t.Error("PrefixForMode")
+	}
+	if is.PrefixRank('~') != 0 || is.PrefixRank('+') != 4 || is.PrefixRank('x') != 5 {
+		t.Error("PrefixRank")
+	}
+	if is.StripStatusMsg("@#c") != "#c" || is.StripStatusMsg("+@#c") != "#c" || is.StripStatusMsg("bob") != "bob" || is.StripStatusMsg("@") != "" {
+		t.Error("StripStatusMsg")
+	}
+	if !is.IsChannel("#c") || is.IsChannel("c") || is.IsChannel("") {
+		t.Error("IsChannel")
+	}
+}
+
+func TestSplitText(t *testing.T) {
+	tests := []struct {
+		text  string
+		limit int
+		want  []string
+	}{
+		{"short", 10, []string{"short"}},
+		{"hello world foo", 11, []string{"hello world", "foo"}},
+		{"hello world foo", 5, []string{"hello", "world", "foo"}},
+		{"abcdefghij", 4, []string{"abcd", "efgh", "ij"}},
+		{"ééééé", 5, []string{"éé", "éé", "é"}}, // 2-byte chars, never cut inside
+		{"𝄞𝄞", 5, []string{"𝄞", "𝄞"}},
+		{"a verylongword", 6, []string{"a", "verylo", "ngword"}},
+		{"one\ntwo\r\n\nthree", 100, []string{"one", "two", "three"}},
+		{"", 10, nil},
+		{"abc", 1, []string{"abc"}}, // limit below a rune is raised to 4
+	}
+	for _, tt := range tests {
+		if got := SplitText(tt.text, tt.limit); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("SplitText(%q, %d) = %q, want %q", tt.text, tt.limit, got, tt.want)
+		}
+	}
+}
+
+func TestSplitTextProperties(t *testing.T) {
+	text := strings.Repeat("Grüße aus Köln 🎉 — ", 50) + strings.Repeat("日本語", 100)
+	for limit := 4; limit < 300; limit += 7 {
+		pieces := SplitText(text, limit)
+		for _, p := range pieces {
+			if len(p) > limit || !utf8.ValidString(p) || p == "" {
+				t.Fatalf("limit %d: bad piece %q", limit, p)
+			}
+		}
+	}
+}
+
+func TestDecodeText(t *testing.T) {
+	if got := DecodeText("caf\xe9 \xfcber"); got != "café über" {
+		t.Errorf("DecodeText latin-1 = %q", got)
+	}
+	if got := DecodeText("café"); got != "café" {
+		t.Errorf("DecodeText utf-8 = %q", got)
+	}
+}

@@ -1,0 +1,258 @@
+package session
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/ferry-irc/ferry/net/command"
+	"github.com/ferry-irc/ferry/net/event"
+)
+
+func TestISupportCasemap(t *testing.T) {
+	tests := []struct {
+		casemap string
+		same    bool // "#Chan[1]" and "#chan{1}" are one channel
+	}{
+		{"rfc1459", true},
+		{"rfc1459-strict", true},
+		{"ascii", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.casemap, func(t *testing.T) {
+			sc := newScript(t, Config{})
+			sc.register("")
+			evs := sc.feed(":srv 005 me CASEMAPPING=" + tt.casemap + " PREFIX=(qaohv)~&@%+ CHANTYPES=#& CHANMODES=beI,k,l,imnst NETWORK=TestNet LINELEN=1024 :are supported by this server")
+			is := one[event.ISupport](t, evs)
+			want := event.ISupport{Meta: is.Meta, Casemap: tt.casemap, Prefixes: "~&@%+", PrefixModes: "qaohv", ChanTypes: "#&", NetworkName: "TestNet", LineLen: 1024}
+			if is != want {
+				t.Errorf("ISupport\n got  %+v\n want %+v", is, want)
+			}
+			sc.feed(":me!u@h JOIN #Chan[1]")
+			evs = sc.feed(":bob!b@h PRIVMSG #chan{1} :hi")
+			msg := one[event.Message](t, evs)
+			if tt.same && msg.Buffer != "#Chan[1]" || !tt.same && msg.Buffer != "#chan{1}" {
+				t.Errorf("message buffer %q", msg.Buffer)
+			}
+			evs = sc.feed(":me!u@h PART #chan{1}")
+			if got := len(only[event.Part](evs)); got != map[bool]int{true: 1, false: 0}[tt.same] {
+				t.Errorf("%d Part events", got)
+			}
+			if got := len(sc.s.Channels()); got != map[bool]int{true: 0, false: 1}[tt.same] {
+				t.Errorf("%d channels left", got)
+			}
+			// Nicks fold the same way.
+			if sc.s.isMe("ME") != true || sc.s.isMe("me{") != false {
+				t.Error("nick compare wrong")
+			}
+		})
+	}
+}
+
+func TestCasemapChangeRefolds(t *testing.T) {
+	sc := newScript(t, Config{Nick: "me"})
+	sc.register("")
+	sc.feed(":me!u@h JOIN #A[x]", ":srv 005 me CASEMAPPING=ascii :are supported by this server")
+	// Under ascii "#a[x]" is the channel; "#a{x}" is another one.
+	if sc.s.joinedChannel("#a[x]") == nil || sc.s.joinedChannel("#a{x}") != nil {
+		t.Errorf("channels after casemap change: %v", sc.s.channels)
+	}
+}
+
+func TestChannelState(t *testing.T) {
+	sc := newScript(t, Config{})
+	sc.register("multi-prefix userhost-in-names extended-join away-notify account-notify chghost")
+	sc.feed(":srv 005 me PREFIX=(qaohv)~&@%+ CHANMODES=beI,k,l,imnst :are supported by this server")
+
+	evs := sc.feed(":me!u@host.example JOIN #c * :Real Name")
+	j := one[event.Join](t, evs)
+	if !j.Self || j.Channel != "#c" || j.UserHost != "u@host.example" {
+		t.Errorf("own join %+v", j)
+	}
+	evs = sc.feed(
+		":srv 332 me #c :the topic",
+		":srv 333 me #c alice!a@h 1700000000",
+		":srv 353 me = #c :@%me!u@host.example +bob!b@bh",
+		":srv 353 me = #c :carol!c@ch",
+		":srv 366 me #c :End of /NAMES list.",
+	)
+	topic := one[event.Topic](t, evs)
+	if topic.Topic != "the topic" || topic.SetBy != "alice!a@h" || !topic.SetAt.Equal(time.Unix(1700000000, 0)) || topic.Changed {
+		t.Errorf("topic %+v", topic)
+	}
+	names := one[event.Names](t, evs)
+	want := []event.Member{
+		{Nick: "me", Prefixes: "@%", User: "u", Host: "host.example"},
+		{Nick: "bob", Prefixes: "+", User: "b", Host: "bh"},
+		{Nick: "carol", User: "c", Host: "ch"},
+	}
+	if !reflect.DeepEqual(names.Members, want) {
+		t.Errorf("names\n got  %+v\n want %+v", names.Members, want)
+	}
+
+	// extended-join with an account.
+	j = one[event.Join](t, sc.feed(":dave!d@dh JOIN #c dacct :Dave"))
+	if j.Account != "dacct" || j.Realname != "Dave" || j.Self {
+		t.Errorf("extended join %+v", j)
+	}
+
+	// MODE: prefixes change, the list is re-sent; keys are tracked.
+	evs = sc.feed(":alice!a@h MODE #c +ov-o+kl bob bob me sekrit 10")
+	mode := one[event.Mode](t, evs)
+	if mode.Modes != "+ov-o+kl" || !reflect.DeepEqual(mode.Params, []string{"bob", "bob", "me", "sekrit", "10"}) {
+		t.Errorf("mode %+v", mode)
+	}
+	names = one[event.Names](t, evs)
+	if names.Members[0].Nick != "bob" || names.Members[0].Prefixes != "@+" || names.Members[1].Nick != "me" || names.Members[1].Prefixes != "%" {
+		t.Errorf("after MODE: %+v", names.Members)
+	}
+	if got := sc.s.Channels(); !reflect.DeepEqual(got, []Channel{{"#c", "sekrit"}}) {
+		t.Errorf("channels %v", got)
+	}
+	// A mode with no prefix change yields only Mode.
+	evs = sc.feed(":alice!a@h MODE #c +m")
+	if len(evs) != 1 {
+		t.Errorf("events for +m: %#v", evs)
+	}
+
+	// away-notify, account-notify, chghost update members.
+	sc.feed(":carol!c@ch AWAY :lunch", ":carol!c@ch ACCOUNT carola", ":carol!c@ch CHGHOST cc new.host")
+	mb := sc.s.joinedChannel("#c").members["carol"]
+	if !mb.away || mb.account != "carola" || mb.user != "cc" || mb.host != "new.host" {
+		t.Errorf("carol %+v", mb)
+	}
+	a := one[event.Away](t, sc.feed(":carol!c@ch AWAY"))
+	if a.Away || a.Nick != "carol" {
+		t.Errorf("away back %+v", a)
+	}
+	ac := one[event.AccountChange](t, sc.feed(":carol!c@ch ACCOUNT *"))
+	if ac.Account != "" {
+		t.Errorf("account logout %+v", ac)
+	}
+
+	// NICK, QUIT, KICK, PART.
+	nc := one[event.NickChange](t, sc.feed(":bob!b@bh NICK Robert"))
+	if nc.Old != "bob" || nc.New != "Robert" || !reflect.DeepEqual(nc.Channels, []string{"#c"}) || nc.Self {
+		t.Errorf("nick change %+v", nc)
+	}
+	q := one[event.Quit](t, sc.feed(":robert!b@bh QUIT :bye"))
+	if !reflect.DeepEqual(q.Channels, []string{"#c"}) || q.Reason != "bye" {
+		t.Errorf("quit %+v", q)
+	}
+	k := one[event.Kick](t, sc.feed(":alice!a@h KICK #c carol :out"))
+	if k.Nick != "carol" || k.By != "alice" || k.Reason != "out" || k.Self {
+		t.Errorf("kick %+v", k)
+	}
+	p := one[event.Part](t, sc.feed(":dave!d@dh PART #c :later"))
+	if p.Reason != "later" || p.Self {
+		t.Errorf("part %+v", p)
+	}
+	if n := len(sc.s.joinedChannel("#c").members); n != 1 {
+		t.Errorf("%d members left, want 1 (us)", n)
+	}
+	// Live topic change.
+	tc := one[event.Topic](t, sc.feed("@time=2026-01-02T03:04:05.000Z :alice!a@h TOPIC #c :new topic"))
+	if !tc.Changed || tc.SetBy != "alice" || tc.Topic != "new topic" || !tc.Time.Equal(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)) {
+		t.Errorf("topic change %+v", tc)
+	}
+	// Our own nick change and being kicked.
+	nc = one[event.NickChange](t, sc.feed(":me!u@h NICK me2"))
+	if !nc.Self || sc.s.Nick() != "me2" {
+		t.Errorf("own nick change %+v, Nick %q", nc, sc.s.Nick())
+	}
+	k = one[event.Kick](t, sc.feed(":alice!a@h KICK #c me2 :bye"))
+	if !k.Self || len(sc.s.Channels()) != 0 {
+		t.Errorf("own kick %+v, channels %v", k, sc.s.Channels())
+	}
+}
+
+func TestTopicWithout333(t *testing.T) {
+	sc := newScript(t, Config{})
+	sc.register("")
+	sc.feed(":me!u@h JOIN #c")
+	evs := sc.feed(":srv 332 me #c :just the topic", ":srv 353 me = #c :me", ":srv 366 me #c :End")
+	if tp := one[event.Topic](t, evs); tp.Topic != "just the topic" || tp.SetBy != "" {
+		t.Errorf("topic %+v", tp)
+	}
+	if _, ok := evs[0].(event.Topic); !ok {
+		t.Errorf("topic not emitted first: %#v", evs)
+	}
+}
+
+func TestRejoinWithKeysAndReady(t *testing.T) {
+	sc := newScript(t, Config{Autojoin: []Channel{{"#auto", ""}, {"#locked", "k2"}, {"#a", ""}}})
+	sc.register("")
+	sc.expect()
+	// The first registration joins the autojoin list; the session is
+	// registered at 001 but not Ready until every JOIN was answered.
+	sc.s.Register()
+	sc.sent()
+	sc.feed(":srv CAP * LS :", ":srv 001 me :Welcome")
+	sc.expect("CAP END", "JOIN #locked,#auto,#a k2")
+	if !sc.s.Registered() || sc.s.Ready() {
+		t.Fatalf("Registered %v Ready %v", sc.s.Registered(), sc.s.Ready())
+	}
+	sc.feed(":me!u@h JOIN #auto", ":me!u@h JOIN #locked")
+	if sc.s.Ready() {
+		t.Fatal("Ready before #a answered")
+	}
+	evs := sc.feed(":srv 474 me #a :Cannot join channel (+b)")
+	if info := one[event.Info](t, evs); info.Buffer != "#a" || !info.Error {
+		t.Errorf("join refusal %+v", info)
+	}
+	if !sc.s.Ready() {
+		t.Fatal("not Ready after every JOIN answered")
+	}
+	// The user joins a keyed channel; it is rejoined with its key.
+	sc.s.Submit(command.Join{Channel: "#new", Key: "nk"})
+	sc.expect("JOIN #new nk")
+	sc.feed(":me!u@h JOIN #new")
+	want := []Channel{{"#auto", ""}, {"#locked", "k2"}, {"#new", "nk"}}
+	if got := sc.s.Channels(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("channels %v, want %v", got, want)
+	}
+
+	// Connection lost: a new registration rejoins the same channels (the
+	// refused #a is still in autojoin, so it is tried again).
+	sc.s.Register()
+	if sc.s.Ready() || sc.s.Registered() {
+		t.Fatal("state not reset by Register")
+	}
+	sc.sent()
+	sc.feed(":srv CAP * LS :", ":srv 001 me :Welcome")
+	out := sc.sent()
+	want2 := []string{"CAP END", "JOIN #locked,#new,#auto,#a k2,nk"}
+	if !reflect.DeepEqual(out, want2) {
+		t.Fatalf("rejoin sent %q, want %q", out, want2)
+	}
+	sc.feed(":me!u@h JOIN #auto", ":me!u@h JOIN #locked", ":me!u@h JOIN #new", ":me!u@h JOIN #a")
+	if !sc.s.Ready() {
+		t.Fatal("not Ready after rejoin")
+	}
+}
+
+func TestRejoinClassIsUser(t *testing.T) {
+	sc := newScript(t, Config{Autojoin: []Channel{{"#a", ""}}})
+	sc.s.Register()
+	sc.rec.out = nil
+	sc.feed(":srv CAP * LS :", ":srv 001 me :Welcome")
+	if len(sc.rec.out) != 2 || sc.rec.out[0].Class != ClassConn || sc.rec.out[1].Class != ClassUser {
+		t.Errorf("classes %+v", sc.rec.out)
+	}
+}
+
+func TestResumedKeepsState(t *testing.T) {
+	sc := newScript(t, Config{})
+	sc.register("")
+	sc.feed(":me!u@h JOIN #c")
+	sc.s.Ping()
+	sc.sent()
+	sc.s.Resumed()
+	if !sc.s.Registered() || !sc.s.Ready() || len(sc.s.Channels()) != 1 {
+		t.Fatal("Resumed lost state")
+	}
+	if _, ok := sc.s.LagPending(); ok {
+		t.Error("lag PING of the old connection still outstanding")
+	}
+	sc.expect()
+}

@@ -1,0 +1,297 @@
+package session
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ferry-irc/ferry/net/command"
+	"github.com/ferry-irc/ferry/net/event"
+)
+
+func TestIncomingMessages(t *testing.T) {
+	sc := newScript(t, Config{Nick: "Me"})
+	sc.register("")
+	sc.feed(":Me!u@h JOIN #c")
+	tests := []struct {
+		line string
+		want event.Message
+	}{
+		{"@msgid=abc;time=2026-03-04T05:06:07.5Z;account=bobacct :bob!b@bh PRIVMSG #c :hello there",
+			event.Message{Meta: event.Meta{Time: time.Date(2026, 3, 4, 5, 6, 7, 5e8, time.UTC)}, Kind: event.Privmsg, Buffer: "#c", From: "bob", FromHost: "b@bh", Account: "bobacct", Target: "#c", Text: "hello there", MsgID: "abc"}},
+		{":bob!b@bh PRIVMSG me :private",
+			event.Message{Kind: event.Privmsg, Buffer: "bob", From: "bob", FromHost: "b@bh", Target: "me", Text: "private"}},
+		{":bob!b@bh NOTICE #c :note",
+			event.Message{Kind: event.Notice, Buffer: "#c", From: "bob", FromHost: "b@bh", Target: "#c", Text: "note"}},
+		{":bob!b@bh PRIVMSG @#c :ops only",
+			event.Message{Kind: event.Privmsg, Buffer: "#c", From: "bob", FromHost: "b@bh", Target: "@#c", Text: "ops only"}},
+		{":bob!b@bh PRIVMSG #c :\x01ACTION waves\x01",
+			event.Message{Kind: event.Action, Buffer: "#c", From: "bob", FromHost: "b@bh", Target: "#c", Text: "waves"}},
+		{":bob!b@bh PRIVMSG #c :\x01ACTION unterminated",
+			event.Message{Kind: event.Action, Buffer: "#c", From: "bob", FromHost: "b@bh", Target: "#c", Text: "unterminated"}},
+		{":irc.example.net NOTICE Me :*** server notice",
+			event.Message{Kind: event.Notice, Buffer: "", From: "irc.example.net", Target: "Me", Text: "*** server notice"}},
+		{":bob!b@bh PRIVMSG #c :hey me, look",
+			event.Message{Kind: event.Privmsg, Buffer: "#c", From: "bob", FromHost: "b@bh", Target: "#c", Text: "hey me, look", Highlight: true}},
+		{":bob!b@bh PRIVMSG #c :MEME is not me-ntioned? yes it is: -me-",
+			event.Message{Kind: event.Privmsg, Buffer: "#c", From: "bob", FromHost: "b@bh", Target: "#c", Text: "MEME is not me-ntioned? yes it is: -me-", Highlight: false}},
+		{":bob!b@bh PRIVMSG #c :\x02Me\x02: bold",
+			event.Message{Kind: event.Privmsg, Buffer: "#c", From: "bob", FromHost: "b@bh", Target: "#c", Text: "\x02Me\x02: bold", Highlight: true}},
+		{":bob!b@bh PRIVMSG #c :memes only",
+			event.Message{Kind: event.Privmsg, Buffer: "#c", From: "bob", FromHost: "b@bh", Target: "#c", Text: "memes only"}},
+		{"PRIVMSG #c :\xe9t\xe9 caf\xe9",
+			event.Message{Kind: event.Privmsg, Buffer: "#c", Target: "#c", Text: "été café"}},
+		{":Me!u@h PRIVMSG bob :from another client of mine",
+			event.Message{Kind: event.Privmsg, Buffer: "bob", From: "Me", FromHost: "u@h", Target: "bob", Text: "from another client of mine", Self: true}},
+	}
+	for _, tt := range tests {
+		evs := sc.feed(tt.line)
+		got := one[event.Message](t, evs)
+		if tt.want.Time.IsZero() {
+			tt.want.Time = epoch
+		}
+		if got != tt.want {
+			t.Errorf("%q:\n got  %+v\n want %+v", tt.line, got, tt.want)
+		}
+	}
+}
+
+func TestHighlightCasemapped(t *testing.T) {
+	sc := newScript(t, Config{Nick: "n[x]"})
+	sc.register("")
+	m := one[event.Message](t, sc.feed(":bob!b@h PRIVMSG n[x] :hi N{X}!"))
+	if !m.Highlight {
+		t.Error("rfc1459 casemapped nick not highlighted")
+	}
+}
+
+func TestLatin1Fallback(t *testing.T) {
+	sc := newScript(t, Config{})
+	sc.register("")
+	sc.feed(":me!u@h JOIN #c")
+	// Invalid UTF-8 in a topic and a quit reason: decoded too, line kept.
+	tp := one[event.Topic](t, sc.feed(":bob!b@h TOPIC #c :na\xefve"))
+	if tp.Topic != "naïve" {
+		t.Errorf("topic %q", tp.Topic)
+	}
+	// Valid UTF-8 is untouched.
+	m := one[event.Message](t, sc.feed(":bob!b@h PRIVMSG #c :ünïcödé ✓"))
+	if m.Text != "ünïcödé ✓" {
+		t.Errorf("utf-8 text %q", m.Text)
+	}
+}
+
+func TestCTCPReplies(t *testing.T) {
+	sc := newScript(t, Config{Version: "ferry 1.0"})
+	sc.register("")
+	tests := []struct {
+		line, reply string
+	}{
+		{":bob!b@h PRIVMSG me :\x01VERSION\x01", "NOTICE bob :\x01VERSION ferry 1.0\x01"},
+		{":bob!b@h PRIVMSG me :\x01PING 12345\x01", "NOTICE bob :\x01PING 12345\x01"},
+		{":bob!b@h PRIVMSG #c :\x01TIME\x01", "NOTICE bob :\x01TIME " + epoch.Add(3*time.Minute).Format(time.RFC1123Z) + "\x01"},
+		{":bob!b@h PRIVMSG me :\x01CLIENTINFO\x01", "NOTICE bob :\x01CLIENTINFO ACTION CLIENTINFO PING TIME VERSION\x01"},
+	}
+	for _, tt := range tests {
+		sc.clock.advance(time.Minute) // the rate limit is not under test here
+		evs := sc.feed(tt.line)
+		c := one[event.CTCP](t, evs)
+		if c.From != "bob" || c.Reply {
+			t.Errorf("CTCP event %+v", c)
+		}
+		sc.expect(tt.reply)
+		if sc.rec.out != nil {
+			t.Fatal("not drained")
+		}
+	}
+	// Unknown CTCPs and CTCP replies are reported, not answered.
+	sc.clock.advance(time.Minute)
+	evs := sc.feed(":bob!b@h PRIVMSG me :\x01FINGER\x01", ":bob!b@h NOTICE me :\x01VERSION irssi\x01")
+	cs := only[event.CTCP](evs)
+	if len(cs) != 2 || cs[0].Command != "FINGER" || !cs[1].Reply || cs[1].Args != "irssi" {
+		t.Errorf("ctcp events %+v", cs)
+	}
+	sc.expect()
+}
+
+func TestCTCPClassAndRateLimit(t *testing.T) {
+	sc := newScript(t, Config{})
+	sc.register("")
+	req := ":bob!b@h PRIVMSG me :\x01VERSION\x01"
+	for i := 0; i < 10; i++ {
+		sc.feed(req)
+	}
+	if len(sc.rec.out) != ctcpBurst {
+		t.Fatalf("%d replies to a burst of 10, want %d", len(sc.rec.out), ctcpBurst)
+	}
+	for _, o := range sc.rec.out {
+		if o.Class != ClassAuto {
+			t.Errorf("reply class %v", o.Class)
+		}
+	}
+	sc.sent()
+	// 10 s later the bucket is full again: 3 more, not more.
+	sc.clock.advance(ctcpRefill)
+	for i := 0; i < 10; i++ {
+		sc.feed(req)
+	}
+	if n := len(sc.sent()); n != ctcpBurst {
+		t.Errorf("%d replies after refill, want %d", n, ctcpBurst)
+	}
+	// One token per ctcpRefill/ctcpBurst.
+	sc.clock.advance(ctcpRefill / ctcpBurst)
+	sc.feed(req, req)
+	if n := len(sc.sent()); n != 1 {
+		t.Errorf("%d replies after a third of the refill time, want 1", n)
+	}
+}
+
+func TestEchoMessageMatching(t *testing.T) {
+	sc := newScript(t, Config{})
+	sc.register("echo-message message-tags")
+	sc.feed(":me!u@h JOIN #c")
+	evs := sc.s.Submit(command.SendText{ID: 7, Target: "#c", Text: "same"})
+	sc.s.Submit(command.SendText{ID: 8, Target: "#C", Text: "same"})
+	sc.s.Submit(command.SendText{ID: 9, Target: "#c", Text: "waves", Kind: event.Action})
+	sc.expect("PRIVMSG #c same", "PRIVMSG #C same", "PRIVMSG #c :\x01ACTION waves\x01")
+	local := one[event.Message](t, evs)
+	if !local.Self || local.LocalID != 7 || local.Buffer != "#c" || local.Text != "same" {
+		t.Errorf("local echo %+v", local)
+	}
+	// Echoes arrive in order; identical lines match oldest first.
+	evs = sc.feed("@msgid=m1 :me!u@h PRIVMSG #c :same", "@msgid=m2 :me!u@h PRIVMSG #c :same", "@msgid=m3 :me!u@h PRIVMSG #c :\x01ACTION waves\x01",
+		"@msgid=m4 :me!u@h PRIVMSG #c :same")
+	ms := only[event.Message](evs)
+	if len(ms) != 4 {
+		t.Fatalf("messages %+v", ms)
+	}
+	want := []struct {
+		id    uint64
+		msgid string
+		kind  event.MsgKind
+	}{{7, "m1", event.Privmsg}, {8, "m2", event.Privmsg}, {9, "m3", event.Action}, {0, "m4", event.Privmsg}}
+	for i, w := range want {
+		if !ms[i].Self || ms[i].LocalID != w.id || ms[i].MsgID != w.msgid || ms[i].Kind != w.kind || ms[i].Highlight {
+			t.Errorf("echo %d: %+v, want LocalID %d msgid %s", i, ms[i], w.id, w.msgid)
+		}
+	}
+}
+
+func TestNoEchoTrackingWithoutCap(t *testing.T) {
+	sc := newScript(t, Config{})
+	sc.register("")
+	for i := 0; i < 2*maxPendingEcho; i++ {
+		sc.s.Submit(command.SendText{ID: uint64(i + 1), Target: "#c", Text: "x"})
+	}
+	if len(sc.s.echoes) != 0 {
+		t.Errorf("%d echoes tracked without echo-message", len(sc.s.echoes))
+	}
+	sc2 := newScript(t, Config{})
+	sc2.register("echo-message")
+	for i := 0; i < 2*maxPendingEcho; i++ {
+		sc2.s.Submit(command.SendText{ID: uint64(i + 1), Target: "#c", Text: "x"})
+	}
+	if len(sc2.s.echoes) != maxPendingEcho {
+		t.Errorf("%d echoes tracked, want the bound %d", len(sc2.s.echoes), maxPendingEcho)
+	}
+}
+
+func TestPingPongAndLag(t *testing.T) {
+	sc := newScript(t, Config{})
+	sc.register("")
+	sc.feed("PING :irc.example.net")
+	if sc.rec.out[0].Class != ClassConn {
+		t.Errorf("PONG class %v", sc.rec.out[0].Class)
+	}
+	sc.expect("PONG irc.example.net")
+	sc.s.Ping()
+	if sc.rec.out[0].Class != ClassConn {
+		t.Errorf("lag PING class %v", sc.rec.out[0].Class)
+	}
+	sc.expect("PING ferry-lag-1")
+	if sent, ok := sc.s.LagPending(); !ok || !sent.Equal(epoch) {
+		t.Errorf("LagPending %v %v", sent, ok)
+	}
+	sc.clock.advance(42 * time.Millisecond)
+	// A PONG to someone else's PING is not lag.
+	if evs := sc.feed(":srv PONG srv :other"); len(evs) != 0 {
+		t.Errorf("events %v", evs)
+	}
+	lag := one[event.Lag](t, sc.feed(":srv PONG srv :ferry-lag-1"))
+	if lag.RTT != 42*time.Millisecond {
+		t.Errorf("lag %v", lag.RTT)
+	}
+	if _, ok := sc.s.LagPending(); ok {
+		t.Error("still pending after PONG")
+	}
+	for i := 0; i < 3*maxLagPings; i++ {
+		sc.s.Ping()
+	}
+	if len(sc.s.lag) != maxLagPings {
+		t.Errorf("%d outstanding pings, want bound %d", len(sc.s.lag), maxLagPings)
+	}
+}
+
+func TestNumericsAsInfo(t *testing.T) {
+	sc := newScript(t, Config{})
+	sc.register("")
+	sc.feed(":me!u@h JOIN #in")
+	tests := []struct {
+		line   string
+		want   event.Info
+		others int // other events besides the Info
+	}{
+		{":srv 372 me :- message of the day", event.Info{Code: "372", Text: "- message of the day"}, 0},
+		{":srv 404 me #in :Cannot send to channel", event.Info{Buffer: "#in", Code: "404", Text: "#in Cannot send to channel", Error: true}, 0},
+		{":srv 404 me #out :Cannot send to channel", event.Info{Code: "404", Text: "#out Cannot send to channel", Error: true}, 0},
+		{":srv 401 me nobody :No such nick", event.Info{Code: "401", Text: "nobody No such nick", Error: true}, 0},
+		{":srv 311 me bob b host * :Bob B", event.Info{Code: "311", Text: "bob b host * Bob B"}, 0},
+		{":srv 301 me bob :gone fishing", event.Info{Code: "301", Text: "bob gone fishing"}, 1},
+		{":srv 306 me :You have been marked as being away", event.Info{Code: "306", Text: "You have been marked as being away"}, 1},
+		{":srv 999 me some thing :unknown numeric", event.Info{Code: "999", Text: "some thing unknown numeric"}, 0},
+		{":srv 324 me #in +nt", event.Info{Buffer: "#in", Code: "324", Text: "#in +nt"}, 0},
+		{":srv 353 me = #out :a b c", event.Info{Code: "353", Text: "#out: a b c"}, 0},
+		{":srv 366 me #out :End of /NAMES list.", event.Info{Code: "366", Text: "#out End of /NAMES list."}, 0},
+		{":srv FAIL CHATHISTORY INVALID_TARGET #x :No such target", event.Info{Code: "FAIL", Text: "CHATHISTORY INVALID_TARGET: No such target (#x)", Error: true}, 0},
+		{":srv WARN REHASH CERTS_EXPIRED :Certificate expired", event.Info{Code: "WARN", Text: "REHASH CERTS_EXPIRED: Certificate expired"}, 0},
+		{":srv NOTE * OPER_MESSAGE :hello", event.Info{Code: "NOTE", Text: "* OPER_MESSAGE: hello"}, 0},
+	}
+	for _, tt := range tests {
+		evs := sc.feed(tt.line)
+		info := one[event.Info](t, evs)
+		tt.want.Meta = info.Meta
+		if info != tt.want || len(evs) != 1+tt.others {
+			t.Errorf("%q:\n got  %+v (%d events)\n want %+v", tt.line, info, len(evs), tt.want)
+		}
+	}
+	e := one[event.Error](t, sc.feed("ERROR :Closing Link: flooding"))
+	if e.Fatal || !strings.Contains(e.Text, "Closing Link: flooding") {
+		t.Errorf("ERROR %+v", e)
+	}
+	// MIGRATE and FAIL MIGRATE are not the session's: quietly ignored.
+	if evs := sc.feed(":srv MIGRATE START s2 127.0.0.1 +6697 tok", ":srv FAIL MIGRATE ABORTED :no"); len(evs) != 0 {
+		t.Errorf("migrate lines gave %v", evs)
+	}
+	sc.expect()
+}
+
+func TestOwnHostLearnt(t *testing.T) {
+	sc := newScript(t, Config{})
+	sc.register("")
+	sc.feed(":srv 396 me cloak.example :is now your displayed host")
+	if sc.s.host != "cloak.example" {
+		t.Errorf("host after 396 %q", sc.s.host)
+	}
+	sc.feed(":me!ident@joined.host JOIN #c")
+	if sc.s.user != "ident" || sc.s.host != "joined.host" {
+		t.Errorf("after JOIN echo %q@%q", sc.s.user, sc.s.host)
+	}
+	sc.feed(":srv 352 me #c wu who.host srv me H :0 Real")
+	if sc.s.user != "wu" || sc.s.host != "who.host" {
+		t.Errorf("after WHO %q@%q", sc.s.user, sc.s.host)
+	}
+	sc.feed(":me!wu@who.host CHGHOST nu new.host")
+	if sc.s.user != "nu" || sc.s.host != "new.host" {
+		t.Errorf("after CHGHOST %q@%q", sc.s.user, sc.s.host)
+	}
+}
