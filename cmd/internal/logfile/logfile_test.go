@@ -1,0 +1,226 @@
+package logfile
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestMask(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"PASS hunter2", "PASS ***"},
+		{"PASS :hunter2 with spaces", "PASS :***"},
+		{"pass hunter2", "pass ***"},
+		{"AUTHENTICATE PLAIN", "AUTHENTICATE PLAIN"},
+		{"AUTHENTICATE EXTERNAL", "AUTHENTICATE EXTERNAL"},
+		{"AUTHENTICATE +", "AUTHENTICATE +"},
+		{"AUTHENTICATE *", "AUTHENTICATE *"},
+		{"AUTHENTICATE AGFsaWNlAGh1bnRlcjI=", "AUTHENTICATE ***"},
+		{"@time=2026-11-26T14:03:12Z :s1 MIGRATE START s2.example.net +6697 Q2xvdWQ 9f3Tz s2",
+			"@time=2026-11-26T14:03:12Z :s1 MIGRATE START s2.example.net +6697 *** *** s2"},
+		{":s1 MIGRATE START 127.0.0.1 6667 Q2xvdWQ 9f3Tz", ":s1 MIGRATE START 127.0.0.1 6667 *** ***"},
+		{"MIGRATE OK Q2xvdWQ", "MIGRATE OK ***"},
+		{"MIGRATE NAK Q2xvdWQ :target unreachable", "MIGRATE NAK *** :target unreachable"},
+		{":s1 MIGRATE PROCEED Q2xvdWQ", ":s1 MIGRATE PROCEED ***"},
+		{"MIGRATE RESUME Q2xvdWQ", "MIGRATE RESUME ***"},
+		{":s2 MIGRATE CONFIRM 9f3Tz", ":s2 MIGRATE CONFIRM ***"},
+		{"MIGRATE REQUEST s2", "MIGRATE REQUEST s2"},
+		{":s1 FAIL MIGRATE ABORTED Q2xvdWQ :could not hand over", ":s1 FAIL MIGRATE ABORTED *** :could not hand over"},
+		{":s2 FAIL MIGRATE INVALID_TOKEN Q2xvdWQ :unknown token", ":s2 FAIL MIGRATE INVALID_TOKEN *** :unknown token"},
+		{":s1 FAIL MIGRATE UNKNOWN_SERVER s9 :no such server", ":s1 FAIL MIGRATE UNKNOWN_SERVER s9 :no such server"},
+		{"PRIVMSG NickServ :IDENTIFY hunter2", "PRIVMSG NickServ :IDENTIFY ***"},
+		{"PRIVMSG NickServ :identify alice hunter2", "PRIVMSG NickServ :identify ***"},
+		{"PRIVMSG NickServ IDENTIFY", "PRIVMSG NickServ IDENTIFY"},
+		{"NOTICE Q@CServe.quakenet.org :AUTH alice hunter2", "NOTICE Q@CServe.quakenet.org :AUTH ***"},
+		{"PRIVMSG #ferry :IDENTIFY is a word", "PRIVMSG #ferry :IDENTIFY is a word"},
+		{"NICKSERV IDENTIFY hunter2", "NICKSERV IDENTIFY ***"},
+		{"NS identify alice hunter2", "NS identify ***"},
+		{"OPER admin hunter2", "OPER admin ***"},
+		{"libera > PASS hunter2", "libera > PASS ***"},
+		{"s1 < :s1 MIGRATE CONFIRM 9f3Tz", "s1 < :s1 MIGRATE CONFIRM ***"},
+		{"PASS hunter2\r\n", "PASS ***\r\n"},
+		{"sent PASS hunter2", "sent PASS ***"},
+		{"libera < :s1 FAIL MIGRATE UNKNOWN_SERVER s9 :no such server", "libera < :s1 FAIL MIGRATE UNKNOWN_SERVER s9 :no such server"},
+		{"PRIVMSG #ferry :MIGRATE OK is what clients send", "PRIVMSG #ferry :MIGRATE OK is what clients send"},
+		{"PRIVMSG #ferry :hello", "PRIVMSG #ferry :hello"},
+		{":s1 001 me :Welcome", ":s1 001 me :Welcome"},
+		{"", ""},
+		{"dial irc.example.net:6697: connection refused", "dial irc.example.net:6697: connection refused"},
+	}
+	for _, tt := range tests {
+		if got := Mask(tt.in); got != tt.want {
+			t.Errorf("Mask(%q)\n got %q\nwant %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestSecretsNeverInLog writes lines carrying every kind of secret through
+// each way of logging, and checks none reaches the file.
+func TestSecretsNeverInLog(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state", "debug.log")
+	l, err := Open(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := []string{
+		"PASS serverpw1",
+		"AUTHENTICATE PLAIN",
+		"AUTHENTICATE AGFsaWNlAHNhc2xwdzI=",
+		":s1 MIGRATE START s2.example.net +6697 RESUMETOKEN3 CONFIRMTOKEN4 s2",
+		"MIGRATE OK RESUMETOKEN3",
+		"MIGRATE NAK RESUMETOKEN3 :target unreachable",
+		":s1 MIGRATE PROCEED RESUMETOKEN3",
+		"MIGRATE RESUME RESUMETOKEN3",
+		":s2 MIGRATE CONFIRM CONFIRMTOKEN4",
+		":s1 FAIL MIGRATE ABORTED RESUMETOKEN3 :aborted",
+		":s2 FAIL MIGRATE INVALID_TOKEN RESUMETOKEN3 :bad token",
+		"PRIVMSG NickServ :IDENTIFY alice nickservpw5",
+		"OPER admin operpw6",
+	}
+	for _, line := range lines {
+		l.Raw("libera >", line)
+		l.Printf("sent %s", line)
+		l.Debugf("%s", line)
+		l.Warnf("libera < %s", line)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(b)
+	for _, secret := range []string{"serverpw1", "AGFsaWNlAHNhc2xwdzI=", "RESUMETOKEN3", "CONFIRMTOKEN4", "nickservpw5", "operpw6"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("secret %q in the debug log:\n%s", secret, got)
+		}
+	}
+	if n := strings.Count(got, "\n"); n != 4*len(lines) {
+		t.Errorf("%d lines, want %d", n, 4*len(lines))
+	}
+	if !strings.Contains(got, "DEBUG libera > MIGRATE START s2.example.net") && !strings.Contains(got, "DEBUG libera > :s1 MIGRATE START s2.example.net +6697 *** *** s2") {
+		t.Errorf("masked lines lost their context:\n%s", got)
+	}
+	fi, _ := os.Stat(path)
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v, want 0600", fi.Mode().Perm())
+	}
+}
+
+func TestLevelsAndFormat(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "debug.log")
+	l, err := Open(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Printf("info %d", 1)
+	l.Debugf("debug %d", 2)
+	l.Raw("x >", "PING 1")
+	l.Errorf("bad\nline\x1b[2J")
+	l.Close()
+	l.Printf("after close")
+	b, _ := os.ReadFile(path)
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	re := regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} (INFO|ERROR) `)
+	if len(lines) != 2 {
+		t.Fatalf("lines = %q", lines)
+	}
+	for _, line := range lines {
+		if !re.MatchString(line) {
+			t.Errorf("bad line %q", line)
+		}
+	}
+	if !strings.HasSuffix(lines[0], "INFO info 1") || !strings.HasSuffix(lines[1], `ERROR bad\nline\x1b[2J`) {
+		t.Errorf("lines = %q", lines)
+	}
+
+	var nilLogger *Logger
+	nilLogger.Printf("no panic")
+	nilLogger.Debugf("no panic")
+	if nilLogger.Debug() || nilLogger.Close() != nil {
+		t.Error("nil logger")
+	}
+}
+
+func TestRotation(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "debug.log")
+	l, err := Open(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.SetMaxSize(1000)
+	for i := range 100 {
+		l.Printf("line %03d %s", i, strings.Repeat("x", 40))
+	}
+	l.Close()
+	cur, _ := os.ReadFile(path)
+	old, err := os.ReadFile(path + ".1")
+	if err != nil {
+		t.Fatal("no rotated file:", err)
+	}
+	if len(cur) > 1000 || len(old) > 1000 {
+		t.Errorf("sizes %d and %d exceed the cap", len(cur), len(old))
+	}
+	if !strings.Contains(string(cur), "line 099") {
+		t.Errorf("latest line missing from the current file")
+	}
+	// One rotation only: the .1 file holds the lines just before the
+	// current file's, and there is no .2.
+	if _, err := os.Stat(path + ".2"); err == nil {
+		t.Error("a second rotation file exists")
+	}
+	firstCur := strings.SplitN(string(cur), "\n", 2)[0]
+	oldLines := strings.Split(strings.TrimSuffix(string(old), "\n"), "\n")
+	var a, c int
+	fmt.Sscanf(oldLines[len(oldLines)-1][strings.Index(oldLines[len(oldLines)-1], "line "):], "line %d", &a)
+	fmt.Sscanf(firstCur[strings.Index(firstCur, "line "):], "line %d", &c)
+	if c != a+1 {
+		t.Errorf("rotation lost lines: .1 ends at %d, current starts at %d", a, c)
+	}
+
+	// Reopening continues the size count from the file.
+	l, err = Open(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.size != int64(len(cur)) {
+		t.Errorf("reopened size %d, want %d", l.size, len(cur))
+	}
+	l.Close()
+}
+
+func TestConcurrent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "debug.log")
+	l, err := Open(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 200 {
+				l.Debugf("g%d i%d", g, i)
+			}
+		}()
+	}
+	wg.Wait()
+	l.Close()
+	b, _ := os.ReadFile(path)
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	if len(lines) != 1600 {
+		t.Fatalf("%d lines, want 1600", len(lines))
+	}
+	re := regexp.MustCompile(`^\S+ \S+ DEBUG g\d i\d+$`)
+	for _, line := range lines {
+		if !re.MatchString(line) {
+			t.Fatalf("interleaved line %q", line)
+		}
+	}
+}
