@@ -169,3 +169,15 @@ func TestDecodeText(t *testing.T) {
 		t.Errorf("DecodeText utf-8 = %q", got)
 	}
 }
+
+func TestParseMessageSafe(t *testing.T) {
+	for _, line := range []string{"@0 ", "@a=b \r\n", "@a ", ":p ", "", "@", ":"} {
+		if m, err := ParseMessage(line); err == nil {
+			t.Errorf("ParseMessage(%q) = %v, want an error", line, m)
+		}
+	}
+	m, err := ParseMessage("@a=b :n!u@h PRIVMSG #c :hi there\r\n")
+	if err != nil || m.Command != "PRIVMSG" || m.Tags["a"] != "b" || m.Trailing() != "hi there" {
+		t.Errorf("good line: %v %v", m, err)
+	}
+}

@@ -82,34 +82,43 @@ func (s *Session) addMember(ch *channel, nick string) *member {
 // returns those channels' names in join order.
 func (s *Session) forMember(nick string, fn func(ch *channel, f string, mb *member)) []string {
 	f := s.fold(nick)
-	var names []string
-	for _, ch := range s.sortedChannels() {
+	var found []*channel
+	for _, ch := range s.channels {
 		if mb := ch.members[f]; mb != nil && ch.joined {
-			names = append(names, ch.name)
+			found = append(found, ch)
 			if fn != nil {
 				fn(ch, f, mb)
 			}
 		}
 	}
+	if len(found) == 0 {
+		return nil
+	}
+	sort.Slice(found, func(i, j int) bool { return found[i].seq < found[j].seq })
+	names := make([]string, len(found))
+	for i, ch := range found {
+		names[i] = ch.name
+	}
 	return names
 }
 
 func (s *Session) handleJoin(h *handling) {
-	m := h.m
-	name := m.Param(0)
+	name := h.m.Param(0)
 	if name == "" {
 		s.log.Printf("session: JOIN without a channel ignored")
 		return
 	}
-	nick := nickOf(m)
-	if strings.Contains(name, ",") { // some servers echo a multi-join as one line
-		for _, n := range strings.Split(name, ",") {
-			c := *m
-			c.Params = append([]string{n}, m.Params[1:]...)
-			s.handleJoin(&handling{s: s, m: &c, meta: h.meta, evs: nil})
+	// Some servers echo a multi-channel JOIN as one line.
+	for _, n := range strings.Split(name, ",") {
+		if n != "" {
+			s.joinOne(h, n)
 		}
-		return
 	}
+}
+
+func (s *Session) joinOne(h *handling, name string) {
+	m := h.m
+	nick := nickOf(m)
 	ev := event.Join{Meta: h.meta, Channel: name, Nick: nick, UserHost: userHost(m)}
 	if len(m.Params) >= 3 { // extended-join: JOIN #chan account :realname
 		if a := m.Param(1); a != "*" {
@@ -149,6 +158,7 @@ func (s *Session) handleJoin(h *handling) {
 		s.log.Printf("session: JOIN of %s to %q, a channel we are not in, ignored", clip(nick, maxNameLen), clip(name, maxNameLen))
 		return
 	}
+	ev.Channel = ch.name
 	mb := s.addMember(ch, nick)
 	mb.user, mb.host = clip(m.Prefix.User, maxNameLen), clip(m.Prefix.Host, maxNameLen)
 	if ev.Account != "" {
@@ -425,7 +435,10 @@ func (s *Session) topicReply(h *handling) {
 	if len(h.m.Params) < 3 {
 		ch.topic = ""
 	}
-	ch.topicPending = true
+	if !ch.topicPending && len(s.topicsPending) < maxChannels {
+		ch.topicPending = true
+		s.topicsPending = append(s.topicsPending, ch)
+	}
 	ch.topicMeta = h.meta
 }
 
@@ -448,12 +461,16 @@ func (s *Session) topicWhoTime(h *handling) {
 
 // flushTopics emits a 332 topic that no 333 followed.
 func (s *Session) flushTopics(h *handling) {
-	for _, ch := range s.channels {
-		if ch.topicPending {
+	if len(s.topicsPending) == 0 {
+		return
+	}
+	for _, ch := range s.topicsPending {
+		if ch.topicPending && ch.joined && s.channels[s.fold(ch.name)] == ch {
 			ch.topicPending = false
 			h.emit(event.Topic{Meta: ch.topicMeta, Channel: ch.name, Topic: ch.topic})
 		}
 	}
+	s.topicsPending = s.topicsPending[:0]
 }
 
 func (s *Session) handleAway(h *handling) {

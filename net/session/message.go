@@ -58,8 +58,12 @@ func (s *Session) handleText(h *handling) {
 		Self:     self,
 		MsgID:    m.Tags["msgid"],
 	}
-	if ev.Account != "" {
-		s.forMember(from, func(_ *channel, _ string, mb *member) { mb.account = clip(ev.Account, maxNameLen) })
+	if ev.Account != "" { // account-tag: keep the member list current, cheaply (this channel only)
+		if ch := s.joinedChannel(ev.Buffer); ch != nil {
+			if mb := ch.members[s.fold(from)]; mb != nil && mb.account != ev.Account {
+				mb.account = clip(ev.Account, maxNameLen)
+			}
+		}
 	}
 	if self {
 		ev.LocalID = s.matchEcho(m.Command, target, raw)

@@ -147,9 +147,11 @@ type Session struct {
 
 	// Across connections.
 	channels map[string]*channel // folded name -> channel (joined, or to rejoin)
-	joinSeq  uint64
-	keys     map[string]Channel // folded channel -> a JOIN we sent with a key, until answered
-	ctcp     bucket
+	// topicsPending are channels with a 332 awaiting its 333 (see topicReply).
+	topicsPending []*channel
+	joinSeq       uint64
+	keys          map[string]Channel // folded channel -> a JOIN we sent with a key, until answered
+	ctcp          bucket
 }
 
 // New returns a session for cfg. Call Register on each new connection.
@@ -203,7 +205,9 @@ func (s *Session) reset() {
 	s.ready = false
 	s.lag = nil
 	s.echoes = nil
+	s.topicsPending = nil
 	for _, ch := range s.channels {
+		ch.topicPending = false
 		ch.joined = false
 		ch.members = make(map[string]*member)
 		ch.namesDone = true
