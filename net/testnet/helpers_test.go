@@ -1,8 +1,10 @@
 package testnet
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"fmt"
 	"net"
 	"strings"
@@ -250,3 +252,11 @@ func migrateClient(t testing.TB, c *client, pool *x509.CertPool) (nc *client, be
 }
 
 func itoa(i int) string { return fmt.Sprint(i) }
+
+func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+func contextWithTimeout(t testing.TB, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
