@@ -54,8 +54,8 @@ func (e *WriteError) Error() string {
 func (e *WriteError) Unwrap() error { return e.Err }
 
 // NewWriter starts the writing goroutine for t. A nil l means no flood limit.
-// The caller still owns t: Close the Writer, then the Transport (or the
-// Transport first, to abort a write that is stuck).
+// The caller still owns t and closes it after (or instead of waiting for)
+// the Writer.
 func NewWriter(t Transport, l *Limiter) *Writer {
 	return NewWriterAfter(t, l, time.After)
 }
@@ -118,18 +118,23 @@ func (w *Writer) push(m *irc.Message, urgent bool) {
 // closed without a value when the Writer is closed without an error.
 func (w *Writer) Err() <-chan error { return w.errc }
 
-// Close stops the goroutine and waits for it to end; lines not yet written
-// stay unwritten (see Unsent). A write in progress is waited for: close the
-// Transport first to abort one that is stuck. Close may be called more than
-// once.
+// Close stops the goroutine. Lines not yet taken for writing stay unwritten
+// (see Unsent) and nothing more is written after Close returns, except a line
+// whose write was already in progress: Close does not wait for that one,
+// because a peer that stopped reading would hold it for up to WriteTimeout
+// and Close is called from the connection owner's loop. Close the Transport
+// to abort it. Close may be called more than once.
 func (w *Writer) Close() {
 	w.mu.Lock()
 	if !w.closed {
 		w.closed = true
 		close(w.quit)
 	}
+	inFlight := w.writing
 	w.mu.Unlock()
-	<-w.done
+	if !inFlight {
+		<-w.done
+	}
 }
 
 // Flush waits until every line queued so far has been written, and reports

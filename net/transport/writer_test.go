@@ -267,3 +267,26 @@ func TestWriterFlushTimeout(t *testing.T) {
 		t.Fatal("Flush false on an empty closed writer")
 	}
 }
+
+func TestWriterCloseDuringWrite(t *testing.T) {
+	r := newRecordTransport()
+	r.hold = make(chan struct{})
+	w := NewWriter(r, nil)
+	w.Send(privmsg(0))
+	<-r.entered // line 0 is being written and is stuck
+	w.Send(privmsg(1))
+	w.Close() // returns although the write is stuck
+	close(r.hold)
+	expectLine(t, r, privmsg(0).String())
+	if _, open := <-w.Err(); open { // closed once the goroutine has ended
+		t.Error("Err delivered a value")
+	}
+	select {
+	case l := <-r.written:
+		t.Fatalf("wrote %q after Close", l)
+	default:
+	}
+	if un := w.Unsent(); len(un) != 1 || un[0].String() != privmsg(1).String() {
+		t.Fatalf("Unsent = %v", un)
+	}
+}
