@@ -262,3 +262,14 @@ func (mm Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // View draws the frame.
 func (mm Model) View() string { return mm.m.view() }
+
+// setStyles switches every buffer's view to st (a theme change).
+func (m *model) setStyles(st *themes.Styles) {
+	m.styles = st
+	for _, n := range m.nets {
+		n.server0.view.SetStyles(st)
+		for _, b := range n.bufs {
+			b.view.SetStyles(st)
+		}
+	}
+}
