@@ -157,7 +157,7 @@ func TestScreenHighlight(t *testing.T) {
 	if !other.highlight || other.unread != 2 {
 		t.Errorf("#other: highlight %v unread %d, want true 2", other.highlight, other.unread)
 	}
-	if other.sb.Line(other.sb.Len()-1).Highlight {
+	if other.sb.Line(other.sb.Len() - 1).Highlight {
 		t.Error("a partial-word match highlighted")
 	}
 }
