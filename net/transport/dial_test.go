@@ -304,3 +304,43 @@ func TestDialErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestDialSNI(t *testing.T) {
+	ca := newTestCA(t)
+	cert, _, _ := ca.leaf(t, false, "localhost", "127.0.0.1")
+	sni := make(chan string, 2)
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{
+		GetCertificate: func(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
+			sni <- h.ServerName
+			return &cert, nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				_ = c.(*tls.Conn).Handshake()
+				_, _ = c.Read(make([]byte, 1))
+			}()
+		}
+	}()
+	port := ln.Addr().(*net.TCPAddr).Port
+	for host, want := range map[string]string{"localhost": "localhost", "127.0.0.1": ""} {
+		tr, err := Dial(dialCtx(t), DialConfig{Host: host, Port: port, TLS: true, RootCAs: ca.pool()})
+		if err != nil {
+			t.Fatalf("%s: %v", host, err)
+		}
+		tr.Close()
+		if got := <-sni; got != want {
+			t.Errorf("dialling %s sent SNI %q, want %q", host, got, want)
+		}
+	}
+}
