@@ -19,10 +19,11 @@ const (
 	DefaultPortTLS    = 6697
 	DefaultPortPlain  = 6667
 	DefaultMigrate    = MigrateAny
-	DefaultFloodBurst = 5
-	// DefaultFloodInterval is one line per two seconds once the burst is
-	// spent: what irssi and most networks' flood limits tolerate.
-	DefaultFloodInterval = 2 * time.Second
+	// DefaultFloodBurst and DefaultFloodInterval match net/conn's own
+	// defaults: a burst for a short paste, then two lines a second, under
+	// the excess-flood limits of common servers.
+	DefaultFloodBurst    = 8
+	DefaultFloodInterval = 500 * time.Millisecond
 )
 
 // Values of [ui] show_joins.

@@ -54,7 +54,7 @@ sasl = { password = "pw" }
 	wantA := Network{
 		Name: "irc.example.net", Host: "irc.example.net", Port: 6697, TLS: true, TLSVerify: true,
 		Nick: "alice", User: "alice", Realname: "alice", Migrate: "any",
-		Flood: Flood{Burst: 5, Interval: 2 * time.Second},
+		Flood: Flood{Burst: 8, Interval: 500 * time.Millisecond},
 	}
 	if !reflect.DeepEqual(a, wantA) {
 		t.Errorf("network 1 = %+v\nwant %+v", a, wantA)

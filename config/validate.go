@@ -294,6 +294,9 @@ func (d *decoder) network(p []string, m map[string]any) (Network, bool) {
 	if hasCmd && strings.TrimSpace(n.PasswordCmd) == "" {
 		d.errorf(child(p, "password_cmd"), "is empty")
 	}
+	if hasPass && n.Password == "" {
+		d.errorf(child(p, "password"), "is empty (remove the key if the server has no password)")
+	}
 
 	if v, ok := m["sasl"]; ok {
 		if t, ok := d.table(child(p, "sasl"), v); ok {
@@ -347,7 +350,12 @@ func (d *decoder) sasl(p []string, m map[string]any, n *Network) *SASL {
 		}
 	}
 	if v, ok := m["password"]; ok {
-		s.Password, _ = d.str(child(p, "password"), v)
+		if pw, ok := d.str(child(p, "password"), v); ok {
+			if pw == "" {
+				d.errorf(child(p, "password"), "is empty")
+			}
+			s.Password = pw
+		}
 	}
 	if v, ok := m["password_cmd"]; ok {
 		s.PasswordCmd, _ = d.str(child(p, "password_cmd"), v)
