@@ -11,6 +11,10 @@ import (
 // policies learned from servers, the latter persisted to a file so they
 // outlive the process (that is their whole point: the next start must not
 // connect in plaintext). A Store is safe for use by several goroutines.
+//
+// One process owns the file: two ferry processes sharing it each write their
+// own view, and the last write wins (a policy lost that way is learned again
+// on the next TLS connection to that server).
 type Store struct {
 	path string
 	now  func() time.Time

@@ -235,7 +235,7 @@ func (w *Writer) next() (m *irc.Message, ok bool) {
 			return nil, false
 		}
 		if len(w.urgent) > 0 {
-			m, w.urgent = w.urgent[0], w.urgent[1:]
+			m = popFront(&w.urgent)
 			w.writing = true
 			w.mu.Unlock()
 			return m, true
@@ -260,7 +260,7 @@ func (w *Writer) next() (m *irc.Message, ok bool) {
 			w.mu.Unlock()
 			return nil, false
 		}
-		m, w.queue = w.queue[0], w.queue[1:]
+		m = popFront(&w.queue)
 		w.writing = true
 		w.mu.Unlock()
 		return m, true
@@ -286,4 +286,17 @@ func (w *Writer) waitToken(d time.Duration) {
 			}
 		}
 	}
+}
+
+// popFront removes the first line of q. The slot is cleared and an emptied
+// queue dropped, so written lines (and a paste's worth of backing array) do
+// not stay reachable for the life of the connection.
+func popFront(q *[]*irc.Message) *irc.Message {
+	m := (*q)[0]
+	(*q)[0] = nil
+	*q = (*q)[1:]
+	if len(*q) == 0 {
+		*q = nil
+	}
+	return m
 }
