@@ -185,7 +185,7 @@ func (n *Network) handleMigrate(c *conn, m *irc.Message) {
 	case "":
 		n.numeric(u, ERR_NEEDMOREPARAMS, "MIGRATE", "Not enough parameters")
 	default:
-		n.numeric(u, ERR_UNKNOWNCOMMAND, "MIGRATE "+m.Param(0), "Unknown command")
+		n.numeric(u, ERR_UNKNOWNCOMMAND, "MIGRATE", "Unknown MIGRATE subcommand "+m.Param(0))
 	}
 }
 

@@ -172,18 +172,43 @@ func (n *Network) deliver(u *user, m *irc.Message, x msgCtx) {
 
 // numeric sends a server reply from u's current node.
 func (n *Network) numeric(u *user, code string, params ...string) {
-	m := &irc.Message{
-		Prefix:  &irc.Prefix{Name: u.node.name},
-		Command: code,
-		Params:  append([]string{u.target()}, params...),
+	n.fromServer(u, code, append([]string{u.target()}, params...)...)
+}
+
+// fromServer sends a line from u's current node (numerics, CAP, FAIL,
+// MIGRATE, ...). Middle parameters may echo client input: they are made
+// safe so the reply keeps its framing.
+func (n *Network) fromServer(u *user, command string, params ...string) {
+	for i := 0; i < len(params)-1; i++ {
+		params[i] = middleParam(params[i])
 	}
+	if k := len(params) - 1; k >= 0 {
+		params[k] = strings.Map(func(r rune) rune {
+			if r == '\r' || r == '\n' || r == 0 {
+				return -1
+			}
+			return r
+		}, params[k])
+	}
+	m := &irc.Message{Prefix: &irc.Prefix{Name: u.node.name}, Command: command, Params: params}
 	n.deliver(u, m, n.ctx(false))
 }
 
-// fromServer sends a non-numeric line from u's current node (CAP, FAIL, MIGRATE, ...).
-func (n *Network) fromServer(u *user, command string, params ...string) {
-	m := &irc.Message{Prefix: &irc.Prefix{Name: u.node.name}, Command: command, Params: params}
-	n.deliver(u, m, n.ctx(false))
+func middleParam(p string) string {
+	p = strings.TrimLeft(p, ":")
+	p = strings.Map(func(r rune) rune {
+		switch r {
+		case ' ':
+			return '_'
+		case '\r', '\n', 0:
+			return -1
+		}
+		return r
+	}, p)
+	if p == "" {
+		return "*"
+	}
+	return p
 }
 
 func (n *Network) toChannel(ch *channel, m *irc.Message, x msgCtx, except *user) {
