@@ -60,6 +60,10 @@ type Config struct {
 	UI       UI
 	Networks []Network
 	STS      STS
+	// Warnings are problems that do not stop ferry but that the user
+	// should hear about (a password in a file others can read, a password
+	// sent without TLS), formatted like Errors. The caller shows them.
+	Warnings Errors
 }
 
 // UI is the [ui] table.

@@ -440,3 +440,33 @@ func TestPasswordCmdTimeout(t *testing.T) {
 		t.Errorf("took %v: the process group was not killed", d)
 	}
 }
+
+func TestWarnings(t *testing.T) {
+	body := "[[network]]\nhost = \"h.example\"\nnick = \"n\"\ntls = false\npassword = \"pw\"\ntls_verify_ack = \"I understand\"\n"
+	path := writeConfig(t, body)
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range cfg.Warnings {
+		got = append(got, w.Error())
+	}
+	want := []string{
+		path + ":4: network[1].tls: tls = false sends the password in clear text; use TLS if the server offers it",
+		path + ":6: network[1].tls_verify_ack: has no effect: tls_verify is on",
+		path + ": contains a password but other users can read it (mode 0644): run chmod 600 " + path + ", or use password_cmd",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, _ := Load(path); len(cfg.Warnings) != 2 {
+		t.Errorf("with mode 0600: %v", cfg.Warnings)
+	}
+}

@@ -24,7 +24,20 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	return parse(path, string(data))
+	cfg, err := parse(path, string(data))
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		for _, n := range cfg.Networks {
+			if n.Password != "" || (n.SASL != nil && n.SASL.Password != "") {
+				cfg.Warnings = append(cfg.Warnings, &Error{File: path, Msg: fmt.Sprintf(
+					"contains a password but other users can read it (mode %04o): run chmod 600 %s, or use password_cmd", fi.Mode().Perm(), path)})
+				break
+			}
+		}
+	}
+	return cfg, nil
 }
 
 // parse is Load on data already read; file names the source in errors.
@@ -44,15 +57,27 @@ func parse(file, data string) (*Config, error) {
 		return nil, d.errs
 	}
 	cfg.Path = file
+	sort.SliceStable(d.warns, func(i, j int) bool { return d.warns[i].Line < d.warns[j].Line })
+	cfg.Warnings = d.warns
 	return cfg, nil
 }
 
 // decoder turns the generic TOML tree into a Config, collecting every error
 // instead of stopping at the first.
 type decoder struct {
-	file string
-	pos  positions
-	errs Errors
+	file  string
+	pos   positions
+	errs  Errors
+	warns Errors
+}
+
+func (d *decoder) warnf(path []string, format string, args ...any) {
+	d.warns = append(d.warns, &Error{
+		File: d.file,
+		Line: d.pos.line(path),
+		Key:  displayPath(path),
+		Msg:  fmt.Sprintf(format, args...),
+	})
 }
 
 func (d *decoder) errorf(path []string, format string, args ...any) {

@@ -253,6 +253,13 @@ func (d *decoder) network(p []string, m map[string]any) (Network, bool) {
 		d.errorf(child(p, "client_key"), "client_key without client_cert: add client_cert = \"...\" (the certificate that goes with this key)")
 	}
 
+	if ackGiven && n.TLSVerify {
+		d.warnf(child(p, "tls_verify_ack"), "has no effect: tls_verify is on")
+	}
+	if !n.TLS && (m["password"] != nil || m["password_cmd"] != nil || m["sasl"] != nil) {
+		d.warnf(child(p, "tls"), "tls = false sends the password in clear text; use TLS if the server offers it")
+	}
+
 	if s, ok := str("nick"); ok {
 		if msg := checkNick(s); msg != "" {
 			d.errorf(child(p, "nick"), "%s", msg)
