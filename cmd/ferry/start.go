@@ -1,0 +1,211 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/ferry-irc/ferry/cmd/internal/logfile"
+	"github.com/ferry-irc/ferry/cmd/internal/version"
+	"github.com/ferry-irc/ferry/config"
+	"github.com/ferry-irc/ferry/net/chatlog"
+	"github.com/ferry-irc/ferry/net/conn"
+	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/migrate"
+	"github.com/ferry-irc/ferry/net/session"
+	"github.com/ferry-irc/ferry/net/sts"
+	"github.com/ferry-irc/ferry/net/transport"
+	"github.com/ferry-irc/ferry/ui"
+)
+
+// runConfigured runs the TUI on the networks of cfg.
+func runConfigured(o options, cfg *config.Config, stderr io.Writer) int {
+	log, err := logfile.Open(config.DebugLogPath(), o.debug)
+	if err != nil {
+		fmt.Fprintf(stderr, "ferry: debug log: %v (continuing without it)\n", err)
+	}
+	defer log.Close()
+	log.Printf("ferry %s starting with %s", version.String("ferry"), cfg.Path)
+
+	store, err := sts.Open(config.STSPath(), cfg.STS.Pins, nil)
+	if err != nil {
+		// The store holds the policies that keep hosts on TLS; running
+		// without them could downgrade a connection.
+		fmt.Fprintf(stderr, "ferry: STS policy store: %v\nfix or remove the file; nothing was started\n", err)
+		return 1
+	}
+	nets, err := networkConfigs(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "ferry: %v\n", err)
+		return 1
+	}
+	var logs *chatlog.Writer
+	if cfg.UI.Logs {
+		logs, err = chatlog.Open(config.LogDir(), chatlog.Options{Log: log})
+		if err != nil {
+			fmt.Fprintf(stderr, "ferry: chat logs: %v (continuing without them)\n", err)
+			logs = nil
+		}
+	}
+	pool := conn.NewPool(conn.PoolOptions{Networks: nets, STS: store, Log: poolLogger(log, o.rawLog)})
+	opts := ui.Options{
+		Theme:      cfg.UI.Theme,
+		ConfigDir:  config.ConfigDir(),
+		TimeFormat: cfg.UI.Timestamp,
+		ShowJoins:  cfg.UI.ShowJoins,
+		Scrollback: cfg.UI.Scrollback,
+		Highlights: cfg.UI.Highlights,
+		Bell:       cfg.UI.Bell,
+		Version:    uiVersion(),
+	}
+	return runTUI(pool, opts, logs, stderr)
+}
+
+// runTUI starts the pool, runs the Bubble Tea program until the user quits,
+// then closes the pool (QUIT on every connection, bounded in time).
+func runTUI(pool *conn.Pool, opts ui.Options, logs *chatlog.Writer, stderr io.Writer) int {
+	var c ui.Conn = pool
+	if logs != nil {
+		c = teeConn{Pool: pool, events: tee(pool.Events(), logs)}
+	}
+	pool.Start()
+	popts := []tea.ProgramOption{tea.WithAltScreen()}
+	if !opts.NoMouse {
+		popts = append(popts, tea.WithMouseCellMotion())
+	}
+	_, err := tea.NewProgram(ui.New(c, opts), popts...).Run()
+	pool.Close()
+	if logs != nil {
+		logs.Close()
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "ferry: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// teeConn is the Pool with its events also written to the chat logs.
+type teeConn struct {
+	*conn.Pool
+	events <-chan event.Batch
+}
+
+func (t teeConn) Events() <-chan event.Batch { return t.events }
+
+// tee copies every batch to the chat log writer (which never blocks) before
+// the UI gets it.
+func tee(in <-chan event.Batch, logs *chatlog.Writer) <-chan event.Batch {
+	out := make(chan event.Batch)
+	go func() {
+		defer close(out)
+		for b := range in {
+			logs.Write(b)
+			out <- b
+		}
+	}()
+	return out
+}
+
+// networkConfigs turns the config's networks into the Pool's, resolving
+// password commands now: a failing password_cmd is an error before anything
+// connects, and the secret never appears in it.
+func networkConfigs(cfg *config.Config) ([]conn.NetworkConfig, error) {
+	var out []conn.NetworkConfig
+	for i := range cfg.Networks {
+		n := &cfg.Networks[i]
+		ctx, cancel := context.WithTimeout(context.Background(), 2*config.DefaultPasswordTimeout)
+		pass, err := n.ResolvePassword(ctx)
+		var sasl *session.SASL
+		if err == nil && n.SASL != nil {
+			var sp string
+			sp, err = n.SASL.ResolvePassword(ctx)
+			sasl = &session.SASL{Mechanism: n.SASL.Mechanism, Username: n.SASL.Username, Password: sp, Required: n.SASL.Required}
+		}
+		cancel()
+		if err != nil {
+			return nil, err
+		}
+		policy, err := migrate.ParsePolicy(n.Migrate)
+		if err != nil {
+			return nil, fmt.Errorf("network %s: %v", n.Name, err)
+		}
+		var autojoin []session.Channel
+		for _, c := range n.Autojoin {
+			autojoin = append(autojoin, session.Channel{Name: c.Name, Key: c.Key})
+		}
+		out = append(out, conn.NetworkConfig{
+			Name: n.Name,
+			Dial: transport.DialConfig{
+				Host: n.Host, Port: n.Port, TLS: n.TLS,
+				InsecureSkipVerify: !n.TLSVerify,
+				CAFile:             n.CAFile,
+				ClientCert:         n.ClientCert,
+				ClientKey:          n.ClientKey,
+			},
+			Session: session.Config{
+				Nick: n.Nick, AltNicks: n.AltNicks, User: n.User, Realname: n.Realname,
+				Password: pass, SASL: sasl, Autojoin: autojoin,
+				Version: version.String("ferry"),
+			},
+			Policy: policy,
+			Flood:  conn.Flood{Burst: n.Flood.Burst, Interval: n.Flood.Interval},
+		})
+	}
+	return out, nil
+}
+
+// poolLogger gives the Pool the debug log. Without --raw-log the lines of
+// IRC traffic ("-> ..."/"<- ...") are left out; with it they are written
+// (masked by logfile on every line).
+func poolLogger(l *logfile.Logger, raw bool) conn.Logger {
+	if l == nil {
+		return nil
+	}
+	return trafficFilter{l: l, raw: raw}
+}
+
+type trafficFilter struct {
+	l   *logfile.Logger
+	raw bool
+}
+
+func (f trafficFilter) Printf(format string, v ...any) {
+	if !f.raw && isTraffic(format) {
+		return
+	}
+	f.l.Printf(format, v...)
+}
+
+// isTraffic recognises net/conn's traffic lines by their format ("%s -> %s"
+// for a line written, "%s <- %s" for one read) without formatting them.
+func isTraffic(format string) bool {
+	return strings.HasSuffix(format, "%s -> %s") || strings.HasSuffix(format, "%s <- %s")
+}
+
+// demoNick is the user's login name when it makes a valid nick, else "guest".
+func demoNick() string {
+	n := os.Getenv("USER")
+	if n == "" || n == "root" || len(n) > 16 {
+		return "guest"
+	}
+	for _, r := range n {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return "guest"
+		}
+	}
+	if n[0] >= '0' && n[0] <= '9' || n[0] == '-' {
+		return "guest"
+	}
+	return n
+}
+
+// uiVersion is the version without the program name, as /help and the quit
+// message show it after "ferry".
+func uiVersion() string {
+	return strings.TrimPrefix(version.String("ferry"), "ferry ")
+}
