@@ -91,6 +91,18 @@ func TestAfterOK(t *testing.T) {
 				"flush PRIVMSG #chan :message 2",
 				"emit failed target=s2 host=s2.example.net:6697 reason=the connections to s1 and s2 were both lost recovery=reconnected to irc.example.net"),
 		}},
+		{"a repeated report of the target's dial changes nothing", []step{
+			dialed(1, nil),
+			dialed(2, nil, "close-new 2"), // a dial that is not ours
+			line(LinkOld, exProceed,
+				"stop proceed#2",
+				"send new MIGRATE RESUME Q2xvdWQ",
+				"start confirm#3 15s",
+				"emit proceeding target=s2 host=s2.example.net:6697"),
+		}},
+		{"a FAIL reply echoing a current token masks it", []step{
+			line(LinkOld, ":s1 FAIL MIGRATE NOT_ALLOWED Q2xvdWQ :no", `info: cannot migrate to "<token>": the server does not allow it`),
+		}},
 		{"a second START in the window", []step{
 			start(":s1 MIGRATE START s3.example.net +6697 OtherTok Zz s3", true,
 				"send old MIGRATE NAK OtherTok :migration in progress",

@@ -226,9 +226,15 @@ func (m *Machine[T]) Start(now time.Time, msg *irc.Message, oldTLS bool) []Actio
 // connection kept under id, the machine sends OK and opens the window; on
 // failure it sends NAK and stays on OLD. A result for a dial the machine no
 // longer wants (it timed out, the migration ended) is answered with
-// CloseNew{id} when a connection was opened, else ignored.
+// CloseNew{id} when a connection was opened, else ignored. Report each dial
+// once: a repeated report of the current target is ignored.
 func (m *Machine[T]) DialDone(now time.Time, id DialID, err error) []Action {
-	if m.state != Dialling || id != m.dial || id == 0 {
+	if id == 0 || id == m.dial && m.state != Dialling {
+		// Not a dial of ours, or a second report of the target we hold:
+		// nothing to do (closing would close our own target).
+		return nil
+	}
+	if id != m.dial {
 		if err == nil {
 			return []Action{CloseNew{ID: id}}
 		}
@@ -346,11 +352,11 @@ func (m *Machine[T]) fail(now time.Time, from Link, msg *irc.Message) []Action {
 		}
 	case "UNKNOWN_SERVER":
 		if from == LinkOld {
-			return []Action{Info{Text: fmt.Sprintf("cannot migrate: the network has no server named %q", clip(msg.Param(2)))}}
+			return []Action{Info{Text: fmt.Sprintf("cannot migrate: the network has no server named %q", m.scrub(msg.Param(2)))}}
 		}
 	case "NOT_ALLOWED":
 		if from == LinkOld {
-			return []Action{Info{Text: fmt.Sprintf("cannot migrate to %q: the server does not allow it", clip(msg.Param(2)))}}
+			return []Action{Info{Text: fmt.Sprintf("cannot migrate to %q: the server does not allow it", m.scrub(msg.Param(2)))}}
 		}
 	case "IN_PROGRESS":
 		if from == LinkOld {
@@ -562,6 +568,18 @@ func (m *Machine[T]) reset() {
 	m.resume, m.confirm, m.target, m.hostport, m.oldName, m.failure = "", "", "", "", "", ""
 	m.dial, m.newOpen = 0, false
 	m.okAt = time.Time{}
+}
+
+// scrub bounds server text we echo (the server name of a FAIL reply) and
+// masks the tokens of the migration under way, should a server put one
+// there.
+func (m *Machine[T]) scrub(s string) string {
+	for _, t := range []string{m.resume, m.confirm} {
+		if t != "" {
+			s = strings.ReplaceAll(s, t, Masked)
+		}
+	}
+	return clip(s)
 }
 
 // tokenEqual compares tokens in constant time (for equal lengths), so a
