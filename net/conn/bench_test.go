@@ -1,0 +1,210 @@
+package conn
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ferry-irc/ferry/net/command"
+	"github.com/ferry-irc/ferry/net/session"
+	"github.com/ferry-irc/ferry/net/testnet"
+)
+
+// stepClock records when the network loop passed the traced steps, for the
+// benchmarks. Each step's times are kept in order.
+type stepClock struct {
+	mu    sync.Mutex
+	at    map[string][]time.Time
+	wake  chan struct{}
+	onOK  func()
+	count map[string]int
+}
+
+func newStepClock() *stepClock {
+	return &stepClock{at: map[string][]time.Time{}, wake: make(chan struct{}, 1), count: map[string]int{}}
+}
+
+func (s *stepClock) step(name string) {
+	now := time.Now()
+	s.mu.Lock()
+	s.at[name] = append(s.at[name], now)
+	s.count[name]++
+	f := s.onOK
+	s.mu.Unlock()
+	if name == "ok" && f != nil {
+		f()
+	}
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (s *stepClock) n(name string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.count[name]
+}
+
+func (s *stepClock) times(name string) []time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Time(nil), s.at[name]...)
+}
+
+// waitN waits until step name was passed n times.
+func (s *stepClock) waitN(b testing.TB, name string, n int) {
+	b.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for s.n(name) < n {
+		if time.Now().After(deadline) {
+			b.Fatalf("timed out waiting for step %s #%d", name, n)
+		}
+		select {
+		case <-s.wake:
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+func median(d []time.Duration) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// benchChannels is how many channels the user is in, for both benchmarks:
+// a plain reconnect has to rejoin them all, a migration does not.
+//
+// The issue asks for 20. The session rejoins with one comma-separated JOIN
+// and the reference network silently handles only the first 10 targets of
+// a JOIN (no TARGMAX advertised, no 407), so with 20 the rejoin never
+// completes and Ready waits for rejoinTimeout. Until one side changes, the
+// benchmark uses 10: it understates the reconnect, never the window.
+const benchChannels = 10
+
+// benchPool starts a network and a Pool on s1 in benchChannels channels,
+// with a step recorder installed.
+func benchPool(b *testing.B, tn *testnet.Network) (*Pool, *stepClock) {
+	b.Helper()
+	cfg := tnConfig(b, tn, "s1", "bench", false)
+	for i := range benchChannels {
+		cfg.Session.Autojoin = append(cfg.Session.Autojoin, session.Channel{Name: fmt.Sprintf("#bench%d", i)})
+	}
+	var log Logger
+	if testing.Verbose() {
+		log = benchLog{b}
+	}
+	p := NewPool(PoolOptions{Networks: []NetworkConfig{cfg}, Log: log})
+	sc := newStepClock()
+	p.networks["tn"].trace = sc.step
+	drained := make(chan struct{})
+	go func() {
+		defer close(drained)
+		for range p.Events() {
+		}
+	}()
+	p.Start()
+	b.Cleanup(func() { p.Close(); <-drained })
+	sc.waitN(b, "ready", 1)
+	return p, sc
+}
+
+type benchLog struct{ b *testing.B }
+
+func (l benchLog) Printf(format string, v ...any) { l.b.Logf(format, v...) }
+
+var benchMedians struct {
+	sync.Mutex
+	window, reconnect time.Duration
+}
+
+// BenchmarkMigration measures, against the reference network on loopback,
+// a migration (sub-benchmark "window": the median from our MIGRATE OK to
+// CONFIRM, and from PROCEED to the first line flushed from the window's
+// queue) and, in the same run, a plain reconnect on the same network
+// (sub-benchmark "reconnect": new connection, registration and rejoin of
+// benchChannels channels). MIGRATE.md's promise is that the first is much
+// shorter than the second; the "reconnect" result reports the ratio.
+func BenchmarkMigration(b *testing.B) {
+	b.Run("window", func(b *testing.B) {
+		tn, err := testnet.Start(testnet.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer tn.Close()
+		p, sc := benchPool(b, tn)
+		// A line typed the moment OK goes out waits in the window's queue.
+		var typed uint64
+		sc.mu.Lock()
+		sc.onOK = func() {
+			typed++
+			p.Do("tn", command.SendText{ID: typed, Target: "#bench0", Text: "typed in the window"})
+		}
+		sc.mu.Unlock()
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			to := "s2"
+			if i%2 == 1 {
+				to = "s1"
+			}
+			if err := tn.Migrate("bench", to); err != nil {
+				b.Fatal(err)
+			}
+			sc.waitN(b, "confirm", i+1)
+		}
+		b.StopTimer()
+		ok, proceed, confirm, flushed := sc.times("ok"), sc.times("proceed"), sc.times("confirm"), sc.times("flushed")
+		var win, flush []time.Duration
+		for i := range confirm {
+			if i < len(ok) {
+				win = append(win, confirm[i].Sub(ok[i]))
+			}
+		}
+		for i := range flushed {
+			if i < len(proceed) {
+				flush = append(flush, flushed[i].Sub(proceed[i]))
+			}
+		}
+		w := median(win)
+		b.ReportMetric(ms(w), "ms-ok-to-confirm")
+		b.ReportMetric(ms(median(flush)), "ms-proceed-to-flush")
+		b.ReportMetric(float64(len(flush))/float64(max(len(confirm), 1)), "flushed/op")
+		benchMedians.Lock()
+		benchMedians.window = w
+		benchMedians.Unlock()
+	})
+	b.Run("reconnect", func(b *testing.B) {
+		tn, err := testnet.Start(testnet.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer tn.Close()
+		p, sc := benchPool(b, tn)
+		var took []time.Duration
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			start := time.Now()
+			p.Do("tn", command.Reconnect{})
+			sc.waitN(b, "ready", i+2)
+			took = append(took, time.Since(start))
+		}
+		b.StopTimer()
+		r := median(took)
+		b.ReportMetric(ms(r), "ms-reconnect")
+		benchMedians.Lock()
+		benchMedians.reconnect = r
+		w := benchMedians.window
+		benchMedians.Unlock()
+		if w > 0 {
+			b.ReportMetric(float64(r)/float64(w), "reconnect/window")
+		}
+	})
+}

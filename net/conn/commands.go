@@ -1,0 +1,141 @@
+package conn
+
+import (
+	"strings"
+
+	"github.com/ferry-irc/ferry/net/command"
+	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/session"
+)
+
+// command runs one command from the mailbox, in the loop goroutine.
+func (n *network) command(c command.Command) {
+	switch c := c.(type) {
+	case command.Connect:
+		n.want = true
+		n.failures = 0
+		if n.cur == nil && n.dialCancel == nil {
+			n.connect()
+		}
+	case command.Reconnect:
+		n.want = true
+		n.failures = 0
+		n.keep(n.mig.abandon())
+		if n.cur != nil {
+			n.quitLink("Reconnecting")
+			l := n.cur
+			n.detach(l)
+			// QUIT is on its way in the writer's queue; give it a
+			// moment to reach the server before the socket goes.
+			l.closeAfter(closeGrace)
+		}
+		n.connect()
+	case command.Disconnect:
+		n.stopNetwork(c.Reason, false)
+	case command.Quit:
+		n.stopNetwork(c.Reason, true)
+	case command.Migrate:
+		n.requestMigration(c.Server)
+	case command.SendText, command.Join, command.Part, command.SetNick, command.Raw:
+		n.submit(c)
+	default:
+		n.emit(event.Error{Text: "unsupported command"})
+	}
+}
+
+// submit hands a user command to the session and routes its lines; the
+// echo of lines that were queued is marked Pending.
+func (n *network) submit(c command.Command) {
+	if r, ok := c.(command.Raw); ok && isRawMigrate(r.Line) {
+		n.emit(event.Info{Code: "MIGRATE", Text: "use /migrate <server> to ask for a migration", Error: true})
+		return
+	}
+	evs := n.sess.Submit(c)
+	queued := n.routeOut(true)
+	for i, e := range evs {
+		if m, ok := e.(event.Message); ok && m.Self && queued[m.LocalID] && m.LocalID != 0 {
+			m.Pending = true
+			evs[i] = m
+		}
+	}
+	n.emit(evs...)
+}
+
+func isRawMigrate(line string) bool {
+	f := strings.Fields(line)
+	return len(f) > 0 && strings.EqualFold(f[0], "MIGRATE")
+}
+
+// keep puts lines handed back by an abandoned migration into the offline
+// queue, behind older ones: they are still pending for the user, and go out
+// (or fail) with the rest of the queue.
+func (n *network) keep(items []session.Outgoing) {
+	for _, o := range items {
+		n.q.push(o)
+	}
+}
+
+// quitLink sends QUIT on the current link, ahead of anything queued.
+func (n *network) quitLink(reason string) {
+	if n.cur == nil {
+		return
+	}
+	n.sess.Submit(command.Quit{Reason: reason})
+	for _, o := range n.out {
+		if o.Msg.Command == "QUIT" {
+			n.write(n.cur, o.Msg)
+		}
+	}
+	n.out = nil
+}
+
+// stopNetwork closes the connection after QUIT and stays disconnected.
+// With failQueued (the user quit) lines still waiting are reported Failed;
+// a /disconnect keeps them for the next /connect.
+func (n *network) stopNetwork(reason string, failQueued bool) {
+	n.want = false
+	n.cancelDial()
+	disarm(n.retry)
+	n.retry = nil
+	n.keep(n.mig.abandon())
+	if failQueued {
+		n.failQueue("not sent: you quit")
+	}
+	if n.cur == nil {
+		n.setState(event.ConnState{State: event.StateDisconnected, Reason: reason})
+		return
+	}
+	n.quitLink(reason)
+	// Wait for the server to close after QUIT (it answers with ERROR and
+	// closes), bounded by closeGrace.
+	n.quitReason = reason
+	disarm(n.quitting)
+	n.quitting = n.arm(closeGrace, n.finishQuit)
+}
+
+func (n *network) finishQuit() {
+	disarm(n.quitting)
+	n.quitting = nil
+	if n.cur != nil {
+		n.drop(n.cur)
+	}
+	n.setState(event.ConnState{State: event.StateDisconnected, Reason: n.quitReason})
+}
+
+// requestMigration sends MIGRATE REQUEST when the network supports it.
+func (n *network) requestMigration(server string) {
+	switch {
+	case server == "":
+		n.emit(event.Info{Code: "MIGRATE", Text: "usage: /migrate <server>", Error: true})
+	case n.cur == nil || !n.registered:
+		n.emit(event.Info{Code: "MIGRATE", Text: "not connected", Error: true})
+	case !n.migrateCap():
+		n.emit(event.Info{Code: "MIGRATE", Text: "this server does not support migration", Error: true})
+	default:
+		n.mig.request(server)
+	}
+}
+
+func (n *network) migrateCap() bool {
+	return n.sess.HasCap("draft/migrate") || n.sess.HasCap("migrate")
+}

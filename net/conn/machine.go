@@ -1,0 +1,224 @@
+package conn
+
+import (
+	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/migrate"
+	"github.com/ferry-irc/ferry/net/session"
+	"gopkg.in/irc.v4"
+)
+
+// This file is the driver half of the migration: it turns what happens on
+// the network's links into inputs of net/migrate's Machine and carries out
+// the actions the machine returns, in order. The machine decides; the
+// driver only dials, writes, closes, swaps links and arms timers.
+
+// maxEarlyLines bounds the lines a target may send before CONFIRM that are
+// kept for the session (MIGRATE.md has NEW send nothing before CONFIRM;
+// whatever a server sends anyway is handed over after promotion rather than
+// lost, within this bound).
+const maxEarlyLines = 256
+
+func newMachine(n *network) *migrate.Machine[session.Outgoing] {
+	return migrate.NewMachine[session.Outgoing](migrate.Config{
+		Policy:         n.cfg.Policy,
+		ConfiguredHost: n.cfg.Dial.Host,
+		STS:            n.pool.sts.Lookup,
+		DialTimeout:    n.cfg.DialTimeout,
+	})
+}
+
+// line handles a MIGRATE or FAIL MIGRATE line from the current link. The
+// caller checked that the capability was negotiated.
+func (g *migration) line(l *link, m *irc.Message) {
+	now := g.n.clock.Now()
+	if m.Command == "MIGRATE" {
+		switch m.Param(0) {
+		case "START":
+			g.apply(g.m.Start(now, m, l.t.IsTLS()))
+			return
+		case "PROCEED":
+			g.n.traceStep("proceed")
+		}
+	}
+	g.apply(g.m.Line(now, migrate.LinkOld, m))
+}
+
+// lineFromTarget handles a line read from the target before it is
+// promoted: MIGRATE lines go to the machine, a PING is answered on that
+// link (the one automatic reply NEW may get before CONFIRM), anything else
+// is kept for the session until promotion.
+func (g *migration) lineFromTarget(l *link, m *irc.Message) {
+	switch {
+	case isMigrateLine(m):
+		g.n.logf("%s <- %s", l.addr, maskLine(m))
+		g.apply(g.m.Line(g.n.clock.Now(), migrate.LinkNew, m))
+	case m.Command == "PING":
+		g.n.write(l, &irc.Message{Command: "PONG", Params: m.Params})
+	default:
+		if len(g.early) < maxEarlyLines {
+			g.early = append(g.early, m)
+		} else {
+			g.n.logf("target %s: dropped early %s", l.addr, m.Command)
+		}
+	}
+}
+
+// targetLost: the idle or resuming target connection dropped by itself.
+func (g *migration) targetLost(l *link, err error) {
+	g.n.logf("migration: target %s lost: %v", l.addr, err)
+	l.close()
+	if g.target != l {
+		return
+	}
+	g.target, g.targetID, g.early = nil, 0, nil
+	g.apply(g.m.NewLost(g.n.clock.Now()))
+}
+
+// oldLost is told that the current link died (already dropped). It reports
+// true when the machine handles the loss: no ordinary reconnect may start
+// unless the machine was in its fallback reconnect, which retries with the
+// usual backoff (retry says so).
+func (g *migration) oldLost() (took, retry bool) {
+	was := g.m.State()
+	acts, took := g.m.OldLost(g.n.clock.Now())
+	g.apply(acts)
+	return took, took && was == migrate.Reconnecting
+}
+
+// submit offers a user or automatic line to the machine; true when it was
+// queued for the window.
+func (g *migration) submit(o session.Outgoing) bool { return g.m.Submit(o) }
+
+// holding reports an open migration window (or fallback reconnect): lines
+// must wait in the machine's queue.
+func (g *migration) holding() bool { return g.m.Holding() }
+
+// ready is told that the session is registered and rejoined on the current
+// link; after a fallback reconnect that is when the queue goes out.
+func (g *migration) ready() {
+	if g.m.State() == migrate.Reconnecting {
+		g.apply(g.m.Reconnected(g.n.clock.Now()))
+	}
+}
+
+// abandon ends any migration (quit, /disconnect, /reconnect, close) and
+// returns the lines it held, in order, for the caller to fail or keep.
+func (g *migration) abandon() []session.Outgoing {
+	items, acts := g.m.Abandon(g.n.clock.Now())
+	g.apply(acts)
+	g.closeTarget()
+	for id, a := range g.timers {
+		disarm(a)
+		delete(g.timers, id)
+	}
+	return items
+}
+
+// request sends MIGRATE REQUEST <server> (the /migrate command).
+func (g *migration) request(server string) {
+	n := g.n
+	if g.m.State() != migrate.Idle {
+		n.emit(event.Info{Code: "MIGRATE", Text: "a migration is already under way", Error: true})
+		return
+	}
+	n.write(n.cur, &irc.Message{Command: "MIGRATE", Params: []string{"REQUEST", server}})
+}
+
+// dialed takes the result of a target dial.
+func (g *migration) dialed(d migDialDone) {
+	if g.cancelled[d.id] || d.gen != g.dialGen {
+		delete(g.cancelled, d.id)
+		if d.t != nil {
+			d.t.Close()
+		}
+		return
+	}
+	g.cancel = nil
+	if d.err != nil {
+		g.n.logf("migration: dial %s: %v", d.addr, d.err)
+		g.apply(g.m.DialDone(g.n.clock.Now(), d.id, d.err))
+		return
+	}
+	g.closeTarget()
+	g.target = g.n.newLink(d.t, d.addr, d.host)
+	g.targetID = d.id
+	g.apply(g.m.DialDone(g.n.clock.Now(), d.id, nil))
+}
+
+// apply carries out the machine's actions in order.
+func (g *migration) apply(acts []migrate.Action) {
+	n := g.n
+	for _, a := range acts {
+		switch a := a.(type) {
+		case migrate.Dial:
+			g.dial(a)
+		case migrate.Send:
+			g.send(a)
+		case migrate.CloseNew:
+			if a.ID == g.targetID {
+				g.closeTarget()
+			} else if g.pendingID == a.ID {
+				g.stopDial()
+				g.cancelled[a.ID] = true
+			}
+		case migrate.Promote:
+			if a.ID == g.targetID {
+				g.promote()
+			}
+		case migrate.Reconnect:
+			n.logf("migration: %s; reconnecting to the configured server", a.Reason)
+			g.reconnectConfigured()
+		case migrate.Flush[session.Outgoing]:
+			g.flush(a.Items)
+		case migrate.StartTimer:
+			g.startTimer(a.ID, a)
+		case migrate.StopTimer:
+			if t := g.timers[a.ID]; t != nil {
+				disarm(t)
+				delete(g.timers, a.ID)
+			}
+		case migrate.Emit:
+			n.emit(a.Event)
+			switch a.Event.Step {
+			case event.MigrationAccepted:
+				n.traceStep("ok")
+			case event.MigrationResumed:
+				n.traceStep("confirm")
+			}
+		case migrate.Warn:
+			n.logf("migration: %s", a.Text)
+			n.emit(event.Info{Code: "MIGRATE", Text: a.Text})
+		case migrate.Info:
+			n.emit(event.Info{Code: "MIGRATE", Text: a.Text, Error: true})
+		default:
+			n.logf("migration: unknown action %T", a)
+		}
+	}
+}
+
+func (g *migration) startTimer(id migrate.TimerID, a migrate.StartTimer) {
+	if old := g.timers[id]; old != nil {
+		disarm(old)
+	}
+	g.timers[id] = g.n.arm(a.After, func() {
+		delete(g.timers, id)
+		g.apply(g.m.Timer(g.n.clock.Now(), id))
+	})
+}
+
+// send writes a MIGRATE line (OK/NAK to OLD, RESUME to NEW) through the
+// link's ordered writer, behind every line already queued there.
+func (g *migration) send(a migrate.Send) {
+	var l *link
+	switch a.To {
+	case migrate.LinkOld:
+		l = g.n.cur
+	case migrate.LinkNew:
+		l = g.target
+	}
+	if l == nil {
+		g.n.logf("migration: %s dropped, the %s link is gone", maskLine(a.Msg), a.To)
+		return
+	}
+	g.n.write(l, a.Msg)
+}

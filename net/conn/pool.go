@@ -1,0 +1,132 @@
+// Package conn is ferry's connection owner: the one place on the client
+// side with goroutines. A Pool runs one goroutine per configured network
+// that owns the network's session (net/session is not goroutine-safe) and
+// its links; per link a reader goroutine feeds lines to that loop and a
+// transport.Writer sends through the flood limiter. The loop dials and
+// reconnects with backoff, measures lag, detects dead connections, applies
+// STS, queues lines while offline and drives the migration state machine
+// (net/migrate), swapping the link under the session without the user
+// seeing a reconnect.
+//
+// Everything a network produces reaches the user as event batches on one
+// channel (Events); commands go in through Do, which never blocks for long.
+package conn
+
+import (
+	"sync"
+	"time"
+
+	"github.com/ferry-irc/ferry/net/command"
+	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/sts"
+)
+
+// Pool owns the connections of every configured network.
+type Pool struct {
+	box   *outbox
+	sts   *sts.Store
+	log   Logger
+	clock Clock
+	rand  func() float64 // backoff jitter; nil = math/rand
+
+	names    []string
+	networks map[string]*network
+
+	mu      sync.Mutex
+	started bool
+	closed  bool
+}
+
+// NewPool prepares the networks; nothing is dialled before Start. Networks
+// with an empty or duplicate Name are skipped with a log line.
+func NewPool(opts PoolOptions) *Pool {
+	p := &Pool{
+		box:      newOutbox(),
+		sts:      opts.STS,
+		log:      opts.Log,
+		clock:    opts.Clock,
+		networks: map[string]*network{},
+	}
+	if p.clock == nil {
+		p.clock = wallClock{now: opts.Now}
+	}
+	if p.sts == nil {
+		// Memory only: upgrades advertised during this run still apply.
+		s, err := sts.Open("", nil, p.clock.Now)
+		if err == nil {
+			p.sts = s
+		}
+	}
+	for _, cfg := range opts.Networks {
+		if cfg.Name == "" || p.networks[cfg.Name] != nil {
+			if p.log != nil {
+				p.log.Printf("conn: network %q skipped: empty or duplicate name", cfg.Name)
+			}
+			continue
+		}
+		p.names = append(p.names, cfg.Name)
+		p.networks[cfg.Name] = newNetwork(p, cfg)
+	}
+	return p
+}
+
+// Start connects every network. Calling it twice does nothing.
+func (p *Pool) Start() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.started || p.closed {
+		return
+	}
+	p.started = true
+	for _, name := range p.names {
+		go p.networks[name].loop(true)
+	}
+}
+
+// Events is the one channel carrying every network's events, in batches:
+// each receive gets everything produced since the previous one, in order
+// per network. It is closed by Close.
+func (p *Pool) Events() <-chan event.Batch { return p.box.out }
+
+// Do queues c for network. It returns at once; the network's loop runs
+// commands in the order given. An unknown network yields an Error event.
+func (p *Pool) Do(network string, c command.Command) {
+	n := p.networks[network]
+	if n == nil {
+		p.box.add(event.Error{Meta: event.Meta{Network: network, Time: p.clock.Now()},
+			Text: "no such network: " + network})
+		return
+	}
+	n.mail.put(c)
+}
+
+// Networks lists the configured network names in configuration order.
+func (p *Pool) Networks() []string { return append([]string(nil), p.names...) }
+
+// Close sends QUIT on every connection, waits a bounded time for the
+// servers to close them, stops every goroutine and closes the Events
+// channel. Lines still queued are reported Failed (if anyone still reads).
+// It never blocks on an Events reader.
+func (p *Pool) Close() {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return
+	}
+	p.closed = true
+	started := p.started
+	p.mu.Unlock()
+	if started {
+		for _, name := range p.names {
+			close(p.networks[name].stop)
+		}
+		deadline := time.After(closeGrace + time.Second)
+		for _, name := range p.names {
+			select {
+			case <-p.networks[name].done:
+			case <-deadline:
+			}
+		}
+	}
+	p.box.close()
+}

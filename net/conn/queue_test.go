@@ -1,0 +1,229 @@
+package conn
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ferry-irc/ferry/net/command"
+	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/session"
+	"gopkg.in/irc.v4"
+)
+
+func TestLinesTypedWhileDisconnectedAreDeliveredOnceAfterReconnect(t *testing.T) {
+	srv := newRelay(t)
+	p, c := startPool(t, plainNet("net", "gus", srv.port()))
+	c.wait(5*time.Second, "registered", isState("net", event.StateRegistered))
+	p.Do("net", command.Join{Channel: "#q"})
+	srv.waitFor(5*time.Second, "join", func() bool { return len(srv.lines("gus", "JOIN #q")) == 1 })
+
+	srv.set(func(r *relay) { r.refuse = true })
+	srv.drop("gus")
+	c.wait(5*time.Second, "waiting", isState("net", event.StateWaiting))
+	for i := 1; i <= 3; i++ {
+		p.Do("net", command.SendText{ID: uint64(100 + i), Target: "#q", Text: fmt.Sprintf("offline %d", i)})
+	}
+	for i := 1; i <= 3; i++ {
+		id := uint64(100 + i)
+		m := c.wait(5*time.Second, "pending echo", func(e event.Event) bool {
+			m, ok := e.(event.Message)
+			return ok && m.LocalID == id
+		}).(event.Message)
+		if !m.Pending {
+			t.Errorf("echo of line %d typed while offline is not pending", i)
+		}
+	}
+	if c.count(func(e event.Event) bool { _, ok := e.(event.Delivered); return ok }) != 0 {
+		t.Fatal("Delivered while offline")
+	}
+	srv.set(func(r *relay) { r.refuse = false })
+	srv.waitFor(5*time.Second, "three lines", func() bool { return len(srv.lines("gus", "PRIVMSG #q")) >= 3 })
+	for i := 1; i <= 3; i++ {
+		id := uint64(100 + i)
+		c.wait(5*time.Second, "delivered", func(e event.Event) bool {
+			d, ok := e.(event.Delivered)
+			return ok && d.LocalID == id
+		})
+	}
+	// Exactly once, in order, after the rejoin.
+	all := srv.lines("gus", "")
+	var after []string
+	for i := len(all) - 1; i >= 0; i-- {
+		if strings.HasPrefix(all[i], "USER") {
+			after = all[i:]
+			break
+		}
+	}
+	var got []string
+	joined := false
+	for _, l := range after {
+		if strings.HasPrefix(l, "JOIN #q") {
+			joined = true
+		}
+		if strings.HasPrefix(l, "PRIVMSG") {
+			if !joined {
+				t.Errorf("%q sent before the rejoin", l)
+			}
+			got = append(got, l)
+		}
+	}
+	want := []string{"PRIVMSG #q :offline 1", "PRIVMSG #q :offline 2", "PRIVMSG #q :offline 3"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("after reconnect the server got %q, want %q", got, want)
+	}
+	time.Sleep(50 * time.Millisecond) // a double send would show up by now
+	if n := len(srv.lines("gus", "PRIVMSG")); n != 3 {
+		t.Errorf("server got %d PRIVMSG in all, want 3", n)
+	}
+}
+
+func TestQuitFailsQueuedLines(t *testing.T) {
+	srv := newRelay(t)
+	p, c := startPool(t, plainNet("net", "hal", srv.port()))
+	c.wait(5*time.Second, "registered", isState("net", event.StateRegistered))
+	srv.set(func(r *relay) { r.refuse = true })
+	srv.drop("hal")
+	c.wait(5*time.Second, "waiting", isState("net", event.StateWaiting))
+	p.Do("net", command.SendText{ID: 9, Target: "#x", Text: "never"})
+	p.Do("net", command.Quit{Reason: "bye"})
+	f := c.wait(5*time.Second, "failed", func(e event.Event) bool {
+		f, ok := e.(event.Failed)
+		return ok && f.LocalID == 9
+	}).(event.Failed)
+	if f.Reason == "" {
+		t.Error("Failed without a reason")
+	}
+	c.wait(5*time.Second, "disconnected", isState("net", event.StateDisconnected))
+	srv.set(func(r *relay) { r.refuse = false })
+	time.Sleep(200 * time.Millisecond) // several backoff periods: no reconnect may happen
+	if n := c.states("net", event.StateConnecting); n > 2 {
+		// 1 initial + at most one attempt already under way when Quit ran
+		t.Errorf("%d connection attempts after quit", n)
+	}
+	if n := len(srv.lines("hal", "PRIVMSG")); n != 0 {
+		t.Errorf("a failed line reached the server")
+	}
+}
+
+func TestQuitSendsQuitAndStaysDisconnected(t *testing.T) {
+	srv := newRelay(t)
+	p, c := startPool(t, plainNet("net", "ivy", srv.port()))
+	c.wait(5*time.Second, "registered", isState("net", event.StateRegistered))
+	p.Do("net", command.Quit{Reason: "see you"})
+	srv.waitFor(5*time.Second, "QUIT", func() bool { return len(srv.lines("ivy", "QUIT :see you")) == 1 })
+	c.wait(5*time.Second, "disconnected", isState("net", event.StateDisconnected))
+	p.Do("net", command.Connect{})
+	c.wait(5*time.Second, "registered again", func(event.Event) bool { return c.states("net", event.StateRegistered) == 2 })
+}
+
+func TestFloodArrivesInFewBatches(t *testing.T) {
+	const lines = 2000
+	srv := newRelay(t)
+	cfg := plainNet("net", "jo", srv.port())
+	p := NewPool(PoolOptions{Networks: []NetworkConfig{cfg}, Log: nil})
+	p.Start()
+	defer p.Close()
+	srv.waitFor(5*time.Second, "registration", func() bool { return srv.client("jo") != nil && len(srv.lines("jo", "USER")) == 1 })
+	cl := srv.client("jo")
+	for i := 0; i < lines; i++ {
+		cl.send(fmt.Sprintf(":other!u@h PRIVMSG jo :line %d", i))
+	}
+	cl.send("PING :barrier")
+	// The loop handles lines in order: once PONG barrier is back, every
+	// message has been turned into events, and nobody has read them yet.
+	srv.waitFor(5*time.Second, "barrier", func() bool { return len(srv.lines("jo", "PONG")) == 1 })
+	msgs, batches := 0, 0
+	timeout := time.After(5 * time.Second)
+	for msgs < lines {
+		select {
+		case b := <-p.Events():
+			batches++
+			for _, e := range b.Events {
+				if m, ok := e.(event.Message); ok {
+					if want := fmt.Sprintf("line %d", msgs); m.Text != want {
+						t.Fatalf("message %d is %q, want %q", msgs, m.Text, want)
+					}
+					msgs++
+				}
+			}
+		case <-timeout:
+			t.Fatalf("got %d of %d messages in %d batches", msgs, lines, batches)
+		}
+	}
+	if batches > 3 {
+		t.Errorf("%d lines took %d batches; want them coalesced into at most 3", lines, batches)
+	}
+	t.Logf("%d lines in %d batches", lines, batches)
+}
+
+func TestCloseWithoutReaderIsBounded(t *testing.T) {
+	srv := newRelay(t)
+	p := NewPool(PoolOptions{Networks: []NetworkConfig{plainNet("net", "kim", srv.port())}})
+	p.Start()
+	srv.waitFor(5*time.Second, "registration", func() bool { return len(srv.lines("kim", "USER")) == 1 })
+	cl := srv.client("kim")
+	for i := 0; i < 100; i++ {
+		cl.send(":other!u@h PRIVMSG kim :unread")
+	}
+	done := make(chan struct{})
+	start := time.Now()
+	go func() { p.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close blocked with nobody reading Events")
+	}
+	t.Logf("Close took %v", time.Since(start))
+	if _, ok := <-p.Events(); ok {
+		// a batch may still be in flight; the channel must then be closed
+		for range p.Events() {
+		}
+	}
+	srv.waitFor(5*time.Second, "QUIT on close", func() bool { return len(srv.lines("kim", "QUIT")) == 1 })
+}
+
+func TestDoUnknownNetwork(t *testing.T) {
+	p := NewPool(PoolOptions{})
+	c := collect(t, p)
+	p.Do("nope", command.Join{Channel: "#x"})
+	e := c.wait(time.Second, "error", func(e event.Event) bool { _, ok := e.(event.Error); return ok }).(event.Error)
+	if e.Network != "nope" || !strings.Contains(e.Text, "nope") {
+		t.Errorf("got %+v", e)
+	}
+	p.Close()
+	<-c.done
+}
+
+// A server that never answers a JOIN of the rejoin must not keep queued
+// lines back forever: after rejoinTimeout they go out anyway.
+func TestQueueOpensWhenRejoinNeverAnswers(t *testing.T) {
+	srv := newRelay(t)
+	srv.set(func(r *relay) {
+		r.onLine = func(_ *relayClient, m *irc.Message) bool { return m.Command == "JOIN" }
+	})
+	clk := NewManualClock(time.Unix(1000, 0))
+	cfg := plainNet("net", "uma", srv.port())
+	cfg.Session.Autojoin = []session.Channel{{Name: "#void"}}
+	p := NewPool(PoolOptions{Networks: []NetworkConfig{cfg}, Log: testLogger{t}, Clock: clk})
+	c := collect(t, p)
+	p.Start()
+	defer func() { p.Close(); <-c.done }()
+	c.wait(5*time.Second, "registered", isState("net", event.StateRegistered))
+	srv.waitFor(5*time.Second, "the unanswered JOIN", func() bool { return len(srv.lines("uma", "JOIN #void")) == 1 })
+	p.Do("net", command.SendText{ID: 1, Target: "#void", Text: "waiting"})
+	c.wait(5*time.Second, "pending echo", func(e event.Event) bool {
+		m, ok := e.(event.Message)
+		return ok && m.LocalID == 1 && m.Pending
+	})
+	clk.Advance(rejoinTimeout - time.Second)
+	srv.client("uma").send("PING :barrier")
+	srv.waitFor(5*time.Second, "barrier", func() bool { return len(srv.lines("uma", "PONG")) == 1 })
+	if n := len(srv.lines("uma", "PRIVMSG")); n != 0 {
+		t.Fatalf("a queued line went out before the rejoin timeout")
+	}
+	clk.Advance(2 * time.Second)
+	c.wait(5*time.Second, "delivered", isDelivered(1))
+	srv.waitFor(5*time.Second, "the line", func() bool { return len(srv.lines("uma", "PRIVMSG #void")) == 1 })
+}

@@ -1,0 +1,194 @@
+package conn
+
+import (
+	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/session"
+	"gopkg.in/irc.v4"
+)
+
+// routeOut sends the lines the session produced in its last call where they
+// belong, and reports the LocalIDs of lines that were queued rather than
+// sent (their echo is shown pending).
+//
+//   - ClassConn lines belong to a connection: they go to the link whose line
+//     is being handled (a PONG to the migration target goes back to it), else
+//     to the current link, and are dropped when there is none.
+//   - ClassUser lines the session makes on its own while handling a line
+//     (the rejoin after 001) are part of bringing the link up: they go out
+//     directly, since the queue only opens once the rejoin has completed.
+//   - Every other ClassUser and ClassAuto line goes through the queue, which
+//     sends it now when the link is up and no migration window is open, and
+//     holds it otherwise.
+func (n *network) routeOut(fromSubmit bool) map[uint64]bool {
+	var queued map[uint64]bool
+	for len(n.out) > 0 {
+		o := n.out[0]
+		n.out = n.out[1:]
+		switch {
+		case o.Class == session.ClassConn:
+			l := n.handing
+			if l == nil {
+				l = n.cur
+			}
+			if l == nil {
+				n.logf("dropping %s: no connection", o.Msg.Command)
+				continue
+			}
+			n.write(l, o.Msg)
+		case o.Class == session.ClassUser && !fromSubmit && o.LocalID == 0:
+			if n.cur != nil {
+				n.write(n.cur, o.Msg)
+			}
+		default:
+			if n.mig.submit(o) {
+				if queued == nil {
+					queued = map[uint64]bool{}
+				}
+				queued[o.LocalID] = true
+				continue
+			}
+			if n.canSend() && n.q.len() == 0 {
+				n.sendUser(n.cur, o)
+				continue
+			}
+			if o.Class == session.ClassAuto && n.cur == nil {
+				n.logf("dropping automatic %s while offline", o.Msg.Command)
+				continue
+			}
+			n.q.push(o)
+			if queued == nil {
+				queued = map[uint64]bool{}
+			}
+			queued[o.LocalID] = true
+			n.logf("queued %s (%d waiting)", o.Msg.Command, n.q.len())
+		}
+	}
+	n.out = nil
+	return queued
+}
+
+// canSend reports whether queued lines may go out now: a registered link
+// that has finished rejoining, and no migration window open.
+func (n *network) canSend() bool {
+	return n.cur != nil && n.ready && !n.mig.holding()
+}
+
+// sendUser writes a queued or fresh user line to the current link and
+// reports delivery: Delivered once the line is handed to the writer of the
+// link whose server processes it (the writer sends in order and only fails
+// together with the connection).
+func (n *network) sendUser(l *link, o session.Outgoing) {
+	n.write(l, o.Msg)
+	if o.LocalID == 0 {
+		return
+	}
+	// The lines of one typed message (split to fit) are sent together, in
+	// one loop step: report the message once.
+	if k := len(n.evs); k > 0 {
+		if d, ok := n.evs[k-1].(event.Delivered); ok && d.LocalID == o.LocalID {
+			return
+		}
+	}
+	n.emit(event.Delivered{LocalID: o.LocalID})
+}
+
+// write queues m on l's writer. PING and PONG bypass the flood limiter
+// (SendNow): a PONG held behind a paste could get us timed out, and our lag
+// PING should measure the network, not our queue. Everything else keeps
+// the order it was produced in: MIGRATE OK, in particular, must follow the
+// user lines already handed to OLD.
+func (n *network) write(l *link, m *irc.Message) {
+	if n.log != nil {
+		n.logf("%s -> %s", l.addr, maskLine(m))
+	}
+	switch m.Command {
+	case "PING", "PONG":
+		l.w.SendNow(m)
+	default:
+		l.w.Send(m)
+	}
+}
+
+// linkUp: the session is registered and rejoined; flush the offline queue
+// in order.
+func (n *network) linkUp() {
+	n.mig.ready()
+	n.flushQueue()
+}
+
+func (n *network) flushQueue() {
+	if !n.canSend() {
+		return
+	}
+	for _, o := range n.q.takeAll() {
+		n.sendUser(n.cur, o)
+	}
+}
+
+// failQueue reports every queued line Failed (quit, or the Pool closing).
+func (n *network) failQueue(reason string) {
+	seen := map[uint64]bool{}
+	for _, o := range n.q.takeAll() {
+		if o.LocalID != 0 && !seen[o.LocalID] {
+			seen[o.LocalID] = true
+			n.emit(event.Failed{LocalID: o.LocalID, Reason: reason})
+		}
+	}
+}
+
+// maskLine renders m for the debug log with secrets hidden: MIGRATE tokens,
+// PASS and AUTHENTICATE payloads.
+func maskLine(m *irc.Message) string {
+	switch m.Command {
+	case "PASS", "AUTHENTICATE", "OPER":
+		return m.Command + " ***"
+	case "MIGRATE":
+		c := m.Copy()
+		// keep the subcommand and, for START, host and port.
+		for i := range c.Params {
+			switch {
+			case i == 0:
+			case len(c.Params) > 0 && c.Params[0] == "START" && (i == 1 || i == 2 || i == 5):
+			case c.Params[0] == "REQUEST":
+			default:
+				c.Params[i] = "***"
+			}
+		}
+		return c.String()
+	case "FAIL":
+		if m.Param(0) == "MIGRATE" {
+			c := m.Copy()
+			for i := 2; i < len(c.Params)-1; i++ {
+				c.Params[i] = "***"
+			}
+			return c.String()
+		}
+	}
+	if m.Command == "PRIVMSG" && len(m.Params) > 1 && isServiceTarget(m.Params[0]) {
+		return "PRIVMSG " + m.Params[0] + " ***"
+	}
+	return m.String()
+}
+
+// isServiceTarget: lines to services may carry passwords (IDENTIFY).
+func isServiceTarget(t string) bool {
+	switch t {
+	case "NickServ", "nickserv", "NICKSERV", "Q@CServe.quakenet.org", "X@channels.undernet.org":
+		return true
+	}
+	return false
+}
+
+// offlineQueue is the ordered queue of user lines waiting for a usable
+// connection.
+type offlineQueue struct{ lines []session.Outgoing }
+
+func newOfflineQueue() *offlineQueue { return &offlineQueue{} }
+
+func (q *offlineQueue) push(o session.Outgoing) { q.lines = append(q.lines, o) }
+func (q *offlineQueue) len() int                { return len(q.lines) }
+func (q *offlineQueue) takeAll() []session.Outgoing {
+	l := q.lines
+	q.lines = nil
+	return l
+}

@@ -1,0 +1,51 @@
+package conn
+
+import (
+	"time"
+
+	"github.com/ferry-irc/ferry/net/event"
+)
+
+// shutdown runs in the loop when the Pool closes: QUIT on the current link,
+// wait (at most closeGrace of wall time, whatever the injected clock says)
+// for the server to close it, then release everything.
+func (n *network) shutdown() {
+	n.want = false
+	n.cancelDial()
+	disarm(n.retry)
+	disarm(n.quitting)
+	n.retry, n.quitting = nil, nil
+	n.keep(n.mig.abandon())
+	n.failQueue("not sent: ferry was closed")
+	if n.cur != nil {
+		n.quitLink("ferry closed")
+		deadline := time.NewTimer(closeGrace)
+		defer deadline.Stop()
+	wait:
+		for {
+			select {
+			case in := <-n.inbox:
+				switch v := in.(type) {
+				case linkLost:
+					if v.l == n.cur {
+						break wait
+					}
+				case dialDone:
+					if v.t != nil {
+						v.t.Close()
+					}
+				case migDialDone:
+					if v.t != nil {
+						v.t.Close()
+					}
+				}
+			case <-deadline.C:
+				break wait
+			}
+		}
+		n.drop(n.cur)
+	}
+	if n.state != event.StateDisconnected {
+		n.setState(event.ConnState{State: event.StateDisconnected, Reason: "closed"})
+	}
+}
