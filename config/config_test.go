@@ -470,3 +470,18 @@ func TestWarnings(t *testing.T) {
 		t.Errorf("with mode 0600: %v", cfg.Warnings)
 	}
 }
+
+func TestHomeExpansion(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	if err := os.WriteFile(filepath.Join(home, "ca.pem"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(writeConfig(t, "[[network]]\nhost = \"h\"\nnick = \"n\"\nca_file = \"~/ca.pem\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Networks[0].CAFile; got != filepath.Join(home, "ca.pem") {
+		t.Errorf("CAFile = %q", got)
+	}
+}
