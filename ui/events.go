@@ -134,7 +134,7 @@ func (m *model) message(ev event.Message) bool {
 	n := m.network(ev.Network)
 	b := m.ensure(n, ev.Buffer)
 	if ev.Self && ev.LocalID != 0 {
-		m.localByID[ev.LocalID] = b
+		m.remember(ev.LocalID, b)
 		if m.updateOwn(b, ev) {
 			return false
 		}

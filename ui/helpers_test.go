@@ -19,7 +19,19 @@ import (
 	"github.com/muesli/termenv"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+// updating reports whether -update was given: rewrite the golden files in
+// testdata/. The flag is teatest's (its golden package defines it) when
+// that is linked in, else ours.
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files in testdata/")
+	}
+}
 
 // t0 is the fixed clock of the tests.
 var t0 = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
@@ -162,7 +174,7 @@ func (hs *harness) golden(name string) {
 	t.Helper()
 	got := hs.screen()
 	path := filepath.Join("testdata", name+".golden")
-	if *update {
+	if updating() {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/ferry-irc/ferry/net/command"
 	"github.com/ferry-irc/ferry/ui/input"
 	"github.com/ferry-irc/ferry/ui/scrollback"
+	"github.com/ferry-irc/ferry/ui/sidebar"
 )
 
 // pasteAsk is the most lines a paste sends without asking.
@@ -86,6 +87,16 @@ func (m *model) mouse(e tea.MouseMsg) {
 		m.cur.view.ScrollBy(wheelRows)
 	case tea.MouseButtonWheelDown:
 		m.cur.view.ScrollBy(-wheelRows)
+	case tea.MouseButtonLeft:
+		// A click on the sidebar selects that buffer. Row 0 is the topic.
+		g := m.geometry()
+		if g.sideW == 0 || e.X >= g.sideW || e.Y < 1 || e.Y > g.bodyH || m.height < 3 {
+			return
+		}
+		items := m.sidebarItems()
+		if i := sidebar.Start(items, g.bodyH) + e.Y - 1; i < len(items) {
+			m.switchTo(m.ordered()[i])
+		}
 	}
 }
 
@@ -219,7 +230,7 @@ func (m *model) exec(r request) tea.Cmd {
 		switch x := c.(type) {
 		case command.SendText:
 			x.ID = nextID()
-			m.localByID[x.ID] = n.find(x.Target)
+			m.remember(x.ID, n.find(x.Target))
 			c = x
 		case command.Join:
 			if m.joining == nil {
@@ -319,7 +330,23 @@ func (m *model) sendLines(lines []string) {
 	b := m.cur
 	for _, l := range lines {
 		id := nextID()
-		m.localByID[id] = b
+		m.remember(id, b)
 		m.conn.Do(b.net.name, command.SendText{ID: id, Target: b.name, Text: l})
+	}
+}
+
+// maxRemembered bounds the SendText ID -> buffer map; past it the map
+// starts over (a Delivered for a forgotten id falls back to searching the
+// network's buffers).
+const maxRemembered = 4096
+
+// remember records which buffer our line id belongs to (b may be nil when
+// the target has no buffer yet: the echo will create it).
+func (m *model) remember(id uint64, b *buffer) {
+	if len(m.localByID) >= maxRemembered {
+		clear(m.localByID)
+	}
+	if b != nil {
+		m.localByID[id] = b
 	}
 }

@@ -437,3 +437,20 @@ func TestNickListToggleAndNarrowLayout(t *testing.T) {
 		_ = hs.m.View() // must not panic
 	}
 }
+
+func TestSidebarClick(t *testing.T) {
+	hs := newHarness(t, 100, 12, Options{})
+	demoChannel(hs)
+	hs.send(tea.MouseMsg{X: 3, Y: 1, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
+	if c := hs.current(); c != "ferrynet:" {
+		t.Errorf("click on row 1: current %s, want the server buffer", c)
+	}
+	hs.send(tea.MouseMsg{X: 3, Y: 2, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
+	if c := hs.current(); c != "ferrynet:#ferry" {
+		t.Errorf("click on row 2: current %s", c)
+	}
+	hs.send(tea.MouseMsg{X: 50, Y: 1, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
+	if c := hs.current(); c != "ferrynet:#ferry" {
+		t.Errorf("click in the messages switched to %s", c)
+	}
+}

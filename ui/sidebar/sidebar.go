@@ -36,21 +36,28 @@ func Render(st *themes.Styles, items []Item, width, height int) []string {
 	if width <= 0 || height <= 0 {
 		return rows
 	}
-	start := 0
-	if len(items) > height {
-		for i, it := range items {
-			if it.Active && i >= height {
-				start = i - height + 1
-			}
-		}
-	}
-	for i := start; i < len(items) && len(rows) < height; i++ {
+	for i := Start(items, height); i < len(items) && len(rows) < height; i++ {
 		rows = append(rows, row(st, items[i], width))
 	}
 	for len(rows) < height {
 		rows = append(rows, strings.Repeat(" ", width))
 	}
 	return rows
+}
+
+// Start is the index of the first item Render shows in height rows: 0,
+// unless the active item would be below the window. The root model uses it
+// to map a mouse click to an item.
+func Start(items []Item, height int) int {
+	if len(items) <= height {
+		return 0
+	}
+	for i, it := range items {
+		if it.Active && i >= height {
+			return i - height + 1
+		}
+	}
+	return 0
 }
 
 func row(st *themes.Styles, it Item, width int) string {

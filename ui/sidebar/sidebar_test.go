@@ -1,0 +1,60 @@
+package sidebar
+
+import (
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/ferry-irc/ferry/themes"
+	"github.com/muesli/termenv"
+)
+
+func styles(t *testing.T) *themes.Styles {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.Ascii)
+	th, err := themes.Load("dark", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return themes.NewStyles(th, r, false)
+}
+
+func TestRender(t *testing.T) {
+	items := []Item{
+		{Label: "ferrynet", Network: true},
+		{Label: "#ferry", Active: true},
+		{Label: "#busy", Unread: 1234},
+		{Label: "#a-very-long-channel-name", Unread: 3, Highlight: true},
+		{Label: "bob\x1b[2J", Highlight: true},
+		{Label: "#gone", Disconnected: true},
+	}
+	got := strings.Join(Render(styles(t), items, 14, 7), "|")
+	want := strings.Join([]string{
+		"ferrynet      ",
+		" #ferry       ",
+		" #busy    999+",
+		" #a-very-l… !3",
+		" bob␛[2J     !",
+		" #gone        ",
+		"              ",
+	}, "|")
+	if got != want {
+		t.Errorf("rows\n%q\nwant\n%q", got, want)
+	}
+}
+
+func TestRenderKeepsTheActiveItemVisible(t *testing.T) {
+	var items []Item
+	for i := 0; i < 20; i++ {
+		items = append(items, Item{Label: string(rune('a' + i))})
+	}
+	items[15].Active = true
+	rows := Render(styles(t), items, 4, 5)
+	if len(rows) != 5 || strings.TrimSpace(rows[4]) != "p" {
+		t.Errorf("rows %q: want the active item p last", rows)
+	}
+	if Start(items, 5) != 11 {
+		t.Errorf("Start = %d, want 11", Start(items, 5))
+	}
+}
