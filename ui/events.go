@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strconv"
+	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -21,8 +23,10 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 		case event.Message:
 			ring = m.message(ev) || ring
 		case event.Delivered:
+			m.network(ev.Network).settled(ev.LocalID)
 			m.own(ev.Network, ev.LocalID, func(l *scrollback.Line) { l.Pending = false })
 		case event.Failed:
+			m.network(ev.Network).settled(ev.LocalID)
 			if b := m.own(ev.Network, ev.LocalID, func(l *scrollback.Line) { l.Pending, l.Failed = false, true }); b != nil {
 				text := "a line was not delivered"
 				if ev.Reason != "" {
@@ -44,8 +48,13 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 			m.topic(ev)
 		case event.Names:
 			n := m.network(ev.Network)
-			b := m.ensure(n, ev.Channel)
-			if b.members != nil {
+			key := n.name + "\x00" + n.fold(ev.Channel)
+			b := n.find(ev.Channel)
+			if b == nil || m.namesWanted[key] {
+				delete(m.namesWanted, key)
+				m.namesLine(n, b, ev)
+			}
+			if b != nil && b.members != nil {
 				ms := make([]members.Member, len(ev.Members))
 				for i, x := range ev.Members {
 					ms[i] = members.Member{Nick: x.Nick, Prefixes: x.Prefixes, Away: x.Away}
@@ -135,6 +144,11 @@ func (m *model) message(ev event.Message) bool {
 	b := m.ensure(n, ev.Buffer)
 	if ev.Self && ev.LocalID != 0 {
 		m.remember(ev.LocalID, b)
+		if ev.Pending {
+			n.pending[ev.LocalID] = struct{}{}
+		} else {
+			n.settled(ev.LocalID)
+		}
 		if m.updateOwn(b, ev) {
 			return false
 		}
@@ -355,8 +369,13 @@ func (m *model) nickChange(ev event.NickChange) {
 
 func (m *model) topic(ev event.Topic) {
 	n := m.network(ev.Network)
-	b := m.ensure(n, ev.Channel)
-	b.topic = ev.Topic
+	b := n.find(ev.Channel)
+	if b == nil {
+		// A reply to /topic for a channel we have no buffer for.
+		b = n.server0
+	} else {
+		b.topic = ev.Topic
+	}
 	var text string
 	switch {
 	case ev.Changed && ev.Topic == "":
@@ -365,6 +384,9 @@ func (m *model) topic(ev event.Topic) {
 		text = ev.SetBy + " changed the topic to: " + ev.Topic + "\x0f"
 	default:
 		text = "topic: " + ev.Topic + "\x0f"
+		if b.kind == serverBuf {
+			text = "topic of " + ev.Channel + ": " + ev.Topic + "\x0f"
+		}
 		if ev.SetBy != "" {
 			text += " (set by " + ev.SetBy
 			if !ev.SetAt.IsZero() {
@@ -534,4 +556,29 @@ func (m *model) ctcp(ev event.CTCP) {
 		}
 	}
 	b.sb.Append(scrollback.Line{Time: m.at(ev.Time), Kind: scrollback.CTCP, Nick: ev.From, Text: text})
+}
+
+// namesShown bounds the nicks a /names line lists.
+const namesShown = 100
+
+// namesLine shows a member list as a line: the answer to /names, in the
+// channel's buffer or, for a channel we have none for, the server buffer.
+func (m *model) namesLine(n *network, b *buffer, ev event.Names) {
+	if b == nil {
+		b = n.server0
+	}
+	var sb strings.Builder
+	sb.WriteString(ev.Channel + " (" + strconv.Itoa(len(ev.Members)) + "):")
+	for i, x := range ev.Members {
+		if i == namesShown {
+			sb.WriteString(" …")
+			break
+		}
+		sb.WriteString(" ")
+		if x.Prefixes != "" {
+			sb.WriteString(x.Prefixes[:1])
+		}
+		sb.WriteString(x.Nick)
+	}
+	m.line(b, ev.Time, scrollback.Info, "", sb.String())
 }

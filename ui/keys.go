@@ -27,13 +27,22 @@ func (m *model) key(k tea.KeyMsg) tea.Cmd {
 	if m.paste != nil {
 		return m.confirmPaste(k)
 	}
+	if m.quitAsk != nil {
+		r := *m.quitAsk
+		m.quitAsk = nil
+		switch k.String() {
+		case "y", "Y", "enter", "ctrl+c":
+			return m.leave(r, true)
+		}
+		return nil
+	}
 	if k.Paste {
 		return m.pasted(string(k.Runes))
 	}
 	s := k.String()
 	switch s {
 	case "ctrl+c":
-		return m.leave("")
+		return m.leave("", false)
 	case "ctrl+l":
 		return tea.ClearScreen
 	case "enter":
@@ -232,6 +241,13 @@ func (m *model) exec(r request) tea.Cmd {
 			x.ID = nextID()
 			m.remember(x.ID, n.find(x.Target))
 			c = x
+		case command.Raw:
+			if ch, ok := strings.CutPrefix(x.Line, "NAMES "); ok {
+				if m.namesWanted == nil {
+					m.namesWanted = make(map[string]bool)
+				}
+				m.namesWanted[n.name+"\x00"+n.fold(ch)] = true
+			}
 		case command.Join:
 			if m.joining == nil {
 				m.joining = make(map[string]bool)
@@ -254,7 +270,7 @@ func (m *model) exec(r request) tea.Cmd {
 	case r.clear:
 		m.cur.sb.Clear()
 	case r.quit:
-		return m.leave(r.reason)
+		return m.leave(r.reason, false)
 	}
 	for _, h := range r.help {
 		m.line(m.cur, m.now(), scrollback.Info, "", h)
@@ -264,8 +280,12 @@ func (m *model) exec(r request) tea.Cmd {
 
 // leave sends QUIT to every network and ends the program. The connection
 // owner's Close (run by main after the program returns) flushes the QUIT
-// to the wire.
-func (m *model) leave(reason string) tea.Cmd {
+// to the wire. With lines still pending it asks first, unless confirmed.
+func (m *model) leave(reason string, confirmed bool) tea.Cmd {
+	if !confirmed && m.pendingCount() > 0 {
+		m.quitAsk = &reason
+		return nil
+	}
 	if reason == "" {
 		reason = m.opts.QuitMessage
 	}
@@ -349,4 +369,14 @@ func (m *model) remember(id uint64, b *buffer) {
 	if b != nil {
 		m.localByID[id] = b
 	}
+}
+
+// pendingCount is the number of our lines not yet delivered, on every
+// network.
+func (m *model) pendingCount() int {
+	c := 0
+	for _, n := range m.nets {
+		c += len(n.pending)
+	}
+	return c
 }

@@ -135,7 +135,8 @@ func (m *model) topicRow() string {
 func (m *model) statusBar() statusbar.Bar {
 	n := m.cur.net
 	bar := statusbar.Bar{Network: n.name, Nick: n.nick, Lag: n.lag, HasLag: n.hasLag,
-		Away: n.away, Scrolled: !m.cur.view.AtBottom(), Note: n.note, NoteKind: n.noteKind}
+		Away: n.away, Scrolled: !m.cur.view.AtBottom(), Note: n.note, NoteKind: n.noteKind,
+		Pending: len(n.pending)}
 	if n.stateSeen {
 		bar.State = n.state.String()
 	}
@@ -157,6 +158,10 @@ func (m *model) statusBar() statusbar.Bar {
 }
 
 func (m *model) inputRow() string {
+	if m.quitAsk != nil {
+		q := " " + strconv.Itoa(m.pendingCount()) + " lines not sent yet; quit anyway? [y/n]"
+		return fill(m.styles.InputPrompt, q, m.width)
+	}
 	if m.paste != nil {
 		q := " send " + strconv.Itoa(len(m.paste)) + " pasted lines to " + m.cur.title() + "? [y/n]"
 		return fill(m.styles.InputPrompt, format.Sanitize(q), m.width)

@@ -100,6 +100,12 @@ type model struct {
 	quitting  bool
 	localByID map[uint64]*buffer // SendText ID -> buffer it was typed in
 	joining   map[string]bool    // network+"\x00"+folded channel the user asked to join
+	// namesWanted: channels the user asked /names of, whose next Names
+	// event is also shown as a line.
+	namesWanted map[string]bool
+	// quitAsk holds the reason of a quit waiting for confirmation because
+	// lines are still pending.
+	quitAsk *string
 }
 
 // ids hands out SendText IDs, unique in the process and never zero.

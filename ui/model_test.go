@@ -454,3 +454,53 @@ func TestSidebarClick(t *testing.T) {
 		t.Errorf("click in the messages switched to %s", c)
 	}
 }
+
+func TestQuitWithPendingLinesAsks(t *testing.T) {
+	hs := newHarness(t, 100, 12, Options{})
+	demoChannel(hs)
+	hs.feed(event.Message{Meta: meta(70), Buffer: "#ferry", From: "newcomer", Text: "queued", Self: true, LocalID: 900, Pending: true})
+	if cmd := hs.send(keyMsg("ctrl+c")); cmd != nil || len(hs.conn.take()) != 0 {
+		t.Fatal("quit with a pending line did not ask")
+	}
+	if s := hs.screen(); !strings.Contains(s, "1 lines not sent yet; quit anyway? [y/n]") {
+		t.Fatalf("no question:\n%s", s)
+	}
+	hs.keys("n")
+	if hs.m.m.quitAsk != nil || len(hs.conn.take()) != 0 {
+		t.Fatal("n did not cancel")
+	}
+	hs.feed(event.Delivered{Meta: meta(71), LocalID: 900})
+	cmd := hs.send(keyMsg("ctrl+c"))
+	if cmd == nil || len(hs.conn.take()) != 1 {
+		t.Fatal("quit after delivery still asked")
+	}
+}
+
+func TestNamesAndTopicReplies(t *testing.T) {
+	hs := newHarness(t, 100, 12, Options{})
+	demoChannel(hs)
+	n := hs.m.m.netBy["ferrynet"]
+	hs.feed(
+		event.Names{Meta: meta(70), Channel: "#elsewhere", Members: []event.Member{{Nick: "x", Prefixes: "@"}, {Nick: "y"}}},
+		event.Topic{Meta: meta(70), Channel: "#elsewhere", Topic: "far away"},
+	)
+	if n.find("#elsewhere") != nil {
+		t.Error("a reply about another channel created a buffer")
+	}
+	sb := n.server0.sb
+	if a, b := sb.Line(sb.Len()-2).Text, sb.Line(sb.Len()-1).Text; a != "#elsewhere (2): @x y" || !strings.Contains(b, "topic of #elsewhere: far away") {
+		t.Errorf("server buffer lines %q, %q", a, b)
+	}
+	ch := n.find("#ferry")
+	before := ch.sb.Len()
+	hs.feed(event.Names{Meta: meta(71), Channel: "#ferry", Members: []event.Member{{Nick: "newcomer"}}})
+	if ch.sb.Len() != before {
+		t.Error("an unrequested Names added a line")
+	}
+	hs.m.m.in.SetValue("/names")
+	hs.keys("enter")
+	hs.feed(event.Names{Meta: meta(72), Channel: "#ferry", Members: []event.Member{{Nick: "newcomer"}, {Nick: "z"}}})
+	if ch.sb.Len() != before+1 || ch.members.Len() != 2 {
+		t.Errorf("/names: %d new lines, %d members", ch.sb.Len()-before, ch.members.Len())
+	}
+}

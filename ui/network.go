@@ -69,6 +69,10 @@ type network struct {
 	bufs    []*buffer          // channels and queries, sorted by folded name
 	byName  map[string]*buffer // fold(name) -> buffer (not the server buffer)
 
+	// pending holds the LocalIDs of our lines shown as pending (queued in
+	// a migration window or while disconnected) until Delivered/Failed.
+	pending map[uint64]struct{}
+
 	note     string // status bar note (migration)
 	noteKind statusbar.NoteKind
 	noteSeq  uint64 // which tick may clear it
@@ -77,7 +81,7 @@ type network struct {
 func (m *model) newNetwork(name string) *network {
 	n := &network{name: name, casemap: "rfc1459", fold: foldRFC1459,
 		prefixes: members.DefaultPrefixes, prefixModes: "qaohv", chanTypes: "#&",
-		byName: make(map[string]*buffer)}
+		byName: make(map[string]*buffer), pending: make(map[uint64]struct{})}
 	n.server0 = m.newBuffer(n, "", serverBuf)
 	return n
 }
@@ -196,3 +200,6 @@ func (m *model) setCasemap(n *network, ev event.ISupport) {
 	n.sortBufs()
 	m.order = nil
 }
+
+// settled forgets a pending line of ours.
+func (n *network) settled(id uint64) { delete(n.pending, id) }
