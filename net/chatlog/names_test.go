@@ -113,3 +113,21 @@ func TestPlain(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFileName: any buffer name maps to one safe path element.
+func FuzzFileName(f *testing.F) {
+	for _, s := range []string{"#ferry", "..", "../x", "a\\b", "con", "\x00", "#\u202e", strings.Repeat("é", 300)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		for _, got := range []string{FileName(name), DirName(name)} {
+			if got == "" || got == "." || got == ".." || strings.HasPrefix(got, ".") || len(got) > maxNameLen+4 ||
+				strings.ContainsAny(got, "/\\:*?\"<>|\x00") || strings.ContainsFunc(got, func(r rune) bool { return r < 0x20 || r == 0x7f || isBidi(r) }) {
+				t.Fatalf("unsafe name %q for %q", got, name)
+			}
+		}
+		if got := FileName(name); got == ServerFile {
+			t.Fatalf("%q maps to the server log", name)
+		}
+	})
+}

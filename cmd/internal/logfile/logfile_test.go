@@ -224,3 +224,24 @@ func TestConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// FuzzMask: Mask never panics, is idempotent, and a PASS or AUTHENTICATE
+// payload never survives it.
+func FuzzMask(f *testing.F) {
+	for _, s := range []string{
+		"PASS hunter2", "AUTHENTICATE AGFs", ":s1 MIGRATE START h +1 a b s2", "MIGRATE OK tok",
+		":s1 FAIL MIGRATE ABORTED tok :x", "PRIVMSG NickServ :IDENTIFY pw", "@a=b :p NS identify x y",
+		"libera > PASS :a b", "", ":", "@", "PASS", "MIGRATE", "FAIL MIGRATE",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		m := Mask(line)
+		if Mask(m) != m {
+			t.Fatalf("not idempotent: %q -> %q -> %q", line, m, Mask(m))
+		}
+		if strings.HasPrefix(line, "PASS ") && len(strings.TrimSpace(line)) > len("PASS ") && !strings.Contains(m, "***") {
+			t.Fatalf("PASS line not masked: %q -> %q", line, m)
+		}
+	})
+}
