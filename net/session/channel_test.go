@@ -256,3 +256,30 @@ func TestResumedKeepsState(t *testing.T) {
 	}
 	sc.expect()
 }
+
+func TestJoinForwardAndRefusalBuffers(t *testing.T) {
+	sc := newScript(t, Config{Autojoin: []Channel{{"#old", ""}}})
+	sc.s.Register()
+	sc.feed(":srv CAP * LS :", ":srv 001 me :hi")
+	sc.sent()
+	info := one[event.Info](t, sc.feed(":srv 470 me #old ##new :Forwarding to another channel"))
+	if info.Error || info.Code != "470" {
+		t.Errorf("470 info %+v", info)
+	}
+	if !sc.s.Ready() {
+		t.Error("not Ready after the forwarded join was answered")
+	}
+	sc.feed(":me!u@h JOIN ##new")
+	// A refused user join for a channel we have no buffer for goes to the server buffer.
+	sc.s.Submit(command.Join{Channel: "#x", Key: "bad"})
+	info = one[event.Info](t, sc.feed(":srv 475 me #x :Cannot join channel (+k)"))
+	if info.Buffer != "" || !info.Error {
+		t.Errorf("475 info %+v", info)
+	}
+	if len(sc.s.keys) != 0 {
+		t.Errorf("refused join key kept: %v", sc.s.keys)
+	}
+	if got := sc.s.Channels(); len(got) != 1 || got[0].Name != "##new" {
+		t.Errorf("channels %v", got)
+	}
+}

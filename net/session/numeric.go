@@ -10,7 +10,7 @@ import (
 // joinErrors are the numerics that refuse a JOIN; the channel is param 1.
 var joinErrors = map[string]bool{
 	"403": true, "405": true, "437": true, "471": true, "473": true, "474": true,
-	"475": true, "476": true, "477": true, "479": true, "489": true, "520": true,
+	"475": true, "476": true, "477": true, "479": true, "480": true, "489": true, "520": true,
 }
 
 // handleNumeric handles a three-digit reply.
@@ -73,8 +73,18 @@ func (s *Session) handleNumeric(h *handling) {
 			}
 			return
 		}
+	case "470": // ERR_LINKCHANNEL: "470 me #old #new :Forwarding": the JOIN of #new answers for #old
+		if name := m.Param(1); name != "" {
+			delete(s.keys, s.fold(name))
+			if ch := s.channels[s.fold(name)]; ch != nil && !ch.joined {
+				delete(s.channels, s.fold(name))
+			}
+			s.joinAnswered(name)
+		}
+		s.info(h, false) // a redirection, not a failure
+		return
 	}
-	if joinErrors[m.Command] && len(m.Params) >= 2 {
+	if joinErrors[m.Command] && s.is.IsChannel(m.Param(1)) {
 		s.joinRefused(h)
 		return
 	}

@@ -262,6 +262,10 @@ func (s *Session) HasCap(name string) bool { return s.caps[name] }
 // Nick returns our current nick (the one being tried, before 001).
 func (s *Session) Nick() string { return s.nick }
 
+// ServerName returns the name of the server we registered on (001's
+// source), "" before 001.
+func (s *Session) ServerName() string { return s.serverName }
+
 // ISupport returns the server's ISUPPORT values as interpreted so far
 // (defaults before 005).
 func (s *Session) ISupport() ircx.ISupport { return s.is }
