@@ -40,10 +40,14 @@
 //     closed and its errors are not reported.
 //   - NewLost(now) when the target link drops by itself (not after the
 //     driver closed it on CloseNew or Promote).
-//   - Submit(item) for every line the user types and every automatic reply
-//     (CTCP answers, PONG to OLD), before sending it: when it returns true
-//     the machine holds it (mark the user's line pending) and will return it
-//     exactly once in a Flush; when false, send it yourself.
+//   - Submit(item) for every line for the current link (what the user
+//     types, automatic replies such as CTCP answers), before sending it:
+//     when it returns true the machine holds it (mark the user's line
+//     pending) and will return it exactly once in a Flush; when false, send
+//     it yourself. While Holding, the session's own PING/PONG for OLD may be
+//     dropped instead (OLD no longer processes our lines after OK, NEW does
+//     not need them); a PONG to a PING read from NEW goes to NEW directly.
+//     A /migrate while Holding is answered locally (one migration at a time).
 //   - Reconnected(now) once the fallback reconnect ordered by Reconnect is
 //     registered and has rejoined (session.Ready).
 //   - Abandon(now) when the user quits, disconnects or reconnects, or the
