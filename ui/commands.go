@@ -29,6 +29,7 @@ type request struct {
 	reason string   // /quit reason
 	help   []string // lines to show in the current buffer
 	clear  bool     // clear the current buffer
+	search *string  // search the current buffer ("" ends the search)
 }
 
 // cmdSpec describes one slash command.
@@ -159,6 +160,9 @@ func init() {
 		}},
 		"clear": {"/clear", "clear the current buffer's scrollback", func(ctx cmdContext, a string) (request, error) {
 			return request{clear: true}, nil
+		}},
+		"search": {"/search [text]", "find text in this buffer (Ctrl+F older, Ctrl+G newer, Esc ends); no text ends the search", func(ctx cmdContext, a string) (request, error) {
+			return request{search: &a}, nil
 		}},
 		"help": {"/help [command]", "list commands, or explain one", cmdHelp},
 	}
@@ -378,6 +382,7 @@ func cmdHelp(ctx cmdContext, a string) (request, error) {
 var keysHelp = []string{
 	"keys: Alt+1…9, Alt+←/→, Ctrl+N/Ctrl+P switch buffers · PgUp/PgDn, Home/End, wheel scroll",
 	"      Up/Down history · Tab completes nicks, channels, commands · Alt+U nick list · Ctrl+L redraw · Ctrl+C quit",
+	"      Ctrl+A/Ctrl+E line start/end · Ctrl+W/Ctrl+U/Ctrl+K delete · /search: Ctrl+F older, Ctrl+G newer, Esc ends",
 }
 
 // commandNames returns "/join", "/part", ... sorted, for completion.

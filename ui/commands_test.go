@@ -84,6 +84,8 @@ func TestParseLine(t *testing.T) {
 		{inChan, "/migrate s2", cmds(command.Migrate{Server: "s2"}), ""},
 		{inChan, "/migrate", request{}, "usage: /migrate <server>"},
 		{inChan, "/clear", request{clear: true}, ""},
+		{inChan, "/search some text", request{search: ptr("some text")}, ""},
+		{inChan, "/search", request{search: ptr("")}, ""},
 		{inChan, "/frobnicate x", request{}, "unknown command /frobnicate"},
 		{inChan, "/", request{}, "empty command"},
 		{inChan, "/help nosuch", request{}, "no command /nosuch"},
@@ -136,3 +138,5 @@ func TestCommandSet(t *testing.T) {
 		}
 	}
 }
+
+func ptr(s string) *string { return &s }

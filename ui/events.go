@@ -258,12 +258,14 @@ func (m *model) join(ev event.Join) {
 			b.members.Set(nil)
 		}
 		key := ev.Network + "\x00" + n.fold(ev.Channel)
-		// Show a channel the user asked for, or the first channel of a
-		// network whose server buffer is in view (autojoin at start).
-		if m.joining[key] || m.cur == n.server0 {
+		// Show a channel the user asked for, or the first channel
+		// joined on a network whose server buffer is in view (autojoin
+		// at start; not the rejoin after a reconnect).
+		if m.joining[key] || (m.cur == n.server0 && !n.everJoined) {
 			delete(m.joining, key)
 			m.switchTo(b)
 		}
+		n.everJoined = true
 	}
 	if b.members != nil {
 		b.members.Add(members.Member{Nick: ev.Nick})

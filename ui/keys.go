@@ -71,6 +71,14 @@ func (m *model) key(k tea.KeyMsg) tea.Cmd {
 		m.step(-1)
 	case "alt+u", "f7":
 		m.showList = !m.showList
+	case "ctrl+f":
+		return m.searchStep(-1)
+	case "ctrl+g":
+		return m.searchStep(1)
+	case "esc":
+		if m.cur.search != "" {
+			m.endSearch()
+		}
 	default:
 		if len(s) == 5 && strings.HasPrefix(s, "alt+") && s[4] >= '0' && s[4] <= '9' {
 			i := int(s[4] - '1')
@@ -157,6 +165,9 @@ func (m *model) switchTo(b *buffer) {
 	}
 	if m.cur != nil {
 		m.cur.sb.MarkUnread()
+		if m.cur.search != "" {
+			m.endSearch()
+		}
 	}
 	m.cur = b
 	b.unread, b.highlight = 0, false
@@ -269,6 +280,8 @@ func (m *model) exec(r request) tea.Cmd {
 		m.ordered()
 	case r.clear:
 		m.cur.sb.Clear()
+	case r.search != nil:
+		return m.search(*r.search)
 	case r.quit:
 		return m.leave(r.reason, false)
 	}

@@ -16,6 +16,7 @@ const (
 	resumedNoteFor  = 5 * time.Second
 	declinedNoteFor = 5 * time.Second
 	failedNoteFor   = 10 * time.Second
+	noMatchNoteFor  = 3 * time.Second
 )
 
 // migration shows a migration step. A successful move is only a status

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -502,5 +503,46 @@ func TestNamesAndTopicReplies(t *testing.T) {
 	hs.feed(event.Names{Meta: meta(72), Channel: "#ferry", Members: []event.Member{{Nick: "newcomer"}, {Nick: "z"}}})
 	if ch.sb.Len() != before+1 || ch.members.Len() != 2 {
 		t.Errorf("/names: %d new lines, %d members", ch.sb.Len()-before, ch.members.Len())
+	}
+}
+
+func TestSearch(t *testing.T) {
+	hs := newHarness(t, 100, 12, Options{})
+	demoChannel(hs)
+	var evs []event.Event
+	for i := 0; i < 150; i++ {
+		text := "filler " + strconv.Itoa(i)
+		if i == 10 || i == 50 {
+			text = "the Needle number " + strconv.Itoa(i)
+		}
+		evs = append(evs, event.Message{Meta: meta(100 + i), Buffer: "#ferry", From: "chatter", Text: text})
+	}
+	hs.feed(evs...)
+	hs.m.m.in.SetValue("/search needle")
+	hs.keys("enter")
+	s := hs.screen()
+	if !strings.Contains(s, "Needle number 50") || !strings.Contains(s, "search “needle”") {
+		t.Fatalf("first hit (newest) not shown:\n%s", s)
+	}
+	hs.keys("ctrl+f")
+	if s := hs.screen(); !strings.Contains(s, "Needle number 10") {
+		t.Fatalf("ctrl+f: older hit not shown:\n%s", s)
+	}
+	hs.keys("ctrl+f") // wraps to the newest
+	if s := hs.screen(); !strings.Contains(s, "Needle number 50") {
+		t.Fatalf("ctrl+f past the oldest did not wrap:\n%s", s)
+	}
+	hs.keys("ctrl+g") // wraps to the oldest
+	if s := hs.screen(); !strings.Contains(s, "Needle number 10") {
+		t.Fatalf("ctrl+g past the newest did not wrap:\n%s", s)
+	}
+	hs.keys("esc")
+	if s := hs.screen(); strings.Contains(s, "search") || !hs.m.m.cur.view.AtBottom() {
+		t.Fatalf("esc did not end the search:\n%s", s)
+	}
+	hs.m.m.in.SetValue("/search haystack")
+	hs.keys("enter")
+	if s := hs.screen(); !strings.Contains(s, "no match for “haystack”") {
+		t.Errorf("no note for a search without hits:\n%s", s)
 	}
 }

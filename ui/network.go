@@ -37,6 +37,9 @@ type buffer struct {
 
 	topic   string
 	members *members.List // channels only
+
+	search    string // current search ("" none)
+	searchHit int    // line index of the current hit
 }
 
 // title is the name shown in the sidebar and prompt.
@@ -58,6 +61,7 @@ type network struct {
 	lag        time.Duration
 	hasLag     bool
 	away       bool
+	everJoined bool // a channel was joined since the program started
 
 	casemap     string
 	fold        func(string) string

@@ -42,7 +42,9 @@ type Bar struct {
 	// Scrolled is set when the view is not at the bottom.
 	Scrolled bool
 	// Pending counts our lines queued and not yet delivered.
-	Pending  int
+	Pending int
+	// Search is the text being searched for in the current buffer.
+	Search   string
 	Note     string
 	NoteKind NoteKind
 }
@@ -78,6 +80,9 @@ func (b Bar) Render(st *themes.Styles, width int) string {
 	}
 	if b.Pending > 0 {
 		parts = append(parts, strconv.Itoa(b.Pending)+" pending")
+	}
+	if b.Search != "" {
+		parts = append(parts, "search “"+format.Sanitize(b.Search)+"”")
 	}
 	if b.Scrolled {
 		parts = append(parts, "-- more --")
