@@ -258,16 +258,24 @@ func TestSASLFailures(t *testing.T) {
 				sc.feed(":srv CAP * LS :sasl", ":srv CAP * ACK :sasl", "AUTHENTICATE +")
 				sc.sent()
 				evs := sc.feed(":srv 908 me PLAIN :are available SASL mechanisms", ":srv "+code+" me :SASL authentication failed")
-				e := one[event.Error](t, evs)
 				if required {
-					sc.expect("QUIT :SASL authentication failed")
-					if !e.Fatal || sc.s.Fatal() == nil || !errors.Is(sc.s.Fatal(), errSASL) {
-						t.Fatalf("required SASL failure: event %+v, Fatal() %v", e, sc.s.Fatal())
+					// Fatal() carries the reason; the owner reports it once.
+					if errs := only[event.Error](evs); len(errs) != 0 {
+						t.Errorf("required failure also emitted %+v", errs)
 					}
-					if !strings.Contains(e.Text, "SASL is required") || !strings.Contains(e.Text, code) {
-						t.Errorf("error text %q does not say why", e.Text)
+					sc.expect("QUIT :SASL authentication failed")
+					err := sc.s.Fatal()
+					if err == nil || !errors.Is(err, errSASL) {
+						t.Fatalf("required SASL failure: Fatal() %v", err)
+					}
+					if !strings.Contains(err.Error(), "SASL is required") || !strings.Contains(err.Error(), code) {
+						t.Errorf("error text %q does not say why", err)
+					}
+					if sc.s.Ready() || sc.s.Registered() {
+						t.Error("registered after a fatal SASL failure")
 					}
 				} else {
+					e := one[event.Error](t, evs)
 					sc.expect("CAP END")
 					if e.Fatal || sc.s.Fatal() != nil {
 						t.Fatalf("optional SASL failure fatal: %+v %v", e, sc.s.Fatal())
@@ -303,9 +311,12 @@ func TestSASLNotOffered(t *testing.T) {
 			evs = sc.feed(":srv CAP * ACK :" + strings.TrimPrefix(out[0], "CAP REQ "))
 			out = sc.sent()
 		}
-		e := one[event.Error](t, evs)
-		if !strings.Contains(e.Text, tt.want) || e.Fatal != tt.required {
-			t.Errorf("%s required=%v: %+v", tt.ls, tt.required, e)
+		if tt.required {
+			if err := sc.s.Fatal(); err == nil || !strings.Contains(err.Error(), tt.want) || len(only[event.Error](evs)) != 0 {
+				t.Errorf("%s required: Fatal() %v, events %+v", tt.ls, err, evs)
+			}
+		} else if e := one[event.Error](t, evs); !strings.Contains(e.Text, tt.want) || e.Fatal || sc.s.Fatal() != nil {
+			t.Errorf("%s optional: %+v", tt.ls, e)
 		}
 		last := out[len(out)-1]
 		if tt.required && last != "QUIT :SASL authentication failed" || !tt.required && last != "CAP END" {

@@ -121,12 +121,14 @@ func (s *Session) saslUnavailable(h *handling) {
 	s.saslFailed(h, why)
 }
 
-// saslFailed ends SASL: fatally when Required, else registration continues
-// unauthenticated and the user is told so.
+// saslFailed ends SASL. When Required, registration stops: Fatal returns
+// the reason (the owner reports it, once, as a fatal event.Error and does not
+// reconnect) and QUIT tells the server. Otherwise registration continues
+// unauthenticated and an event.Error tells the user so.
 func (s *Session) saslFailed(h *handling, why string) {
 	if s.cfg.SASL.Required {
 		s.fatal = fmt.Errorf("%w: %s; SASL is required for this network, so ferry will not connect without it", errSASL, why)
-		h.emit(event.Error{Meta: h.meta, Text: s.fatal.Error(), Fatal: true})
+		s.log.Printf("session: %v", s.fatal)
 		s.send(ClassConn, "QUIT", "SASL authentication failed")
 		return
 	}
