@@ -108,7 +108,7 @@ type CloseNew struct{ ID DialID }
 // LinkOld to the machine, and its lines go to the session), close OLD if it
 // is still open and ignore its errors, and tell the session it was resumed
 // (session.Resumed). No ConnState event: the user stays registered. A Flush
-// to the promoted link follows.
+// to the promoted link follows when lines were queued.
 type Promote struct{ ID DialID }
 
 // Reconnect: the migration failed after PROCEED (or OLD was lost in the

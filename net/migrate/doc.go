@@ -29,8 +29,9 @@
 //   - Line(now, from, msg) for every other `MIGRATE ...` or
 //     `FAIL MIGRATE ...` line, from the current link (LinkOld) or the
 //     target link (LinkNew). Before Promote, the target link carries only
-//     these (and maybe PING: answer PONG directly, it is the one line that
-//     may go to NEW outside the machine); drop anything else it sends.
+//     these (and, after RESUME, maybe PING: answer PONG directly, the one
+//     line MIGRATE.md lets go to NEW outside the queue); drop anything else
+//     it sends.
 //   - DialDone(now, id, err) with the outcome of each Dial action, after
 //     keeping the opened connection under id.
 //   - Timer(now, id) when a StartTimer's delay has passed.

@@ -163,6 +163,9 @@ func (m *Machine[T]) Submit(item T) bool {
 // about; any other bad field, a START during a migration, and a refused
 // target are answered with NAK. An acceptable target is dialled.
 func (m *Machine[T]) Start(now time.Time, msg *irc.Message, oldTLS bool) []Action {
+	if msg == nil {
+		return nil
+	}
 	s, err := parseStart(msg)
 	if s.resume == "" {
 		return []Action{Warn{Text: "ignored MIGRATE START: " + err.Error()}}
