@@ -295,3 +295,40 @@ func TestOwnHostLearnt(t *testing.T) {
 		t.Errorf("after CHGHOST %q@%q", sc.s.user, sc.s.host)
 	}
 }
+
+func TestEchoMatchingStrippedFormatting(t *testing.T) {
+	sc := newScript(t, Config{})
+	sc.register("echo-message")
+	sc.s.Submit(command.SendText{ID: 1, Target: "#c", Text: "\x02bold\x02 \x0304,12red\x03 \x04ff0000hex\x0f  "})
+	sc.s.Submit(command.SendText{ID: 2, Target: "#c", Text: "other"})
+	sc.sent()
+	// The channel strips colours (+S): the echo differs from what we sent.
+	m := one[event.Message](t, sc.feed(":me!u@h PRIVMSG #c :bold red hex"))
+	if m.LocalID != 1 {
+		t.Errorf("stripped echo matched LocalID %d, want 1", m.LocalID)
+	}
+	if m = one[event.Message](t, sc.feed(":me!u@h PRIVMSG #c :something else")); m.LocalID != 0 {
+		t.Errorf("unrelated echo matched %d", m.LocalID)
+	}
+	if m = one[event.Message](t, sc.feed(":me!u@h PRIVMSG #c :other")); m.LocalID != 2 {
+		t.Errorf("second echo matched %d", m.LocalID)
+	}
+}
+
+func TestStripFormatting(t *testing.T) {
+	tests := map[string]string{
+		"plain":                    "plain",
+		"\x02b\x02\x1di\x1d\x1fu":  "biu",
+		"\x0312blue\x03 \x034,5x":  "blue x",
+		"\x03,5comma":              "comma",
+		"\x04FF00AAhex\x04123":     "hex123",
+		"\x04ff00aa,000000both":    "both",
+		"  \x0f spaced \x16 ":      "spaced",
+		"\x01ACTION \x02w\x02\x01": "\x01ACTION w\x01",
+	}
+	for in, want := range tests {
+		if got := stripFormatting(in); got != want {
+			t.Errorf("stripFormatting(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
