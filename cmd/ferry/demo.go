@@ -17,10 +17,6 @@ import (
 	"github.com/ferry-irc/ferry/ui"
 )
 
-// demoBounce is how often the demo network moves the user between its
-// nodes: often enough that a newcomer sees a migration within a minute.
-const demoBounce = 20 * time.Second
-
 // runDemo starts a two-node ferryd network in this process (TLS with a
 // throwaway CA only this process trusts, a chatter in #ferry, a bounce every
 // 20 s) and runs the TUI connected to it. It needs no config, writes no
@@ -32,7 +28,7 @@ func runDemo(o options, stderr io.Writer) int {
 	}
 	defer log.Close()
 
-	netw, err := testnet.Start(demoNetworkOptions(log))
+	netw, err := testnet.Start(demoNetworkOptions(log, o.demoBounce))
 	if err != nil {
 		fmt.Fprintf(stderr, "ferry: starting the demo network: %v\n", err)
 		return 1
@@ -50,10 +46,13 @@ func runDemo(o options, stderr io.Writer) int {
 	return code
 }
 
-func demoNetworkOptions(log *logfile.Logger) testnet.Options {
+// demoNetworkOptions: bounce is how often the network moves the user
+// between its nodes; the default (20 s) is often enough that a newcomer sees
+// a migration within a minute of starting.
+func demoNetworkOptions(log *logfile.Logger, bounce time.Duration) testnet.Options {
 	opts := testnet.Options{
 		SelfSigned:  true,
-		BounceEvery: demoBounce,
+		BounceEvery: bounce,
 		Chatter:     &testnet.Chatter{Channel: "#ferry"},
 	}
 	if log != nil {

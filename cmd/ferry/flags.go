@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"time"
 )
 
 // options are ferry's command-line flags.
@@ -11,6 +12,7 @@ type options struct {
 	configPath  string
 	checkConfig bool
 	demo        bool
+	demoBounce  time.Duration
 	debug       bool
 	rawLog      bool
 	version     bool
@@ -30,6 +32,7 @@ type flagDoc struct {
 var helpGroups = []flagGroup{
 	{"Getting started", []flagDoc{
 		{"demo", "ferry --demo"},
+		{"demo-bounce", "ferry --demo --demo-bounce 5s"},
 	}},
 	{"Configuration", []flagDoc{
 		{"config", "ferry --config ~/irc/ferry.toml"},
@@ -60,6 +63,7 @@ func parseFlagsInto(fs *flag.FlagSet) (*options, error) {
 	fs.StringVar(&o.configPath, "config", "", "config file `path` (default: $XDG_CONFIG_HOME/ferry/config.toml)")
 	fs.BoolVar(&o.checkConfig, "check-config", false, "validate the config file, print what is wrong (file:line: key: problem) and exit")
 	fs.BoolVar(&o.demo, "demo", false, "start a two-node migrate-capable test network in this process and connect to it; needs no config and no network access")
+	fs.DurationVar(&o.demoBounce, "demo-bounce", 20*time.Second, "with --demo: how often the demo network moves you between its servers (0: never)")
 	fs.BoolVar(&o.debug, "debug", false, "raise the debug log ($XDG_STATE_HOME/ferry/debug.log) to debug level")
 	fs.BoolVar(&o.rawLog, "raw-log", false, "also write raw IRC traffic to the debug log, with passwords, SASL payloads and migrate tokens masked")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")

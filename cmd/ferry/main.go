@@ -63,6 +63,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if o.checkConfig {
+		if len(cfg.Warnings) > 0 {
+			fmt.Fprintf(stdout, "%s: usable, with warnings:\n%v\n", cfg.Path, cfg.Warnings)
+			return 0
+		}
 		fmt.Fprintf(stdout, "%s: ok (%d network(s))\n", cfg.Path, len(cfg.Networks))
 		return 0
 	}

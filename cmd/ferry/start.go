@@ -29,7 +29,10 @@ func runConfigured(o options, cfg *config.Config, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ferry: debug log: %v (continuing without it)\n", err)
 	}
 	defer log.Close()
-	log.Printf("ferry %s starting with %s", version.String("ferry"), cfg.Path)
+	log.Printf("%s starting with %s", version.String("ferry"), cfg.Path)
+	for _, w := range cfg.Warnings {
+		log.Warnf("config: %v", w)
+	}
 
 	store, err := sts.Open(config.STSPath(), cfg.STS.Pins, nil)
 	if err != nil {
