@@ -80,6 +80,9 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 			kind := scrollback.Info
 			if ev.Error {
 				kind = scrollback.Error
+				if c := m.errorNote(n, b, ev.Text); c != nil {
+					cmds = append(cmds, c)
+				}
 			}
 			m.line(b, ev.Time, kind, "", ev.Text)
 		case event.Error:
@@ -87,6 +90,8 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 			m.line(n.server0, ev.Time, scrollback.Error, "", ev.Text)
 			if ev.Fatal {
 				cmds = append(cmds, m.setNote(n, ev.Text, statusbar.NoteError, 0))
+			} else if c := m.errorNote(n, n.server0, ev.Text); c != nil {
+				cmds = append(cmds, c)
 			}
 		case event.ConnState:
 			m.connState(ev)
@@ -583,4 +588,17 @@ func (m *model) namesLine(n *network, b *buffer, ev event.Names) {
 		sb.WriteString(x.Nick)
 	}
 	m.line(b, ev.Time, scrollback.Info, "", sb.String())
+}
+
+// errorNoteFor is how long an error shown elsewhere stays in the status bar.
+const errorNoteFor = 5 * time.Second
+
+// errorNote repeats an error that went to buffer b in the status bar when
+// the user is looking at another buffer of the same network (a /migrate
+// refused, a /join failed), so it is not missed.
+func (m *model) errorNote(n *network, b *buffer, text string) tea.Cmd {
+	if m.cur == nil || m.cur == b || m.cur.net != n {
+		return nil
+	}
+	return m.setNote(n, text+" ("+b.title()+")", statusbar.NoteError, errorNoteFor)
 }

@@ -546,3 +546,21 @@ func TestSearch(t *testing.T) {
 		t.Errorf("no note for a search without hits:\n%s", s)
 	}
 }
+
+// An error that lands in the server buffer while the user is in a channel
+// is also shown in the status bar for a while.
+func TestErrorElsewhereIsNoted(t *testing.T) {
+	hs := newHarness(t, 100, 12, Options{})
+	demoChannel(hs)
+	cmd := hs.feed(event.Info{Meta: meta(70), Code: "FAIL", Text: `cannot migrate to "s9": no such server`, Error: true})
+	if cmd == nil {
+		t.Fatal("no timer for the note")
+	}
+	if s := hs.screen(); !strings.Contains(s, `cannot migrate to "s9": no such server (ferrynet)`) {
+		t.Errorf("error not in the status bar:\n%s", s)
+	}
+	hs.send(noteExpiredMsg{net: "ferrynet", seq: hs.m.m.netBy["ferrynet"].noteSeq})
+	if s := hs.screen(); strings.Contains(s, "cannot migrate") {
+		t.Errorf("note outlived its timer:\n%s", s)
+	}
+}
