@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -297,6 +298,9 @@ func TestRequestReplies(t *testing.T) {
 		line(LinkOld, ":s1 FAIL MIGRATE UNKNOWN_SERVER s9 :No such server", `info: cannot migrate: the network has no server named "s9"`),
 		line(LinkOld, ":s1 FAIL MIGRATE NOT_ALLOWED s2 :Not allowed", `info: cannot migrate to "s2": the server does not allow it`),
 		line(LinkOld, ":s1 FAIL MIGRATE IN_PROGRESS :Migration in progress", "info: cannot migrate: a migration is already under way"),
+		// Echoed server text is clipped to 64 bytes at a rune boundary.
+		line(LinkOld, ":s1 FAIL MIGRATE UNKNOWN_SERVER x"+strings.Repeat("é", 40)+" :No such server",
+			`info: cannot migrate: the network has no server named "x`+strings.Repeat("é", 31)+`…"`),
 		line(LinkOld, ":s1 FAIL MIGRATE SOMETHING_NEW Q2xvdWQ :Q2xvdWQ went away", "info: the server refused the migration request"),
 		line(LinkOld, ":s1 FAIL MIGRATE ABORTED Q2xvdWQ :x", "warn: ignored unexpected FAIL MIGRATE ABORTED from the current server"),
 		line(LinkOld, ":s1 FAIL MIGRATE INVALID_TOKEN Q2xvdWQ :x", "warn: ignored unexpected FAIL MIGRATE INVALID_TOKEN from the current server"),

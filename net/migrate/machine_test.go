@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"testing"
 	"time"
 )
@@ -200,6 +201,9 @@ func TestBadFields(t *testing.T) {
 		{"s2_x.example.net +6697 Q2xvdWQ 9f3Tz s2", nak("invalid host", "s2")},
 		{"1.2.3 +6697 Q2xvdWQ 9f3Tz s2", nak("invalid host", "s2")},
 		{"s2.example.net:6697 +6697 Q2xvdWQ 9f3Tz s2", nak("invalid host", "s2")},
+		{strings.Repeat("a.", 127) + "net +6697 Q2xvdWQ 9f3Tz s2", nak("invalid host", "s2")},
+		{strings.Repeat("a", 64) + ".net +6697 Q2xvdWQ 9f3Tz s2", nak("invalid host", "s2")},
+		{"s2.example.net +6697 Q2xvdWQ 9f3Tz " + strings.Repeat("s", 64), nak("invalid server name", "s2.example.net")},
 		{"s2.example.net +6697 Q2xvdWQ 9f3Tz :s2 with spaces", nak("invalid server name", "s2.example.net")},
 	} {
 		t.Run(tc.args, func(t *testing.T) {
