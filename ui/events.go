@@ -26,14 +26,17 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 			m.network(ev.Network).settled(ev.LocalID)
 			m.own(ev.Network, ev.LocalID, func(l *scrollback.Line) { l.Pending = false })
 		case event.Failed:
-			m.network(ev.Network).settled(ev.LocalID)
-			if b := m.own(ev.Network, ev.LocalID, func(l *scrollback.Line) { l.Pending, l.Failed = false, true }); b != nil {
-				text := "a line was not delivered"
-				if ev.Reason != "" {
-					text += ": " + ev.Reason
-				}
-				m.line(b, ev.Time, scrollback.Error, "", text)
+			n := m.network(ev.Network)
+			n.settled(ev.LocalID)
+			b := m.own(ev.Network, ev.LocalID, func(l *scrollback.Line) { l.Pending, l.Failed = false, true })
+			if b == nil {
+				b = n.server0 // the line was never shown (or is gone): say so anyway
 			}
+			text := "a line was not delivered"
+			if ev.Reason != "" {
+				text += ": " + ev.Reason
+			}
+			m.line(b, ev.Time, scrollback.Error, "", text)
 		case event.Join:
 			m.join(ev)
 		case event.Part:

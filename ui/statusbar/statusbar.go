@@ -27,7 +27,10 @@ const (
 // Bar is what the status bar shows.
 type Bar struct {
 	Network string
-	Nick    string
+	// Server is the name of the server we are on (it changes with a
+	// migration: s1, then s2).
+	Server string
+	Nick   string
 	// State is the connection state in words ("connected", "connecting",
 	// "disconnected", "waiting"); "connected" is not shown, only departures
 	// from it, so a healthy bar stays quiet.
@@ -56,7 +59,11 @@ func (b Bar) Render(st *themes.Styles, width int) string {
 	}
 	var parts []string
 	if b.Network != "" {
-		parts = append(parts, "["+format.Sanitize(b.Network)+"]")
+		n := format.Sanitize(b.Network)
+		if b.Server != "" {
+			n += "/" + format.Sanitize(b.Server)
+		}
+		parts = append(parts, "["+n+"]")
 	}
 	if b.Nick != "" {
 		n := format.Sanitize(b.Nick)

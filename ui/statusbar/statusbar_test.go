@@ -24,6 +24,8 @@ func TestRender(t *testing.T) {
 	}{
 		{Bar{Network: "ferrynet", Nick: "me", State: "connected", Lag: 42 * time.Millisecond, HasLag: true, Buffer: "#ferry", Users: 4},
 			60, " [ferrynet] · me · lag 42ms · #ferry (4)"},
+		{Bar{Network: "ferrynet", Server: "s2", Nick: "me", State: "connected", Search: "x\x1b"},
+			60, " [ferrynet/s2] · me · search “x␛”"},
 		{Bar{Network: "ferrynet", Nick: "me", State: "waiting", Lag: time.Second, HasLag: true, Away: true},
 			60, " [ferrynet] · me (away) · waiting"},
 		{Bar{Network: "ferrynet", Nick: "me", State: "connected", Lag: 1300 * time.Millisecond, HasLag: true, Scrolled: true, Pending: 2, Note: "moving to s2…", NoteKind: NoteAccent},
