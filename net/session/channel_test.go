@@ -283,3 +283,17 @@ func TestJoinForwardAndRefusalBuffers(t *testing.T) {
 		t.Errorf("channels %v", got)
 	}
 }
+
+func TestReconnectRefoldsChannels(t *testing.T) {
+	sc := newScript(t, Config{})
+	sc.register("")
+	sc.feed(":srv 005 me CASEMAPPING=ascii :are supported by this server", ":me!u@h JOIN #A[1]")
+	// Reconnect: until the new 005, the default rfc1459 mapping applies.
+	sc.s.Register()
+	sc.feed(":srv CAP * LS :", ":srv 001 me :hi")
+	sc.sent()
+	sc.feed(":me!u@h JOIN #a{1}") // the same channel under rfc1459
+	if !sc.s.Ready() || len(sc.s.Channels()) != 1 {
+		t.Errorf("Ready %v channels %v", sc.s.Ready(), sc.s.Channels())
+	}
+}

@@ -200,12 +200,16 @@ func (s *Session) reset() {
 	s.capEnded = false
 	s.sasl = saslState{}
 	s.fatal = nil
+	before := s.is.Casemap
 	s.is = ircx.DefaultISupport()
 	s.pendingJoins = make(map[string]string)
 	s.ready = false
 	s.lag = nil
 	s.echoes = nil
 	s.topicsPending = nil
+	if s.channels != nil && s.is.Casemap != before {
+		s.refold() // the kept channel list was folded with the last server's mapping
+	}
 	for _, ch := range s.channels {
 		ch.topicPending = false
 		ch.joined = false
