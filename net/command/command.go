@@ -2,7 +2,11 @@
 // owner of a network. Like net/event it is a leaf package of plain data.
 package command
 
-import "github.com/ferry-irc/ferry/net/event"
+import (
+	"time"
+
+	"github.com/ferry-irc/ferry/net/event"
+)
 
 // Command is something the user (via the UI) asks a network to do. The
 // connection owner decides when it goes out: through flood control, into the
@@ -65,3 +69,15 @@ func (Migrate) isCommand()    {}
 func (Connect) isCommand()    {}
 func (Disconnect) isCommand() {}
 func (Reconnect) isCommand()  {}
+
+// FetchHistory asks for an older page of Buffer's history (chathistory
+// BEFORE the oldest line the UI holds, Before being that line's msgid or,
+// when it has none, its time). It is answered by an event.History with
+// Before set, or by nothing when the server does not offer chathistory.
+type FetchHistory struct {
+	Buffer   string
+	BeforeID string
+	Before   time.Time
+}
+
+func (FetchHistory) isCommand() {}

@@ -325,3 +325,32 @@ type Migration struct {
 	Recovery string
 	Window   time.Duration // with Resumed: from our OK to CONFIRM
 }
+
+// History is a page of a buffer's past messages fetched with IRCv3
+// chathistory (issue 8): after a reconnect the messages missed while
+// offline (Gap), when a buffer with no local history is opened (Latest), or
+// older lines when the user scrolled past the top (Before). Messages are in
+// time order, each with its server-time and msgid when the server gave them;
+// the UI merges them among the lines it keeps (dropping any msgid it already
+// shows) and marks a gap where Gap says messages had been missing.
+type History struct {
+	Meta
+	Buffer   string
+	Messages []Message
+	Gap      bool // the page fills the time we were disconnected
+	Before   bool // an older page, fetched by scrolling up
+	// More is true when the server had more messages than one page; for a
+	// Before page the UI may ask again.
+	More bool
+}
+
+// Redirect reports a 010 (RPL_BOUNCE) the server sent before registration
+// and what the client did about it: followed it (Followed, with the new
+// Server) or refused it (Reason says why: a TLS downgrade, a host the user
+// did not configure, a loop).
+type Redirect struct {
+	Meta
+	Server   string // host:port named by the 010
+	Followed bool
+	Reason   string
+}
