@@ -147,6 +147,12 @@ func New(conn Conn, opts Options) Model {
 	}
 	if len(m.nets) > 0 {
 		m.cur = m.nets[0].server0
+		welcome := "ferry"
+		if opts.Version != "" {
+			welcome += " " + opts.Version
+		}
+		welcome += " — /help lists commands and keys; Alt+1…9 or Ctrl+N/Ctrl+P switch buffers; Ctrl+C quits"
+		m.cur.sb.Append(scrollback.Line{Time: m.now(), Kind: scrollback.Info, Text: welcome})
 		if themeErr != nil {
 			m.cur.sb.Append(scrollback.Line{Time: m.now(), Kind: scrollback.Error, Text: themeErr.Error() + "; using the default theme"})
 		}
