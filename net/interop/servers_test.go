@@ -24,9 +24,11 @@ type ircd struct {
 	dir  string
 	conf string
 
-	mu  sync.Mutex
-	cmd *exec.Cmd
-	log *lockedBuffer
+	log *lockedBuffer // output of every run, restarts included
+
+	mu     sync.Mutex
+	cmd    *exec.Cmd
+	exited chan struct{} // closed when cmd has been waited for
 }
 
 // lockedBuffer collects a server's output for the test log.
@@ -101,7 +103,7 @@ const inspircdConf = `<server name="insp.test" description="ferry interop" netwo
 <connect allow="*" timeout="60" threshold="1000" pingfreq="120" hardsendq="1048576" softsendq="65536" recvq="65536" localmax="1000" globalmax="1000" useident="no" resolvehostnames="no">
 <pid file="%s/inspircd.pid">
 <log method="file" type="* -USERINPUT -USEROUTPUT" level="default" target="%s/ircd.log">
-<options prefixquit="Quit: " defaultmodes="nt">
+<options prefixquit="Quit: " defaultmodes="not">
 <security hidesplits="no" announceinvites="dynamic">
 <performance softlimit="1024" clonesonconnect="no" quietbursts="yes">
 <dns timeout="1">
@@ -126,7 +128,7 @@ const inspircdConf = `<server name="insp.test" description="ferry interop" netwo
 // server is stopped when the test ends.
 func startServer(t *testing.T, kind string) *ircd {
 	t.Helper()
-	s := &ircd{t: t, kind: kind, dir: t.TempDir()}
+	s := &ircd{t: t, kind: kind, dir: t.TempDir(), log: &lockedBuffer{}}
 	// ngircd drops to nobody after reading its config; the directory must
 	// stay readable for a restart.
 	if err := os.Chmod(s.dir, 0o755); err != nil {
@@ -137,7 +139,12 @@ func startServer(t *testing.T, kind string) *ircd {
 		s.port = freePort(t)
 		s.writeConfig()
 		if err = s.start(); err == nil {
-			t.Cleanup(s.stop)
+			t.Cleanup(func() {
+				s.stop()
+				if t.Failed() {
+					s.dumpLog()
+				}
+			})
 			return s
 		}
 	}
@@ -170,31 +177,44 @@ func (s *ircd) start() error {
 	case "inspircd":
 		cmd = exec.Command(lookPath(s.t, "inspircd"), "--runasroot", "--nofork", "--nopid", "--config="+s.conf)
 	}
-	s.log = &lockedBuffer{}
+	fmt.Fprintf(s.log, "--- %s starting on port %d\n", s.kind, s.port)
 	cmd.Stdout, cmd.Stderr = s.log, s.log
 	if err := cmd.Start(); err != nil {
 		return err
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	exited := make(chan struct{})
+	var waitErr error
+	go func() {
+		waitErr = cmd.Wait()
+		close(exited)
+	}()
 	s.mu.Lock()
-	s.cmd = cmd
+	s.cmd, s.exited = cmd, exited
 	s.mu.Unlock()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
-		case err := <-exited:
-			return fmt.Errorf("%s exited at start: %v", s.kind, err)
+		case <-exited:
+			return fmt.Errorf("%s exited at start: %v", s.kind, waitErr)
 		default:
 		}
 		if s.probe() == nil {
-			go func() { <-exited }()
 			return nil
 		}
+		// Polling is the only barrier: neither server signals readiness.
 		time.Sleep(50 * time.Millisecond)
 	}
-	_ = cmd.Process.Kill()
+	s.stop()
 	return fmt.Errorf("%s did not answer on port %d within 10s", s.kind, s.port)
+}
+
+// dumpLog writes the server's output (and InspIRCd's log file) to the test
+// log, for a failed test.
+func (s *ircd) dumpLog() {
+	s.t.Logf("%s output:\n%s", s.kind, s.log.String())
+	if b, err := os.ReadFile(filepath.Join(s.dir, "ircd.log")); err == nil {
+		s.t.Logf("%s log file:\n%s", s.kind, b)
+	}
 }
 
 // probe connects and waits for the server's first line.
@@ -212,26 +232,23 @@ func (s *ircd) probe() error {
 
 func (s *ircd) addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port)) }
 
-// stop kills the server and waits for its port to be free.
+// stop kills the server (SIGKILL: a crash, as abrupt as a restart gets;
+// clients see their connections reset) and waits until the process is gone,
+// so its listening socket is closed.
 func (s *ircd) stop() {
 	s.mu.Lock()
-	cmd := s.cmd
-	s.cmd = nil
+	cmd, exited := s.cmd, s.exited
+	s.cmd, s.exited = nil, nil
 	s.mu.Unlock()
-	if cmd == nil || cmd.Process == nil {
+	if cmd == nil {
 		return
 	}
 	_ = cmd.Process.Kill()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		c, err := net.DialTimeout("tcp", s.addr(), 200*time.Millisecond)
-		if err != nil {
-			return
-		}
-		c.Close()
-		time.Sleep(50 * time.Millisecond)
+	select {
+	case <-exited:
+	case <-time.After(10 * time.Second):
+		s.t.Errorf("%s (pid %d) still running 10s after SIGKILL", s.kind, cmd.Process.Pid)
 	}
-	s.t.Logf("%s still answering on %s after kill", s.kind, s.addr())
 }
 
 // restart stops the server and starts it again on the same port, as an
