@@ -143,6 +143,13 @@ func (m *model) statusBar() statusbar.Bar {
 	if m.cur.kind != serverBuf {
 		bar.Buffer = m.cur.name
 	}
+	if m.width < sidebarMinWidth {
+		for i, b := range m.ordered() {
+			if b != m.cur && (b.unread > 0 || b.highlight) {
+				bar.Activity = append(bar.Activity, statusbar.Act{Number: i + 1, Highlight: b.highlight})
+			}
+		}
+	}
 	if m.cur.members != nil {
 		bar.Users = m.cur.members.Len()
 	}

@@ -165,6 +165,8 @@ func TestScreenHighlight(t *testing.T) {
 func TestScreenNarrow(t *testing.T) {
 	hs := newHarness(t, 40, 10, Options{})
 	demoChannel(hs)
+	// Activity elsewhere shows in the status bar: the sidebar is hidden.
+	hs.feed(event.Message{Meta: meta(50), Buffer: "bob", From: "bob", Text: "psst"})
 	hs.typeText("a long line typed into a narrow terminal's input")
 	hs.golden("narrow")
 	for i, row := range strings.Split(hs.m.View(), "\n") {

@@ -47,9 +47,18 @@ type Bar struct {
 	// Pending counts our lines queued and not yet delivered.
 	Pending int
 	// Search is the text being searched for in the current buffer.
-	Search   string
+	Search string
+	// Activity lists the buffers with unread lines by their Alt+number,
+	// for when the sidebar is hidden (narrow terminals), irssi style.
+	Activity []Act
 	Note     string
 	NoteKind NoteKind
+}
+
+// Act is one buffer with unread lines.
+type Act struct {
+	Number    int
+	Highlight bool
 }
 
 // Render returns the bar as exactly width cells.
@@ -57,44 +66,57 @@ func (b Bar) Render(st *themes.Styles, width int) string {
 	if width <= 0 {
 		return ""
 	}
-	var parts []string
+	var parts []part
 	if b.Network != "" {
 		n := format.Sanitize(b.Network)
 		if b.Server != "" {
 			n += "/" + format.Sanitize(b.Server)
 		}
-		parts = append(parts, "["+n+"]")
+		parts = append(parts, part{"[" + n + "]", prioNetwork})
 	}
 	if b.Nick != "" {
 		n := format.Sanitize(b.Nick)
 		if b.Away {
 			n += " (away)"
 		}
-		parts = append(parts, n)
+		parts = append(parts, part{n, prioNick})
 	}
 	if b.State != "" && b.State != "connected" {
-		parts = append(parts, format.Sanitize(b.State))
+		parts = append(parts, part{format.Sanitize(b.State), prioState})
 	}
 	if b.HasLag && b.State == "connected" {
-		parts = append(parts, "lag "+lag(b.Lag))
+		parts = append(parts, part{"lag " + lag(b.Lag), prioLag})
 	}
 	if b.Buffer != "" {
 		s := format.Sanitize(b.Buffer)
 		if b.Users > 0 {
 			s += " (" + strconv.Itoa(b.Users) + ")"
 		}
-		parts = append(parts, s)
+		parts = append(parts, part{s, prioBuffer})
 	}
 	if b.Pending > 0 {
-		parts = append(parts, strconv.Itoa(b.Pending)+" pending")
+		parts = append(parts, part{strconv.Itoa(b.Pending) + " pending", prioPending})
+	}
+	if len(b.Activity) > 0 {
+		var a strings.Builder
+		a.WriteString("act ")
+		for i, x := range b.Activity {
+			if i > 0 {
+				a.WriteByte(',')
+			}
+			if x.Highlight {
+				a.WriteByte('!')
+			}
+			a.WriteString(strconv.Itoa(x.Number))
+		}
+		parts = append(parts, part{a.String(), prioActivity})
 	}
 	if b.Search != "" {
-		parts = append(parts, "search “"+format.Sanitize(b.Search)+"”")
+		parts = append(parts, part{"search “" + format.Sanitize(b.Search) + "”", prioSearch})
 	}
 	if b.Scrolled {
-		parts = append(parts, "-- more --")
+		parts = append(parts, part{"-- more --", prioScrolled})
 	}
-	left := " " + strings.Join(parts, " · ") + " "
 	note := ""
 	if b.Note != "" {
 		note = " " + format.Sanitize(b.Note) + " "
@@ -103,7 +125,7 @@ func (b Bar) Render(st *themes.Styles, width int) string {
 	if nw > width {
 		note, nw = cut(note, width), width
 	}
-	left = cut(left, width-nw)
+	left := fit(parts, width-nw)
 	lw := format.Width(left)
 	fill := strings.Repeat(" ", max(0, width-lw-nw))
 	out := st.StatusBar.Render(left + fill)
@@ -139,4 +161,53 @@ func cut(s string, width int) string {
 		b.WriteString(sp.Text)
 	}
 	return b.String()
+}
+
+// Priorities of the bar's parts: when the bar is too narrow, the lowest
+// go first, so a 40-column terminal still shows the state, activity and
+// pending lines rather than the lag.
+const (
+	prioLag = iota
+	prioSearch
+	prioScrolled
+	prioNick
+	prioBuffer
+	prioNetwork
+	prioPending
+	prioActivity
+	prioState
+)
+
+type part struct {
+	text string
+	prio int
+}
+
+// fit joins parts with " · ", dropping the lowest-priority ones until the
+// result fits width (then cutting, if one part alone is too wide).
+func fit(parts []part, width int) string {
+	join := func() string {
+		var b strings.Builder
+		b.WriteByte(' ')
+		for i, p := range parts {
+			if i > 0 {
+				b.WriteString(" · ")
+			}
+			b.WriteString(p.text)
+		}
+		b.WriteByte(' ')
+		return b.String()
+	}
+	s := join()
+	for format.Width(s) > width && len(parts) > 1 {
+		low := 0
+		for i, p := range parts {
+			if p.prio < parts[low].prio {
+				low = i
+			}
+		}
+		parts = append(parts[:low:low], parts[low+1:]...)
+		s = join()
+	}
+	return cut(s, width)
 }

@@ -26,10 +26,12 @@ func TestRender(t *testing.T) {
 			60, " [ferrynet] · me · lag 42ms · #ferry (4)"},
 		{Bar{Network: "ferrynet", Server: "s2", Nick: "me", State: "connected", Search: "x\x1b"},
 			60, " [ferrynet/s2] · me · search “x␛”"},
+		{Bar{Network: "ferrynet", Nick: "me", State: "connected", Activity: []Act{{Number: 3}, {Number: 4, Highlight: true}}},
+			40, " [ferrynet] · me · act 3,!4"},
 		{Bar{Network: "ferrynet", Nick: "me", State: "waiting", Lag: time.Second, HasLag: true, Away: true},
 			60, " [ferrynet] · me (away) · waiting"},
 		{Bar{Network: "ferrynet", Nick: "me", State: "connected", Lag: 1300 * time.Millisecond, HasLag: true, Scrolled: true, Pending: 2, Note: "moving to s2…", NoteKind: NoteAccent},
-			60, " [ferrynet] · me · lag 1.3s · 2 pending · --… moving to s2…"},
+			60, " [ferrynet] · me · 2 pending · -- more --     moving to s2…"},
 		{Bar{Network: "ferrynet", Nick: "me", Note: "on s2 (window 4 ms)"},
 			30, " [ferryn… on s2 (window 4 ms)"},
 	}
