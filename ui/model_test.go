@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/ferry-irc/ferry/net/command"
 	"github.com/ferry-irc/ferry/net/event"
 	"github.com/ferry-irc/ferry/ui/scrollback"
@@ -433,9 +434,22 @@ func TestNickListToggleAndNarrowLayout(t *testing.T) {
 	if s := hs.screen(); strings.Contains(s, "│") {
 		t.Errorf("40 columns: want neither sidebar nor nick list:\n%s", s)
 	}
-	for _, size := range [][2]int{{1, 1}, {10, 2}, {3, 3}, {40, 4}, {0, 0}} {
+	// Tiny terminals: exactly height rows, none wider than the terminal.
+	for _, size := range [][2]int{{1, 1}, {10, 2}, {3, 3}, {40, 4}, {12, 6}} {
 		hs.send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
-		_ = hs.m.View() // must not panic
+		rows := strings.Split(hs.m.View(), "\n")
+		if len(rows) != size[1] {
+			t.Errorf("%dx%d: %d rows", size[0], size[1], len(rows))
+		}
+		for _, r := range rows {
+			if w := ansi.StringWidth(r); w > size[0] {
+				t.Errorf("%dx%d: row %q is %d wide", size[0], size[1], r, w)
+			}
+		}
+	}
+	hs.send(tea.WindowSizeMsg{Width: 0, Height: 0})
+	if v := hs.m.View(); v != "" {
+		t.Errorf("0x0: %q", v)
 	}
 }
 
