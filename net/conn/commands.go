@@ -109,6 +109,7 @@ func (n *network) stopNetwork(reason string, failQueued bool) {
 	// Wait for the server to close after QUIT (it answers with ERROR and
 	// closes), bounded by closeGrace.
 	n.quitReason = reason
+	n.quitFails = failQueued
 	disarm(n.quitting)
 	n.quitting = n.arm(closeGrace, n.finishQuit)
 }
@@ -116,8 +117,12 @@ func (n *network) stopNetwork(reason string, failQueued bool) {
 func (n *network) finishQuit() {
 	disarm(n.quitting)
 	n.quitting = nil
-	if n.cur != nil {
-		n.drop(n.cur)
+	if l := n.cur; l != nil {
+		n.drop(l)
+		n.recoverUnsent(l)
+	}
+	if n.quitFails {
+		n.failQueue("not sent: you quit")
 	}
 	n.setState(event.ConnState{State: event.StateDisconnected, Reason: n.quitReason})
 }

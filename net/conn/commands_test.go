@@ -51,6 +51,7 @@ func TestReconnectCommand(t *testing.T) {
 	c.wait(5*time.Second, "registered", isState("net", event.StateRegistered))
 	p.Do("net", command.Reconnect{})
 	c.wait(5*time.Second, "registered twice", func(event.Event) bool { return c.states("net", event.StateRegistered) == 2 })
+	srv.waitFor(5*time.Second, "QUIT on the old connection", func() bool { return len(srv.lines("quin", "QUIT")) >= 1 })
 	if n := len(srv.lines("quin", "QUIT")); n != 1 {
 		t.Errorf("server got %d QUIT, want 1", n)
 	}

@@ -20,6 +20,7 @@ type link struct {
 	host   string // the host name dialled (STS bookkeeping)
 	t      transport.Transport
 	w      *transport.Writer
+	lines  *userLines // user lines handed to w and not yet written
 	closed chan struct{}
 	once   sync.Once
 }

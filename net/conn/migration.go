@@ -166,8 +166,9 @@ func (g *migration) promote() {
 func (g *migration) reconnectConfigured() {
 	n := g.n
 	g.closeTarget()
-	if n.cur != nil {
-		n.drop(n.cur)
+	if l := n.cur; l != nil {
+		n.drop(l)
+		n.recoverUnsent(l)
 	}
 	n.failures = 0
 	n.want = true

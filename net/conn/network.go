@@ -48,7 +48,8 @@ type network struct {
 	quitting       *armed // QUIT sent, waiting for the server to close
 	rejoinWait     *armed // registered, waiting for the rejoin to finish
 	quitReason     string
-	pendingUpgrade int // STS upgrade port found while handling the current line
+	quitFails      bool // the user quit: lines left unsent fail (a /disconnect keeps them)
+	pendingUpgrade int  // STS upgrade port found while handling the current line
 	lastRead       time.Time
 	registered     bool
 	ready          bool
@@ -222,6 +223,8 @@ func (n *network) input(in any) {
 		}
 	case migDialDone:
 		n.mig.dialed(v)
+	case delivered:
+		n.emit(event.Delivered{LocalID: v.localID})
 	}
 }
 
@@ -279,9 +282,11 @@ func (n *network) newLink(t transport.Transport, addr, host string) *link {
 		addr:   addr,
 		host:   host,
 		t:      t,
-		w:      transport.NewWriter(t, transport.NewLimiter(n.cfg.Flood.Burst, n.cfg.Flood.Interval, now)),
+		lines:  newUserLines(),
 		closed: make(chan struct{}),
 	}
+	tt := trackedTransport{Transport: t, lines: l.lines, post: n.post}
+	l.w = transport.NewWriter(tt, transport.NewLimiter(n.cfg.Flood.Burst, n.cfg.Flood.Interval, now))
 	l.start(n.post)
 	return l
 }
@@ -452,6 +457,7 @@ func (n *network) lost(l *link, err error) {
 		n.pool.sts.Disconnected(l.host)
 	}
 	n.drop(l)
+	n.recoverUnsent(l)
 	if took, retry := n.mig.oldLost(); took {
 		// The migration machine handles it: RESUME on NEW, or its
 		// fallback reconnect, which retries with the usual backoff.

@@ -18,6 +18,7 @@ func TestLinesTypedWhileDisconnectedAreDeliveredOnceAfterReconnect(t *testing.T)
 	c.wait(5*time.Second, "registered", isState("net", event.StateRegistered))
 	p.Do("net", command.Join{Channel: "#q"})
 	srv.waitFor(5*time.Second, "join", func() bool { return len(srv.lines("gus", "JOIN #q")) == 1 })
+	c.wait(5*time.Second, "joined", isSelfJoin("#q"))
 
 	srv.set(func(r *relay) { r.refuse = true })
 	srv.drop("gus")
@@ -226,4 +227,65 @@ func TestQueueOpensWhenRejoinNeverAnswers(t *testing.T) {
 	clk.Advance(2 * time.Second)
 	c.wait(5*time.Second, "delivered", isDelivered(1))
 	srv.waitFor(5*time.Second, "the line", func() bool { return len(srv.lines("uma", "PRIVMSG #void")) == 1 })
+}
+
+// Lines held back by flood control are not delivered yet: when the
+// connection dies they go out again, once, in order, on the next one, and
+// Delivered is reported only for lines actually written.
+func TestUnsentLinesSurviveALostConnection(t *testing.T) {
+	srv := newRelay(t)
+	clk := NewManualClock(time.Unix(1000, 0))
+	cfg := plainNet("net", "val", srv.port())
+	// The clock never moves while the lines are typed: after the burst,
+	// the limiter holds every further line.
+	cfg.Flood = Flood{Burst: 10, Interval: time.Hour}
+	cfg.Backoff = Backoff{Min: time.Second, Max: time.Second}
+	p := NewPool(PoolOptions{Networks: []NetworkConfig{cfg}, Log: testLogger{t}, Clock: clk})
+	c := collect(t, p)
+	p.Start()
+	defer func() { p.Close(); <-c.done }()
+	c.wait(5*time.Second, "registered", isState("net", event.StateRegistered))
+	const lines = 12
+	for i := 1; i <= lines; i++ {
+		p.Do("net", command.SendText{ID: uint64(i), Target: "wes", Text: fmt.Sprintf("line %d", i)})
+	}
+	// The burst of 10 covers registration and some of the lines; PING and
+	// PONG bypass the limiter.
+	limited := 0
+	for _, l := range append(srv.lines("*", ""), srv.lines("val", "")...) {
+		if !strings.HasPrefix(l, "PONG") && !strings.HasPrefix(l, "PRIVMSG") {
+			limited++
+		}
+	}
+	written := 10 - limited
+	if written <= 0 || written >= lines {
+		t.Fatalf("%d of %d lines can pass the limiter; the test needs some held back", written, lines)
+	}
+	srv.waitFor(5*time.Second, "the burst", func() bool { return len(srv.lines("val", "PRIVMSG")) == written })
+	c.wait(5*time.Second, "delivered", isDelivered(uint64(written)))
+	if n := c.count(func(e event.Event) bool { _, ok := e.(event.Delivered); return ok }); n != written {
+		t.Errorf("%d Delivered for %d lines written", n, written)
+	}
+
+	srv.drop("val")
+	c.wait(5*time.Second, "waiting", isState("net", event.StateWaiting))
+	clk.Advance(2 * time.Second) // the backoff; far too little for a new token
+	for i := 1; i <= lines; i++ {
+		c.wait(5*time.Second, fmt.Sprintf("delivered %d", i), isDelivered(uint64(i)))
+	}
+	srv.waitFor(5*time.Second, "every line", func() bool { return len(srv.lines("val", "PRIVMSG")) >= lines })
+	srv.client("val").send("PING :barrier2")
+	srv.waitFor(5*time.Second, "barrier", func() bool { return len(srv.lines("val", "PONG barrier2")) == 1 })
+	got := srv.lines("val", "PRIVMSG")
+	if len(got) != lines {
+		t.Fatalf("server got %d lines, want %d: %q", len(got), lines, got)
+	}
+	for i, l := range got {
+		if want := fmt.Sprintf("PRIVMSG wes :line %d", i+1); l != want {
+			t.Errorf("line %d is %q, want %q", i+1, l, want)
+		}
+	}
+	if n := c.count(func(e event.Event) bool { _, ok := e.(event.Failed); return ok }); n != 0 {
+		t.Errorf("%d lines reported Failed", n)
+	}
 }

@@ -23,6 +23,7 @@ func TestReconnectAfterDropRejoins(t *testing.T) {
 		t.Errorf("RetryIn = %v, want within the injected backoff (0, 100ms]", w.RetryIn)
 	}
 	srv.waitFor(5*time.Second, "rejoin", func() bool { return len(srv.lines("carol", "JOIN #a")) == 2 })
+	c.waitCond(5*time.Second, "registered again", func() bool { return c.states("net", event.StateRegistered) >= 2 })
 	if n := c.states("net", event.StateRegistered); n != 2 {
 		t.Errorf("Registered %d times, want 2", n)
 	}

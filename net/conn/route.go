@@ -73,23 +73,11 @@ func (n *network) canSend() bool {
 	return n.cur != nil && n.ready && !n.mig.holding()
 }
 
-// sendUser writes a queued or fresh user line to the current link and
-// reports delivery: Delivered once the line is handed to the writer of the
-// link whose server processes it (the writer sends in order and only fails
-// together with the connection).
+// sendUser writes a queued or fresh user line to l. Delivered follows
+// once the writer has written it (see delivery.go).
 func (n *network) sendUser(l *link, o session.Outgoing) {
+	l.lines.add(o)
 	n.write(l, o.Msg)
-	if o.LocalID == 0 {
-		return
-	}
-	// The lines of one typed message (split to fit) are sent together, in
-	// one loop step: report the message once.
-	if k := len(n.evs); k > 0 {
-		if d, ok := n.evs[k-1].(event.Delivered); ok && d.LocalID == o.LocalID {
-			return
-		}
-	}
-	n.emit(event.Delivered{LocalID: o.LocalID})
 }
 
 // write queues m on l's writer. PING and PONG bypass the flood limiter

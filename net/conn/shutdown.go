@@ -38,12 +38,17 @@ func (n *network) shutdown() {
 					if v.t != nil {
 						v.t.Close()
 					}
+				case delivered:
+					n.emit(event.Delivered{LocalID: v.localID})
 				}
 			case <-deadline.C:
 				break wait
 			}
 		}
-		n.drop(n.cur)
+		l := n.cur
+		n.drop(l)
+		n.recoverUnsent(l)
+		n.failQueue("not sent: ferry was closed")
 	}
 	if n.state != event.StateDisconnected {
 		n.setState(event.ConnState{State: event.StateDisconnected, Reason: "closed"})

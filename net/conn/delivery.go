@@ -1,0 +1,126 @@
+package conn
+
+import (
+	"sync"
+
+	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/session"
+	"github.com/ferry-irc/ferry/net/transport"
+	"gopkg.in/irc.v4"
+)
+
+// Delivery of the user's lines. A line handed to a link's writer may wait
+// there (flood control) and is lost with the socket if the connection dies
+// first. So a line counts as delivered only once the writer has written it
+// (Delivered is emitted then, for the last line of a typed message), and
+// when a link is lost the lines its writer never took (Writer.Unsent) go
+// back to the front of the offline queue, to be sent once on the next
+// connection. A line whose write was under way when the socket failed is
+// neither: it may have reached the server, and sending it again could
+// double it, so it is reported Failed.
+
+// userLines tracks the user lines handed to one link's writer and not yet
+// written. The writer goroutine (through trackedTransport) and the network
+// loop both use it, hence the mutex.
+type userLines struct {
+	mu   sync.Mutex
+	out  map[*irc.Message]session.Outgoing
+	left map[uint64]int // per LocalID: lines not yet written
+}
+
+func newUserLines() *userLines {
+	return &userLines{out: map[*irc.Message]session.Outgoing{}, left: map[uint64]int{}}
+}
+
+// add records o before it is handed to the writer.
+func (u *userLines) add(o session.Outgoing) {
+	u.mu.Lock()
+	u.out[o.Msg] = o
+	if o.LocalID != 0 {
+		u.left[o.LocalID]++
+	}
+	u.mu.Unlock()
+}
+
+// written records that m was written; it returns the LocalID to report
+// Delivered when m was the last unwritten line of a typed message.
+func (u *userLines) written(m *irc.Message) (uint64, bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	o, ok := u.out[m]
+	if !ok {
+		return 0, false
+	}
+	delete(u.out, m)
+	if o.LocalID == 0 {
+		return 0, false
+	}
+	u.left[o.LocalID]--
+	if u.left[o.LocalID] > 0 {
+		return 0, false
+	}
+	delete(u.left, o.LocalID)
+	return o.LocalID, true
+}
+
+// takeUnsent removes and returns, in order, the tracked lines among
+// unsent (the writer's untaken queue), and the lines that are neither
+// written nor unsent (a write under way when the link died).
+func (u *userLines) takeUnsent(unsent []*irc.Message) (back, lost []session.Outgoing) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for _, m := range unsent {
+		if o, ok := u.out[m]; ok {
+			back = append(back, o)
+			delete(u.out, m)
+			if o.LocalID != 0 {
+				u.left[o.LocalID]--
+			}
+		}
+	}
+	for m, o := range u.out {
+		lost = append(lost, o)
+		delete(u.out, m)
+	}
+	return back, lost
+}
+
+// delivered is posted to the loop when the last line of a typed message
+// has been written.
+type delivered struct{ localID uint64 }
+
+// trackedTransport is the Transport the writer of a link writes through:
+// after each successful write it tells the loop about delivered lines.
+type trackedTransport struct {
+	transport.Transport
+	lines *userLines
+	post  func(any) bool
+}
+
+func (t trackedTransport) WriteMessage(m *irc.Message) error {
+	err := t.Transport.WriteMessage(m)
+	if err == nil {
+		if id, ok := t.lines.written(m); ok {
+			t.post(delivered{id})
+		}
+	}
+	return err
+}
+
+// recoverUnsent runs when link l is gone (closed first, so its writer takes
+// nothing more): lines never written go back to the front of the offline
+// queue, in order; a line whose write was cut is reported Failed.
+func (n *network) recoverUnsent(l *link) {
+	back, lost := l.lines.takeUnsent(l.w.Unsent())
+	if len(back) > 0 {
+		n.logf("%d unsent lines from %s queued again", len(back), l.addr)
+		n.q.lines = append(back, n.q.lines...)
+	}
+	seen := map[uint64]bool{}
+	for _, o := range lost {
+		if o.LocalID != 0 && !seen[o.LocalID] {
+			seen[o.LocalID] = true
+			n.emit(event.Failed{LocalID: o.LocalID, Reason: "the connection failed while the line was being sent; it may not have arrived"})
+		}
+	}
+}
