@@ -6,6 +6,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ferry-irc/ferry/net/command"
 	"github.com/ferry-irc/ferry/ui/input"
+	"github.com/ferry-irc/ferry/ui/members"
 	"github.com/ferry-irc/ferry/ui/scrollback"
 	"github.com/ferry-irc/ferry/ui/sidebar"
 )
@@ -71,6 +72,14 @@ func (m *model) key(k tea.KeyMsg) tea.Cmd {
 		m.step(-1)
 	case "alt+u", "f7":
 		m.showList = !m.showList
+	case "alt+pgup", "alt+pgdown":
+		if m.cur.members != nil {
+			page := max(1, m.geometry().bodyH-2)
+			if s == "alt+pgup" {
+				page = -page
+			}
+			m.cur.listTop = members.ClampOffset(m.cur.members.Len(), m.geometry().bodyH, m.cur.listTop+page)
+		}
 	case "ctrl+f":
 		return m.searchStep(-1)
 	case "ctrl+g":

@@ -64,7 +64,8 @@ func (m *model) view() string {
 		side = sidebar.Render(st, m.sidebarItems(), g.sideW, g.bodyH)
 	}
 	if g.listW > 0 {
-		list = members.Render(st, m.cur.members, g.listW, g.bodyH, 0)
+		m.cur.listTop = members.ClampOffset(m.cur.members.Len(), g.bodyH, m.cur.listTop)
+		list = members.Render(st, m.cur.members, g.listW, g.bodyH, m.cur.listTop)
 	}
 	border := st.Border.Render("│")
 

@@ -17,6 +17,9 @@ const (
 	declinedNoteFor = 5 * time.Second
 	failedNoteFor   = 10 * time.Second
 	noMatchNoteFor  = 3 * time.Second
+	// movingNoteFor only bounds "moving to s2…" should the network side
+	// never report the outcome; MIGRATE.md's hold is 60 s.
+	movingNoteFor = 90 * time.Second
 )
 
 // migration shows a migration step. A successful move is only a status
@@ -36,7 +39,7 @@ func (m *model) migration(ev event.Migration) tea.Cmd {
 	}
 	switch ev.Step {
 	case event.MigrationOffered, event.MigrationAccepted, event.MigrationProceeding:
-		return m.setNote(n, "moving to "+target+"…", statusbar.NoteAccent, 0)
+		return m.setNote(n, "moving to "+target+"…", statusbar.NoteAccent, movingNoteFor)
 	case event.MigrationResumed:
 		if ev.Host != "" {
 			n.server = ev.Host

@@ -52,15 +52,17 @@ type Options struct {
 	Scrollback int
 	// Highlights are words besides our nick that highlight a line.
 	Highlights []string
-	// Bell rings the terminal bell ("\a" on BellOut) on a highlight or a
-	// private message in a buffer that is not in view.
+	// Bell rings the terminal bell ("\a" on BellOut, at most once per
+	// batch) on a highlight or a private message, in any buffer: the
+	// terminal itself may be in the background.
 	Bell    bool
 	BellOut io.Writer // default os.Stdout
 	// Now is the clock (default time.Now); Location the time zone of
 	// timestamps (default time.Local).
 	Now      func() time.Time
 	Location *time.Location
-	// Version is shown by /help and used in the default quit message.
+	// Version is shown in the welcome line and used in the default quit
+	// message ("ferry VERSION").
 	Version string
 	// QuitMessage is the reason sent with QUIT (default "ferry").
 	QuitMessage string

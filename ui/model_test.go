@@ -578,3 +578,27 @@ func TestErrorElsewhereIsNoted(t *testing.T) {
 		t.Errorf("note outlived its timer:\n%s", s)
 	}
 }
+
+func TestNickListScrolls(t *testing.T) {
+	hs := newHarness(t, 100, 12, Options{})
+	demoChannel(hs)
+	var ms []event.Member
+	for i := 0; i < 50; i++ {
+		ms = append(ms, event.Member{Nick: "user" + strconv.Itoa(100+i)})
+	}
+	hs.feed(event.Names{Meta: meta(2), Channel: "#ferry", Members: ms})
+	if s := hs.screen(); !strings.Contains(s, "user100") || strings.Contains(s, "user149") {
+		t.Fatalf("top of the list not shown:\n%s", s)
+	}
+	for range 10 {
+		hs.keys("alt+pgdown")
+	}
+	s := hs.screen()
+	if !strings.Contains(s, "user149") || strings.Contains(s, "user100") {
+		t.Fatalf("alt+pgdown did not reach the end:\n%s", s)
+	}
+	hs.keys("alt+pgup")
+	if s := hs.screen(); strings.Contains(s, "user149") {
+		t.Fatalf("alt+pgup did not scroll back:\n%s", s)
+	}
+}

@@ -37,6 +37,7 @@ type buffer struct {
 
 	topic   string
 	members *members.List // channels only
+	listTop int           // first member shown in the nick list
 
 	search    string // current search ("" none)
 	searchHit int    // line index of the current hit

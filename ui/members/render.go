@@ -21,9 +21,7 @@ func Render(st *themes.Styles, l *List, width, height, offset int) []string {
 	n := l.Len()
 	header := format.Sanitize(strconv.Itoa(n) + " users")
 	rows = append(rows, pad(st.Member.Bold(true), header, width))
-	if offset < 0 || offset >= n {
-		offset = 0
-	}
+	offset = ClampOffset(n, height, offset)
 	for i := offset; i < n && len(rows) < height; i++ {
 		if len(rows) == height-1 && i < n-1 {
 			rows = append(rows, pad(st.Member, "+"+strconv.Itoa(n-i)+" more", width))
@@ -35,6 +33,14 @@ func Render(st *themes.Styles, l *List, width, height, offset int) []string {
 		rows = append(rows, strings.Repeat(" ", width))
 	}
 	return rows
+}
+
+// ClampOffset keeps a scroll offset of the list within [0, the offset that
+// shows the last member on the last row]: a panel of height rows shows a
+// header and height-1 members.
+func ClampOffset(n, height, offset int) int {
+	last := max(0, n-(height-1))
+	return max(0, min(offset, last))
 }
 
 func memberRow(st *themes.Styles, m Member, width int) string {
