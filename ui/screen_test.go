@@ -46,6 +46,15 @@ func TestScreenFoldedJoinsAndFormatting(t *testing.T) {
 		event.Message{Meta: meta(62), Buffer: "#ferry", From: "NickServ", Kind: event.Notice, Text: "a \x02notice\x02"},
 	)
 	hs.golden("folded_joins_formatting")
+	// In colour, the mIRC attributes become SGR sequences.
+	hs.m.m.setStyles(testStyles(t, termenv.ANSI256))
+	hs.golden("folded_joins_formatting_ansi256")
+	s := hs.m.View()
+	for _, sgr := range []string{"\x1b[0;1m" + "bold", ";3m" + "italic", ";4m" + "under", ";9m" + "strike", ";91m" + "red", ";7m" + "rev"} {
+		if !strings.Contains(s, sgr) {
+			t.Errorf("frame lacks %q", sgr)
+		}
+	}
 }
 
 // migration brings the demo channel through a migration to s2 with lines
