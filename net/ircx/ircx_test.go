@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -179,5 +180,48 @@ func TestParseMessageSafe(t *testing.T) {
 	m, err := ParseMessage("@a=b :n!u@h PRIVMSG #c :hi there\r\n")
 	if err != nil || m.Command != "PRIVMSG" || m.Tags["a"] != "b" || m.Trailing() != "hi there" {
 		t.Errorf("good line: %v %v", m, err)
+	}
+}
+
+func TestISupportChatHistory(t *testing.T) {
+	tests := []struct {
+		tokens    []string
+		limit     int
+		refTypes  string
+		msgid, ts bool
+	}{
+		{nil, 0, "", true, true},
+		{[]string{"CHATHISTORY=100"}, 100, "", true, true},
+		{[]string{"CHATHISTORY=0"}, 0, "", true, true},
+		{[]string{"CHATHISTORY=50", "CHATHISTORY=-3", "CHATHISTORY=x"}, 50, "", true, true},
+		{[]string{"CHATHISTORY=50", "-CHATHISTORY"}, 0, "", true, true},
+		{[]string{"MSGREFTYPES=timestamp"}, 0, "timestamp", false, true},
+		{[]string{"MSGREFTYPES=timestamp,MSGID"}, 0, "timestamp,MSGID", true, true},
+		{[]string{"MSGREFTYPES=msgid", "-MSGREFTYPES"}, 0, "", true, true},
+	}
+	for _, tt := range tests {
+		is := DefaultISupport()
+		is.Apply(tt.tokens)
+		if is.ChatHistory != tt.limit || is.MsgRefTypes != tt.refTypes ||
+			is.AcceptsMsgRef("msgid") != tt.msgid || is.AcceptsMsgRef("timestamp") != tt.ts {
+			t.Errorf("%q: ChatHistory %d MsgRefTypes %q msgid %v timestamp %v", tt.tokens,
+				is.ChatHistory, is.MsgRefTypes, is.AcceptsMsgRef("msgid"), is.AcceptsMsgRef("timestamp"))
+		}
+	}
+	is := DefaultISupport()
+	is.Apply([]string{"MSGREFTYPES=" + strings.Repeat("x", 10000)})
+	if len(is.MsgRefTypes) > maxRefTypesLen {
+		t.Errorf("MSGREFTYPES not bounded: %d bytes", len(is.MsgRefTypes))
+	}
+}
+
+func TestFormatServerTime(t *testing.T) {
+	at := time.Date(2026, 11, 26, 12, 3, 4, 567_890_123, time.FixedZone("CET", 3600))
+	if got := FormatServerTime(at); got != "2026-11-26T11:03:04.567Z" {
+		t.Errorf("FormatServerTime = %q", got)
+	}
+	back, err := time.Parse(time.RFC3339Nano, FormatServerTime(at))
+	if err != nil || back.After(at) {
+		t.Errorf("round trip %v %v: a reference must not point after the message", back, err)
 	}
 }

@@ -25,6 +25,14 @@ type ISupport struct {
 	StatusMsg string // STATUSMSG: prefixes allowed in front of a channel target
 	Network   string // NETWORK
 	LineLen   int    // LINELEN, DefaultLineLen when not advertised
+	// ChatHistory is CHATHISTORY (IRCv3 chathistory): the most messages one
+	// CHATHISTORY request may ask for. 0 when not advertised or when the
+	// server says 0 ("no maximum"); either way the client uses its own bound.
+	ChatHistory int
+	// MsgRefTypes is MSGREFTYPES (chathistory): the message reference types
+	// the server accepts, comma-separated in its order of preference
+	// ("timestamp,msgid"); "" when not advertised, meaning both may be used.
+	MsgRefTypes string
 }
 
 // DefaultISupport returns what a server that sends no 005 implies.
@@ -108,9 +116,50 @@ func (is *ISupport) Apply(tokens []string) (changed bool) {
 			if n, err := strconv.Atoi(val); err == nil && n >= DefaultLineLen {
 				is.LineLen = min(n, maxLineLen)
 			}
+		case "CHATHISTORY":
+			if neg {
+				is.ChatHistory = 0
+				continue
+			}
+			if n, err := strconv.Atoi(val); err == nil && n >= 0 {
+				is.ChatHistory = n
+			}
+		case "MSGREFTYPES":
+			if neg {
+				is.MsgRefTypes = ""
+				continue
+			}
+			is.MsgRefTypes = clipValue(val, maxRefTypesLen)
 		}
 	}
 	return *is != before
+}
+
+// maxRefTypesLen bounds a stored MSGREFTYPES value; the known types fit
+// many times over.
+const maxRefTypesLen = 256
+
+// AcceptsMsgRef reports whether the server accepts chathistory message
+// references of type typ ("msgid" or "timestamp"): any type when
+// MSGREFTYPES was not advertised (the chathistory specification predates
+// the token), else only the types it lists.
+func (is *ISupport) AcceptsMsgRef(typ string) bool {
+	if is.MsgRefTypes == "" {
+		return true
+	}
+	for _, t := range strings.Split(is.MsgRefTypes, ",") {
+		if strings.EqualFold(t, typ) {
+			return true
+		}
+	}
+	return false
+}
+
+func clipValue(v string, n int) string {
+	if len(v) <= n {
+		return v
+	}
+	return v[:n]
 }
 
 // ParsePrefix parses a PREFIX value such as "(qaohv)~&@%+" into its mode

@@ -8,12 +8,13 @@ import (
 )
 
 // supportedCaps are the capabilities the session understands and requests
-// whenever a server offers them. sasl is requested only when configured.
+// whenever a server offers them. sasl is requested only when configured;
+// draft/chathistory is used only together with batch (see historyEnabled).
 var supportedCaps = []string{
 	"cap-notify", "server-time", "message-tags", "echo-message", "batch",
 	"away-notify", "account-notify", "account-tag", "extended-join",
 	"multi-prefix", "userhost-in-names", "setname", "chghost", "invite-notify",
-	"sasl",
+	historyCap, "sasl",
 }
 
 // maxReqLen bounds one CAP REQ parameter, well under 512 with the command.

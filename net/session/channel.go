@@ -152,6 +152,7 @@ func (s *Session) joinOne(h *handling, name string) {
 			s.user, s.host = clip(m.Prefix.User, maxNameLen), clip(m.Prefix.Host, maxNameLen)
 		}
 		s.joinAnswered(name)
+		s.joinedWithoutHistory(ch)
 	}
 	ch := s.joinedChannel(name)
 	if ch == nil {

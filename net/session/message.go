@@ -70,6 +70,7 @@ func (s *Session) handleText(h *handling) {
 	} else {
 		ev.Highlight = s.mentionsMe(text)
 	}
+	s.noteLive(ev, true)
 	h.emit(ev)
 }
 

@@ -20,6 +20,13 @@ func (s *Session) handleNumeric(h *handling) {
 	case "001":
 		s.welcome(h)
 		return
+	case "010":
+		if !s.registered {
+			s.bounce(h)
+			return
+		}
+	case "376", "422": // end of MOTD, or none: the registration burst is over
+		s.endOfBurst()
 	case "005":
 		s.isupport(h)
 		return
@@ -65,6 +72,9 @@ func (s *Session) handleNumeric(h *handling) {
 			return
 		}
 	case "421":
+		if strings.EqualFold(m.Param(1), "CHATHISTORY") {
+			s.historyFailed(nil)
+		}
 		if strings.EqualFold(m.Param(1), "CAP") && !s.registered {
 			// A server without capability negotiation: registration goes on with NICK/USER.
 			s.lsDone, s.capEnded = true, true
@@ -153,6 +163,9 @@ func (s *Session) handleStandardReply(h *handling) {
 	m := h.m
 	if strings.EqualFold(m.Param(0), "MIGRATE") {
 		return // the migrate state machine's business
+	}
+	if m.Command == "FAIL" && strings.EqualFold(m.Param(0), "CHATHISTORY") && len(m.Params) >= 3 {
+		s.historyFailed(m.Params[2 : len(m.Params)-1])
 	}
 	text := m.Trailing()
 	if len(m.Params) >= 3 {

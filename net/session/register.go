@@ -50,6 +50,7 @@ func (s *Session) welcome(h *handling) {
 		return
 	}
 	s.registered = true
+	s.everRegistered = true
 	s.capEnded = true
 	if n := m.Param(0); n != "" && n != "*" {
 		s.nick = clip(n, maxNameLen)
@@ -99,6 +100,7 @@ func (s *Session) rejoin() {
 	}
 	if len(list) == 0 {
 		s.ready = true
+		s.fillGap() // waits for the end of the burst: 005 may follow 001
 		return
 	}
 	// Keyed channels first, so one JOIN's key list lines up with its channels.
@@ -134,7 +136,8 @@ func (s *Session) rejoin() {
 	flush()
 }
 
-// joinAnswered marks a rejoin/autojoin JOIN as answered.
+// joinAnswered marks a rejoin/autojoin JOIN as answered. Servers answer
+// our JOINs after the registration burst, so ISUPPORT is complete by then.
 func (s *Session) joinAnswered(name string) {
 	if len(s.pendingJoins) == 0 {
 		return
@@ -142,6 +145,8 @@ func (s *Session) joinAnswered(name string) {
 	delete(s.pendingJoins, s.fold(name))
 	if len(s.pendingJoins) == 0 && s.registered {
 		s.ready = true
+		s.burstDone = true
+		s.fillGap()
 	}
 }
 
@@ -196,4 +201,12 @@ func (s *Session) refold() {
 		keys[s.fold(c.Name)] = c
 	}
 	s.keys = keys
+	hist := make(map[string]*bufferHistory, len(s.hist))
+	for _, b := range s.hist {
+		hist[s.fold(b.name)] = b
+	}
+	s.hist = hist
+	for i := range s.histReqs {
+		s.histReqs[i].target = s.fold(s.histReqs[i].target)
+	}
 }

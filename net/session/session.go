@@ -18,6 +18,7 @@ package session
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -144,6 +145,13 @@ type Session struct {
 	lag          []lagPing
 	lagSeq       uint64
 	echoes       []echo
+	redirect     *redirect             // a valid 010 before 001 (see Redirect)
+	batches      map[string]*openBatch // open IRCv3 batches by reference
+	histReqs     []histRequest         // CHATHISTORY requests awaiting their batch, oldest first
+	gap          []gapRef              // buffers to fill once ready, after a re-registration
+	gapPending   bool
+	burstDone    bool   // 376/422, or a JOIN answered: ISUPPORT is complete
+	connSeq      uint64 // counts Register calls, so per-buffer notes can tell connections apart
 
 	// Across connections.
 	channels map[string]*channel // folded name -> channel (joined, or to rejoin)
@@ -152,6 +160,12 @@ type Session struct {
 	joinSeq       uint64
 	keys          map[string]Channel // folded channel -> a JOIN we sent with a key, until answered
 	ctcp          bucket
+	// everRegistered: a 001 arrived on some connection, so the next
+	// Register is a reconnect and fills the gap with chathistory.
+	everRegistered bool
+	hist           map[string]*bufferHistory // folded buffer -> its history notes (see history.go)
+	histTick       uint64
+	hashSeed       maphash.Seed
 }
 
 // New returns a session for cfg. Call Register on each new connection.
@@ -162,6 +176,8 @@ func New(cfg Config) *Session {
 		log:      cfg.Log,
 		channels: make(map[string]*channel),
 		keys:     make(map[string]Channel),
+		hist:     make(map[string]*bufferHistory),
+		hashSeed: maphash.MakeSeed(),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -207,6 +223,10 @@ func (s *Session) reset() {
 	s.lag = nil
 	s.echoes = nil
 	s.topicsPending = nil
+	s.redirect = nil
+	s.batches = make(map[string]*openBatch)
+	s.histReqs = nil
+	s.gap, s.gapPending, s.burstDone = nil, false, false
 	if s.channels != nil && s.is.Casemap != before {
 		s.refold() // the kept channel list was folded with the last server's mapping
 	}
@@ -219,11 +239,21 @@ func (s *Session) reset() {
 }
 
 // Register starts registration on a fresh connection: it resets the
-// per-connection state (capabilities, ISUPPORT, member lists; the channel
-// list is kept for the rejoin) and sends CAP LS 302, PASS (when configured),
-// NICK and USER.
+// per-connection state (capabilities, ISUPPORT, member lists, a pending
+// redirect; the channel list is kept for the rejoin) and sends CAP LS 302,
+// PASS (when configured), NICK and USER.
+//
+// When an earlier connection had registered, this is a reconnect: the
+// newest message of each buffer is noted now, and once the rejoin is
+// answered the session asks the server (draft/chathistory) for what was
+// missed in between (see history.go).
 func (s *Session) Register() {
+	again := s.everRegistered
 	s.reset()
+	s.connSeq++
+	if again {
+		s.snapshotGap()
+	}
 	s.send(ClassConn, "CAP", "LS", "302")
 	if s.cfg.Password != "" {
 		s.send(ClassConn, "PASS", s.cfg.Password)
@@ -243,7 +273,7 @@ func (s *Session) Register() {
 // Resumed tells the session that, after MIGRATE CONFIRM, it continues on a
 // new connection: registration, capabilities, channels and members stay as
 // they are; only the lag measurement restarts, since the outstanding PINGs
-// went to the old server.
+// went to the old server. Nothing was missed, so no history is fetched.
 func (s *Session) Resumed() {
 	s.lag = nil
 }
@@ -308,6 +338,12 @@ func (s *Session) Handle(m *irc.Message) (evs []event.Event) {
 	m = sanitize(m)
 	s.noteUnusual(m)
 	h := &handling{s: s, m: m, meta: s.meta(m)}
+	if ref := m.Tags["batch"]; ref != "" && m.Command != "BATCH" {
+		if page, ok := s.historyBatch(ref); ok {
+			s.collectHistory(h, page) // history, not live: never dispatched
+			return h.evs
+		}
+	}
 	h.dispatch()
 	return h.evs
 }
@@ -368,10 +404,11 @@ func (h *handling) dispatch() {
 		s.handleStandardReply(h)
 	case "MIGRATE":
 		// The connection owner routes MIGRATE to the migrate state machine before Handle.
-	case "BATCH", "TAGMSG", "WALLOPS":
-		if m.Command == "WALLOPS" {
-			h.emit(event.Info{Meta: h.meta, Code: m.Command, Text: nickOf(m) + ": " + m.Trailing()})
-		}
+	case "BATCH":
+		s.handleBatch(h)
+	case "TAGMSG":
+	case "WALLOPS":
+		h.emit(event.Info{Meta: h.meta, Code: m.Command, Text: nickOf(m) + ": " + m.Trailing()})
 	default:
 		if isNumeric(m.Command) {
 			s.handleNumeric(h)

@@ -18,7 +18,9 @@ const assumedHostLen = 63
 
 // Submit turns a user command into lines (ClassUser, through the Sender) and
 // returns the local events: for SendText, one Message{Self, LocalID} per
-// line after splitting. Commands that are not the session's business
+// line after splitting. FetchHistory sends a CHATHISTORY BEFORE (ClassAuto)
+// answered later by an event.History{Before: true} from Handle, or returns
+// an Info when the server does not offer draft/chathistory. Commands that are not the session's business
 // (Connect, Disconnect, Reconnect, Migrate) are ignored; the owner handles them.
 func (s *Session) Submit(c command.Command) []event.Event {
 	meta := event.Meta{Time: s.now()}
@@ -68,6 +70,11 @@ func (s *Session) Submit(c command.Command) []event.Event {
 		}
 		m.Prefix = &irc.Prefix{}
 		s.sendMsg(Outgoing{Msg: m, Class: ClassUser})
+	case command.FetchHistory:
+		if !validParam(c.Buffer) {
+			return refuse("cannot fetch the history of %q: not a channel or nick", c.Buffer)
+		}
+		return s.fetchBefore(meta, c.Buffer, c.BeforeID, c.Before)
 	case command.Quit:
 		var params []string
 		if c.Reason != "" {
@@ -120,10 +127,12 @@ func (s *Session) sendText(meta event.Meta, c command.SendText) []event.Event {
 			}
 			s.echoes = append(s.echoes, echo{id: c.ID, command: cmd, target: s.fold(c.Target), text: wire})
 		}
-		evs = append(evs, event.Message{
+		ev := event.Message{
 			Meta: meta, Kind: c.Kind, Buffer: buffer, From: s.nick, FromHost: s.userHostGuess(),
 			Target: c.Target, Text: piece, Self: true, LocalID: c.ID,
-		})
+		}
+		s.noteLive(ev, false)
+		evs = append(evs, ev)
 	}
 	return evs
 }
