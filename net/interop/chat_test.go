@@ -4,6 +4,7 @@ package interop
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -123,7 +124,18 @@ func TestRestart(t *testing.T) {
 		alice, bob := pair(t, srv)
 		exchange(t, alice, bob, "before restart")
 
-		srv.restart()
+		srv.stop()
+		alice.wait("connection loss noticed", isState(event.StateWaiting))
+		// A line typed while the server is down is kept and sent once the
+		// channel has been rejoined (a line sent before the rejoin would be
+		// refused with 404/442).
+		const offline = "typed while the server was down"
+		offID := alice.say(channel, offline)
+		alice.wait("offline line shown pending", func(e event.Event) bool {
+			m, ok := e.(event.Message)
+			return ok && m.Self && m.LocalID == offID && m.Pending
+		})
+		srv.startAgain()
 
 		for _, c := range []*client{alice, bob} {
 			c.wait("connection loss noticed", isState(event.StateWaiting))
@@ -141,9 +153,40 @@ func TestRestart(t *testing.T) {
 		})
 		exchange(t, alice, bob, "after restart")
 
+		alice.wait("offline line delivered", func(e event.Event) bool {
+			d, ok := e.(event.Delivered)
+			return ok && d.LocalID == offID
+		})
+		for _, e := range alice.snapshot() {
+			switch e := e.(type) {
+			case event.Failed:
+				t.Errorf("alice: line failed: %+v", e)
+			case event.Info:
+				if e.Error && (e.Code == "404" || e.Code == "442") {
+					t.Errorf("alice: the server refused a line: %+v", e)
+				}
+			}
+		}
+		if srv.kind == "inspircd" {
+			// echo-message: the server relayed it into the channel. (That
+			// the echo carries the line's LocalID is TestEchoOfQueuedLine.)
+			alice.wait("server echo of the offline line", func(e event.Event) bool {
+				m, ok := e.(event.Message)
+				return ok && m.Self && m.Text == offline && m.MsgID != ""
+			})
+		}
+		// Whether bob had rejoined before alice sent it is a race between
+		// the two reconnects; TestOfflineQueue checks the delivery to bob.
+		if n := bob.count(fromOther(channel, "alice", offline)); n > 1 {
+			t.Errorf("bob received the offline line %d times", n)
+		}
+
 		for _, c := range []*client{alice, bob} {
-			if n := len(c.received(channel)); n != 2 {
-				t.Errorf("%s received %d channel lines over the restart, want exactly 2", c.name, n)
+			if n := c.count(func(e event.Event) bool {
+				m, ok := e.(event.Message)
+				return ok && !m.Self && m.Buffer == channel && strings.Contains(m.Text, "hello from")
+			}); n != 2 {
+				t.Errorf("%s received %d greetings over the restart, want exactly 2", c.name, n)
 			}
 			if n := c.count(func(e event.Event) bool {
 				j, ok := e.(event.Join)
@@ -227,4 +270,54 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestOfflineQueue: lines typed while alice is disconnected are shown at
+// once as pending and reach bob exactly once, in order, after she connects
+// again and has rejoined, across a server restart.
+func TestOfflineQueue(t *testing.T) {
+	eachServer(t, func(t *testing.T, srv *ircd) {
+		alice, bob := pair(t, srv)
+		srv.stop()
+		alice.wait("connection loss noticed", isState(event.StateWaiting))
+		// Alice stops trying, so bob is surely back in the channel before
+		// her queued lines go out.
+		alice.do(command.Disconnect{Reason: "going offline"})
+		alice.wait("disconnected", isState(event.StateDisconnected))
+		var ids []uint64
+		texts := []string{"offline 1", "offline 2", "offline 3"}
+		for _, text := range texts {
+			ids = append(ids, alice.say(channel, text))
+		}
+		for _, id := range ids {
+			alice.wait(fmt.Sprintf("line %d pending", id), func(e event.Event) bool {
+				m, ok := e.(event.Message)
+				return ok && m.Self && m.LocalID == id && m.Pending
+			})
+		}
+		srv.startAgain()
+		bob.registered(2)
+		bob.joined(channel, 2)
+		alice.do(command.Connect{})
+		alice.registered(2)
+		alice.joined(channel, 2)
+		for _, text := range texts {
+			bob.wait(fmt.Sprintf("%q", text), fromOther(channel, "alice", text))
+		}
+		for _, id := range ids {
+			alice.wait(fmt.Sprintf("Delivered %d", id), func(e event.Event) bool {
+				d, ok := e.(event.Delivered)
+				return ok && d.LocalID == id
+			})
+		}
+		var got []string
+		for _, m := range bob.received(channel) {
+			got = append(got, m.Text)
+		}
+		if !slices.Equal(got, texts) {
+			t.Errorf("bob received %q, want %q exactly once, in order", got, texts)
+		}
+		alice.noErrors(true)
+		bob.noErrors(true)
+	})
 }

@@ -294,3 +294,6 @@ func describe(evs []event.Event) string {
 
 // confT is the network configuration a test may tweak.
 type confT = conn.NetworkConfig
+
+// sessionChannel is an autojoin entry.
+type sessionChannel = session.Channel

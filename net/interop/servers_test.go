@@ -256,6 +256,12 @@ func (s *ircd) stop() {
 func (s *ircd) restart() {
 	s.t.Helper()
 	s.stop()
+	s.startAgain()
+}
+
+// startAgain starts a stopped server on its old port, with a fresh state.
+func (s *ircd) startAgain() {
+	s.t.Helper()
 	var err error
 	for attempt := 0; attempt < 20; attempt++ {
 		if err = s.start(); err == nil {
