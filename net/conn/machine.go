@@ -97,7 +97,9 @@ func (g *migration) holding() bool { return g.m.Holding() }
 // link; after a fallback reconnect that is when the queue goes out.
 func (g *migration) ready() {
 	if g.m.State() == migrate.Reconnecting {
+		g.afterReconnect = true
 		g.apply(g.m.Reconnected(g.n.clock.Now()))
+		g.afterReconnect = false
 	}
 }
 

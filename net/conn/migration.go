@@ -45,6 +45,11 @@ type migration struct {
 	cancelled map[migrate.DialID]bool // dials the machine gave up on while under way
 
 	timers map[migrate.TimerID]*armed
+
+	// afterReconnect is set while the machine flushes after its fallback
+	// reconnect: the rejoin may have been refused, so lines are checked
+	// as the offline queue's are.
+	afterReconnect bool
 }
 
 func newMigration(n *network) *migration {
@@ -181,6 +186,9 @@ func (g *migration) reconnectConfigured() {
 func (g *migration) flush(items []session.Outgoing) {
 	n := g.n
 	all := append(n.q.takeAll(), items...)
+	if g.afterReconnect {
+		all = n.deliverable(all)
+	}
 	if n.cur == nil {
 		for _, o := range all {
 			n.q.push(o)

@@ -372,6 +372,9 @@ func (n *network) line(l *link, m *irc.Message) {
 		return // a stale link: ignore
 	}
 	n.lastRead = n.clock.Now()
+	if n.pool.traffic && !isMigrateLine(m) {
+		n.logf("%s <- %s", l.addr, maskLine(m))
+	}
 	if isMigrateLine(m) {
 		n.logf("%s <- %s", l.addr, maskLine(m))
 		switch {

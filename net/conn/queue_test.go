@@ -207,13 +207,13 @@ func TestQueueOpensWhenRejoinNeverAnswers(t *testing.T) {
 	clk := NewManualClock(time.Unix(1000, 0))
 	cfg := plainNet("net", "uma", srv.port())
 	cfg.Session.Autojoin = []session.Channel{{Name: "#void"}}
-	p := NewPool(PoolOptions{Networks: []NetworkConfig{cfg}, Log: testLogger{t}, Clock: clk})
+	p := NewPool(PoolOptions{Networks: []NetworkConfig{cfg}, Log: testLogger{t}, Traffic: true, Clock: clk})
 	c := collect(t, p)
 	p.Start()
 	defer func() { p.Close(); <-c.done }()
 	c.wait(5*time.Second, "registered", isState("net", event.StateRegistered))
 	srv.waitFor(5*time.Second, "the unanswered JOIN", func() bool { return len(srv.lines("uma", "JOIN #void")) == 1 })
-	p.Do("net", command.SendText{ID: 1, Target: "#void", Text: "waiting"})
+	p.Do("net", command.SendText{ID: 1, Target: "yul", Text: "waiting"})
 	c.wait(5*time.Second, "pending echo", func(e event.Event) bool {
 		m, ok := e.(event.Message)
 		return ok && m.LocalID == 1 && m.Pending
@@ -226,7 +226,7 @@ func TestQueueOpensWhenRejoinNeverAnswers(t *testing.T) {
 	}
 	clk.Advance(2 * time.Second)
 	c.wait(5*time.Second, "delivered", isDelivered(1))
-	srv.waitFor(5*time.Second, "the line", func() bool { return len(srv.lines("uma", "PRIVMSG #void")) == 1 })
+	srv.waitFor(5*time.Second, "the line", func() bool { return len(srv.lines("uma", "PRIVMSG yul")) == 1 })
 }
 
 // Lines held back by flood control are not delivered yet: when the
@@ -240,7 +240,7 @@ func TestUnsentLinesSurviveALostConnection(t *testing.T) {
 	// the limiter holds every further line.
 	cfg.Flood = Flood{Burst: 10, Interval: time.Hour}
 	cfg.Backoff = Backoff{Min: time.Second, Max: time.Second}
-	p := NewPool(PoolOptions{Networks: []NetworkConfig{cfg}, Log: testLogger{t}, Clock: clk})
+	p := NewPool(PoolOptions{Networks: []NetworkConfig{cfg}, Log: testLogger{t}, Traffic: true, Clock: clk})
 	c := collect(t, p)
 	p.Start()
 	defer func() { p.Close(); <-c.done }()
@@ -287,5 +287,64 @@ func TestUnsentLinesSurviveALostConnection(t *testing.T) {
 	}
 	if n := c.count(func(e event.Event) bool { _, ok := e.(event.Failed); return ok }); n != 0 {
 		t.Errorf("%d lines reported Failed", n)
+	}
+}
+
+// A line typed while offline to a channel whose rejoin is refused is
+// reported Failed, not sent; a line to a channel that was rejoined goes out.
+func TestQueuedLineToRefusedChannelFails(t *testing.T) {
+	srv := newRelay(t)
+	banned := false
+	srv.set(func(r *relay) {
+		r.onLine = func(c *relayClient, m *irc.Message) bool {
+			if m.Command != "JOIN" || !banned {
+				return false
+			}
+			var keep []string
+			for _, ch := range strings.Split(m.Param(0), ",") {
+				if ch == "#ban" {
+					c.send(":srv 474 " + c.nick + " #ban :Cannot join channel (+b)")
+					continue
+				}
+				keep = append(keep, ch)
+			}
+			if len(keep) == 0 {
+				return true
+			}
+			m.Params[0] = strings.Join(keep, ",")
+			return false
+		}
+	})
+	p, c := startPool(t, plainNet("net", "xan", srv.port()))
+	c.wait(5*time.Second, "registered", isState("net", event.StateRegistered))
+	p.Do("net", command.Join{Channel: "#ok"})
+	p.Do("net", command.Join{Channel: "#ban"})
+	c.wait(5*time.Second, "joined #ok", isSelfJoin("#ok"))
+	c.wait(5*time.Second, "joined #ban", isSelfJoin("#ban"))
+
+	srv.set(func(r *relay) { r.refuse = true; banned = true })
+	srv.drop("xan")
+	c.wait(5*time.Second, "waiting", isState("net", event.StateWaiting))
+	p.Do("net", command.SendText{ID: 1, Target: "#ban", Text: "to the banned channel"})
+	p.Do("net", command.SendText{ID: 2, Target: "#ok", Text: "to the open channel"})
+	c.wait(5*time.Second, "pending echo", func(e event.Event) bool {
+		m, ok := e.(event.Message)
+		return ok && m.LocalID == 2 && m.Pending
+	})
+	srv.set(func(r *relay) { r.refuse = false })
+	f := c.wait(5*time.Second, "failed", func(e event.Event) bool {
+		f, ok := e.(event.Failed)
+		return ok && f.LocalID == 1
+	}).(event.Failed)
+	if !strings.Contains(f.Reason, "#ban") {
+		t.Errorf("Failed reason %q does not name the channel", f.Reason)
+	}
+	c.wait(5*time.Second, "delivered", isDelivered(2))
+	srv.waitFor(5*time.Second, "the open channel's line", func() bool { return len(srv.lines("xan", "PRIVMSG #ok")) == 1 })
+	if n := len(srv.lines("xan", "PRIVMSG #ban")); n != 0 {
+		t.Errorf("the line to the refused channel was sent")
+	}
+	if n := c.count(isDelivered(1)); n != 0 {
+		t.Errorf("the failed line was also reported Delivered")
 	}
 }

@@ -1,6 +1,8 @@
 package conn
 
 import (
+	"strings"
+
 	"github.com/ferry-irc/ferry/net/event"
 	"github.com/ferry-irc/ferry/net/session"
 	"gopkg.in/irc.v4"
@@ -86,7 +88,7 @@ func (n *network) sendUser(l *link, o session.Outgoing) {
 // the order it was produced in: MIGRATE OK, in particular, must follow the
 // user lines already handed to OLD.
 func (n *network) write(l *link, m *irc.Message) {
-	if n.log != nil {
+	if n.pool.traffic || (m.Command == "MIGRATE" && n.log != nil) {
 		n.logf("%s -> %s", l.addr, maskLine(m))
 	}
 	switch m.Command {
@@ -108,7 +110,7 @@ func (n *network) flushQueue() {
 	if !n.canSend() {
 		return
 	}
-	for _, o := range n.q.takeAll() {
+	for _, o := range n.deliverable(n.q.takeAll()) {
 		n.sendUser(n.cur, o)
 	}
 }
@@ -158,11 +160,14 @@ func maskLine(m *irc.Message) string {
 	return m.String()
 }
 
-// isServiceTarget: lines to services may carry passwords (IDENTIFY).
+// isServiceTarget: lines to services may carry passwords (IDENTIFY,
+// REGISTER, AUTH), whatever the case the user typed them in.
 func isServiceTarget(t string) bool {
-	switch t {
-	case "NickServ", "nickserv", "NICKSERV", "Q@CServe.quakenet.org", "X@channels.undernet.org":
-		return true
+	nick, _, _ := strings.Cut(t, "@")
+	for _, s := range []string{"NickServ", "Q", "X", "AuthServ", "UserServ"} {
+		if strings.EqualFold(nick, s) {
+			return true
+		}
 	}
 	return false
 }
