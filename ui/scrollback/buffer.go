@@ -49,10 +49,11 @@ type Buffer struct {
 	unread    uint64            // seq of the first unread line; valid if hasUnread
 	hasUnread bool
 
-	// epoch changes whenever seqs are renumbered (Merge, Clear); moved
-	// maps the previous epoch's seqs after a Merge.
+	// epoch changes whenever seqs are renumbered (Merge, Clear); moves
+	// maps the seqs of the last few epochs to the next one after each
+	// Merge rebuild (a Clear forgets them: positions are lost).
 	epoch uint64
-	moved *remap
+	moves []*remap
 }
 
 // New returns an empty buffer keeping at most limit lines (DefaultLimit if
@@ -253,6 +254,16 @@ func (b *Buffer) MarkUnread() {
 	b.unread, b.hasUnread = b.next, true
 }
 
+// MarkUnreadAt puts the unread marker above line i (0 = oldest), e.g.
+// above history merged into a buffer the user was not looking at. It
+// panics when i is out of range, like Line.
+func (b *Buffer) MarkUnreadAt(i int) {
+	if i < 0 || i >= b.Len() {
+		panic("scrollback: line index out of range")
+	}
+	b.unread, b.hasUnread = b.first+uint64(i), true
+}
+
 // ClearUnread removes the unread marker.
 func (b *Buffer) ClearUnread() { b.hasUnread = false }
 
@@ -269,7 +280,7 @@ func (b *Buffer) Unread() (index int, ok bool) {
 func (b *Buffer) Clear() {
 	b.reset()
 	b.epoch++
-	b.moved = nil
+	b.moves = nil
 }
 
 // reset empties the ring and its indexes.

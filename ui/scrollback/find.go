@@ -12,8 +12,8 @@ import (
 // Find returns the index of the first line, starting at index from
 // (inclusive) and going towards newer lines (or older ones when backwards),
 // whose nick or plain text (formatting codes removed) contains query,
-// ignoring case. from is clamped to the buffer. An empty query matches
-// nothing. It allocates nothing per line for ASCII text without formatting
+// ignoring case; day separators and gap markers are not searched. from is
+// clamped to the buffer. An empty query matches nothing. It allocates nothing per line for ASCII text without formatting
 // codes.
 func (b *Buffer) Find(query string, from int, backwards bool) (index int, ok bool) {
 	n := b.Len()
@@ -39,8 +39,8 @@ func (b *Buffer) Find(query string, from int, backwards bool) (index int, ok boo
 	}
 	for i := from; i >= 0 && i < n; i += step {
 		s := b.slot(b.first + uint64(i))
-		if s.Kind == DaySeparator {
-			continue
+		if s.Kind == DaySeparator || s.Kind == Gap {
+			continue // markers, not something anyone said
 		}
 		if m.match(s.Nick) || m.match(s.Text) {
 			return i, true

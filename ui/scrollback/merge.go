@@ -7,18 +7,66 @@ import (
 
 // Merge inserts history lines (chathistory, a bouncer's playback) among
 // the kept lines in time order and returns how many it added. A line whose
-// MsgID is already kept, or appears twice in lines, is skipped. At equal
-// times kept lines come first; a kept line without a time stays after the
-// line it followed. The oldest lines are dropped if the limit is exceeded.
+// MsgID is already kept, or appears twice in lines, is skipped; so is a
+// message without a MsgID when a kept message (or an earlier one in lines)
+// has the same time, nick and text — servers without msgids replay lines
+// identically, and chathistory asks for no duplicates "by msgid, else by
+// time+sender+text". At equal times kept lines come first; a kept line
+// without a time stays after the line it followed. The oldest lines are
+// dropped if the limit is exceeded.
 //
 // Lines newer than every kept line are simply appended. Otherwise Merge
 // rebuilds the ring — O(Len()+len(lines)), so it is meant for pages of
 // history, not live traffic — recomputing day separators, fold groups and
-// the LocalID/msgid indexes; the unread marker stays above the same line,
-// and a View keeps showing the same lines.
+// the LocalID/msgid indexes; the unread marker stays above the same line
+// (or at the end, when nothing was below it yet), and a View keeps showing
+// the same lines.
 func (b *Buffer) Merge(lines []Line) int {
+	in := b.fresh(lines)
+	b.insert(in)
+	return len(in)
+}
+
+// MergeGap is Merge for lines that fill a gap (the time we were
+// disconnected): when it adds any, it also inserts a Gap line labelled
+// label(added) right before the oldest added line, so the reader sees
+// where the missed lines start. It returns the number of lines added (the
+// Gap line not counted) and the index of the Gap line, or -1 when nothing
+// was added (then no Gap line either, so a page replayed twice leaves no
+// trace).
+func (b *Buffer) MergeGap(lines []Line, label func(added int) string) (added, gap int) {
+	in := b.fresh(lines)
+	if len(in) == 0 {
+		return 0, -1
+	}
+	g := Line{Time: in[0].Time, Kind: Gap, Text: label(len(in))}
+	seq := b.insert(append([]Line{g}, in...))
+	if seq < b.first || seq >= b.next {
+		return len(in), -1 // dropped at once: older than a full buffer keeps
+	}
+	return len(in), int(seq - b.first)
+}
+
+// dupKey identifies a message without a msgid for duplicate dropping.
+type dupKey struct {
+	t          int64
+	kind       Kind
+	nick, text string
+}
+
+func keyOf(l *Line) (dupKey, bool) {
+	if l.MsgID != "" || l.Time.IsZero() || (l.Kind != Message && l.Kind != Action && l.Kind != Notice) {
+		return dupKey{}, false
+	}
+	return dupKey{l.Time.UnixNano(), l.Kind, l.Nick, l.Text}, true
+}
+
+// fresh returns the lines of a history page that are not already kept, in
+// time order (stable).
+func (b *Buffer) fresh(lines []Line) []Line {
 	in := make([]Line, 0, len(lines))
 	seen := make(map[string]bool)
+	var keys map[dupKey]bool // built on the first line without a msgid
 	for _, l := range lines {
 		if l.Kind == DaySeparator {
 			continue
@@ -28,19 +76,40 @@ func (b *Buffer) Merge(lines []Line) int {
 				continue
 			}
 			seen[l.MsgID] = true
+		} else if k, ok := keyOf(&l); ok {
+			if keys == nil {
+				keys = make(map[dupKey]bool)
+				for s := b.first; s < b.next; s++ {
+					if kk, ok := keyOf(&b.slot(s).Line); ok {
+						keys[kk] = true
+					}
+				}
+			}
+			if keys[k] {
+				continue
+			}
+			keys[k] = true
 		}
 		in = append(in, l)
 	}
+	sort.SliceStable(in, func(i, j int) bool { return in[i].Time.Before(in[j].Time) })
+	return in
+}
+
+// insert places in (sorted, deduplicated) among the kept lines and returns
+// the seq in[0] got (meaningless when in is empty).
+func (b *Buffer) insert(in []Line) (firstSeq uint64) {
 	if len(in) == 0 {
 		return 0
 	}
-	sort.SliceStable(in, func(i, j int) bool { return in[i].Time.Before(in[j].Time) })
-
 	if last, ok := b.lastDated(); !ok || !in[0].Time.Before(last) {
-		for _, l := range in {
+		for i, l := range in {
 			b.Append(l)
+			if i == 0 {
+				firstSeq = b.next - 1
+			}
 		}
-		return len(in)
+		return firstSeq
 	}
 
 	type kept struct {
@@ -54,7 +123,7 @@ func (b *Buffer) Merge(lines []Line) int {
 		}
 	}
 	oldFirst, oldLen := b.first, b.Len()
-	unread, hadUnread := b.unread, b.hasUnread && b.unread < b.next
+	unread, hadUnread := b.unread, b.hasUnread
 	const unset = ^uint64(0)
 	newSeq := make([]uint64, oldLen)
 	for i := range newSeq {
@@ -64,10 +133,16 @@ func (b *Buffer) Merge(lines []Line) int {
 
 	b.reset()
 	j := 0
+	add := func() {
+		b.Append(in[j])
+		if j == 0 {
+			firstSeq = b.next - 1
+		}
+		j++
+	}
 	for _, o := range old {
 		for j < len(in) && !o.Time.IsZero() && in[j].Time.Before(o.Time) {
-			b.Append(in[j])
-			j++
+			add()
 		}
 		if hadUnread && !markerSet && o.seq >= unread {
 			b.MarkUnread()
@@ -76,11 +151,13 @@ func (b *Buffer) Merge(lines []Line) int {
 		b.Append(o.Line)
 		newSeq[o.seq-oldFirst] = b.next - 1
 	}
-	for ; j < len(in); j++ {
-		b.Append(in[j])
-	}
 	if hadUnread && !markerSet {
+		// Nothing was below the marker yet: it stays after the newest
+		// kept line, above history newer than all of them.
 		b.MarkUnread()
+	}
+	for j < len(in) {
+		add()
 	}
 	// An old day separator maps to the line it preceded.
 	for i := len(newSeq) - 1; i >= 0; i-- {
@@ -93,9 +170,17 @@ func (b *Buffer) Merge(lines []Line) int {
 		}
 	}
 	b.epoch++
-	b.moved = &remap{epoch: b.epoch, oldFirst: oldFirst, newSeq: newSeq}
-	return len(in)
+	b.moves = append(b.moves, &remap{epoch: b.epoch, oldFirst: oldFirst, newSeq: newSeq})
+	if len(b.moves) > maxMoves {
+		b.moves = append(b.moves[:0], b.moves[len(b.moves)-maxMoves:]...)
+	}
+	return firstSeq
 }
+
+// maxMoves bounds the rebuilds remembered for views that have not been
+// drawn since (a buffer in the background may take several history pages
+// before it is shown again).
+const maxMoves = 16
 
 // lastDated returns the time of the newest line that has one.
 func (b *Buffer) lastDated() (t time.Time, ok bool) {
@@ -121,4 +206,27 @@ func (r *remap) translate(seq uint64) (uint64, bool) {
 		return 0, false
 	}
 	return r.newSeq[seq-r.oldFirst], true
+}
+
+// follow maps seq of epoch from to the current epoch through the
+// remembered rebuilds; false when the chain is broken (a Clear, or more
+// rebuilds than are remembered).
+func (b *Buffer) follow(seq, from uint64) (uint64, bool) {
+	for e := from + 1; e <= b.epoch; e++ {
+		var r *remap
+		for _, m := range b.moves {
+			if m.epoch == e {
+				r = m
+				break
+			}
+		}
+		if r == nil {
+			return 0, false
+		}
+		var ok bool
+		if seq, ok = r.translate(seq); !ok {
+			return 0, false
+		}
+	}
+	return seq, true
 }

@@ -231,12 +231,8 @@ func (v *View) clamp() {
 	if v.epoch != b.epoch {
 		// Lines were renumbered: follow the bottom line to its new place.
 		if !v.follow {
-			if m := b.moved; m != nil && m.epoch == b.epoch && v.epoch+1 == b.epoch {
-				if seq, ok := m.translate(v.bottom); ok {
-					v.bottom = seq
-				} else {
-					v.bottom = b.first
-				}
+			if seq, ok := b.follow(v.bottom, v.epoch); ok {
+				v.bottom = seq
 			} else {
 				v.bottom = b.first // position lost (Clear): clamped below
 			}
@@ -286,4 +282,25 @@ func (v *View) clampTop() {
 		e = p
 		total += v.rowCount(e)
 	}
+}
+
+// AtTop reports whether the oldest kept line is entirely in the window:
+// scrolling further up shows nothing more, which is when the root model
+// asks the server for older history. It costs O(height) rows.
+func (v *View) AtTop() bool {
+	v.clamp()
+	e, hidden, ok := v.position()
+	if !ok {
+		return true
+	}
+	total := v.rowCount(e) - hidden
+	for total <= v.height {
+		p, ok := v.prev(e)
+		if !ok {
+			return true
+		}
+		e = p
+		total += v.rowCount(e)
+	}
+	return false
 }
