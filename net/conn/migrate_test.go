@@ -3,6 +3,7 @@ package conn
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/ferry-irc/ferry/net/command"
 	"github.com/ferry-irc/ferry/net/event"
 	"github.com/ferry-irc/ferry/net/session"
+	"github.com/ferry-irc/ferry/net/sts"
 	"github.com/ferry-irc/ferry/net/testnet"
 )
 
@@ -264,4 +266,49 @@ func eveNickOf(c *collector) string {
 		}
 	}
 	return nick
+}
+
+// STS applies to the migration target (MIGRATE.md section 4): a START
+// naming a pinned host without '+' is still dialled with TLS, on the
+// pinned port, with the certificate verified; the plaintext port named in
+// START is never touched.
+func TestMigrationTargetPinnedBySTS(t *testing.T) {
+	tn := startTestnet(t, testnet.Options{
+		SelfSigned: true,
+		Nodes:      []testnet.NodeConfig{{Name: "s1"}, {Name: "s2", Host: "localhost"}},
+	})
+	s2 := tn.Node("s2")
+	store, err := sts.Open("", map[string]int{"localhost": s2.TLSPort()}, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := newCaptureLog(t, testing.Verbose())
+	p := NewPool(PoolOptions{Networks: []NetworkConfig{tnConfig(t, tn, "s1", "pia", false)}, STS: store, Log: log, Traffic: true})
+	c := collect(t, p)
+	p.Start()
+	defer func() { p.Close(); <-c.done }()
+	c.wait(5*time.Second, "registered", isState("tn", event.StateRegistered))
+	if err := tn.Migrate("pia", "s2"); err != nil {
+		t.Fatal(err)
+	}
+	res := c.wait(5*time.Second, "resumed", isMigration(event.MigrationResumed)).(event.Migration)
+	want := "localhost:" + strconv.Itoa(s2.TLSPort())
+	if res.Host != want {
+		t.Errorf("migrated to %q, want the pinned TLS port %q", res.Host, want)
+	}
+	if w := log.written(want); len(w) == 0 || !strings.HasPrefix(w[0], "MIGRATE RESUME") {
+		t.Errorf("lines to %s: %q, want RESUME first", want, w)
+	}
+	if w := log.written("localhost:" + strconv.Itoa(s2.Port())); len(w) != 0 {
+		t.Errorf("lines went to the plaintext port: %q", w)
+	}
+	dialled := false
+	for _, l := range log.all() {
+		if strings.Contains(l, "dialling target "+want+" (tls=true)") {
+			dialled = true
+		}
+	}
+	if !dialled {
+		t.Error("the target was not dialled with TLS on the pinned port")
+	}
 }
