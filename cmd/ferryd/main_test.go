@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -166,4 +167,73 @@ func TestSelfSignedWritesCA(t *testing.T) {
 	if rc := <-done; rc != 0 {
 		t.Fatalf("rc %d", rc)
 	}
+}
+
+func TestOperatorCommandsFromStdin(t *testing.T) {
+	pr, pw := io.Pipe()
+	in, inw := io.Pipe()
+	var errb safeBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"-log-level", "info"}, in, pw, &errb)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	var s2 string
+	for i := 0; i < 2 && sc.Scan(); i++ {
+		f := strings.Fields(sc.Text())
+		if f[0] == "s2" {
+			s2 = f[1]
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	c, err := net.DialTimeout("tcp", s2, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, _ = io.WriteString(c, "NICK op\r\nUSER op 0 * :op\r\n")
+	r := bufio.NewReader(c)
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		l, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(l, " 376 ") {
+			break
+		}
+	}
+	_, _ = io.WriteString(inw, "users\nmigrate op s1\nbogus\n")
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(errb.String(), "op on s2") || !strings.Contains(errb.String(), "not enabled draft/migrate") || !strings.Contains(errb.String(), "commands:") {
+		if time.Now().After(deadline) {
+			t.Fatalf("operator output: %s", errb.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if rc := <-done; rc != 0 {
+		t.Fatalf("rc %d", rc)
+	}
+	inw.Close()
+}
+
+// safeBuffer is a bytes.Buffer safe for a writer and a polling reader.
+type safeBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *safeBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *safeBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -18,6 +18,8 @@ func TestBadInputGetsRepliesAndDisturbsNobody(t *testing.T) {
 	a.expectCmd("400", "alice", "*")
 	a.send("@tag=only")
 	a.expectCmd("400", "alice", "*")
+	a.send("@a=b ") // irc.v4's parser panics on this one; the server must not
+	a.expectCmd("400", "alice", "*")
 	a.send("PRIVMSG \x00\x01 :\xff\xfe")
 	a.expectCmd("401", "alice")
 	a.send("MIGRATE")

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"strings"
@@ -157,7 +158,7 @@ func (c *conn) handleLine(raw []byte) (stop bool) {
 	if n.opts.Debug {
 		n.logf("%s <- %s: %s", c.node.name, c.who(), maskSecrets(string(raw)))
 	}
-	m, err := irc.ParseMessage(string(raw))
+	m, err := parseLine(string(raw))
 	if err != nil {
 		n.numeric(c.u, ERR_UNKNOWNERROR, "*", "Could not parse line")
 		return false
@@ -336,4 +337,22 @@ func maskSecrets(line string) string {
 		return m.String()
 	}
 	return line
+}
+
+// parseLine is irc.ParseMessage made safe for hostile input: irc.v4 v4.0.0
+// panics (index out of range) on a line that is only tags and a space,
+// such as "@ " or "@a=b ", so such lines are refused first and any other
+// panic in the parser becomes an error.
+func parseLine(line string) (m *irc.Message, err error) {
+	if strings.HasPrefix(line, "@") {
+		if i := strings.IndexByte(line, ' '); i >= 0 && strings.TrimLeft(line[i:], " ") == "" {
+			return nil, irc.ErrMissingDataAfterTags
+		}
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			m, err = nil, fmt.Errorf("unparsable line: %v", r)
+		}
+	}()
+	return irc.ParseMessage(line)
 }

@@ -114,7 +114,11 @@ func (c *client) next() (*irc.Message, error) {
 func (c *client) expect(desc string, match func(*irc.Message) bool) (*irc.Message, []*irc.Message) {
 	c.t.Helper()
 	var skipped []*irc.Message
+	deadline := time.Now().Add(wait)
 	for {
+		if time.Now().After(deadline) {
+			c.t.Fatalf("%s: no %s within %v (after %s)", c.name, desc, wait, lines(skipped))
+		}
 		m, err := c.next()
 		if err != nil {
 			c.t.Fatalf("%s: waiting for %s: %v (after %s)", c.name, desc, err, lines(skipped))
@@ -273,3 +277,7 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+type ircMessage = irc.Message
+
+func sprintf(format string, v ...any) string { return fmt.Sprintf(format, v...) }
