@@ -212,6 +212,19 @@ func (r *relay) client(nick string) *relayClient {
 	return nil
 }
 
+// connections returns how many open connections have registered nick.
+func (r *relay) connections(nick string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for c := range r.clients {
+		if c.nick == nick {
+			n++
+		}
+	}
+	return n
+}
+
 // drop closes every connection of nick.
 func (r *relay) drop(nick string) {
 	r.mu.Lock()

@@ -274,6 +274,7 @@ func TestUnsentLinesSurviveALostConnection(t *testing.T) {
 		c.wait(5*time.Second, fmt.Sprintf("delivered %d", i), isDelivered(uint64(i)))
 	}
 	srv.waitFor(5*time.Second, "every line", func() bool { return len(srv.lines("val", "PRIVMSG")) >= lines })
+	srv.waitFor(5*time.Second, "the old connection gone", func() bool { return srv.connections("val") == 1 })
 	srv.client("val").send("PING :barrier2")
 	srv.waitFor(5*time.Second, "barrier", func() bool { return len(srv.lines("val", "PONG barrier2")) == 1 })
 	got := srv.lines("val", "PRIVMSG")
