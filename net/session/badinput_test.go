@@ -45,6 +45,22 @@ func checkBounds(t testing.TB, s *Session) {
 	if len(s.nick) > maxNameLen || len(s.host) > maxNameLen || len(s.user) > maxNameLen {
 		t.Fatalf("own identity strings too long")
 	}
+	if len(s.batches) > maxOpenBatches || len(s.hist) > maxHistBuffers || len(s.histReqs) > maxHistRequests || len(s.gap) > maxHistBuffers {
+		t.Fatalf("history bounds exceeded: batches %d buffers %d requests %d gap %d", len(s.batches), len(s.hist), len(s.histReqs), len(s.gap))
+	}
+	for _, b := range s.batches {
+		if b.page != nil && len(b.page.msgs) > maxBatchLines {
+			t.Fatalf("batch %q holds %d messages", b.ref, len(b.page.msgs))
+		}
+	}
+	for _, b := range s.hist {
+		if len(b.recent) > recentMsgIDs || len(b.name) > maxNameLen || len(b.lastID) > maxNameLen {
+			t.Fatalf("buffer history %q over its bounds", b.name)
+		}
+	}
+	if r := s.redirect; r != nil && (len(r.host) > maxHostLen || r.port < 1 || r.port > 65535) {
+		t.Fatalf("redirect %+v", r)
+	}
 }
 
 // commands every handler is reached by, for the missing-parameter sweep.

@@ -27,6 +27,11 @@ func FuzzHandle(f *testing.F) {
 		":srv 332 me #c :t\n:srv 333 me #c x notanumber",
 		"PING\nPONG\nERROR\nFAIL\n:srv 001\n:srv 999",
 		"\xff\xfe:\x00 PRIVMSG \xe9 :\xe9",
+		":srv BATCH +h chathistory #c\n@batch=h;msgid=1;time=2026-01-01T00:00:00Z :bob!b@h PRIVMSG #c :old\n@batch=h :me!u@h PART #c\n:srv BATCH -h",
+		":srv BATCH +o chathistory #c\n@batch=o :srv BATCH +i x\n:srv BATCH -o\n@batch=i :bob!b@h PRIVMSG #c :late\n:srv BATCH -i\n:srv BATCH -zz\n:srv BATCH +\n:srv BATCH x",
+		":srv BATCH +n chathistory\n@batch=n :bob!b@h NOTICE me :x\n:srv BATCH -n\n@batch=ghost :bob!b@h PRIVMSG #c :x",
+		":srv FAIL CHATHISTORY INVALID_TARGET BEFORE #c :no\n:srv 421 me CHATHISTORY :unknown\n:srv 005 me CHATHISTORY=5 MSGREFTYPES=timestamp :ok\n:srv 376 me :end",
+		":srv 010 me irc2.example.net +6697 :full\n:srv 010 me [::1] 0 :bad\n:srv 010 me -x 99999\n:srv 010",
 	} {
 		f.Add(seed)
 	}
@@ -35,19 +40,36 @@ func FuzzHandle(f *testing.F) {
 		s := New(Config{Nick: "me", User: "u", Sender: rec, Autojoin: []Channel{{"#c", "k"}},
 			SASL: &SASL{Mechanism: "PLAIN", Username: "a", Password: "b"}, OnSTS: func(string) {}})
 		s.Register()
-		for _, l := range []string{":srv CAP * LS :echo-message multi-prefix sasl", ":srv CAP * ACK :echo-message multi-prefix sasl", "AUTHENTICATE +", ":srv 903 me :ok", ":srv 001 me :hi"} {
+		caps := "echo-message multi-prefix sasl batch server-time message-tags draft/chathistory"
+		for _, l := range []string{":srv CAP * LS :" + caps, ":srv CAP * ACK :" + caps, "AUTHENTICATE +", ":srv 903 me :ok", ":srv 001 me :hi"} {
 			s.Handle(irc.MustParseMessage(l))
 		}
-		for _, line := range strings.Split(input, "\n") {
-			m, err := ircx.ParseMessage(line)
-			if err != nil {
-				continue
+		lines := strings.Split(input, "\n")
+		// Twice: on the first connection, then after a reconnect, so the
+		// gap fill runs over whatever state the input built.
+		for round := 0; round < 2; round++ {
+			if round == 1 {
+				s.Register()
+				if _, _, _, ok := s.Redirect(); ok {
+					t.Fatal("Register left a redirect")
+				}
+				for _, l := range []string{":srv CAP * LS :" + caps, ":srv CAP * ACK :" + caps, "AUTHENTICATE +", ":srv 903 me :ok", ":srv 001 me :hi", ":me!u@h JOIN #c", ":srv 376 me :end"} {
+					s.Handle(irc.MustParseMessage(l))
+				}
 			}
-			s.Handle(m)
-			if len(rec.out) > 1000 {
-				rec.out = rec.out[:0]
+			for _, line := range lines {
+				m, err := ircx.ParseMessage(line)
+				if err != nil {
+					continue
+				}
+				s.Handle(m)
+				if len(rec.out) > 1000 {
+					rec.out = rec.out[:0]
+				}
 			}
+			checkBounds(t, s)
 		}
+		s.Submit(command.FetchHistory{Buffer: "#c", BeforeID: input})
 		s.Submit(command.SendText{ID: 1, Target: "#c", Text: input})
 		s.Ping()
 		checkBounds(t, s)

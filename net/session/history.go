@@ -377,11 +377,13 @@ func (s *Session) historyDone(h *handling, p *historyPage) {
 		b.advance(s, msg.MsgID, msg.Time)
 		ev.Messages = append(ev.Messages, msg)
 	}
+	// Full: the server had more than one page (an unsolicited batch has
+	// no known page size; only one we cut short counts).
 	full := p.dropped > 0 || req != nil && p.lines >= req.limit
+	ev.More = full
 	if req != nil {
 		ev.Gap = req.kind == histGap
 		ev.Before = req.kind == histBefore
-		ev.More = full
 	}
 	if len(ev.Messages) > 0 {
 		h.emit(ev)
