@@ -93,6 +93,13 @@ func (g *migration) submit(o session.Outgoing) bool { return g.m.Submit(o) }
 // must wait in the machine's queue.
 func (g *migration) holding() bool { return g.m.Holding() }
 
+// windowOpen reports the migration window proper (OK sent, CONFIRM not yet
+// received): nothing but MIGRATE lines and PONGs may go to either server.
+func (g *migration) windowOpen() bool {
+	st := g.m.State()
+	return st == migrate.Window || st == migrate.Resuming
+}
+
 // ready is told that the session is registered and rejoined on the current
 // link; after a fallback reconnect that is when the queue goes out.
 func (g *migration) ready() {

@@ -2,7 +2,6 @@ package conn
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -72,8 +71,8 @@ func (n *network) traceStep(step string) {
 	}
 }
 
-// timerFired is posted by an armed timer; gen guards against a fire that
-// raced with Stop.
+// timerFired is posted by an armed timer; the armed's stopped flag (set
+// and read only in the loop) discards a fire that raced with disarm.
 type timerFired struct{ t *armed }
 
 // armed is one running timer of the loop.
@@ -228,7 +227,8 @@ func (n *network) input(in any) {
 	}
 }
 
-// serverAddr is where cfg will really connect, STS applied, for display.
+// target is the configured server as it will really be dialled (STS
+// applied), and its host:port for display.
 func (n *network) target() (transport.DialConfig, string) {
 	cfg := n.cfg.Dial
 	if n.upgrade != 0 {
@@ -255,6 +255,7 @@ func (n *network) connect() {
 	n.logf("dialling %s (tls=%v)", addr, cfg.TLS)
 	go func() {
 		t, err := transport.Dial(ctx, cfg)
+		cancel() // the context bounds the dial only
 		if !n.post(dialDone{gen: gen, t: t, err: err, addr: addr, host: cfg.Host}) && t != nil {
 			t.Close()
 		}
@@ -411,6 +412,9 @@ func (n *network) afterHandle() {
 		n.drop(n.cur)
 		n.want = false
 		n.cancelDial()
+		// No reconnect will come: what waited for one fails now.
+		n.keep(n.mig.abandon())
+		n.failQueue("not sent: " + err.Error())
 		n.setState(event.ConnState{State: event.StateDisconnected, Reason: err.Error()})
 		return
 	}
@@ -452,7 +456,7 @@ func (n *network) lost(l *link, err error) {
 		return
 	}
 	reason := "connection lost"
-	if err != nil && !errors.Is(err, errClosedByUs) {
+	if err != nil {
 		reason = err.Error()
 	}
 	n.logf("link to %s lost: %v", l.addr, err)
@@ -475,8 +479,6 @@ func (n *network) lost(l *link, err error) {
 		n.setState(event.ConnState{State: event.StateDisconnected, Reason: reason})
 	}
 }
-
-var errClosedByUs = errors.New("closed by us")
 
 // drop closes l and, if it is the current link, forgets the connection.
 func (n *network) drop(l *link) {

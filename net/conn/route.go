@@ -17,7 +17,10 @@ import (
 //     to the current link, and are dropped when there is none.
 //   - ClassUser lines the session makes on its own while handling a line
 //     (the rejoin after 001) are part of bringing the link up: they go out
-//     directly, since the queue only opens once the rejoin has completed.
+//     directly, since the queue only opens once the rejoin has completed;
+//     that includes the fallback reconnect of a failed migration. Inside a
+//     migration window they are queued like the user's: OLD processes
+//     nothing after OK.
 //   - Every other ClassUser and ClassAuto line goes through the queue, which
 //     sends it now when the link is up and no migration window is open, and
 //     holds it otherwise.
@@ -37,7 +40,7 @@ func (n *network) routeOut(fromSubmit bool) map[uint64]bool {
 				continue
 			}
 			n.write(l, o.Msg)
-		case o.Class == session.ClassUser && !fromSubmit && o.LocalID == 0:
+		case o.Class == session.ClassUser && !fromSubmit && o.LocalID == 0 && !n.mig.windowOpen():
 			if n.cur != nil {
 				n.write(n.cur, o.Msg)
 			}
