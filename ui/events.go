@@ -80,6 +80,11 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 					b = x
 				}
 			}
+			if b.fetching && ev.Code == "ferry" && !ev.Error {
+				// The network side's answer to FetchHistory when the
+				// server offers no chathistory: nothing older will come.
+				b.fetching, b.olderDone = false, true
+			}
 			kind := scrollback.Info
 			if ev.Error {
 				kind = scrollback.Error
@@ -102,6 +107,7 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 			n := m.network(ev.Network)
 			n.nick, n.serverName = ev.Nick, ev.ServerName
 			n.state, n.stateSeen = event.StateRegistered, true
+			n.historyReset()
 			text := "registered as " + ev.Nick
 			if ev.ServerName != "" {
 				text += " on " + ev.ServerName
@@ -118,6 +124,10 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 			if c := m.migration(ev); c != nil {
 				cmds = append(cmds, c)
 			}
+		case event.History:
+			m.history(ev)
+		case event.Redirect:
+			cmds = append(cmds, m.redirect(ev))
 		}
 	}
 	if ring && m.opts.Bell {
@@ -164,6 +174,25 @@ func (m *model) message(ev event.Message) bool {
 	if ev.MsgID != "" && b.sb.HasMsgID(ev.MsgID) {
 		return false // replayed or duplicated by the server
 	}
+	l := m.messageLine(n, ev)
+	b.sb.Append(l)
+	if ev.Self {
+		return false
+	}
+	hl := l.Highlight
+	private := b.kind == queryBuf && l.Kind != scrollback.Notice
+	if b != m.cur {
+		b.unread++
+		if hl || private {
+			b.highlight = true
+		}
+	}
+	return hl || private
+}
+
+// messageLine is the scrollback line of a message, live or from history:
+// its kind, sender, text, our own, and whether it mentions us.
+func (m *model) messageLine(n *network, ev event.Message) scrollback.Line {
 	kind := scrollback.Message
 	switch ev.Kind {
 	case event.Notice:
@@ -172,19 +201,8 @@ func (m *model) message(ev event.Message) bool {
 		kind = scrollback.Action
 	}
 	hl := !ev.Self && (ev.Highlight || m.highlighted(n, ev.Text))
-	b.sb.Append(scrollback.Line{Time: m.at(ev.Time), Kind: kind, Nick: ev.From, Text: ev.Text,
-		Self: ev.Self, Highlight: hl, Pending: ev.Pending, MsgID: ev.MsgID, LocalID: ev.LocalID})
-	if ev.Self {
-		return false
-	}
-	private := b.kind == queryBuf && kind != scrollback.Notice
-	if b != m.cur {
-		b.unread++
-		if hl || private {
-			b.highlight = true
-		}
-	}
-	return hl || private
+	return scrollback.Line{Time: m.at(ev.Time), Kind: kind, Nick: ev.From, Text: ev.Text,
+		Self: ev.Self, Highlight: hl, Pending: ev.Pending, MsgID: ev.MsgID, LocalID: ev.LocalID}
 }
 
 // scanBack bounds how far back from the newest line with a LocalID the
@@ -534,6 +552,7 @@ func (m *model) connState(ev event.ConnState) {
 	}
 	if ev.State != event.StateRegistered {
 		n.hasLag = false
+		n.historyLost()
 		for _, b := range n.bufs {
 			if b.kind == channelBuf {
 				b.joined = false

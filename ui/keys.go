@@ -59,11 +59,11 @@ func (m *model) key(k tea.KeyMsg) tea.Cmd {
 			m.in.SetValue(v)
 		}
 	case "pgup":
-		m.cur.view.PageUp()
+		return m.scrollUp(m.cur.view.PageUp)
 	case "pgdown":
 		m.cur.view.PageDown()
 	case "home":
-		m.cur.view.Home()
+		return m.scrollUp(m.cur.view.Home)
 	case "end":
 		m.cur.view.End()
 	case "ctrl+n", "alt+right":
@@ -104,26 +104,27 @@ func (m *model) key(k tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-func (m *model) mouse(e tea.MouseMsg) {
+func (m *model) mouse(e tea.MouseMsg) tea.Cmd {
 	if m.cur == nil || e.Action != tea.MouseActionPress {
-		return
+		return nil
 	}
 	switch e.Button {
 	case tea.MouseButtonWheelUp:
-		m.cur.view.ScrollBy(wheelRows)
+		return m.scrollUp(func() { m.cur.view.ScrollBy(wheelRows) })
 	case tea.MouseButtonWheelDown:
 		m.cur.view.ScrollBy(-wheelRows)
 	case tea.MouseButtonLeft:
 		// A click on the sidebar selects that buffer. Row 0 is the topic.
 		g := m.geometry()
 		if g.sideW == 0 || e.X >= g.sideW || e.Y < 1 || e.Y > g.bodyH || m.height < 3 {
-			return
+			return nil
 		}
 		items := m.sidebarItems()
 		if i := sidebar.Start(items, g.bodyH) + e.Y - 1; i < len(items) {
 			m.switchTo(m.ordered()[i])
 		}
 	}
+	return nil
 }
 
 // ordered returns the buffers in sidebar order (networks in Conn order,

@@ -137,7 +137,7 @@ func (m *model) statusBar() statusbar.Bar {
 	n := m.cur.net
 	bar := statusbar.Bar{Network: n.name, Server: n.serverName, Nick: n.nick, Lag: n.lag, HasLag: n.hasLag,
 		Away: n.away, Scrolled: !m.cur.view.AtBottom(), Note: n.note, NoteKind: n.noteKind,
-		Pending: len(n.pending), Search: m.cur.search}
+		Pending: len(n.pending), Search: m.cur.search, Fetching: m.cur.fetching}
 	if n.stateSeen {
 		bar.State = n.state.String()
 	}

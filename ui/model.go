@@ -98,7 +98,8 @@ type model struct {
 
 	hlWords   []string // lower-cased highlight words
 	noteSeq   uint64
-	closed    bool // the event channel was closed
+	fetchSeq  uint64 // FetchHistory timeouts handed out
+	closed    bool   // the event channel was closed
 	quitting  bool
 	localByID map[uint64]*buffer // SendText ID -> buffer it was typed in
 	joining   map[string]bool    // network+"\x00"+folded channel the user asked to join
@@ -262,14 +263,16 @@ func (mm Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			n.note = ""
 		}
 		return mm, nil
+	case fetchTimeoutMsg:
+		m.fetchTimedOut(msg)
+		return mm, nil
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		return mm, nil
 	case tea.KeyMsg:
 		return mm, m.key(msg)
 	case tea.MouseMsg:
-		m.mouse(msg)
-		return mm, nil
+		return mm, m.mouse(msg)
 	}
 	return mm, nil
 }

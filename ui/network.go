@@ -41,6 +41,15 @@ type buffer struct {
 
 	search    string // current search ("" none)
 	searchHit int    // line index of the current hit
+
+	// Chathistory (history.go): an older page requested and not yet
+	// answered (fetchSeq names its timeout); no older page to ask for;
+	// a gap marker of this connection shown, counting gapCount lines.
+	fetching  bool
+	fetchSeq  uint64
+	olderDone bool
+	gapShown  bool
+	gapCount  int
 }
 
 // title is the name shown in the sidebar and prompt.

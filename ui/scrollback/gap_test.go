@@ -68,6 +68,16 @@ func TestMergeDropsReplayedLinesWithoutMsgID(t *testing.T) {
 	if got := texts(b); got != "hi hi new later" {
 		t.Errorf("lines %q", got)
 	}
+	// A msgid on one side only: the same line. On both sides and
+	// different: two messages that happen to read the same.
+	withID := func(l Line, id string) Line { l.MsgID = id; return l }
+	b.Append(withID(msg(6, "carol", "ok"), "c1"))
+	if n := b.Merge([]Line{msg(6, "carol", "ok"), withID(msg(5, "alice", "later"), "a5"), withID(msg(6, "carol", "ok"), "c2"), withID(msg(6, "carol", "ok"), "c3")}); n != 2 {
+		t.Errorf("msgid on one side: added %d, want 2 (c2, c3)", n)
+	}
+	if got := texts(b); got != "hi hi new later ok ok ok" {
+		t.Errorf("lines %q", got)
+	}
 	// Lines we cannot compare (no time) are never taken for duplicates.
 	if n := b.Merge([]Line{{Kind: Message, Nick: "x", Text: "t"}, {Kind: Message, Nick: "x", Text: "t"}}); n != 2 {
 		t.Errorf("undated lines: added %d, want 2", n)

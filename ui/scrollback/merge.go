@@ -47,7 +47,8 @@ func (b *Buffer) MergeGap(lines []Line, label func(added int) string) (added, ga
 	return len(in), int(seq - b.first)
 }
 
-// dupKey identifies a message without a msgid for duplicate dropping.
+// dupKey identifies a message by time, sender and text, for dropping
+// replayed lines that lack a msgid on one side.
 type dupKey struct {
 	t          int64
 	kind       Kind
@@ -55,7 +56,7 @@ type dupKey struct {
 }
 
 func keyOf(l *Line) (dupKey, bool) {
-	if l.MsgID != "" || l.Time.IsZero() || (l.Kind != Message && l.Kind != Action && l.Kind != Notice) {
+	if l.Time.IsZero() || (l.Kind != Message && l.Kind != Action && l.Kind != Notice) {
 		return dupKey{}, false
 	}
 	return dupKey{l.Time.UnixNano(), l.Kind, l.Nick, l.Text}, true
@@ -66,29 +67,33 @@ func keyOf(l *Line) (dupKey, bool) {
 func (b *Buffer) fresh(lines []Line) []Line {
 	in := make([]Line, 0, len(lines))
 	seen := make(map[string]bool)
-	var keys map[dupKey]bool // built on the first line without a msgid
+	// keys maps the messages kept and taken so far to whether they carry
+	// a msgid: a line without one matches any, a line with one only
+	// those without (two msgids differ: two messages). Built lazily.
+	var keys map[dupKey]bool
 	for _, l := range lines {
 		if l.Kind == DaySeparator {
 			continue
 		}
-		if l.MsgID != "" {
-			if b.HasMsgID(l.MsgID) || seen[l.MsgID] {
-				continue
-			}
-			seen[l.MsgID] = true
-		} else if k, ok := keyOf(&l); ok {
+		if l.MsgID != "" && (b.HasMsgID(l.MsgID) || seen[l.MsgID]) {
+			continue
+		}
+		if k, ok := keyOf(&l); ok {
 			if keys == nil {
 				keys = make(map[dupKey]bool)
 				for s := b.first; s < b.next; s++ {
 					if kk, ok := keyOf(&b.slot(s).Line); ok {
-						keys[kk] = true
+						keys[kk] = keys[kk] || b.slot(s).MsgID != ""
 					}
 				}
 			}
-			if keys[k] {
+			if hasID, dup := keys[k]; dup && (l.MsgID == "" || !hasID) {
 				continue
 			}
-			keys[k] = true
+			keys[k] = keys[k] || l.MsgID != ""
+		}
+		if l.MsgID != "" {
+			seen[l.MsgID] = true
 		}
 		in = append(in, l)
 	}

@@ -48,6 +48,9 @@ type Bar struct {
 	Pending int
 	// Search is the text being searched for in the current buffer.
 	Search string
+	// Fetching is set while older history of the current buffer is
+	// being fetched from the server (the user scrolled past the top).
+	Fetching bool
 	// Activity lists the buffers with unread lines by their Alt+number,
 	// for when the sidebar is hidden (narrow terminals), irssi style.
 	Activity []Act
@@ -117,6 +120,9 @@ func (b Bar) Render(st *themes.Styles, width int) string {
 	if b.Scrolled {
 		parts = append(parts, part{"-- more --", prioScrolled})
 	}
+	if b.Fetching {
+		parts = append(parts, part{"fetching older messages…", prioFetching})
+	}
 	note := ""
 	if b.Note != "" {
 		note = " " + format.Sanitize(b.Note) + " "
@@ -170,6 +176,7 @@ const (
 	prioLag = iota
 	prioSearch
 	prioScrolled
+	prioFetching
 	prioNick
 	prioBuffer
 	prioNetwork
