@@ -112,6 +112,9 @@ func TestFaultDropOnResume(t *testing.T) {
 		t.Fatalf("lines before the drop: %s", lines(got))
 	}
 	b.expect("QUIT of alice", fromAlice("QUIT"))
+	if st := n.Stats(); st.Failed != 1 || st.Completed != 0 {
+		t.Errorf("Stats = %+v", st)
+	}
 	// The nick is free for the client's fallback reconnect.
 	register(t, n.Node("s1").Addr(), "alice", allCaps...)
 }

@@ -96,6 +96,7 @@ func (n *Network) startMigration(u *user, to *Node, trigger string) error {
 		tStart:  time.Now(),
 	}
 	u.mig = mig
+	n.stats.Started++
 	portStr := strconv.Itoa(port)
 	if plus {
 		portStr = "+" + portStr
@@ -106,6 +107,7 @@ func (n *Network) startMigration(u *user, to *Node, trigger string) error {
 		defer n.unlock()
 		if !n.closed && u.mig == mig && !mig.held {
 			u.mig = nil
+			n.stats.Declined++
 			n.logf("migrate %s %s→%s: no answer to START within %v", u.nick, mig.from.name, mig.to.name, n.opts.HoldTimeout)
 		}
 	})
@@ -181,6 +183,7 @@ func (n *Network) handleMigrate(c *conn, m *irc.Message) {
 		}
 		mig.stopTimers()
 		u.mig = nil
+		n.stats.Declined++
 		n.logf("migrate %s %s→%s: declined by the client after %v: %s", u.nick, mig.from.name, mig.to.name, ms(time.Since(mig.tStart)), m.Param(2))
 	case "":
 		n.numeric(u, ERR_NEEDMOREPARAMS, "MIGRATE", "Not enough parameters")
@@ -228,6 +231,7 @@ func (n *Network) accepted(c *conn, u *user, mig *migration) {
 	mig.tOK = time.Now()
 	if f.AbortAfterOK {
 		u.mig = nil
+		n.stats.Failed++
 		n.fromServer(u, "FAIL", "MIGRATE", "ABORTED", mig.rtok, "Could not hand the session over; staying on "+u.node.name)
 		n.logf("migrate %s %s→%s: ABORTED after OK (fault)", u.nick, mig.from.name, mig.to.name)
 		return
@@ -236,6 +240,7 @@ func (n *Network) accepted(c *conn, u *user, mig *migration) {
 		// OLD never hands over: the session simply stays here and the
 		// client's lines after its own timeout are processed as usual.
 		u.mig = nil
+		n.stats.Failed++
 		n.logf("migrate %s %s→%s: OK received, PROCEED withheld (fault)", u.nick, mig.from.name, mig.to.name)
 		return
 	}
@@ -277,6 +282,7 @@ func (n *Network) accepted(c *conn, u *user, mig *migration) {
 func (n *Network) endHeld(u *user, reason string) {
 	mig := u.mig
 	if mig != nil {
+		n.stats.Failed++
 		mig.stopTimers()
 		delete(n.tokens, mig.rtok)
 		if mig.old != nil && mig.tProceed.IsZero() {
@@ -350,6 +356,8 @@ func (n *Network) resume(c *conn, tok string) {
 		n.deliver(u, h.m, h.x)
 	}
 	done := time.Now()
+	n.stats.Completed++
+	n.stats.Window = done.Sub(mig.tOK)
 	n.logf("migrate %s %s→%s: CONFIRM (%s) START→OK %v, OK→PROCEED %v, PROCEED→RESUME %v, RESUME→CONFIRM %v; window %v; %d buffered lines%s",
 		u.nick, mig.from.name, mig.to.name, mig.trigger,
 		ms(mig.tOK.Sub(mig.tStart)), ms(mig.tProceed.Sub(mig.tOK)), ms(mig.tResume.Sub(mig.tProceed)), ms(done.Sub(mig.tResume)),

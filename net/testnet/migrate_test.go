@@ -51,6 +51,9 @@ func TestRequestStartsMigration(t *testing.T) {
 	// Back again, by request on the new node.
 	a2.send("MIGRATE REQUEST s1")
 	a3, _, _ := migrateClient(t, a2, nil)
+	if st := n.Stats(); st.Started != 2 || st.Completed != 2 || st.Failed != 0 || st.Window <= 0 {
+		t.Errorf("Stats = %+v", st)
+	}
 	a3.send("PRIVMSG #chan :home")
 	b.expectCmd("PRIVMSG", "#chan", "home")
 	b.expectNone("alice leaving or joining", aliceVisible)
@@ -75,6 +78,9 @@ func TestNakChangesNothing(t *testing.T) {
 	a.expectCmd("FAIL", "MIGRATE", "INVALID_TOKEN", start.Param(3))
 	if err := n.Migrate("alice", "s2"); err != nil {
 		t.Fatalf("a new migration after NAK: %v", err)
+	}
+	if st := n.Stats(); st.Declined != 1 || st.Started != 2 {
+		t.Errorf("Stats = %+v", st)
 	}
 	migrateClient(t, a, nil)
 	b.expectNone("alice leaving or joining", aliceVisible)

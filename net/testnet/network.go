@@ -47,6 +47,7 @@ type Network struct {
 	msgSeq  uint64
 	after   []func() // work deferred until the current locked operation ends
 	chatter *chatter
+	stats   Stats
 
 	quit      chan struct{}
 	wg        sync.WaitGroup
@@ -308,6 +309,23 @@ func (n *Network) SetFaults(f Faults) {
 	n.mu.Lock()
 	n.faults = f
 	n.mu.Unlock()
+}
+
+// Stats counts migrations since Start, for tests and demos that want to
+// know what the network did without parsing its log.
+type Stats struct {
+	Started   int           // START sent
+	Completed int           // CONFIRM sent
+	Declined  int           // NAK received, or START never answered
+	Failed    int           // ABORTED, PROCEED withheld, resume refused or dropped, hold or buffer limit reached
+	Window    time.Duration // OK→CONFIRM of the last completed migration, as the server saw it
+}
+
+// Stats returns the migration counters.
+func (n *Network) Stats() Stats {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.stats
 }
 
 // Users returns the nicks of registered users (held sessions included), sorted.
