@@ -215,7 +215,16 @@ func (s *Session) noteLive(msg event.Message, fromServer bool) {
 	if b == nil {
 		return
 	}
-	if fromServer && b.liveConn != s.connSeq {
+	if !fromServer {
+		// Our clock is not the server's: a local time is a reference only
+		// when the buffer has no other.
+		b.hasMsgs = true
+		if b.lastTime.IsZero() {
+			b.lastTime = msg.Time
+		}
+		return
+	}
+	if b.liveConn != s.connSeq {
 		b.liveConn, b.firstLive = s.connSeq, msg.Time
 	}
 	b.advance(s, msg.MsgID, msg.Time)

@@ -265,6 +265,13 @@ func TestHistoryGapSkipsChannelsNotRejoined(t *testing.T) {
 	if strings.Join(out, "|") != strings.Join(want, "|") {
 		t.Errorf("sent %q, want %q", out, want)
 	}
+	// Nothing was missed in #a: an empty page emits nothing.
+	if evs := sc.feed(historyBatch("e", "#a")...); len(evs) != 0 {
+		t.Errorf("empty AFTER page emitted %#v", evs)
+	}
+	if len(sc.s.histReqs) != 2 {
+		t.Errorf("the empty page did not answer #a's request: %+v", sc.s.histReqs)
+	}
 }
 
 func TestHistoryGapWithoutChannelsWaitsForBurst(t *testing.T) {
@@ -621,4 +628,23 @@ func TestHistoryMemoryBounded(t *testing.T) {
 		t.Errorf("%d buffers remembered (max %d); joined #c kept: %v", len(sc.s.hist), maxHistBuffers, sc.s.hist["#c"] != nil)
 	}
 	checkBounds(t, sc.s)
+}
+
+func TestHistoryOwnLinesWithoutEcho(t *testing.T) {
+	sc := newScript(t, Config{})
+	sc.registerHist(histCaps, "")
+	sc.feed(":srv 376 me :End", privmsg("b1", 5, "bob", "me", "hi"))
+	// Our reply (no echo-message): local time, later than the server's.
+	sc.clock.advance(time.Hour)
+	sc.s.Submit(command.SendText{ID: 1, Target: "bob", Text: "hello"})
+	sc.s.Submit(command.SendText{ID: 2, Target: "carol", Text: "anyone?"})
+	sc.sent()
+	sc.registerHist(histCaps, "")
+	sc.feed(":srv 376 me :End")
+	out := sc.sent()
+	// bob: the server's msgid, not our clock; carol: only our clock exists.
+	want := []string{"CHATHISTORY AFTER carol timestamp=2026-11-26T13:00:00.000Z 100", "CHATHISTORY AFTER bob msgid=b1 100"}
+	if strings.Join(out, "|") != strings.Join(want, "|") {
+		t.Errorf("sent %q, want %q", out, want)
+	}
 }

@@ -10,6 +10,12 @@
 // nothing here blocks or races, tests drive it line by line and assert exact
 // output.
 //
+// Across reconnects the session remembers each buffer's newest message, so
+// that with draft/chathistory it can ask for what was missed (history.go);
+// lines of a chathistory batch come out as one event.History, never as live
+// Messages (batch.go). A 010 redirect is recorded for the owner to act on
+// (Redirect, redirect.go).
+//
 // A Session is not safe for concurrent use: the owner calls every method
 // from one goroutine (or under one lock). Sender.Send is called synchronously
 // from within those methods and must not call back into the Session.
