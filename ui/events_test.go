@@ -37,6 +37,8 @@ func TestEventRouting(t *testing.T) {
 		{"private message", event.Message{Meta: meta(1), From: "dave", Buffer: "dave", Text: "hi there"}, "dave", scrollback.Message, "hi there"},
 		{"waiting", event.ConnState{Meta: meta(1), State: event.StateWaiting, Reason: "EOF", RetryIn: 4 * time.Second}, "", scrollback.Info, "connection lost: EOF; retrying in 4s"},
 		{"disconnected", event.ConnState{Meta: meta(1), State: event.StateDisconnected, Reason: "/disconnect"}, "", scrollback.Info, "disconnected: /disconnect"},
+		{"redirect followed", event.Redirect{Meta: meta(1), Server: "irc2.example.net:6697", Followed: true}, "", scrollback.Info, "redirected to irc2.example.net:6697"},
+		{"redirect refused", event.Redirect{Meta: meta(1), Server: "irc2.example.net:6667", Reason: "it would drop TLS"}, "", scrollback.Info, "did not follow the redirect to irc2.example.net:6667: it would drop TLS"},
 		// Channels not given: found through the member lists.
 		{"own nick", event.NickChange{Meta: meta(1), Old: "newcomer", New: "n2", Self: true}, "#ferry", scrollback.Nick, "n2"},
 	}

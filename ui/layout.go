@@ -112,12 +112,14 @@ func (m *model) topicRow() string {
 	var text string
 	switch b.kind {
 	case channelBuf:
+		// "(not joined)" before the topic: a long topic is cut at
+		// the right edge and must not take the state with it.
 		text = b.name
-		if b.topic != "" {
-			text += " — " + b.topic
-		}
 		if !b.joined {
 			text += " (not joined)"
+		}
+		if b.topic != "" {
+			text += " — " + b.topic
 		}
 	case queryBuf:
 		text = "conversation with " + b.name

@@ -87,3 +87,15 @@ func TestRenderShowsOnlyTheWindow(t *testing.T) {
 		t.Errorf("rows %q, want %q", rows, want)
 	}
 }
+
+func TestRenderHeaderSingular(t *testing.T) {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.Ascii)
+	th, _ := themes.Load("dark", "")
+	st := themes.NewStyles(th, r, false)
+	l := New("", nil)
+	l.Set([]Member{{Nick: "me"}})
+	if rows := Render(st, l, 10, 3, 0); rows[0] != "1 user    " {
+		t.Errorf("header %q", rows[0])
+	}
+}

@@ -19,7 +19,10 @@ func Render(st *themes.Styles, l *List, width, height, offset int) []string {
 		return rows
 	}
 	n := l.Len()
-	header := format.Sanitize(strconv.Itoa(n) + " users")
+	header := strconv.Itoa(n) + " users"
+	if n == 1 {
+		header = "1 user"
+	}
 	rows = append(rows, pad(st.Member.Bold(true), header, width))
 	offset = ClampOffset(n, height, offset)
 	for i := offset; i < n && len(rows) < height; i++ {
