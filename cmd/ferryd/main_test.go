@@ -22,9 +22,9 @@ func TestNoFlagStartPrintsNodesAndStopsOnSignal(t *testing.T) {
 	pr, pw := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
-	var stderr bytes.Buffer
+	var stderr safeBuffer
 	go func() {
-		done <- run(ctx, []string{"-log-level", "quiet"}, nil, pw, &stderr)
+		done <- run(ctx, nil, nil, pw, &stderr)
 		pw.Close()
 	}()
 	sc := bufio.NewScanner(pr)
@@ -54,6 +54,9 @@ func TestNoFlagStartPrintsNodesAndStopsOnSignal(t *testing.T) {
 	case rc := <-done:
 		if rc != 0 {
 			t.Fatalf("exit code %d, stderr %s", rc, stderr.String())
+		}
+		if !strings.Contains(stderr.String(), "shutdown: draining to s2") || !strings.Contains(stderr.String(), "network closed") {
+			t.Fatalf("log lacks the drain and close: %s", stderr.String())
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("run did not return after the signal")
