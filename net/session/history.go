@@ -62,7 +62,8 @@ const (
 // in order, so a batch is matched to the oldest request for its target.
 type histRequest struct {
 	kind   histKind
-	target string // folded
+	name   string // the target as sent
+	target string // folded (refolded when the case mapping changes)
 	limit  int
 	page   int // with histGap: 1 for the first page
 }
@@ -310,7 +311,7 @@ func (s *Session) requestAfter(name, id string, t time.Time, page int) {
 // requestHistory sends "CHATHISTORY <sub> <target> <ref> <limit>" and
 // remembers the request, so its batch is recognised.
 func (s *Session) requestHistory(r histRequest, sub, target, ref string, limit int) {
-	r.target = s.fold(target)
+	r.name, r.target = clip(target, maxNameLen), s.fold(target)
 	r.limit = s.pageLimit(limit)
 	if len(s.histReqs) >= maxHistRequests {
 		s.log.Printf("session: more than %d chathistory requests unanswered; forgetting the oldest", maxHistRequests)

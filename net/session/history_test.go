@@ -648,3 +648,15 @@ func TestHistoryOwnLinesWithoutEcho(t *testing.T) {
 		t.Errorf("sent %q, want %q", out, want)
 	}
 }
+
+func TestHistoryRequestSurvivesCasemapChange(t *testing.T) {
+	sc := newScript(t, Config{})
+	sc.registerHist(histCaps, "")
+	sc.s.Submit(command.FetchHistory{Buffer: "#Foo[1]", BeforeID: "x"})
+	sc.expect("CHATHISTORY BEFORE #Foo[1] msgid=x 50")
+	sc.feed(":srv 005 me CASEMAPPING=ascii :are supported")
+	hist := one[event.History](t, sc.feed(historyBatch("c", "#foo[1]", privmsg("o", 1, "bob", "#foo[1]", "old"))...))
+	if !hist.Before {
+		t.Errorf("the answer to BEFORE was not matched after the case mapping changed: %+v", hist)
+	}
+}

@@ -207,6 +207,6 @@ func (s *Session) refold() {
 	}
 	s.hist = hist
 	for i := range s.histReqs {
-		s.histReqs[i].target = s.fold(s.histReqs[i].target)
+		s.histReqs[i].target = s.fold(s.histReqs[i].name)
 	}
 }
