@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -251,14 +252,6 @@ func (s *ircd) stop() {
 	}
 }
 
-// restart stops the server and starts it again on the same port, as an
-// operator restarting it would.
-func (s *ircd) restart() {
-	s.t.Helper()
-	s.stop()
-	s.startAgain()
-}
-
 // startAgain starts a stopped server on its old port, with a fresh state.
 func (s *ircd) startAgain() {
 	s.t.Helper()
@@ -270,4 +263,25 @@ func (s *ircd) startAgain() {
 		time.Sleep(100 * time.Millisecond)
 	}
 	s.t.Fatalf("restart %s: %v\n%s", s.kind, err, s.log.String())
+}
+
+// freeze stops the server process (SIGSTOP) without closing anything: its
+// sockets stay open and the kernel still completes TCP handshakes, but it
+// answers nothing, like a hung server or a dead route.
+func (s *ircd) freeze() { s.signal(syscall.SIGSTOP) }
+
+// thaw lets a frozen server run again (SIGCONT).
+func (s *ircd) thaw() { s.signal(syscall.SIGCONT) }
+
+func (s *ircd) signal(sig syscall.Signal) {
+	s.t.Helper()
+	s.mu.Lock()
+	cmd := s.cmd
+	s.mu.Unlock()
+	if cmd == nil {
+		s.t.Fatalf("%s is not running", s.kind)
+	}
+	if err := cmd.Process.Signal(sig); err != nil {
+		s.t.Fatalf("signal %v to %s: %v", sig, s.kind, err)
+	}
 }
