@@ -1,0 +1,64 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ferry-irc/ferry/net/event"
+	"github.com/muesli/termenv"
+)
+
+// /search marks every hit on screen in the theme's search style (in
+// colour), and the mark goes with Esc.
+func TestSearchMarksHitsInTheFrame(t *testing.T) {
+	hs := newHarness(t, 100, 12, Options{Styles: testStyles(t, termenv.ANSI)})
+	demoChannel(hs)
+	hs.feed(event.Message{Meta: meta(50), Buffer: "#ferry", From: "bob", Text: "the Ferry sails at noon"})
+	hs.m.m.in.SetValue("/search ferry")
+	hs.keys("enter")
+	// dark theme's search_match in 16 colours: black on white.
+	const mark = "\x1b[0;30;47mFerry\x1b[0m"
+	if s := hs.m.View(); !strings.Contains(s, mark) {
+		t.Fatalf("hit not marked in the frame:\n%q", s)
+	}
+	hs.keys("esc")
+	if s := hs.m.View(); strings.Contains(s, ";30;47m") {
+		t.Error("mark kept after Esc")
+	}
+}
+
+// BenchmarkSearch times /search's path (Ctrl+F: the next older hit,
+// wrapping) over a buffer of 100 000 lines. "miss" scans every line twice
+// (no hit, then the wrap), the worst case; "far" reaches the one hit, the
+// newest line, only after scanning every older line and wrapping.
+func BenchmarkSearch(b *testing.B) {
+	const n = 100000
+	hs := newHarness(b, 120, 40, Options{Styles: testStyles(b, termenv.TrueColor), Scrollback: n})
+	hs.connected()
+	hs.feed(event.Join{Meta: meta(0), Channel: "#ferry", Nick: "newcomer", Self: true})
+	for _, bt := range floodBatches(n, 1000) {
+		hs.m.m.apply(bt.Events)
+	}
+	hs.m.m.apply([]event.Event{event.Message{Meta: meta(0), Buffer: "#ferry", From: "x", Text: "the unique needle"}})
+	m := hs.m.m
+	cur := m.cur
+	if cur.sb.Len() != n {
+		b.Fatalf("buffer holds %d lines", cur.sb.Len())
+	}
+	for _, bc := range []struct{ name, q string }{{"miss", "haystack"}, {"far", "needle"}} {
+		b.Run(bc.name, func(b *testing.B) {
+			cur.search, cur.searchHit = bc.q, cur.sb.Len()-1
+			cur.view.SetSearch(bc.q)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				m.searchStep(-1)
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/search")
+			if bc.q == "needle" && !strings.Contains(cur.sb.Line(cur.searchHit).Text, "needle") {
+				b.Errorf("hit %d: %q", cur.searchHit, cur.sb.Line(cur.searchHit).Text)
+			}
+		})
+	}
+}
