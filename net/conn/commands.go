@@ -36,7 +36,7 @@ func (n *network) command(c command.Command) {
 		n.stopNetwork(c.Reason, true)
 	case command.Migrate:
 		n.requestMigration(c.Server)
-	case command.SendText, command.Join, command.Part, command.SetNick, command.Raw:
+	case command.SendText, command.Join, command.Part, command.SetNick, command.Raw, command.FetchHistory:
 		n.submit(c)
 	default:
 		n.emit(event.Error{Text: "unsupported command"})

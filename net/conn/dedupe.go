@@ -79,8 +79,21 @@ func (l *msgidLRU) evictOldest() {
 func (l *msgidLRU) filter(evs []event.Event) []event.Event {
 	out := evs[:0]
 	for _, e := range evs {
-		if m, ok := e.(event.Message); ok && m.MsgID != "" && l.seen(m.Buffer, m.MsgID) {
-			continue
+		switch v := e.(type) {
+		case event.Message:
+			if v.MsgID != "" && l.seen(v.Buffer, v.MsgID) {
+				continue
+			}
+		case event.History:
+			// The UI merges a history page by msgid itself; remembering
+			// its msgids here drops a live copy that follows it.
+			if !v.Before {
+				for _, m := range v.Messages {
+					if m.MsgID != "" {
+						l.seen(v.Buffer, m.MsgID)
+					}
+				}
+			}
 		}
 		out = append(out, e)
 	}

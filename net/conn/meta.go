@@ -83,6 +83,15 @@ func withMeta(e event.Event, network string, now time.Time) event.Event {
 	case event.Migration:
 		fix(&v.Meta)
 		return v
+	case event.History:
+		fix(&v.Meta)
+		for i := range v.Messages {
+			v.Messages[i].Network = network
+		}
+		return v
+	case event.Redirect:
+		fix(&v.Meta)
+		return v
 	case event.Meta:
 		fix(&v)
 		return v

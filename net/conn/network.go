@@ -50,6 +50,9 @@ type network struct {
 	quitFails      bool // the user quit: lines left unsent fail (a /disconnect keeps them)
 	pendingUpgrade int  // STS upgrade port found while handling the current line
 	lastRead       time.Time
+	redirectTo     *transport.DialConfig // a 010 being followed: the next connect goes there, once
+	redirects      int                   // 010 hops followed since the last registration or backoff
+	redirectSeen   bool                  // this connection's 010 was decided already
 	registered     bool
 	ready          bool
 
@@ -231,7 +234,9 @@ func (n *network) input(in any) {
 // applied), and its host:port for display.
 func (n *network) target() (transport.DialConfig, string) {
 	cfg := n.cfg.Dial
-	if n.upgrade != 0 {
+	if n.redirectTo != nil {
+		cfg = *n.redirectTo
+	} else if n.upgrade != 0 {
 		cfg.TLS, cfg.Port = true, n.upgrade
 	}
 	cfg.STS = n.pool.sts.Lookup
@@ -247,6 +252,7 @@ func (n *network) connect() {
 	n.retry = nil
 	n.cancelDial()
 	cfg, addr := n.target()
+	n.redirectTo = nil // a redirect is followed once; a retry goes to the configured server
 	n.dialGen++
 	gen := n.dialGen
 	ctx, cancel := context.WithTimeout(context.Background(), n.cfg.DialTimeout)
@@ -307,7 +313,7 @@ func (n *network) dialed(d dialDone) {
 		return
 	}
 	n.cur = n.newLink(d.t, d.addr, d.host)
-	n.registered, n.ready = false, false
+	n.registered, n.ready, n.redirectSeen = false, false, false
 	n.lastRead = n.clock.Now()
 	n.armDead()
 	n.setState(event.ConnState{State: event.StateRegistering, Server: d.addr, TLS: d.t.IsTLS()})
@@ -323,6 +329,7 @@ func (n *network) scheduleRetry(reason string) {
 	n.setState(event.ConnState{State: event.StateWaiting, Server: addr, Reason: reason, RetryIn: d})
 	n.retry = n.arm(d, func() {
 		n.retry = nil
+		n.redirects = 0
 		if n.want {
 			n.connect()
 		}
@@ -427,9 +434,13 @@ func (n *network) afterHandle() {
 		n.connect()
 		return
 	}
+	if !n.registered && n.checkRedirect() {
+		return
+	}
 	if !n.registered && n.sess.Registered() {
 		n.registered = true
 		n.failures = 0
+		n.redirects = 0
 		n.setState(event.ConnState{State: event.StateRegistered, Server: n.cur.addr, TLS: n.cur.t.IsTLS()})
 		n.armPing()
 		n.armRejoinWait()
