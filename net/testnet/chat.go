@@ -31,8 +31,17 @@ func (n *Network) handleChat(u *user, m *irc.Message) {
 				n.numeric(u, RPL_ENDOFNAMES, name, "End of /NAMES list")
 			}
 		}
-	case "PRIVMSG", "NOTICE":
+	case "PRIVMSG", "NOTICE", "TAGMSG":
 		n.message(u, m)
+	case "AWAY":
+		u.away = m.Param(0)
+		if u.away == "" {
+			n.numeric(u, RPL_UNAWAY, "You are no longer marked as being away")
+		} else {
+			n.numeric(u, RPL_NOWAWAY, "You have been marked as being away")
+		}
+	case "INVITE":
+		n.invite(u, m)
 	case "KICK":
 		n.kick(u, m)
 	case "MODE":
@@ -228,10 +237,15 @@ func (n *Network) message(u *user, m *irc.Message) {
 		}
 		return
 	}
-	if len(m.Params) < 2 || m.Param(1) == "" {
+	if m.Command != "TAGMSG" && (len(m.Params) < 2 || m.Param(1) == "") {
 		if !notice {
 			n.numeric(u, ERR_NOTEXTTOSEND, "No text to send")
 		}
+		return
+	}
+	tagOnly := m.Command == "TAGMSG"
+	if tagOnly && !u.caps["message-tags"] {
+		n.numeric(u, ERR_UNKNOWNCOMMAND, "TAGMSG", "Enable message-tags first")
 		return
 	}
 	text := m.Param(1)
@@ -248,6 +262,9 @@ func (n *Network) message(u *user, m *irc.Message) {
 			}
 		}
 		out := &irc.Message{Prefix: u.prefix(), Command: m.Command, Params: []string{target, text}}
+		if tagOnly {
+			out.Params = out.Params[:1]
+		}
 		if strings.HasPrefix(target, "#") {
 			ch := n.chans[fold(target)]
 			if ch == nil {
@@ -263,7 +280,11 @@ func (n *Network) message(u *user, m *irc.Message) {
 				continue
 			}
 			out.Params[0] = ch.name
-			n.toChannel(ch, out, x, u)
+			for _, mu := range ch.sortedMembers() {
+				if mu != u && (!tagOnly || mu.caps["message-tags"]) {
+					n.deliver(mu, out, x)
+				}
+			}
 		} else {
 			t := n.users[fold(target)]
 			if t == nil {
@@ -273,7 +294,12 @@ func (n *Network) message(u *user, m *irc.Message) {
 				continue
 			}
 			out.Params[0] = t.nick
-			n.deliver(t, out, x)
+			if !tagOnly || t.caps["message-tags"] {
+				n.deliver(t, out, x)
+			}
+			if t.away != "" && m.Command == "PRIVMSG" {
+				n.numeric(u, RPL_AWAY, t.nick, t.away)
+			}
 		}
 		if u.caps["echo-message"] {
 			n.deliver(u, out, x)
@@ -453,6 +479,9 @@ func (n *Network) whois(u *user, m *irc.Message) {
 		n.numeric(u, RPL_WHOISCHANNELS, t.nick, strings.Join(chans, " "))
 	}
 	n.numeric(u, RPL_WHOISSERVER, t.nick, t.node.name, networkName+" node "+t.node.name)
+	if t.away != "" {
+		n.numeric(u, RPL_AWAY, t.nick, t.away)
+	}
 	if t.account != "" {
 		n.numeric(u, RPL_WHOISACCOUNT, t.nick, t.account, "is logged in as")
 	}
@@ -479,4 +508,32 @@ func (n *Network) who(u *user, m *irc.Message) {
 		mask = "*"
 	}
 	n.numeric(u, RPL_ENDOFWHO, mask, "End of /WHO list")
+}
+
+// invite tells a user about a channel (no +i mode exists here, so it is
+// only a notification, as on ngircd for an open channel).
+func (n *Network) invite(u *user, m *irc.Message) {
+	if len(m.Params) < 2 {
+		n.numeric(u, ERR_NEEDMOREPARAMS, "INVITE", "Not enough parameters")
+		return
+	}
+	t := n.users[fold(m.Param(0))]
+	if t == nil {
+		n.numeric(u, ERR_NOSUCHNICK, m.Param(0), "No such nick/channel")
+		return
+	}
+	ch := n.chans[fold(m.Param(1))]
+	switch {
+	case ch == nil:
+		n.numeric(u, ERR_NOSUCHCHANNEL, m.Param(1), "No such channel")
+		return
+	case ch.members[u] == nil:
+		n.numeric(u, ERR_NOTONCHANNEL, ch.name, "You're not on that channel")
+		return
+	case ch.members[t] != nil:
+		n.numeric(u, ERR_USERONCHANNEL, t.nick, ch.name, "is already on channel")
+		return
+	}
+	n.numeric(u, RPL_INVITING, t.nick, ch.name)
+	n.deliver(t, &irc.Message{Prefix: u.prefix(), Command: "INVITE", Params: []string{t.nick, ch.name}}, n.ctx(false))
 }

@@ -115,6 +115,20 @@ func TestChatAcrossNodes(t *testing.T) {
 	a.expectCmd("JOIN", "#chan")
 	b.send("PART #chan :bye")
 	a.expectCmd("PART", "#chan", "bye")
+	a.send("@+typing=active TAGMSG #chan")
+	// bob has no message-tags: he never sees a TAGMSG; a barrier proves it below.
+	b.send("AWAY :lunch")
+	b.expectCmd("306", "bobby")
+	a.send("PRIVMSG bobby :there?")
+	a.expectCmd("301", "alice", "bobby", "lunch")
+	b.send("AWAY")
+	b.expectCmd("305", "bobby")
+	b.send("TAGMSG #chan")
+	b.expectCmd("421", "bobby", "TAGMSG")
+	b.expectNone("a TAGMSG without message-tags", func(m *irc.Message) bool { return m.Command == "TAGMSG" })
+	a.send("INVITE bobby #chan")
+	a.expectCmd("341", "alice", "bobby", "#chan")
+	b.expectCmd("INVITE", "bobby", "#chan")
 	b.send("PRIVMSG nobody :x")
 	b.expectCmd("401", "bobby", "nobody")
 	b.send("QUIT :done")
@@ -161,4 +175,25 @@ func TestNormalMigration(t *testing.T) {
 	b.expectNone("QUIT/JOIN/NICK of alice", func(m *irc.Message) bool {
 		return m.Prefix != nil && m.Prefix.Name == "alice" && (m.Command == "QUIT" || m.Command == "JOIN" || m.Command == "NICK" || m.Command == "PART")
 	})
+}
+
+func TestTagmsgReachesOnlyMessageTagsClients(t *testing.T) {
+	n := startNet(t, Options{})
+	a := register(t, n.Node("s1").Addr(), "alice", "message-tags")
+	c := register(t, n.Node("s2").Addr(), "carol", "message-tags")
+	b := register(t, n.Node("s2").Addr(), "bob")
+	for _, x := range []*client{a, c, b} {
+		x.join("#t")
+	}
+	a.barrier()
+	a.send("@+typing=active TAGMSG #t")
+	m := c.expectCmd("TAGMSG", "#t")
+	if m.Tags["+typing"] != "active" || m.Tags["msgid"] == "" || m.Prefix.Name != "alice" {
+		t.Fatalf("TAGMSG = %s", m)
+	}
+	a.send("@+typing=paused TAGMSG carol")
+	if m := c.expectCmd("TAGMSG", "carol"); m.Tags["+typing"] != "paused" {
+		t.Fatalf("TAGMSG = %s", m)
+	}
+	b.expectNone("TAGMSG", func(m *irc.Message) bool { return m.Command == "TAGMSG" })
 }

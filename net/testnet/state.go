@@ -15,6 +15,7 @@ import (
 type user struct {
 	nick, username, realname, host string
 	account                        string
+	away                           string
 	node                           *Node
 	conn                           *conn // nil while held by NEW, or for an in-process user
 	registered                     bool
