@@ -1,8 +1,27 @@
-// Package interop holds end-to-end tests of ferry's connection owner against
-// real IRC servers (ngircd and InspIRCd, from Debian's packages). The tests
-// carry the build tag "interop"; each starts and stops its own server on a
-// free loopback port with a configuration it writes, so they need the server
-// binaries on PATH (or in /usr/sbin) but nothing else.
+// Package interop holds end-to-end tests of ferry's connection owner
+// (net/conn's Pool, with net/session and net/transport underneath, exactly as
+// cmd/ferry wires them) against real IRC servers: ngircd 26 and InspIRCd 3,
+// from Debian's packages. The tests carry the build tag "interop"; each
+// starts and stops its own server process on a free 127.0.0.1 port with a
+// configuration it writes, so they need the server binaries (on PATH or in
+// /usr/sbin) and nothing else. A missing binary fails the test rather than
+// skipping it: .ci/run installs both.
 //
-//	go test -tags interop ./net/interop/
+//	go test -race -count=1 -tags interop ./net/interop/
+//
+// Every test runs once per server (the two in parallel): registration, a
+// shared channel and messages both ways (TestChat); a server restart survived
+// with reconnect and rejoin (TestRestart) and lines typed while offline
+// delivered once (TestOfflineQueue); nick collisions falling back to the
+// alternative nicks and then to "_" (TestNickCollision); the capabilities the
+// server enabled (TestCapabilities), echo-message with msgid and server-time
+// (TestEchoMessage), long text split to fit 512 bytes and received intact
+// (TestLongMessage), CTCP VERSION and ACTION (TestCTCP), lag and a hung
+// server detected as a dead link (TestLagAndDeadLink), and topic, modes,
+// nick change, part and kick (TestChannelOps).
+//
+// Server quirks the tests allow for: ngircd delays each 433 reply by two
+// seconds (its penalty for a refused nick) and throttles a client's commands;
+// InspIRCd applies fake lag; both take about a second to complete a
+// registration.
 package interop
