@@ -87,6 +87,10 @@ func TestFloodRun(t *testing.T) {
 		}
 	}
 	expectReport("registered nick=bench")
+	w("PING :barrier")
+	if m := next(); m.Command != "PONG" || m.Trailing() != "barrier" {
+		t.Fatalf("PING answered with %q", m)
+	}
 
 	w("JOIN #flood")
 	if m := next(); m.Command != "JOIN" || m.Prefix.Name != "bench" || m.Param(0) != "#flood" {
@@ -102,10 +106,6 @@ func TestFloodRun(t *testing.T) {
 		t.Errorf("NAMES listed %d nicks, want 32 (the talkers, floodop, bench)", names)
 	}
 	expectReport("joined #flood")
-	w("PING :barrier")
-	if m := next(); m.Command != "PONG" || m.Trailing() != "barrier" {
-		t.Fatalf("PING answered with %q", m)
-	}
 
 	expectReport("flood-start")
 	got := 0
