@@ -175,7 +175,7 @@ func (g *migration) apply(acts []migrate.Action) {
 				g.promote()
 			}
 		case migrate.Reconnect:
-			n.logf("migration: %s; reconnecting to the configured server", a.Reason)
+			// The Warn before it said why, in the log and the server buffer.
 			g.reconnectConfigured()
 		case migrate.Flush[session.Outgoing]:
 			g.flush(a.Items)

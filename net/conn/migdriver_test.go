@@ -1,0 +1,107 @@
+package conn
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ferry-irc/ferry/net/command"
+	"github.com/ferry-irc/ferry/net/event"
+)
+
+// capsAcked waits until nick's CAP REQ was answered and handled: the relay
+// ACKs as it reads the REQ, and a PING sent after it comes back last.
+func capsAcked(t *testing.T, r *relay, nick string) *relayClient {
+	t.Helper()
+	r.waitFor(5*time.Second, "CAP REQ", func() bool { return len(r.lines(nick, "CAP REQ")) == 1 })
+	cl := r.client(nick)
+	cl.send("PING :acked")
+	r.waitFor(5*time.Second, "ACK handled", func() bool { return len(r.lines(nick, "PONG acked")) == 1 })
+	return cl
+}
+
+// A target whose certificate does not verify is declined before OK
+// (MIGRATE.md section 4): NAK, a Declined event, nothing read by the target.
+func TestMigrationTargetCertificateNotTrusted(t *testing.T) {
+	roots, cert := testCert(t)
+	_, foreign := testCert(t) // signed by a CA the client does not trust
+	old := newTLSRelay(t, cert)
+	old.set(func(r *relay) { r.capLS = "draft/migrate" })
+	target := newTLSRelay(t, foreign)
+	cfg := plainNet("net", "abe", old.port())
+	cfg.Dial.TLS, cfg.Dial.RootCAs = true, roots
+	_, c := startPool(t, cfg)
+	c.wait(5*time.Second, "registered", isState("net", event.StateRegistered))
+	cl := capsAcked(t, old, "abe")
+	cl.send(":srv MIGRATE START 127.0.0.1 +" + strconv.Itoa(target.port()) + " rtok ctok s2")
+	d := c.wait(5*time.Second, "declined", isMigration(event.MigrationDeclined)).(event.Migration)
+	if !strings.Contains(d.Reason, "certificate") {
+		t.Errorf("Declined reason %q does not mention the certificate", d.Reason)
+	}
+	old.waitFor(5*time.Second, "NAK", func() bool { return len(old.lines("abe", "MIGRATE NAK rtok")) == 1 })
+	if n := len(old.lines("abe", "MIGRATE OK")); n != 0 {
+		t.Error("OK sent for an untrusted target")
+	}
+	if n := len(target.lines("*", "")) + len(target.lines("abe", "")); n != 0 {
+		t.Errorf("the untrusted target read %d lines", n)
+	}
+}
+
+// CONFIRM never comes: after the 15 s confirm timeout (driven by the
+// manual clock) the client reconnects to the configured server with a full
+// registration and sends the lines typed in the window there, once, in
+// order; the target got RESUME and nothing else.
+func TestMigrationConfirmTimeoutFallsBack(t *testing.T) {
+	old := newRelay(t)
+	old.set(func(r *relay) { r.capLS = "draft/migrate" })
+	target := newRelay(t)
+	clk := NewManualClock(time.Unix(5000, 0))
+	cfg := plainNet("net", "bea", old.port())
+	cfg.Session.Password = "pw"
+	p := NewPool(PoolOptions{Networks: []NetworkConfig{cfg}, Log: testLogger{t}, Traffic: true, Clock: clk})
+	c := collect(t, p)
+	p.Start()
+	defer func() { p.Close(); <-c.done }()
+	c.wait(5*time.Second, "registered", isState("net", event.StateRegistered))
+	cl := capsAcked(t, old, "bea")
+
+	cl.send(":srv MIGRATE START 127.0.0.1 " + strconv.Itoa(target.port()) + " rtok ctok s2")
+	old.waitFor(5*time.Second, "OK", func() bool { return len(old.lines("bea", "MIGRATE OK rtok")) == 1 })
+	p.Do("net", command.SendText{ID: 1, Target: "cy", Text: "typed after OK"})
+	c.wait(5*time.Second, "pending", func(e event.Event) bool {
+		m, ok := e.(event.Message)
+		return ok && m.LocalID == 1 && m.Pending
+	})
+	cl.send(":srv MIGRATE PROCEED rtok")
+	target.waitFor(5*time.Second, "RESUME", func() bool { return len(target.lines("*", "MIGRATE RESUME rtok")) == 1 })
+	old.drop("bea") // OLD closes after PROCEED
+	p.Do("net", command.SendText{ID: 2, Target: "cy", Text: "typed while resuming"})
+	c.wait(5*time.Second, "pending", func(e event.Event) bool {
+		m, ok := e.(event.Message)
+		return ok && m.LocalID == 2 && m.Pending
+	})
+	if n := len(old.lines("bea", "PRIVMSG")); n != 0 {
+		t.Fatalf("%d lines went to OLD after OK", n)
+	}
+	clk.Advance(16 * time.Second)
+	f := c.wait(5*time.Second, "failed", isMigration(event.MigrationFailed)).(event.Migration)
+	if !strings.Contains(f.Recovery, "reconnected") {
+		t.Errorf("Failed recovery %q, want a reconnect", f.Recovery)
+	}
+	c.wait(5*time.Second, "delivered 1", isDelivered(1))
+	c.wait(5*time.Second, "delivered 2", isDelivered(2))
+	old.waitFor(5*time.Second, "both lines", func() bool { return len(old.lines("bea", "PRIVMSG cy")) == 2 })
+	got := old.lines("bea", "PRIVMSG cy")
+	if got[0] != "PRIVMSG cy :typed after OK" || got[1] != "PRIVMSG cy :typed while resuming" {
+		t.Errorf("configured server got %q", got)
+	}
+	if n := len(old.lines("bea", "PASS")) + len(old.lines("*", "PASS")); n != 2 {
+		t.Errorf("%d PASS lines to the configured server, want 2 (two full registrations)", n)
+	}
+	for _, l := range append(target.lines("*", ""), target.lines("bea", "")...) {
+		if !strings.HasPrefix(l, "MIGRATE RESUME") {
+			t.Errorf("the target got %q; only RESUME may go there", l)
+		}
+	}
+}
