@@ -1,12 +1,33 @@
 // Package conn is ferry's connection owner: the one place on the client
 // side with goroutines. A Pool runs one goroutine per configured network
-// that owns the network's session (net/session is not goroutine-safe) and
-// its links; per link a reader goroutine feeds lines to that loop and a
-// transport.Writer sends through the flood limiter. The loop dials and
-// reconnects with backoff, measures lag, detects dead connections, applies
-// STS, queues lines while offline and drives the migration state machine
-// (net/migrate), swapping the link under the session without the user
-// seeing a reconnect.
+// that owns the network's session (net/session is not goroutine-safe), its
+// migration machine (net/migrate) and its links; per link a reader
+// goroutine feeds lines to that loop and a transport.Writer sends through
+// the flood limiter. Nothing else touches that state: other goroutines
+// reach the loop only through its mailbox (commands) and inbox (lines, link
+// errors, dial results, timer fires).
+//
+// The loop dials (STS from the Pool's store: a plaintext sts advert closes
+// the connection and redials TLS at once; a TLS failure to a host with a
+// policy is never retried in plaintext), registers through the session,
+// reconnects with exponential backoff and jitter (1 s to 5 min), pings for
+// lag every minute and replaces a connection silent for two minutes. It
+// follows 010 redirects under the rules of a migration target.
+//
+// Lines the user types while there is no usable connection (disconnected,
+// reconnecting, rejoining, or inside a migration window) are echoed
+// Pending at once and sent exactly once, in order, when the connection is
+// ready; Delivered is reported when a line has been written to the server
+// that processes it, Failed when it never will be (quit, a channel whose
+// rejoin was refused).
+//
+// Migration (MIGRATE.md): MIGRATE and FAIL MIGRATE lines go to the
+// network's net/migrate machine, and the loop carries out its actions:
+// dial the target (certificates verified against its host, STS applied, no
+// client certificate), send OK/NAK/RESUME, promote the target link under
+// the same session without re-registration or ConnState event, or fall
+// back to an ordinary reconnect to the configured server. No credential is
+// ever written to a migration target.
 //
 // Everything a network produces reaches the user as event batches on one
 // channel (Events); commands go in through Do, which never blocks for long.
