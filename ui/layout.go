@@ -169,7 +169,11 @@ func (m *model) statusBar() statusbar.Bar {
 
 func (m *model) inputRow() string {
 	if m.quitAsk != nil {
-		q := " " + strconv.Itoa(m.pendingCount()) + " lines not sent yet; quit anyway? [y/n]"
+		lines := strconv.Itoa(m.pendingCount()) + " lines"
+		if m.pendingCount() == 1 {
+			lines = "1 line"
+		}
+		q := " " + lines + " not sent yet; quit anyway? [y/n]"
 		return fill(m.styles.InputPrompt, q, m.width)
 	}
 	if m.paste != nil {

@@ -477,7 +477,7 @@ func TestQuitWithPendingLinesAsks(t *testing.T) {
 	if cmd := hs.send(keyMsg("ctrl+c")); cmd != nil || len(hs.conn.take()) != 0 {
 		t.Fatal("quit with a pending line did not ask")
 	}
-	if s := hs.screen(); !strings.Contains(s, "1 lines not sent yet; quit anyway? [y/n]") {
+	if s := hs.screen(); !strings.Contains(s, "1 line not sent yet; quit anyway? [y/n]") {
 		t.Fatalf("no question:\n%s", s)
 	}
 	hs.keys("n")

@@ -88,6 +88,19 @@ func TestOfflineQueue(t *testing.T) {
 	if n := hs.m.m.pendingCount(); n != 0 {
 		t.Errorf("%d lines still counted pending", n)
 	}
+	// The next line queued offline is echoed on the new connection
+	// without its LocalID (the session forgot it sent it): still one line.
+	c := hs.typed("echoed without my id")
+	hs.feed(echo(56, c, true, ""), event.Delivered{Meta: meta(57), LocalID: c.ID})
+	noID := echo(57, c, false, "e3")
+	noID.LocalID = 0
+	hs.feed(noID)
+	if s := hs.screen(); strings.Count(s, "echoed without my id") != 1 {
+		t.Errorf("an echo without LocalID doubled our line:\n%s", s)
+	}
+	if l := ch.sb.Line(ch.sb.Len() - 1); l.Text != c.Text || l.MsgID != "e3" {
+		t.Errorf("echo not adopted: %q %q", l.Text, l.MsgID)
+	}
 	// A chathistory gap page that replays the delivered line adds nothing.
 	before := ch.sb.Len()
 	hs.feed(event.History{Meta: meta(55), Buffer: "#ferry", Gap: true, Messages: []event.Message{echo(54, a, false, "e1")}})
@@ -111,7 +124,7 @@ func TestQuitWhileOfflineAsks(t *testing.T) {
 	if d := hs.conn.take(); len(d) != 0 {
 		t.Fatalf("/quit with a pending line sent %+v", d)
 	}
-	if s := hs.screen(); !strings.Contains(s, "1 lines not sent yet; quit anyway? [y/n]") {
+	if s := hs.screen(); !strings.Contains(s, "1 line not sent yet; quit anyway? [y/n]") {
 		t.Fatalf("no question:\n%s", s)
 	}
 	cmd := hs.send(keyMsg("y"))
