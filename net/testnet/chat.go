@@ -42,6 +42,8 @@ func (n *Network) handleChat(u *user, m *irc.Message) {
 		}
 	case "INVITE":
 		n.invite(u, m)
+	case "CHATHISTORY":
+		n.chathistory(u, m)
 	case "KICK":
 		n.kick(u, m)
 	case "MODE":
@@ -280,6 +282,9 @@ func (n *Network) message(u *user, m *irc.Message) {
 				continue
 			}
 			out.Params[0] = ch.name
+			if !tagOnly {
+				n.record(historyKey(ch.name, ""), histEntry{at: x.at, msgid: x.msgid, prefix: u.prefix(), cmd: m.Command, target: ch.name, text: text, ctags: x.ctags})
+			}
 			for _, mu := range ch.sortedMembers() {
 				if mu != u && (!tagOnly || mu.caps["message-tags"]) {
 					n.deliver(mu, out, x)
@@ -294,6 +299,9 @@ func (n *Network) message(u *user, m *irc.Message) {
 				continue
 			}
 			out.Params[0] = t.nick
+			if !tagOnly && u.local == nil && t.local == nil {
+				n.record(historyKey(u.nick, t.nick), histEntry{at: x.at, msgid: x.msgid, prefix: u.prefix(), cmd: m.Command, target: t.nick, text: text, ctags: x.ctags})
+			}
 			if !tagOnly || t.caps["message-tags"] {
 				n.deliver(t, out, x)
 			}

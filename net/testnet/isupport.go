@@ -18,6 +18,8 @@ func defaultISupport() []string {
 		"CHANNELLEN=50",
 		"TOPICLEN=390",
 		"CHANLIMIT=#:100",
+		"CHATHISTORY=100",
+		"MSGREFTYPES=msgid,timestamp",
 	}
 }
 

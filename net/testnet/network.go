@@ -36,18 +36,21 @@ type Network struct {
 	msgPrefix string
 	created   time.Time
 
-	mu      sync.Mutex
-	nodes   []*Node
-	users   map[string]*user // folded nick -> registered (or held) user
-	chans   map[string]*channel
-	tokens  map[string]*user // resume token -> held user
-	conns   map[*conn]struct{}
-	faults  Faults
-	closed  bool
-	msgSeq  uint64
-	after   []func() // work deferred until the current locked operation ends
-	chatter *chatter
-	stats   Stats
+	mu       sync.Mutex
+	nodes    []*Node
+	users    map[string]*user // folded nick -> registered (or held) user
+	chans    map[string]*channel
+	tokens   map[string]*user // resume token -> held user
+	conns    map[*conn]struct{}
+	faults   Faults
+	closed   bool
+	msgSeq   uint64
+	after    []func() // work deferred until the current locked operation ends
+	chatter  *chatter
+	stats    Stats
+	hist     map[string]*history // chathistory, by historyKey
+	histSeq  uint64
+	batchSeq uint64
 
 	quit      chan struct{}
 	wg        sync.WaitGroup
@@ -196,7 +199,7 @@ func (n *Network) openNode(nc NodeConfig) (*Node, error) {
 		}
 	}
 	nd.caps = map[string]bool{}
-	for _, c := range []string{"cap-notify", "server-time", "message-tags", "echo-message", capMigrate} {
+	for _, c := range []string{"cap-notify", "server-time", "message-tags", "echo-message", "batch", capChathistory, capMigrate} {
 		nd.caps[c] = true
 	}
 	if len(n.opts.Accounts) > 0 {

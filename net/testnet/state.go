@@ -108,6 +108,7 @@ type msgCtx struct {
 	at    time.Time
 	msgid string
 	ctags irc.Tags
+	batch string // reference tag of the batch the line belongs to (chathistory replies)
 }
 
 func (n *Network) ctx(withID bool) msgCtx {
@@ -121,12 +122,15 @@ func (n *Network) ctx(withID bool) msgCtx {
 // render produces the line u receives: tags follow u's capabilities
 // (server-time: time; message-tags: msgid and client-only tags).
 func render(u *user, m *irc.Message, x msgCtx) *irc.Message {
-	st, mt := u.caps["server-time"], u.caps["message-tags"]
-	if !st && !mt {
+	st, mt, bt := u.caps["server-time"], u.caps["message-tags"], u.caps["batch"] && x.batch != ""
+	if !st && !mt && !bt {
 		return m
 	}
 	out := *m
 	out.Tags = irc.Tags{}
+	if bt {
+		out.Tags["batch"] = x.batch
+	}
 	if st && !x.at.IsZero() {
 		out.Tags["time"] = x.at.UTC().Format("2006-01-02T15:04:05.000Z")
 	}
