@@ -24,6 +24,10 @@ type ircd struct {
 	port int
 	dir  string
 	conf string
+	// tlsPort, when non-zero, is a second listener speaking TLS with the
+	// certificate in dir/cert.pem, issued by the CA in caFile.
+	tlsPort int
+	caFile  string
 
 	log *lockedBuffer // output of every run, restarts included
 
@@ -125,9 +129,34 @@ const inspircdConf = `<server name="insp.test" description="ferry interop" netwo
 <module name="setname">
 `
 
+// The TLS additions: the certificate and key written by writeCerts, and a
+// second port. Both servers are built with GnuTLS on Debian.
+const ngircdTLSConf = `[SSL]
+	CertFile = %s/cert.pem
+	KeyFile = %s/key.pem
+	Ports = %d
+`
+
+const inspircdTLSConf = `<module name="ssl_gnutls">
+<sslprofile name="Clients" provider="gnutls" certfile="%s/cert.pem" keyfile="%s/key.pem" requestclientcert="no">
+<bind address="127.0.0.1" port="%d" type="clients" sslprofile="Clients">
+`
+
 // startServer writes a config for kind on a free port and starts it. The
 // server is stopped when the test ends.
 func startServer(t *testing.T, kind string) *ircd {
+	t.Helper()
+	return startServerOpts(t, kind, false)
+}
+
+// startTLSServer is startServer with a TLS listener as well, its
+// certificate (for 127.0.0.1) issued by a throwaway CA in s.caFile.
+func startTLSServer(t *testing.T, kind string) *ircd {
+	t.Helper()
+	return startServerOpts(t, kind, true)
+}
+
+func startServerOpts(t *testing.T, kind string, withTLS bool) *ircd {
 	t.Helper()
 	s := &ircd{t: t, kind: kind, dir: t.TempDir(), log: &lockedBuffer{}}
 	// ngircd drops to nobody after reading its config; the directory must
@@ -135,9 +164,15 @@ func startServer(t *testing.T, kind string) *ircd {
 	if err := os.Chmod(s.dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	if withTLS {
+		s.caFile = writeCerts(t, s.dir)
+	}
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
 		s.port = freePort(t)
+		if withTLS {
+			s.tlsPort = freePort(t)
+		}
 		s.writeConfig()
 		if err = s.start(); err == nil {
 			t.Cleanup(func() {
@@ -159,8 +194,14 @@ func (s *ircd) writeConfig() {
 	switch s.kind {
 	case "ngircd":
 		text = fmt.Sprintf(ngircdConf, s.port)
+		if s.tlsPort != 0 {
+			text += fmt.Sprintf(ngircdTLSConf, s.dir, s.dir, s.tlsPort)
+		}
 	case "inspircd":
 		text = fmt.Sprintf(inspircdConf, s.port, s.dir, s.dir)
+		if s.tlsPort != 0 {
+			text += fmt.Sprintf(inspircdTLSConf, s.dir, s.dir, s.tlsPort)
+		}
 	default:
 		s.t.Fatalf("unknown server kind %q", s.kind)
 	}
@@ -285,3 +326,5 @@ func (s *ircd) signal(sig syscall.Signal) {
 		s.t.Fatalf("signal %v to %s: %v", sig, s.kind, err)
 	}
 }
+
+func (s *ircd) tlsAddr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(s.tlsPort)) }
