@@ -145,8 +145,10 @@ func (m *model) fetchOlder(b *buffer) tea.Cmd {
 		return nil
 	case n.state != event.StateRegistered:
 		return nil
-	case b.olderDone || b.sb.Len() >= b.sb.Limit():
+	case b.olderDone:
 		return m.setNote(n, "no older messages", statusbar.NoteInfo, noOlderNoteFor)
+	case b.sb.Len() >= b.sb.Limit():
+		return m.setNote(n, "scrollback full ("+strconv.Itoa(b.sb.Limit())+" lines): older messages not fetched", statusbar.NoteInfo, noOlderNoteFor)
 	}
 	c := command.FetchHistory{Buffer: b.name}
 	for i := range b.sb.Len() {

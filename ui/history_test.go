@@ -299,6 +299,20 @@ func TestFetchHistoryTimeoutAndLimits(t *testing.T) {
 	}
 }
 
+// A full buffer does not ask: the page would be dropped at once as its
+// oldest lines.
+func TestFullBufferDoesNotFetch(t *testing.T) {
+	hs := newHarness(t, 100, 16, Options{Scrollback: 5})
+	demoChannel(hs)
+	hs.keys("home", "home")
+	if f := hs.fetches(); len(f) != 0 {
+		t.Errorf("fetched into a full buffer: %+v", f)
+	}
+	if s := hs.screen(); !strings.Contains(s, "scrollback full (5 lines)") {
+		t.Errorf("no note:\n%s", s)
+	}
+}
+
 // A lost connection ends a request in flight (its answer died with it).
 func TestFetchEndsWithTheConnection(t *testing.T) {
 	hs := newHarness(t, 100, 16, Options{})
