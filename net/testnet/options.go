@@ -109,8 +109,8 @@ type STSPolicy struct {
 }
 
 // Faults are deliberate protocol failures, for testing a client's handling of
-// MIGRATE.md section 3's failure rows. They apply to migrations started while
-// they are set.
+// MIGRATE.md section 3's failure rows. Each applies at the step it changes
+// (START, OK or RESUME) if it is set when that step happens.
 type Faults struct {
 	WrongConfirm         bool          // NEW answers RESUME with a CONFIRM token that differs from START's
 	UnreachableTarget    bool          // START names a port nothing listens on
