@@ -96,10 +96,15 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 		case event.Error:
 			n := m.network(ev.Network)
 			m.line(n.server0, ev.Time, scrollback.Error, "", ev.Text)
-			if ev.Fatal {
+			switch {
+			case ev.Fatal:
 				cmds = append(cmds, m.setNote(n, ev.Text, statusbar.NoteError, 0))
-			} else if c := m.errorNote(n, n.server0, ev.Text); c != nil {
-				cmds = append(cmds, c)
+			case n.closing:
+				// The server's goodbye to our own QUIT: the line says it.
+			default:
+				if c := m.errorNote(n, n.server0, ev.Text); c != nil {
+					cmds = append(cmds, c)
+				}
 			}
 		case event.ConnState:
 			m.connState(ev)
@@ -550,6 +555,9 @@ func (m *model) invite(ev event.Invite) {
 func (m *model) connState(ev event.ConnState) {
 	n := m.network(ev.Network)
 	n.state, n.stateSeen = ev.State, true
+	if ev.State == event.StateConnecting {
+		n.closing = false
+	}
 	if ev.Server != "" {
 		n.server = ev.Server
 	}

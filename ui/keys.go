@@ -269,6 +269,8 @@ func (m *model) exec(r request) tea.Cmd {
 				}
 				m.namesWanted[n.name+"\x00"+n.fold(ch)] = true
 			}
+		case command.Disconnect, command.Reconnect:
+			n.closing = true
 		case command.Join:
 			if m.joining == nil {
 				m.joining = make(map[string]bool)

@@ -87,6 +87,11 @@ type network struct {
 	// a migration window or while disconnected) until Delivered/Failed.
 	pending map[uint64]struct{}
 
+	// closing is set from the user's /disconnect (or /reconnect) until
+	// the next connection attempt: the server's ERROR answering our QUIT
+	// is then expected, not an error worth a status note.
+	closing bool
+
 	note     string // status bar note (migration)
 	noteKind statusbar.NoteKind
 	noteSeq  uint64 // which tick may clear it

@@ -144,3 +144,36 @@ func TestQuitWhileOfflineAsks(t *testing.T) {
 		}
 	}
 }
+
+// The server's ERROR after the user's own /disconnect is a line in the
+// server buffer, not an error note; after the next connect errors are
+// noted again.
+func TestDisconnectGoodbyeIsNoNote(t *testing.T) {
+	hs := newHarness(t, 100, 12, Options{})
+	demoChannel(hs)
+	hs.m.m.in.SetValue("/disconnect")
+	hs.keys("enter")
+	if d := hs.conn.take(); len(d) != 1 {
+		t.Fatalf("/disconnect sent %+v", d)
+	}
+	hs.feed(
+		event.Error{Meta: meta(60), Text: "the server closed the connection: Closing link (127.0.0.1) [Client Quit]"},
+		event.ConnState{Meta: meta(60), State: event.StateDisconnected},
+	)
+	if s := hs.screen(); strings.Contains(s, "Closing link") {
+		t.Errorf("our own disconnect noted as an error:\n%s", s)
+	}
+	sb := hs.m.m.netBy["ferrynet"].server0.sb
+	found := false
+	for i := range sb.Len() {
+		found = found || strings.Contains(sb.Line(i).Text, "Closing link")
+	}
+	if !found {
+		t.Error("the server's goodbye is not in the server buffer")
+	}
+	hs.feed(event.ConnState{Meta: meta(70), State: event.StateConnecting, Server: "127.0.0.1:6697"})
+	hs.feed(event.Error{Meta: meta(71), Text: "closing link: K-lined"})
+	if s := hs.screen(); !strings.Contains(s, "closing link: K-lined") {
+		t.Errorf("an error after reconnecting is not noted:\n%s", s)
+	}
+}
