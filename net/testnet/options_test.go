@@ -132,3 +132,20 @@ func TestDisconnectIsAnOrdinaryQuit(t *testing.T) {
 		t.Fatal("Disconnect of a gone user succeeded")
 	}
 }
+
+func TestDefaults(t *testing.T) {
+	n := startNet(t, Options{})
+	if n.opts.HoldTimeout != 60*time.Second || n.opts.BufferLimit != 4096 {
+		t.Errorf("HoldTimeout %v, BufferLimit %d; MIGRATE.md says 60 s and 4096", n.opts.HoldTimeout, n.opts.BufferLimit)
+	}
+	nodes := n.Nodes()
+	if len(nodes) != 2 || nodes[0].Name() != "s1" || nodes[1].Name() != "s2" || nodes[0].TLSAddr() != "" || nodes[0].Host() != "127.0.0.1" {
+		t.Errorf("default nodes %v", nodes)
+	}
+	if !strings.HasPrefix(nodes[0].Addr(), "127.0.0.1:") || nodes[0].Port() == 0 || n.CAPool() != nil || n.CAPEM() != nil {
+		t.Errorf("default listeners: %s", nodes[0].Addr())
+	}
+	if n.Node("s3") != nil {
+		t.Error("Node of an unknown name")
+	}
+}
