@@ -1,6 +1,7 @@
 package testnet
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 
@@ -483,7 +484,7 @@ func (n *Network) whois(u *user, m *irc.Message) {
 		chans = append(chans, ch.members[t].prefix()+ch.name)
 	}
 	if len(chans) > 0 {
-		sortStrings(chans)
+		sort.Strings(chans)
 		n.numeric(u, RPL_WHOISCHANNELS, t.nick, strings.Join(chans, " "))
 	}
 	n.numeric(u, RPL_WHOISSERVER, t.nick, t.node.name, networkName+" node "+t.node.name)

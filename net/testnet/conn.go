@@ -27,10 +27,10 @@ type conn struct {
 
 	u        *user // the pending registration, or the registered/resumed user
 	stopped  bool  // the session was handed over: read no more lines (MIGRATE OK is the last)
-	reason   string
 	pingSent bool
 
-	qmu     sync.Mutex
+	qmu     sync.Mutex // guards the fields below
+	reason  string
 	q       []string
 	closing bool // no more lines accepted; the writer closes after the queue
 	killed  bool
@@ -86,7 +86,7 @@ func (c *conn) serve() {
 		}
 		_ = tc.SetDeadline(time.Time{})
 	}
-	n.logf("%s: connection from %s%s", c.node.name, c.remote, map[bool]string{true: " (TLS)", false: ""}[c.isTLS])
+	n.logf("%s: connection from %s%s", c.node.name, c.remote, suffix(c.isTLS, " (TLS)"))
 	br := bufio.NewReaderSize(c.nc, maxLineLen+2)
 	reason := "Connection closed"
 	for {
@@ -109,8 +109,8 @@ func (c *conn) serve() {
 				}
 				n.unlock()
 				reason = "Ping timeout"
-			} else if c.reasonSet() {
-				reason = c.reasonGet()
+			} else if r := c.closeReason(); r != "" {
+				reason = r
 			}
 			break
 		}
@@ -245,21 +245,19 @@ func (c *conn) kill() {
 	}
 }
 
-var reasonMu sync.Mutex
-
+// setReason records why the server side ended the connection (the first
+// reason wins); the reader uses it for the QUIT others see.
 func (c *conn) setReason(r string) {
-	reasonMu.Lock()
+	c.qmu.Lock()
 	if c.reason == "" {
 		c.reason = r
 	}
-	reasonMu.Unlock()
+	c.qmu.Unlock()
 }
 
-func (c *conn) reasonSet() bool { return c.reasonGet() != "" }
-
-func (c *conn) reasonGet() string {
-	reasonMu.Lock()
-	defer reasonMu.Unlock()
+func (c *conn) closeReason() string {
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
 	return c.reason
 }
 

@@ -361,7 +361,7 @@ func (n *Network) resume(c *conn, tok string) {
 	n.logf("migrate %s %s→%s: CONFIRM (%s) START→OK %v, OK→PROCEED %v, PROCEED→RESUME %v, RESUME→CONFIRM %v; window %v; %d buffered lines%s",
 		u.nick, mig.from.name, mig.to.name, mig.trigger,
 		ms(mig.tOK.Sub(mig.tStart)), ms(mig.tProceed.Sub(mig.tOK)), ms(mig.tResume.Sub(mig.tProceed)), ms(done.Sub(mig.tResume)),
-		ms(done.Sub(mig.tOK)), len(mig.hold), map[bool]string{true: " (wrong confirm token sent: fault)", false: ""}[f.WrongConfirm])
+		ms(done.Sub(mig.tOK)), len(mig.hold), suffix(f.WrongConfirm, " (wrong confirm token sent: fault)"))
 }
 
 func ms(d time.Duration) time.Duration { return d.Round(10 * time.Microsecond) }

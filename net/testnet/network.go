@@ -142,7 +142,7 @@ func Start(opts Options) (*Network, error) {
 		if nd.tlsLn != nil {
 			n.serve(nd, nd.tlsLn, true)
 		}
-		n.logf("node %s listening on %s%s", nd.name, nd.Addr(), map[bool]string{true: " and TLS " + nd.TLSAddr(), false: ""}[nd.tlsLn != nil])
+		n.logf("node %s listening on %s%s", nd.name, nd.Addr(), suffix(nd.tlsLn != nil, " and TLS "+nd.TLSAddr()))
 	}
 	if opts.Chatter != nil {
 		n.startChatter(*opts.Chatter)
@@ -401,6 +401,14 @@ func (n *Network) closeListeners() {
 			nd.tlsLn.Close()
 		}
 	}
+}
+
+// suffix is s when cond holds, for optional parts of log lines.
+func suffix(cond bool, s string) string {
+	if cond {
+		return s
+	}
+	return ""
 }
 
 func (n *Network) logf(format string, v ...any) {

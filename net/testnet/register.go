@@ -126,7 +126,7 @@ func (n *Network) tryRegister(c *conn) {
 	u.pass = ""
 	n.users[fold(u.nick)] = u
 	n.welcome(u)
-	n.logf("%s: %s registered from %s%s", u.node.name, u.nick, c.remote, map[bool]string{true: " as " + u.account, false: ""}[u.account != ""])
+	n.logf("%s: %s registered from %s%s", u.node.name, u.nick, c.remote, suffix(u.account != "", " as "+u.account))
 }
 
 func (n *Network) welcome(u *user) {

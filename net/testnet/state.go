@@ -278,7 +278,8 @@ func (n *Network) removeMember(ch *channel, u *user) {
 	}
 }
 
-// findTarget splits a comma list, bounded so one line cannot fan out forever.
+// splitList splits a comma list, at most max items, so one line cannot fan
+// out without bound.
 func splitList(s string, max int) []string {
 	var out []string
 	for _, p := range strings.Split(s, ",") {
@@ -291,5 +292,3 @@ func splitList(s string, max int) []string {
 	}
 	return out
 }
-
-func sortStrings(s []string) { sort.Strings(s) }
