@@ -10,6 +10,7 @@ import (
 	"github.com/ferry-irc/ferry/net/command"
 	"github.com/ferry-irc/ferry/net/event"
 	"github.com/ferry-irc/ferry/ui/scrollback"
+	"github.com/muesli/termenv"
 )
 
 // reconnect takes ferrynet through a lost connection and back, with the
@@ -66,6 +67,10 @@ func TestScreenGapAfterReconnect(t *testing.T) {
 		t.Errorf("history rang the bell: %q", hs.bell.String())
 	}
 	hs.golden("gap_marker")
+	// In colour the marker is drawn in the theme's gap style.
+	hs.m.m.setStyles(testStyles(t, termenv.ANSI256))
+	hs.golden("gap_marker_ansi256")
+	hs.m.m.setStyles(testStyles(t, termenv.Ascii))
 	ch := hs.m.m.netBy["ferrynet"].find("#ferry")
 	got := strings.Join(texts(ch), " | ")
 	want := "alice: seamless, is it not? | gap: 2 messages while you were away | chatter: newcomer dropped off | Bob: newcomer: you missed this | join | alice: back already?"
