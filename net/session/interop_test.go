@@ -50,7 +50,7 @@ const liveInspircdConf = `<server name="insp.test" description="ferry session in
 <pid file="%s/inspircd.pid">
 <log method="file" type="* -USERINPUT -USEROUTPUT" level="default" target="%s/ircd.log">
 <options defaultmodes="not">
-<dns timeout="1">
+<dns server="127.0.0.1" timeout="1">
 <limits maxnick="30" maxchan="64" maxmodes="20" maxident="11" maxhost="64" maxquit="255" maxtopic="307" maxkick="255" maxreal="128" maxgecos="128" maxaway="200">
 <module name="cap">
 <module name="ircv3">
