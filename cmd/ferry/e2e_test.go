@@ -36,20 +36,10 @@ func TestDemoInTmux(t *testing.T) {
 	if err != nil {
 		t.Skip("tmux is not installed; the end-to-end test needs it (.ci/run installs it)")
 	}
-	goPath, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("the end-to-end test builds ferry with the go command, which is not on PATH: %v", err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), e2eBudget)
 	defer cancel()
-
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "ferry")
-	build := exec.CommandContext(ctx, goPath, "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-
+	bin := buildFerry(ctx, t, dir)
 	s := startTmux(ctx, t, tmuxPath, dir, bin, "--demo", "--demo-bounce", "3s")
 	nonce := s.nonce
 
@@ -154,6 +144,21 @@ func TestDemoInTmux(t *testing.T) {
 // e2eBudget bounds TestDemoInTmux from build to exit.
 const e2eBudget = 60 * time.Second
 
+// buildFerry builds this package's binary into dir.
+func buildFerry(ctx context.Context, t *testing.T, dir string) string {
+	t.Helper()
+	goPath, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the end-to-end test builds ferry with the go command, which is not on PATH: %v", err)
+	}
+	bin := filepath.Join(dir, "ferry")
+	build := exec.CommandContext(ctx, goPath, "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
 // movedRE matches the status-bar note after a successful move (ui/migration.go).
 var movedRE = regexp.MustCompile(`on (s[0-9]+) \(window (?:<1 ms|[0-9.]+ m?s)\)`)
 
@@ -247,7 +252,7 @@ func (s *tmuxSession) waitFor(what string, ok func(screen string) bool) {
 		s.checkExited(what, sc)
 		select {
 		case <-s.ctx.Done():
-			s.t.Fatalf("waiting for %s: gave up after %v; screen:\n%s", what, e2eBudget, sc)
+			s.t.Fatalf("waiting for %s: gave up (test budget spent); screen:\n%s", what, sc)
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
@@ -318,4 +323,83 @@ func quoteAll(ss []string) []string {
 		out[i] = shellQuote(s)
 	}
 	return out
+}
+
+// TestDemoBacklogAcrossMove reproduces, in the real binary, a migration
+// that starts while the flood limiter still holds many typed lines (a
+// paste of 100 lines: 8 go at once, then one per 500 ms). MIGRATE.md step
+// 3 wants OK answered at once and the untransmitted lines held in the
+// migration queue, shown pending, until CONFIRM; the move must succeed
+// like any other. Checked on screen: the status bar shows the move, no
+// "failed" note and no reconnect text (in #ferry or the server buffer),
+// the nick is unchanged, and nothing stays pending.
+//
+// It takes about a minute (the backlog is 40 s of flood-limited lines), so
+// it runs only with FERRY_E2E_BACKLOG=1.
+func TestDemoBacklogAcrossMove(t *testing.T) {
+	if os.Getenv("FERRY_E2E_BACKLOG") == "" {
+		t.Skip("slow (about a minute): set FERRY_E2E_BACKLOG=1 to run")
+	}
+	tmuxPath, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Skip("tmux is not installed; the end-to-end test needs it (.ci/run installs it)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	bin := buildFerry(ctx, t, dir)
+	// The first move comes 8 s after start, while the paste is still
+	// being sent at 2 lines a second.
+	s := startTmux(ctx, t, tmuxPath, dir, bin, "--demo", "--demo-bounce", "8s")
+	s.waitFor("#ferry joined", func(sc string) bool {
+		return strings.Contains(sc, "#ferry") && strings.Contains(sc, "has joined")
+	})
+	if strings.Contains(statusBar(s.capture()), "on s") {
+		t.Fatal("a move happened before the paste; the demo's first bounce came too early")
+	}
+	const lines = 100
+	for i := 1; i <= lines; i++ {
+		s.typeLine(fmt.Sprintf("%s paste %d", s.nonce, i))
+	}
+
+	var moved string
+	for moved == "" {
+		sc := s.capture()
+		bar := statusBar(sc)
+		s.checkNoReconnectText(sc)
+		if strings.Contains(bar, "failed") {
+			t.Fatalf("the move failed with %d lines in the flood limiter's queue; status bar: %q", lines, strings.TrimSpace(bar))
+		}
+		moved = movedRE.FindString(bar)
+		s.checkExited("the first move", sc)
+		select {
+		case <-ctx.Done():
+			t.Fatalf("no move within the budget; screen:\n%s", sc)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	t.Logf("moved: %q", moved)
+	s.waitFor("no line pending", func(sc string) bool {
+		s.checkNoReconnectText(sc)
+		return !strings.Contains(statusBar(sc), "pending")
+	})
+	// The last lines of the paste are on screen once each.
+	sc := messageArea(s.capture())
+	for i := lines - 20; i <= lines; i++ {
+		l := fmt.Sprintf("%s paste %d ", s.nonce, i)
+		if n := strings.Count(sc, l); n != 1 {
+			t.Errorf("line %q shown %d times, want once; screen:\n%s", l, n, sc)
+		}
+	}
+	if bar := statusBar(s.capture()); !strings.Contains(bar, " e2euser ") {
+		t.Errorf("nick changed (a reconnect found the old session still holding it); status bar: %q", strings.TrimSpace(bar))
+	}
+	s.keys("C-p")
+	s.waitFor("server buffer shown", func(got string) bool {
+		return !strings.Contains(statusBar(got), "#ferry")
+	})
+	if sc := s.capture(); strings.Contains(sc, "failed") {
+		t.Errorf("the server buffer reports a failure; screen:\n%s", sc)
+	}
+	s.checkNoReconnectText(s.capture())
 }
