@@ -325,8 +325,8 @@ func (n *network) dialed(d dialDone) {
 func (n *network) scheduleRetry(reason string) {
 	d := n.cfg.Backoff.delay(n.failures, n.pool.rand)
 	n.failures++
-	_, addr := n.target()
-	n.setState(event.ConnState{State: event.StateWaiting, Server: addr, Reason: reason, RetryIn: d})
+	cfg, addr := n.target()
+	n.setState(event.ConnState{State: event.StateWaiting, Server: addr, TLS: cfg.TLS, Reason: reason, RetryIn: d})
 	n.retry = n.arm(d, func() {
 		n.retry = nil
 		n.redirects = 0

@@ -87,7 +87,7 @@ func TestTLSVerificationFailureHasNoPlaintextFallback(t *testing.T) {
 			if cs.State == event.StateRegistering || cs.State == event.StateRegistered {
 				t.Fatalf("connected despite a certificate the client does not trust: %+v", cs)
 			}
-			if cs.State == event.StateConnecting && !cs.TLS {
+			if (cs.State == event.StateConnecting || cs.State == event.StateWaiting) && !cs.TLS {
 				t.Errorf("an attempt without TLS: %+v", cs)
 			}
 		}
