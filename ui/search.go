@@ -29,12 +29,13 @@ func (m *model) searchStep(dir int) tea.Cmd {
 	from := b.searchHit + dir
 	i, ok := b.sb.Find(b.search, from, dir < 0)
 	if !ok {
-		// Wrap: from the other end.
+		// Wrap: from the other end up to the current hit (included, so
+		// a lone hit is found again), which the first pass did not scan.
 		start := b.sb.Len() - 1
 		if dir > 0 {
 			start = 0
 		}
-		i, ok = b.sb.Find(b.search, start, dir < 0)
+		i, ok = b.sb.FindWithin(b.search, start, b.searchHit, dir < 0)
 	}
 	if !ok {
 		return m.setNote(b.net, "no match for “"+b.search+"”", statusbar.NoteInfo, noMatchNoteFor)

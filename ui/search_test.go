@@ -28,9 +28,10 @@ func TestSearchMarksHitsInTheFrame(t *testing.T) {
 }
 
 // BenchmarkSearch times /search's path (Ctrl+F: the next older hit,
-// wrapping) over a buffer of 100 000 lines. "miss" scans every line twice
-// (no hit, then the wrap), the worst case; "far" reaches the one hit, the
-// newest line, only after scanning every older line and wrapping.
+// wrapping) over a buffer of 100 000 lines. "miss" has no hit: every line
+// is scanned once (the wrap covers only what the first pass did not);
+// "far" reaches the one hit, the newest line, only after scanning every
+// older line and wrapping. Both are the worst case of one full pass.
 func BenchmarkSearch(b *testing.B) {
 	const n = 100000
 	hs := newHarness(b, 120, 40, Options{Styles: testStyles(b, termenv.TrueColor), Scrollback: n})

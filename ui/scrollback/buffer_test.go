@@ -149,6 +149,24 @@ func TestFind(t *testing.T) {
 			t.Errorf("Find(%q, %d, %v) = %d, %v; want %d, %v", tt.q, tt.from, tt.backwards, i, ok, tt.want, tt.ok)
 		}
 	}
+	// FindWithin stops at its bound, inclusive.
+	for _, tt := range []struct {
+		q             string
+		from, stop    int
+		backwards, ok bool
+		want          int
+	}{
+		{"world", 3, 2, true, false, 0},
+		{"world", 3, 1, true, true, 1},
+		{"nothing", 0, 2, false, false, 0},
+		{"nothing", 0, 3, false, true, 3},
+		{"hello", 0, 0, false, true, 0},
+	} {
+		i, ok := b.FindWithin(tt.q, tt.from, tt.stop, tt.backwards)
+		if ok != tt.ok || (ok && i != tt.want) {
+			t.Errorf("FindWithin(%q, %d, %d, %v) = %d, %v; want %d, %v", tt.q, tt.from, tt.stop, tt.backwards, i, ok, tt.want, tt.ok)
+		}
+	}
 }
 
 func TestClear(t *testing.T) {

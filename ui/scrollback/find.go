@@ -13,9 +13,20 @@ import (
 // (inclusive) and going towards newer lines (or older ones when backwards),
 // whose nick or plain text (formatting codes removed) contains query,
 // ignoring case; day separators and gap markers are not searched. from is
-// clamped to the buffer. An empty query matches nothing. It allocates nothing per line for ASCII text without formatting
-// codes.
+// clamped to the buffer. An empty query matches nothing. It allocates
+// nothing per line for ASCII text without formatting codes.
 func (b *Buffer) Find(query string, from int, backwards bool) (index int, ok bool) {
+	stop := b.Len() - 1
+	if backwards {
+		stop = 0
+	}
+	return b.FindWithin(query, from, stop, backwards)
+}
+
+// FindWithin is Find that gives up after line stop (inclusive): a search
+// that wraps around scans only the lines it has not scanned yet, so a
+// miss costs one pass over the buffer, not two.
+func (b *Buffer) FindWithin(query string, from, stop int, backwards bool) (index int, ok bool) {
 	n := b.Len()
 	if query == "" || n == 0 {
 		return 0, false
@@ -37,7 +48,7 @@ func (b *Buffer) Find(query string, from int, backwards bool) (index int, ok boo
 	if backwards {
 		step = -1
 	}
-	for i := from; i >= 0 && i < n; i += step {
+	for i := from; i >= 0 && i < n && (backwards && i >= stop || !backwards && i <= stop); i += step {
 		s := b.slot(b.first + uint64(i))
 		if s.Kind == DaySeparator || s.Kind == Gap {
 			continue // markers, not something anyone said
