@@ -58,10 +58,9 @@ func (m *model) history(ev event.History) {
 	n := m.network(ev.Network)
 	b := m.ensure(n, ev.Buffer)
 	if ev.Before {
+		// Also a late answer after the timeout: it says whether to go on.
 		b.fetching = false
-		if !ev.More || len(ev.Messages) == 0 {
-			b.olderDone = true
-		}
+		b.olderDone = !ev.More || len(ev.Messages) == 0
 	}
 	lines := make([]scrollback.Line, 0, len(ev.Messages))
 	hl := false

@@ -32,6 +32,11 @@ func TestRender(t *testing.T) {
 			60, " [ferrynet] · me (away) · waiting"},
 		{Bar{Network: "ferrynet", Nick: "me", State: "connected", Lag: 1300 * time.Millisecond, HasLag: true, Scrolled: true, Pending: 2, Note: "moving to s2…", NoteKind: NoteAccent},
 			60, " [ferrynet] · me · 2 pending · -- more --     moving to s2…"},
+		{Bar{Network: "ferrynet", Nick: "me", State: "connected", Buffer: "#ferry", Fetching: true},
+			60, " [ferrynet] · me · #ferry · fetching older messages…"},
+		// Narrow: the fetching part goes before the nick and the buffer.
+		{Bar{Network: "ferrynet", Nick: "me", State: "connected", Buffer: "#ferry", Fetching: true},
+			30, " [ferrynet] · me · #ferry"},
 		{Bar{Network: "ferrynet", Nick: "me", Note: "on s2 (window 4 ms)"},
 			30, " [ferryn… on s2 (window 4 ms)"},
 	}
