@@ -380,7 +380,7 @@ func cmdHelp(ctx cmdContext, a string) (request, error) {
 }
 
 var keysHelp = []string{
-	"keys: Alt+1…9, Alt+←/→, Ctrl+N/Ctrl+P switch buffers · PgUp/PgDn, Home/End, wheel scroll",
+	"keys: Alt+1…9, Alt+←/→, Ctrl+N/Ctrl+P switch buffers · PgUp/PgDn, Home/End, wheel scroll (up past the top fetches older messages)",
 	"      Up/Down history · Tab completes nicks, channels, commands · Alt+U nick list (Alt+PgUp/PgDn scroll it) · Ctrl+L redraw · Ctrl+C quit",
 	"      Ctrl+A/Ctrl+E line start/end · Ctrl+W/Ctrl+U/Ctrl+K delete · /search: Ctrl+F older, Ctrl+G newer, Esc ends",
 }
