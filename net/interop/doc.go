@@ -19,7 +19,11 @@
 // (TestLongMessage), CTCP VERSION and ACTION (TestCTCP), lag and a hung
 // server detected as a dead link (TestLagAndDeadLink), topic, modes, nick
 // change, part and kick (TestChannelOps), TLS with a throwaway CA, verified
-// and refused (TestTLS), and Latin-1 text decoded (TestLatin1).
+// and refused (TestTLS), Latin-1 text decoded (TestLatin1), keyed channels
+// rejoined with their keys after /reconnect (TestKeyedRejoin) and server
+// PINGs answered by idle sessions (TestServerPings). TestCapNotify runs on
+// InspIRCd only: an operator unloads and reloads its echo-message module,
+// which sends CAP DEL and CAP NEW.
 //
 // Two tests pin bugs found here in the client stack and fail until they are
 // fixed: TestEchoOfQueuedLine (with TestSessionKeepsAwaitedEchoAcrossRegister,

@@ -199,3 +199,75 @@ func TestCTCP(t *testing.T) {
 		bob.noErrors(false)
 	})
 }
+
+// TestCapNotify (InspIRCd): an operator unloads the echo-message module, so
+// the server sends "CAP alice DEL :echo-message", and loads it again
+// ("CAP alice NEW :echo-message"). ferry's session stops expecting echoes
+// while the capability is gone, requests it again when it is offered, and
+// from then on gets its lines echoed with a msgid and matched to the line.
+func TestCapNotify(t *testing.T) {
+	srv := startServerOpts(t, "inspircd", serverOpts{oper: true})
+	alice := newClient(t, srv, "alice", "alice", func(c *confT) { c.Session.Autojoin = []sessionChannel{{Name: channel}} })
+	bob := newClient(t, srv, "bob", "bob", func(c *confT) { c.Session.Autojoin = []sessionChannel{{Name: channel}} })
+	alice.joined(channel, 1)
+	bob.joined(channel, 1)
+
+	// capList asks the server which caps are enabled and returns the n-th
+	// reply (each reply is also a barrier: lines before it were handled).
+	lists := 0
+	capList := func() string {
+		t.Helper()
+		lists++
+		alice.do(command.Raw{Line: "CAP LIST"})
+		alice.waitCount(fmt.Sprintf("CAP LIST reply #%d", lists), lists, isCapList)
+		var last string
+		for _, e := range alice.snapshot() {
+			if isCapList(e) {
+				last = e.(event.Info).Text
+			}
+		}
+		return last
+	}
+	numeric := func(code string) {
+		t.Helper()
+		alice.wait(code, func(e event.Event) bool { i, ok := e.(event.Info); return ok && i.Code == code })
+	}
+	echoed := func(id uint64) int {
+		return alice.count(func(e event.Event) bool {
+			m, ok := e.(event.Message)
+			return ok && m.Self && m.LocalID == id && m.MsgID != ""
+		})
+	}
+
+	alice.do(command.Raw{Line: "OPER admin interop"})
+	numeric("381")
+	alice.do(command.Raw{Line: "UNLOADMODULE ircv3_echomessage"})
+	numeric("973")
+	if l := capList(); strings.Contains(l, "echo-message") {
+		t.Fatalf("echo-message still enabled after the module was unloaded: %q", l)
+	}
+	id := alice.say(channel, "while echo-message is gone")
+	bob.wait("the line", fromOther(channel, "alice", "while echo-message is gone"))
+	capList() // barrier: an echo, had the server sent one, came before this
+	if n := echoed(id); n != 0 {
+		t.Errorf("%d server echoes of a line sent without echo-message", n)
+	}
+
+	alice.do(command.Raw{Line: "LOADMODULE ircv3_echomessage"})
+	numeric("975")
+	if l := capList(); !strings.Contains(l, "echo-message") {
+		t.Errorf("after CAP NEW echo-message, ferry did not enable it again: %q", l)
+	}
+	id = alice.say(channel, "echo-message is back")
+	bob.wait("the line", fromOther(channel, "alice", "echo-message is back"))
+	alice.wait("the server's echo, matched to the line", func(e event.Event) bool {
+		m, ok := e.(event.Message)
+		return ok && m.Self && m.LocalID == id && m.MsgID != ""
+	})
+	alice.noErrors(false)
+}
+
+func isCapList(e event.Event) bool {
+	i, ok := e.(event.Info)
+	return ok && i.Code == "CAP" && strings.HasPrefix(i.Text, "enabled capabilities:")
+}

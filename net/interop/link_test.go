@@ -3,7 +3,10 @@
 package interop
 
 import (
+	"bufio"
+	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -77,4 +80,73 @@ func TestLagAndDeadLink(t *testing.T) {
 		alice.wait("bob's line after the hang", fromOther(channel, "bob", "welcome back"))
 		bob.noErrors(false)
 	})
+}
+
+// TestServerPings: with the server pinging after 2 s of silence and
+// dropping a client that does not answer within 2 s more, idle sessions
+// (their own lag PING only every minute) answer every PING and stay
+// connected. A raw client that registers after them and never answers is
+// the control and the clock: once the server has dropped it for not
+// answering, the ferry sessions, idle for longer, were pinged too.
+func TestServerPings(t *testing.T) {
+	for _, kind := range servers {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			srv := startServerOpts(t, kind, serverOpts{pingFreq: 2})
+			alice := newClient(t, srv, "alice", "alice", func(c *confT) { c.Session.Autojoin = []sessionChannel{{Name: channel}} })
+			bob := newClient(t, srv, "bob", "bob", func(c *confT) { c.Session.Autojoin = []sessionChannel{{Name: channel}} })
+			alice.joined(channel, 1)
+			bob.joined(channel, 1)
+			mute := muteClient(t, srv)
+			select {
+			case r := <-mute:
+				if !r.pinged || !r.dropped {
+					t.Fatalf("control client: pinged %v, dropped %v; want both (is the ping setting applied?)", r.pinged, r.dropped)
+				}
+			case <-time.After(waitFor):
+				t.Fatalf("the server did not drop a client that never answers PING within %v", waitFor)
+			}
+			alice.say(channel, "still here")
+			bob.wait("alice's line after the idle time", fromOther(channel, "alice", "still here"))
+			for _, c := range []*client{alice, bob} {
+				if n := c.count(isState(event.StateWaiting)); n != 0 {
+					t.Errorf("%s lost its link %d times while idle", c.name, n)
+				}
+				if n := c.count(isRegistered); n != 1 {
+					t.Errorf("%s registered %d times", c.name, n)
+				}
+			}
+		})
+	}
+}
+
+type muteResult struct{ pinged, dropped bool }
+
+// muteClient registers a raw client that never answers PING and reports,
+// once the server closed it (or after waitFor), whether it was pinged.
+func muteClient(t *testing.T, srv *ircd) <-chan muteResult {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", srv.addr(), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	_ = c.SetDeadline(time.Now().Add(waitFor))
+	if _, err := fmt.Fprintf(c, "NICK mute\r\nUSER mute 0 * :mute\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan muteResult, 1)
+	go func() {
+		var r muteResult
+		sc := bufio.NewScanner(c)
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "PING ") {
+				r.pinged = true
+			}
+		}
+		var ne net.Error
+		r.dropped = !errors.As(sc.Err(), &ne) || !ne.Timeout()
+		done <- r
+	}()
+	return done
 }

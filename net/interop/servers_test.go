@@ -28,6 +28,7 @@ type ircd struct {
 	// certificate in dir/cert.pem, issued by the CA in caFile.
 	tlsPort int
 	caFile  string
+	opts    serverOpts
 
 	log *lockedBuffer // output of every run, restarts included
 
@@ -93,8 +94,8 @@ const ngircdConf = `[Global]
 [Limits]
 	MaxConnectionsIP = 0
 	MaxNickLength = 30
-	PingTimeout = 120
-	PongTimeout = 20
+	PingTimeout = %d
+	PongTimeout = %d
 [Options]
 	DNS = no
 	Ident = no
@@ -105,13 +106,13 @@ const ngircdConf = `[Global]
 const inspircdConf = `<server name="insp.test" description="ferry interop" network="InspTest">
 <admin name="ferry" nick="ferry" email="ferry@localhost">
 <bind address="127.0.0.1" port="%d" type="clients">
-<connect allow="*" timeout="60" threshold="1000" pingfreq="120" hardsendq="1048576" softsendq="65536" recvq="65536" localmax="1000" globalmax="1000" useident="no" resolvehostnames="no">
+<connect allow="*" timeout="60" threshold="1000" pingfreq="%d" hardsendq="1048576" softsendq="65536" recvq="65536" localmax="1000" globalmax="1000" useident="no" resolvehostnames="no">
 <pid file="%s/inspircd.pid">
 <log method="file" type="* -USERINPUT -USEROUTPUT" level="default" target="%s/ircd.log">
 <options prefixquit="Quit: " defaultmodes="not">
 <security hidesplits="no" announceinvites="dynamic">
 <performance softlimit="1024" clonesonconnect="no" quietbursts="yes">
-<dns timeout="1">
+<dns server="127.0.0.1" timeout="1">
 <limits maxnick="30" maxchan="64" maxmodes="20" maxident="11" maxhost="64" maxquit="255" maxtopic="307" maxkick="255" maxreal="128" maxgecos="128" maxaway="200">
 <module name="cap">
 <module name="ircv3">
@@ -142,35 +143,51 @@ const inspircdTLSConf = `<module name="ssl_gnutls">
 <bind address="127.0.0.1" port="%d" type="clients" sslprofile="Clients">
 `
 
+const inspircdOperConf = `<class name="everything" commands="*" privs="*" usermodes="*" chanmodes="*">
+<type name="Admin" classes="everything">
+<oper name="admin" password="interop" host="*@*" type="Admin">
+`
+
 // startServer writes a config for kind on a free port and starts it. The
 // server is stopped when the test ends.
 func startServer(t *testing.T, kind string) *ircd {
 	t.Helper()
-	return startServerOpts(t, kind, false)
+	return startServerOpts(t, kind, serverOpts{})
 }
 
 // startTLSServer is startServer with a TLS listener as well, its
 // certificate (for 127.0.0.1) issued by a throwaway CA in s.caFile.
 func startTLSServer(t *testing.T, kind string) *ircd {
 	t.Helper()
-	return startServerOpts(t, kind, true)
+	return startServerOpts(t, kind, serverOpts{tls: true})
 }
 
-func startServerOpts(t *testing.T, kind string, withTLS bool) *ircd {
+// serverOpts are the variations of the test configurations.
+type serverOpts struct {
+	tls bool // a TLS listener too (startTLSServer)
+	// pingFreq, when non-zero, is how many seconds of silence make the
+	// server PING a client (and how long it then waits for the PONG).
+	pingFreq int
+	// oper adds an operator "admin" with password "interop" allowed every
+	// command (InspIRCd only: LOADMODULE/UNLOADMODULE).
+	oper bool
+}
+
+func startServerOpts(t *testing.T, kind string, opts serverOpts) *ircd {
 	t.Helper()
-	s := &ircd{t: t, kind: kind, dir: t.TempDir(), log: &lockedBuffer{}}
+	s := &ircd{t: t, kind: kind, dir: t.TempDir(), log: &lockedBuffer{}, opts: opts}
 	// ngircd drops to nobody after reading its config; the directory must
 	// stay readable for a restart.
 	if err := os.Chmod(s.dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if withTLS {
+	if opts.tls {
 		s.caFile = writeCerts(t, s.dir)
 	}
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
 		s.port = freePort(t)
-		if withTLS {
+		if opts.tls {
 			s.tlsPort = freePort(t)
 		}
 		s.writeConfig()
@@ -191,14 +208,21 @@ func startServerOpts(t *testing.T, kind string, withTLS bool) *ircd {
 func (s *ircd) writeConfig() {
 	s.conf = filepath.Join(s.dir, s.kind+".conf")
 	var text string
+	ping, pong := 120, 20
+	if s.opts.pingFreq != 0 {
+		ping, pong = s.opts.pingFreq, s.opts.pingFreq
+	}
 	switch s.kind {
 	case "ngircd":
-		text = fmt.Sprintf(ngircdConf, s.port)
+		text = fmt.Sprintf(ngircdConf, s.port, ping, pong)
 		if s.tlsPort != 0 {
 			text += fmt.Sprintf(ngircdTLSConf, s.dir, s.dir, s.tlsPort)
 		}
 	case "inspircd":
-		text = fmt.Sprintf(inspircdConf, s.port, s.dir, s.dir)
+		text = fmt.Sprintf(inspircdConf, s.port, ping, s.dir, s.dir)
+		if s.opts.oper {
+			text += inspircdOperConf
+		}
 		if s.tlsPort != 0 {
 			text += fmt.Sprintf(inspircdTLSConf, s.dir, s.dir, s.tlsPort)
 		}
