@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/tls"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -29,6 +30,8 @@ type relay struct {
 	refuse   bool     // close new connections at once
 	onLine   func(c *relayClient, m *irc.Message) bool
 	capLS    string // CAP LS reply value ("" = no CAP support)
+	echo     bool   // echo-message: PRIVMSG comes back to its sender with a msgid
+	msgSeq   int
 	accepted int
 	changed  chan struct{}
 }
@@ -40,6 +43,15 @@ type relayClient struct {
 	wmu   sync.Mutex
 	nick  string
 	chans map[string]bool
+	// Registration waits for CAP END once CAP LS was answered with caps, as
+	// real servers do, so capabilities are on by 001.
+	capping, userSeen bool
+}
+
+func (c *relayClient) welcome() {
+	c.send(":srv 001 " + c.nick + " :Welcome")
+	c.send(":srv 005 " + c.nick + " CASEMAPPING=ascii :are supported")
+	c.send(":srv 376 " + c.nick + " :End of MOTD")
 }
 
 func newRelay(t *testing.T) *relay {
@@ -152,19 +164,26 @@ func (c *relayClient) serve() {
 				if capLS == "" {
 					c.send(":srv 421 * CAP :Unknown command")
 				} else {
+					c.capping = true
 					c.send(":srv CAP * LS :" + capLS)
 				}
 			case "REQ":
 				c.send(":srv CAP * ACK :" + m.Trailing())
+			case "END":
+				if c.capping && c.userSeen {
+					c.welcome()
+				}
+				c.capping = false
 			}
 		case "NICK":
 			c.r.mu.Lock()
 			c.nick = m.Param(0)
 			c.r.mu.Unlock()
 		case "USER":
-			c.send(":srv 001 " + c.nick + " :Welcome")
-			c.send(":srv 005 " + c.nick + " CASEMAPPING=ascii :are supported")
-			c.send(":srv 376 " + c.nick + " :End of MOTD")
+			c.userSeen = true
+			if !c.capping {
+				c.welcome()
+			}
 		case "PING":
 			c.send(":srv PONG srv :" + m.Trailing())
 		case "JOIN":
@@ -179,6 +198,14 @@ func (c *relayClient) serve() {
 			}
 		case "PRIVMSG":
 			c.r.toChannel(m.Param(0), ":"+c.nick+"!u@h PRIVMSG "+m.Param(0)+" :"+m.Trailing(), c)
+			c.r.mu.Lock()
+			echo := c.r.echo
+			c.r.msgSeq++
+			id := c.r.msgSeq
+			c.r.mu.Unlock()
+			if echo {
+				c.send("@msgid=e" + strconv.Itoa(id) + " :" + c.nick + "!u@h PRIVMSG " + m.Param(0) + " :" + m.Trailing())
+			}
 		case "QUIT":
 			c.send("ERROR :Closing link")
 			return

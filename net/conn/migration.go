@@ -200,5 +200,8 @@ func (g *migration) flush(items []session.Outgoing) {
 	}
 	for _, o := range all {
 		n.sendUser(n.cur, o)
+		if g.afterReconnect {
+			n.awaitEcho(o)
+		}
 	}
 }

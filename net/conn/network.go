@@ -60,6 +60,8 @@ type network struct {
 	mig *migration
 	ids *msgidLRU // duplicate defence: recent msgids per buffer
 
+	echoes []awaitedEcho // queued lines written, awaiting their echo (echo.go)
+
 	evs []event.Event // events of the current loop step, flushed at its end
 
 	// trace, when set (by this package's tests and benchmarks, before
@@ -404,6 +406,7 @@ func (n *network) line(l *link, m *irc.Message) {
 	if n.sess.HasCap("message-tags") {
 		evs = n.ids.filter(evs)
 	}
+	n.matchEchoes(evs)
 	n.emit(evs...)
 	n.afterHandle()
 }

@@ -349,3 +349,38 @@ func TestQueuedLineToRefusedChannelFails(t *testing.T) {
 		t.Errorf("the failed line was also reported Delivered")
 	}
 }
+
+// With echo-message, the server's echo of a line that waited in the
+// offline queue across a reconnect carries that line's LocalID, so the UI
+// updates the line instead of showing it twice.
+func TestEchoOfQueuedLineMatched(t *testing.T) {
+	srv := newRelay(t)
+	srv.set(func(r *relay) { r.capLS = "echo-message message-tags"; r.echo = true })
+	p, c := startPool(t, plainNet("net", "zed", srv.port()))
+	c.wait(5*time.Second, "registered", isState("net", event.StateRegistered))
+	srv.set(func(r *relay) { r.refuse = true })
+	srv.drop("zed")
+	c.wait(5*time.Second, "waiting", isState("net", event.StateWaiting))
+	p.Do("net", command.SendText{ID: 41, Target: "amy", Text: "typed offline"})
+	c.wait(5*time.Second, "pending", func(e event.Event) bool {
+		m, ok := e.(event.Message)
+		return ok && m.LocalID == 41 && m.Pending
+	})
+	srv.set(func(r *relay) { r.refuse = false })
+	echo := c.wait(5*time.Second, "the echo", func(e event.Event) bool {
+		m, ok := e.(event.Message)
+		return ok && m.Self && m.MsgID != "" && m.Text == "typed offline"
+	}).(event.Message)
+	if echo.LocalID != 41 {
+		t.Errorf("the echo of the queued line came with LocalID %d, want 41: %+v", echo.LocalID, echo)
+	}
+	// A line typed while connected is matched by the session as before.
+	p.Do("net", command.SendText{ID: 42, Target: "amy", Text: "typed online"})
+	echo = c.wait(5*time.Second, "the second echo", func(e event.Event) bool {
+		m, ok := e.(event.Message)
+		return ok && m.Self && m.MsgID != "" && m.Text == "typed online"
+	}).(event.Message)
+	if echo.LocalID != 42 {
+		t.Errorf("the echo of a live line came with LocalID %d, want 42", echo.LocalID)
+	}
+}

@@ -115,6 +115,7 @@ func (n *network) flushQueue() {
 	}
 	for _, o := range n.deliverable(n.q.takeAll()) {
 		n.sendUser(n.cur, o)
+		n.awaitEcho(o)
 	}
 }
 
