@@ -24,7 +24,10 @@ import (
 //   - Our JOIN of a channel with no messages in this process asks for
 //     "CHATHISTORY LATEST <channel> * 50".
 //   - command.FetchHistory asks for "CHATHISTORY BEFORE <buffer> <ref> 50",
-//     answered by History{Before: true}.
+//     always answered by History{Before: true}: with no messages when the
+//     page is empty or the server refuses the request (FAIL, 421), so the
+//     UI can stop showing that it fetches. Empty AFTER and LATEST pages
+//     emit nothing.
 //
 // Every CHATHISTORY line is ClassAuto: the owner holds it during a
 // migration window or until the rejoin finished, like other automatic lines.
@@ -395,7 +398,14 @@ func (s *Session) historyDone(h *handling, p *historyPage) {
 		ev.Gap = req.kind == histGap
 		ev.Before = req.kind == histBefore
 	}
-	if len(ev.Messages) > 0 {
+	switch {
+	case len(ev.Messages) > 0:
+		h.emit(ev)
+	case ev.Before:
+		// command.FetchHistory is always answered, so the UI can stop
+		// showing that it fetches. Nothing new: the UI's reference did not
+		// move, and asking again would get the same page.
+		ev.More = false
 		h.emit(ev)
 	}
 	if req == nil || req.kind != histGap || !full || len(p.msgs) == 0 {
@@ -414,14 +424,27 @@ func (s *Session) historyDone(h *handling, p *historyPage) {
 
 // historyFailed handles FAIL CHATHISTORY and 421 CHATHISTORY: the request
 // for the target named in the reply's context (else the oldest) is dropped,
-// so a later batch for that target is not mistaken for its answer.
-func (s *Session) historyFailed(context []string) {
+// so a later batch for that target is not mistaken for its answer. A failed
+// BEFORE request is answered by an empty History{Before: true}, as
+// command.FetchHistory promises, so the UI stops waiting for it.
+func (s *Session) historyFailed(h *handling, context []string) {
+	var r *histRequest
 	for _, c := range context {
-		if r := s.takeRequest(s.fold(c)); r != nil {
-			return
+		if r = s.takeRequest(s.fold(c)); r != nil {
+			break
 		}
 	}
-	if len(s.histReqs) > 0 {
+	if r == nil && len(s.histReqs) > 0 {
+		first := s.histReqs[0]
+		r = &first
 		s.histReqs = append(s.histReqs[:0], s.histReqs[1:]...)
 	}
+	if r == nil || r.kind != histBefore {
+		return
+	}
+	buffer := r.name
+	if ch := s.joinedChannel(buffer); ch != nil {
+		buffer = ch.name
+	}
+	h.emit(event.History{Meta: h.meta, Buffer: buffer, Before: true})
 }

@@ -485,6 +485,98 @@ func TestFetchHistory(t *testing.T) {
 	})
 }
 
+// TestFetchHistoryAlwaysAnswered: command.FetchHistory promises an
+// event.History with Before set, so the UI can stop showing "fetching older
+// messages": an empty page and a refused request answer it with no
+// messages and More false. Empty AFTER and LATEST pages stay silent.
+func TestFetchHistoryAlwaysAnswered(t *testing.T) {
+	// setup registers, joins #c (whose LATEST page comes back empty, which
+	// emits nothing) and asks for an older page of buf.
+	setup := func(t *testing.T, buf string) *script {
+		t.Helper()
+		sc := newScript(t, Config{})
+		sc.registerHist(histCaps, "")
+		sc.feed(":srv 376 me :End")
+		if evs := sc.feed(append([]string{":me!u@h JOIN #C"}, historyBatch("l", "#c")...)...); len(only[event.History](evs)) != 0 {
+			t.Fatalf("empty LATEST page emitted %#v", evs)
+		}
+		sc.sent()
+		if evs := sc.s.Submit(command.FetchHistory{Buffer: buf, BeforeID: "o1"}); len(evs) != 0 {
+			t.Fatalf("Submit events %#v", evs)
+		}
+		sc.expect("CHATHISTORY BEFORE " + buf + " msgid=o1 50")
+		return sc
+	}
+	empty := func(t *testing.T, evs []event.Event, buffer string) {
+		t.Helper()
+		hist := one[event.History](t, evs)
+		want := event.History{Meta: hist.Meta, Buffer: buffer, Before: true}
+		if hist.Buffer != want.Buffer || !hist.Before || hist.More || hist.Gap || len(hist.Messages) != 0 {
+			t.Errorf("History %+v, want %+v", hist, want)
+		}
+		if hist.Time.IsZero() {
+			t.Errorf("History without a time: %+v", hist)
+		}
+	}
+	t.Run("empty page", func(t *testing.T) {
+		sc := setup(t, "#c")
+		empty(t, sc.feed(historyBatch("b", "#c")...), "#C") // the joined channel's name
+		sc.expect()
+		if len(sc.s.histReqs) != 0 {
+			t.Errorf("request kept: %+v", sc.s.histReqs)
+		}
+	})
+	t.Run("page of lines already shown", func(t *testing.T) {
+		sc := setup(t, "#c")
+		sc.feed(privmsg("live1", 100, "bob", "#c", "hi"))
+		empty(t, sc.feed(historyBatch("b", "#c", privmsg("live1", 100, "bob", "#c", "hi"))...), "#C")
+	})
+	t.Run("empty page of a private buffer", func(t *testing.T) {
+		sc := setup(t, "bob")
+		empty(t, sc.feed(historyBatch("b", "bob")...), "bob")
+	})
+	t.Run("FAIL", func(t *testing.T) {
+		sc := setup(t, "bob")
+		evs := sc.feed(":srv FAIL CHATHISTORY MESSAGE_ERROR BEFORE bob :Messages could not be retrieved")
+		empty(t, evs, "bob")
+		if info := one[event.Info](t, evs); !info.Error {
+			t.Errorf("FAIL shown as %+v", info)
+		}
+		if len(sc.s.histReqs) != 0 {
+			t.Errorf("request kept: %+v", sc.s.histReqs)
+		}
+	})
+	t.Run("FAIL without context", func(t *testing.T) {
+		sc := setup(t, "#c")
+		empty(t, sc.feed(":srv FAIL CHATHISTORY MESSAGE_ERROR :Messages could not be retrieved"), "#C")
+	})
+	t.Run("421", func(t *testing.T) {
+		sc := setup(t, "#c")
+		empty(t, sc.feed(":srv 421 me CHATHISTORY :Unknown command"), "#C")
+	})
+	t.Run("failed LATEST and AFTER stay silent", func(t *testing.T) {
+		sc := newScript(t, Config{})
+		sc.registerHist(histCaps, "")
+		sc.feed(":srv 376 me :End", ":me!u@h JOIN #c", privmsg("a1", 10, "bob", "#c", "x"), ":me!u@h JOIN #d")
+		sc.expect("CHATHISTORY LATEST #c * 50", "CHATHISTORY LATEST #d * 50")
+		if evs := sc.feed(":srv FAIL CHATHISTORY MESSAGE_ERROR LATEST #d :no"); len(only[event.History](evs)) != 0 {
+			t.Errorf("failed LATEST emitted %#v", evs)
+		}
+		// Reconnect: #c's gap is an AFTER request; empty or failed, nothing.
+		if rejoin := sc.registerHist(histCaps, ""); strings.Join(rejoin, "|") != "JOIN #c,#d" {
+			t.Fatalf("rejoin %q", rejoin)
+		}
+		sc.feed(":me!u@h JOIN #c", ":me!u@h JOIN #d", ":srv 376 me :End")
+		sc.expect("CHATHISTORY AFTER #c msgid=a1 100", "CHATHISTORY LATEST #d * 50")
+		if evs := sc.feed(historyBatch("g", "#c")...); len(evs) != 0 {
+			t.Errorf("empty AFTER page emitted %#v", evs)
+		}
+		if evs := sc.feed(":srv 421 me CHATHISTORY :Unknown command"); len(only[event.History](evs)) != 0 {
+			t.Errorf("failed LATEST emitted %#v", evs)
+		}
+	})
+}
+
 func TestHistoryBatchIsNotLive(t *testing.T) {
 	sc := newScript(t, Config{})
 	sc.registerHist(histCaps, "")

@@ -2,6 +2,7 @@ package session
 
 import (
 	"strings"
+	"time"
 
 	"gopkg.in/irc.v4"
 
@@ -12,8 +13,47 @@ import (
 type echo struct {
 	id      uint64
 	command string // PRIVMSG or NOTICE
-	target  string // folded
-	text    string // as sent, CTCP framing included
+	// target as sent, folded when compared: an entry can outlive the
+	// connection (and case mapping) it was recorded under.
+	target string
+	text   string    // as sent, CTCP framing included
+	at     time.Time // when submitted, for aging out (maxEchoAge)
+}
+
+// maxEchoAge is how long a line of ours waits for its echo. Entries are
+// kept across Register, because a line typed while disconnected is
+// submitted before the reconnect and written only after the new
+// registration; but a line that died with its connection must not match,
+// much later, an identical line sent again, so entries this old are
+// dropped whenever one is added or matched.
+const maxEchoAge = 10 * time.Minute
+
+// expectEcho records a line we sent, to match its echo-message copy. Before
+// registration the line is recorded whether or not echo-message is on: the
+// line waits for the connection being registered, whose capabilities are
+// not known yet (welcome drops the entries if it comes without the cap).
+func (s *Session) expectEcho(id uint64, command, target, text string) {
+	if !s.caps["echo-message"] && s.registered {
+		return
+	}
+	s.pruneEchoes()
+	if len(s.echoes) >= maxPendingEcho {
+		s.echoes = append(s.echoes[:0], s.echoes[1:]...)
+	}
+	s.echoes = append(s.echoes, echo{id: id, command: command, target: clip(target, maxNameLen), text: text, at: s.now()})
+}
+
+// pruneEchoes drops the entries older than maxEchoAge.
+func (s *Session) pruneEchoes() {
+	now := s.now()
+	kept := s.echoes[:0]
+	for _, e := range s.echoes {
+		if now.Sub(e.at) <= maxEchoAge {
+			kept = append(kept, e)
+		}
+	}
+	clear(s.echoes[len(kept):])
+	s.echoes = kept
 }
 
 // handleText handles PRIVMSG and NOTICE: messages, actions, CTCP.
@@ -108,18 +148,19 @@ func isServerPrefix(m *irc.Message) bool {
 // channels (InspIRCd's +S, +c) or trim text, and the echo of our line must
 // still update our line rather than show it twice.
 func (s *Session) matchEcho(command, target, text string) uint64 {
+	s.pruneEchoes()
 	if len(s.echoes) == 0 {
 		return 0
 	}
 	f := s.fold(target)
 	for i, e := range s.echoes {
-		if e.command == command && e.target == f && e.text == text {
+		if e.command == command && e.text == text && s.fold(e.target) == f {
 			return s.takeEcho(i)
 		}
 	}
 	plain := stripFormatting(text)
 	for i, e := range s.echoes {
-		if e.command == command && e.target == f && stripFormatting(e.text) == plain {
+		if e.command == command && s.fold(e.target) == f && stripFormatting(e.text) == plain {
 			return s.takeEcho(i)
 		}
 	}

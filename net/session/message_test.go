@@ -177,6 +177,100 @@ func TestEchoMessageMatching(t *testing.T) {
 	}
 }
 
+// TestEchoAcrossRegister: a line typed while disconnected is submitted
+// before the reconnect's Register and written after the new 001; its echo
+// must still carry its LocalID, or the UI shows the line twice.
+func TestEchoAcrossRegister(t *testing.T) {
+	echoOf := func(sc *script, line string) event.Message {
+		sc.t.Helper()
+		return one[event.Message](sc.t, sc.feed(line))
+	}
+	t.Run("submitted after the connection was lost", func(t *testing.T) {
+		sc := newScript(t, Config{})
+		sc.register("echo-message message-tags")
+		sc.s.Submit(command.SendText{ID: 5, Target: "#c", Text: "while away"})
+		sc.sent()
+		sc.register("echo-message message-tags") // the reconnect
+		if m := echoOf(sc, "@msgid=e1 :me!u@h PRIVMSG #c :while away"); !m.Self || m.LocalID != 5 || m.MsgID != "e1" {
+			t.Errorf("echo %+v, want Self LocalID 5", m)
+		}
+	})
+	t.Run("submitted before 001", func(t *testing.T) {
+		sc := newScript(t, Config{})
+		sc.register("echo-message")
+		sc.s.Register()
+		sc.sent()
+		sc.s.Submit(command.SendText{ID: 6, Target: "bob", Text: "queued"})
+		sc.feed(":srv CAP * LS :echo-message", ":srv CAP * ACK :echo-message", ":srv 001 me :Welcome")
+		if m := echoOf(sc, ":me!u@h PRIVMSG bob :queued"); !m.Self || m.LocalID != 6 {
+			t.Errorf("echo %+v, want Self LocalID 6", m)
+		}
+	})
+	t.Run("first connection", func(t *testing.T) {
+		sc := newScript(t, Config{})
+		sc.s.Submit(command.SendText{ID: 1, Target: "#c", Text: "early"})
+		sc.register("echo-message")
+		if m := echoOf(sc, ":me!u@h PRIVMSG #c early"); m.LocalID != 1 {
+			t.Errorf("echo %+v, want LocalID 1", m)
+		}
+	})
+	t.Run("new connection without echo-message drops them", func(t *testing.T) {
+		sc := newScript(t, Config{})
+		sc.register("echo-message")
+		sc.s.Submit(command.SendText{ID: 5, Target: "#c", Text: "hi"})
+		sc.register("")
+		if len(sc.s.echoes) != 0 {
+			t.Errorf("%d echoes kept on a connection without echo-message", len(sc.s.echoes))
+		}
+		// Another client of ours (a bouncer) says the same: not our line.
+		if m := echoOf(sc, ":me!u@h PRIVMSG #c hi"); m.LocalID != 0 {
+			t.Errorf("matched %d", m.LocalID)
+		}
+	})
+	t.Run("case mapping changes between connections", func(t *testing.T) {
+		sc := newScript(t, Config{})
+		sc.register("echo-message")
+		sc.feed(":srv 005 me CASEMAPPING=ascii :are supported")
+		sc.s.Submit(command.SendText{ID: 3, Target: "#A[", Text: "x"})
+		sc.register("echo-message") // rfc1459 again: [ and { are one
+		if m := echoOf(sc, ":me!u@h PRIVMSG #a{ x"); m.LocalID != 3 {
+			t.Errorf("echo %+v, want LocalID 3", m)
+		}
+	})
+}
+
+// TestEchoAging: an entry for a line whose echo never came (it died with
+// its connection) is dropped after maxEchoAge, so it cannot take the
+// LocalID of an identical line's echo much later.
+func TestEchoAging(t *testing.T) {
+	sc := newScript(t, Config{})
+	sc.register("echo-message")
+	sc.s.Submit(command.SendText{ID: 1, Target: "#c", Text: "again"})
+	sc.clock.advance(maxEchoAge)
+	sc.s.Submit(command.SendText{ID: 2, Target: "#c", Text: "fresh"})
+	if len(sc.s.echoes) != 2 {
+		t.Fatalf("%d entries at exactly maxEchoAge, want 2", len(sc.s.echoes))
+	}
+	sc.clock.advance(time.Second)
+	sc.register("echo-message") // the first line was lost with the connection
+	sc.s.Submit(command.SendText{ID: 3, Target: "#c", Text: "again"})
+	if len(sc.s.echoes) != 2 {
+		t.Errorf("%d entries after adding, want 2 (the stale one dropped)", len(sc.s.echoes))
+	}
+	m := one[event.Message](t, sc.feed(":me!u@h PRIVMSG #c again"))
+	if m.LocalID != 3 {
+		t.Errorf("echo matched LocalID %d, want 3 (not the stale 1)", m.LocalID)
+	}
+	// Matching ages out too: "fresh" is now older than maxEchoAge.
+	sc.clock.advance(maxEchoAge)
+	if m := one[event.Message](t, sc.feed(":me!u@h PRIVMSG #c fresh")); m.LocalID != 0 {
+		t.Errorf("stale entry matched LocalID %d", m.LocalID)
+	}
+	if len(sc.s.echoes) != 0 {
+		t.Errorf("%d entries left", len(sc.s.echoes))
+	}
+}
+
 func TestNoEchoTrackingWithoutCap(t *testing.T) {
 	sc := newScript(t, Config{})
 	sc.register("")

@@ -73,7 +73,7 @@ func (s *Session) handleNumeric(h *handling) {
 		}
 	case "421":
 		if strings.EqualFold(m.Param(1), "CHATHISTORY") {
-			s.historyFailed(nil)
+			s.historyFailed(h, nil)
 		}
 		if strings.EqualFold(m.Param(1), "CAP") && !s.registered {
 			// A server without capability negotiation: registration goes on with NICK/USER.
@@ -165,7 +165,7 @@ func (s *Session) handleStandardReply(h *handling) {
 		return // the migrate state machine's business
 	}
 	if m.Command == "FAIL" && strings.EqualFold(m.Param(0), "CHATHISTORY") && len(m.Params) >= 3 {
-		s.historyFailed(m.Params[2 : len(m.Params)-1])
+		s.historyFailed(h, m.Params[2:len(m.Params)-1])
 	}
 	text := m.Trailing()
 	if len(m.Params) >= 3 {

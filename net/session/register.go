@@ -52,6 +52,9 @@ func (s *Session) welcome(h *handling) {
 	s.registered = true
 	s.everRegistered = true
 	s.capEnded = true
+	if !s.caps["echo-message"] {
+		s.echoes = nil // this connection echoes nothing (see expectEcho)
+	}
 	if n := m.Param(0); n != "" && n != "*" {
 		s.nick = clip(n, maxNameLen)
 	}

@@ -150,7 +150,6 @@ type Session struct {
 	ready        bool
 	lag          []lagPing
 	lagSeq       uint64
-	echoes       []echo
 	redirect     *redirect             // a valid 010 before 001 (see Redirect)
 	batches      map[string]*openBatch // open IRCv3 batches by reference
 	histReqs     []histRequest         // CHATHISTORY requests awaiting their batch, oldest first
@@ -166,6 +165,9 @@ type Session struct {
 	joinSeq       uint64
 	keys          map[string]Channel // folded channel -> a JOIN we sent with a key, until answered
 	ctcp          bucket
+	// echoes are our lines awaiting their echo-message copy, oldest first;
+	// kept across Register and aged out (see expectEcho).
+	echoes []echo
 	// everRegistered: a 001 arrived on some connection, so the next
 	// Register is a reconnect and fills the gap with chathistory.
 	everRegistered bool
@@ -227,7 +229,8 @@ func (s *Session) reset() {
 	s.pendingJoins = make(map[string]string)
 	s.ready = false
 	s.lag = nil
-	s.echoes = nil
+	// s.echoes is kept: lines submitted while disconnected go out on the
+	// new connection (see expectEcho).
 	s.topicsPending = nil
 	s.redirect = nil
 	s.batches = make(map[string]*openBatch)
@@ -246,7 +249,8 @@ func (s *Session) reset() {
 
 // Register starts registration on a fresh connection: it resets the
 // per-connection state (capabilities, ISUPPORT, member lists, a pending
-// redirect; the channel list is kept for the rejoin) and sends CAP LS 302,
+// redirect; the channel list is kept for the rejoin, and so are our lines
+// awaiting their echo, which may go out on this connection) and sends CAP LS 302,
 // PASS (when configured), NICK and USER.
 //
 // When an earlier connection had registered, this is a reconnect: the

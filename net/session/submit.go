@@ -19,7 +19,8 @@ const assumedHostLen = 63
 // Submit turns a user command into lines (ClassUser, through the Sender) and
 // returns the local events: for SendText, one Message{Self, LocalID} per
 // line after splitting. FetchHistory sends a CHATHISTORY BEFORE (ClassAuto)
-// answered later by an event.History{Before: true} from Handle, or returns
+// answered later by an event.History{Before: true} from Handle (with no
+// messages when the page is empty or the server refuses it), or returns
 // an Info when the server does not offer draft/chathistory. Commands that are not the session's business
 // (Connect, Disconnect, Reconnect, Migrate) are ignored; the owner handles them.
 func (s *Session) Submit(c command.Command) []event.Event {
@@ -121,12 +122,7 @@ func (s *Session) sendText(meta event.Meta, c command.SendText) []event.Event {
 			wire = "\x01ACTION " + piece + "\x01"
 		}
 		s.sendMsg(Outgoing{Msg: &irc.Message{Prefix: &irc.Prefix{}, Command: cmd, Params: []string{c.Target, wire}}, Class: ClassUser, LocalID: c.ID})
-		if s.caps["echo-message"] {
-			if len(s.echoes) >= maxPendingEcho {
-				s.echoes = append(s.echoes[:0], s.echoes[1:]...)
-			}
-			s.echoes = append(s.echoes, echo{id: c.ID, command: cmd, target: s.fold(c.Target), text: wire})
-		}
+		s.expectEcho(c.ID, cmd, c.Target, wire)
 		ev := event.Message{
 			Meta: meta, Kind: c.Kind, Buffer: buffer, From: s.nick, FromHost: s.userHostGuess(),
 			Target: c.Target, Text: piece, Self: true, LocalID: c.ID,
