@@ -107,7 +107,7 @@ func benchPool(b *testing.B, tn *testnet.Network, useTLS bool) (*Pool, *stepCloc
 	if testing.Verbose() {
 		log = benchLog{b}
 	}
-	p := NewPool(PoolOptions{Networks: []NetworkConfig{cfg}, Log: log, Traffic: log != nil})
+	p := NewPool(PoolOptions{Networks: []NetworkConfig{cfg}, Log: log})
 	sc := newStepClock()
 	p.networks["tn"].trace = sc.step
 	drained := make(chan struct{})

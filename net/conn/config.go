@@ -92,12 +92,13 @@ type PoolOptions struct {
 	// STS is the policy store (learned and pinned policies). nil: an
 	// in-memory store, so upgrades advertised in this run still apply.
 	STS *sts.Store
-	// Log is the debug log: connection events, migration steps and every
-	// MIGRATE line (tokens masked). nil discards.
+	// Log is the debug log: connection events, migration steps, and every
+	// line read and written with secrets (PASS, AUTHENTICATE, migrate
+	// tokens, lines to services) masked. Traffic lines use the formats
+	// "%s -> %s" (written) and "%s <- %s" (read), so a Logger can drop them
+	// by format before anything is formatted; their arguments format
+	// lazily. nil discards.
 	Log Logger
-	// Traffic adds every line read and written to Log, with secrets
-	// (PASS, AUTHENTICATE, migrate tokens, lines to services) masked.
-	Traffic bool
 	// Now overrides the wall clock's Now (ignored when Clock is set).
 	Now func() time.Time
 	// Clock drives every timer of the Pool; nil is the real clock. Tests

@@ -131,7 +131,7 @@ func plainNet(name, nick string, port int) NetworkConfig {
 
 func startPool(t *testing.T, nets ...NetworkConfig) (*Pool, *collector) {
 	t.Helper()
-	p := NewPool(PoolOptions{Networks: nets, Log: testLogger{t}, Traffic: true})
+	p := NewPool(PoolOptions{Networks: nets, Log: testLogger{t}})
 	c := collect(t, p)
 	p.Start()
 	t.Cleanup(func() {

@@ -50,7 +50,7 @@ func (g *migration) line(l *link, m *irc.Message) {
 func (g *migration) lineFromTarget(l *link, m *irc.Message) {
 	switch {
 	case isMigrateLine(m):
-		g.n.logf("%s <- %s", l.addr, maskLine(m))
+		g.n.logf("%s <- %s", l.addr, masked{m})
 		g.apply(g.m.Line(g.n.clock.Now(), migrate.LinkNew, m))
 	case m.Command == "PING":
 		g.n.write(l, &irc.Message{Command: "PONG", Params: m.Params})

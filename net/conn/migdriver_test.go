@@ -59,7 +59,7 @@ func TestMigrationConfirmTimeoutFallsBack(t *testing.T) {
 	clk := NewManualClock(time.Unix(5000, 0))
 	cfg := plainNet("net", "bea", old.port())
 	cfg.Session.Password = "pw"
-	p := NewPool(PoolOptions{Networks: []NetworkConfig{cfg}, Log: testLogger{t}, Traffic: true, Clock: clk})
+	p := NewPool(PoolOptions{Networks: []NetworkConfig{cfg}, Log: testLogger{t}, Clock: clk})
 	c := collect(t, p)
 	p.Start()
 	defer func() { p.Close(); <-c.done }()

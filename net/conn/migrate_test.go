@@ -283,7 +283,7 @@ func TestMigrationTargetPinnedBySTS(t *testing.T) {
 		t.Fatal(err)
 	}
 	log := newCaptureLog(t, testing.Verbose())
-	p := NewPool(PoolOptions{Networks: []NetworkConfig{tnConfig(t, tn, "s1", "pia", false)}, STS: store, Log: log, Traffic: true})
+	p := NewPool(PoolOptions{Networks: []NetworkConfig{tnConfig(t, tn, "s1", "pia", false)}, STS: store, Log: log})
 	c := collect(t, p)
 	p.Start()
 	defer func() { p.Close(); <-c.done }()

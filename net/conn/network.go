@@ -382,11 +382,10 @@ func (n *network) line(l *link, m *irc.Message) {
 		return // a stale link: ignore
 	}
 	n.lastRead = n.clock.Now()
-	if n.pool.traffic && !isMigrateLine(m) {
-		n.logf("%s <- %s", l.addr, maskLine(m))
+	if n.log != nil {
+		n.logf("%s <- %s", l.addr, masked{m})
 	}
 	if isMigrateLine(m) {
-		n.logf("%s <- %s", l.addr, maskLine(m))
 		switch {
 		case n.migrateCap():
 			n.mig.line(l, m)

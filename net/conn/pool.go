@@ -44,12 +44,11 @@ import (
 
 // Pool owns the connections of every configured network.
 type Pool struct {
-	box     *outbox
-	sts     *sts.Store
-	log     Logger
-	traffic bool // log every line both ways (masked)
-	clock   Clock
-	rand    func() float64 // backoff jitter; nil = math/rand
+	box   *outbox
+	sts   *sts.Store
+	log   Logger
+	clock Clock
+	rand  func() float64 // backoff jitter; nil = math/rand
 
 	names    []string
 	networks map[string]*network
@@ -66,7 +65,6 @@ func NewPool(opts PoolOptions) *Pool {
 		box:      newOutbox(),
 		sts:      opts.STS,
 		log:      opts.Log,
-		traffic:  opts.Traffic && opts.Log != nil,
 		clock:    opts.Clock,
 		networks: map[string]*network{},
 	}

@@ -207,7 +207,7 @@ func TestQueueOpensWhenRejoinNeverAnswers(t *testing.T) {
 	clk := NewManualClock(time.Unix(1000, 0))
 	cfg := plainNet("net", "uma", srv.port())
 	cfg.Session.Autojoin = []session.Channel{{Name: "#void"}}
-	p := NewPool(PoolOptions{Networks: []NetworkConfig{cfg}, Log: testLogger{t}, Traffic: true, Clock: clk})
+	p := NewPool(PoolOptions{Networks: []NetworkConfig{cfg}, Log: testLogger{t}, Clock: clk})
 	c := collect(t, p)
 	p.Start()
 	defer func() { p.Close(); <-c.done }()
@@ -240,7 +240,7 @@ func TestUnsentLinesSurviveALostConnection(t *testing.T) {
 	// the limiter holds every further line.
 	cfg.Flood = Flood{Burst: 10, Interval: time.Hour}
 	cfg.Backoff = Backoff{Min: time.Second, Max: time.Second}
-	p := NewPool(PoolOptions{Networks: []NetworkConfig{cfg}, Log: testLogger{t}, Traffic: true, Clock: clk})
+	p := NewPool(PoolOptions{Networks: []NetworkConfig{cfg}, Log: testLogger{t}, Clock: clk})
 	c := collect(t, p)
 	p.Start()
 	defer func() { p.Close(); <-c.done }()

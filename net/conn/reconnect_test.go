@@ -122,7 +122,7 @@ func TestDeadConnectionManualClock(t *testing.T) {
 	clk := NewManualClock(time.Unix(1000, 0))
 	cfg := plainNet("net", "fay", srv.port())
 	cfg.DeadAfter = 120 * time.Second
-	p := NewPool(PoolOptions{Networks: []NetworkConfig{cfg}, Log: testLogger{t}, Traffic: true, Clock: clk})
+	p := NewPool(PoolOptions{Networks: []NetworkConfig{cfg}, Log: testLogger{t}, Clock: clk})
 	c := collect(t, p)
 	p.Start()
 	defer func() { p.Close(); <-c.done }()

@@ -91,8 +91,8 @@ func (n *network) sendUser(l *link, o session.Outgoing) {
 // the order it was produced in: MIGRATE OK, in particular, must follow the
 // user lines already handed to OLD.
 func (n *network) write(l *link, m *irc.Message) {
-	if n.pool.traffic || (m.Command == "MIGRATE" && n.log != nil) {
-		n.logf("%s -> %s", l.addr, maskLine(m))
+	if n.log != nil {
+		n.logf("%s -> %s", l.addr, masked{m})
 	}
 	switch m.Command {
 	case "PING", "PONG":
@@ -129,6 +129,11 @@ func (n *network) failQueue(reason string) {
 		}
 	}
 }
+
+// masked formats its line with maskLine only when the log formats it.
+type masked struct{ m *irc.Message }
+
+func (v masked) String() string { return maskLine(v.m) }
 
 // maskLine renders m for the debug log with secrets hidden: MIGRATE tokens,
 // PASS and AUTHENTICATE payloads.

@@ -112,7 +112,7 @@ func tnConfig(t testing.TB, tn *testnet.Network, node, nick string, useTLS bool)
 // startPoolWith starts a Pool with the given log and clock (nil = real).
 func startPoolWith(t *testing.T, log Logger, clk Clock, nets ...NetworkConfig) (*Pool, *collector) {
 	t.Helper()
-	p := NewPool(PoolOptions{Networks: nets, Log: log, Traffic: true, Clock: clk})
+	p := NewPool(PoolOptions{Networks: nets, Log: log, Clock: clk})
 	c := collect(t, p)
 	p.Start()
 	t.Cleanup(func() {
