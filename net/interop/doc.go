@@ -25,10 +25,9 @@
 // InspIRCd only: an operator unloads and reloads its echo-message module,
 // which sends CAP DEL and CAP NEW.
 //
-// Two tests pin bugs found here in the client stack and fail until they are
-// fixed: TestEchoOfQueuedLine (with TestSessionKeepsAwaitedEchoAcrossRegister,
-// its serverless core) and TestWaitingStateSaysTLS; their comments say what
-// the server sent and what ferry did.
+// Two tests pin bugs these tests found in the client stack (since fixed in
+// net/conn): TestEchoOfQueuedLine and TestWaitingStateSaysTLS; their
+// comments say what the server sent and what ferry did.
 //
 // Server quirks the tests allow for: ngircd delays each 433 reply by two
 // seconds (its penalty for a refused nick) and throttles a client's commands;

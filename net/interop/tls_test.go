@@ -88,7 +88,7 @@ func eachTLSServer(t *testing.T, f func(t *testing.T, srv *ircd)) {
 
 // TestWaitingStateSaysTLS: event.ConnState.TLS is documented as "the
 // connection is (or will be) TLS", so a Waiting state between two TLS
-// attempts should say TLS. Found here: after a refused TLS attempt the
+// attempts should say TLS. Found here (fixed in net/conn, 1436374): after a refused TLS attempt the
 // Waiting state carries TLS=false while Server is the TLS port, e.g.
 // {State:waiting Server:127.0.0.1:44731 TLS:false Reason:tls 127.0.0.1:44731:
 // x509: certificate signed by unknown authority}; a UI showing a padlock per
