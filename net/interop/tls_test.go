@@ -88,15 +88,12 @@ func eachTLSServer(t *testing.T, f func(t *testing.T, srv *ircd)) {
 
 // TestWaitingStateSaysTLS: event.ConnState.TLS is documented as "the
 // connection is (or will be) TLS", so a Waiting state between two TLS
-// attempts should say TLS. Found here (fixed in net/conn, 1436374): after a refused TLS attempt the
-// Waiting state carries TLS=false while Server is the TLS port, e.g.
-// {State:waiting Server:127.0.0.1:44731 TLS:false Reason:tls 127.0.0.1:44731:
-// x509: certificate signed by unknown authority}; a UI showing a padlock per
-// state would show the retry as plaintext. (Cosmetic: the retry itself is
-// TLS, as TestTLS checks.) Cause: net/conn's scheduleRetry
-// (network.go) builds the Waiting ConnState without TLS, for every Waiting,
-// also after a lost TLS link; the Connecting state takes it from the dial
-// config (TLS: cfg.TLS), which scheduleRetry could do too.
+// attempts should say TLS. Found here, fixed in net/conn (1436374): every
+// Waiting state carried TLS=false, e.g. after a refused TLS attempt
+// {State:waiting Server:127.0.0.1:44731 TLS:false Reason:tls
+// 127.0.0.1:44731: x509: certificate signed by unknown authority}, so a UI
+// showing a padlock per state would show the retry as plaintext. (The retry
+// itself was always TLS, as TestTLS checks.)
 func TestWaitingStateSaysTLS(t *testing.T) {
 	srv := startTLSServer(t, "inspircd")
 	c := newClient(t, srv, "untrusted", "carol", func(c *confT) {
