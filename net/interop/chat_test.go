@@ -250,6 +250,16 @@ func TestNickCollision(t *testing.T) {
 			c.wait("433 reported", func(e event.Event) bool { i, ok := e.(event.Info); return ok && i.Code == "433" })
 		}
 
+		// After registration a /nick to a taken nick is refused and only
+		// reported: the session keeps its nick.
+		withAlt.do(command.SetNick{Nick: "ferrynick"})
+		withAlt.waitCount("433 for /nick", 2, func(e event.Event) bool { i, ok := e.(event.Info); return ok && i.Code == "433" })
+		withAlt.say("ferrynick", "still ferryalt")
+		first.wait("line from ferryalt", fromOther("ferryalt", "ferryalt", "still ferryalt"))
+		if n := withAlt.count(func(e event.Event) bool { _, ok := e.(event.NickChange); return ok }); n != 0 {
+			t.Errorf("a refused /nick produced %d nick changes", n)
+		}
+
 		// The fallback nicks are real: a line to each arrives.
 		for _, to := range []struct {
 			c    *client

@@ -21,7 +21,9 @@
 // change, part and kick (TestChannelOps), TLS with a throwaway CA, verified
 // and refused (TestTLS), Latin-1 text decoded (TestLatin1), keyed channels
 // rejoined with their keys after /reconnect (TestKeyedRejoin) and server
-// PINGs answered by idle sessions (TestServerPings). TestCapNotify runs on
+// PINGs answered by idle sessions (TestServerPings), and member state from
+// multi-prefix, userhost-in-names, extended-join and away-notify where the
+// server offers them (TestMemberState). TestCapNotify runs on
 // InspIRCd only: an operator unloads and reloads its echo-message module,
 // which sends CAP DEL and CAP NEW.
 //
