@@ -45,10 +45,11 @@ type NetworkConfig struct {
 	// Dial is the configured server. Its STS field is ignored: the Pool's
 	// store is always consulted. Timeout defaults to DialTimeout.
 	Dial transport.DialConfig
-	// Session configures registration; its Sender and Now are set by the
-	// Pool, and "draft/migrate" and "migrate" are added to ExtraCaps.
+	// Session configures registration; its Sender, Now and OnSTS are set
+	// by the Pool, Log defaults to the Pool's, and "draft/migrate" and
+	// "migrate" are added to ExtraCaps.
 	Session session.Config
-	// Policy decides which migration targets are acceptable.
+	// Policy decides which migration targets are acceptable ("" = any).
 	Policy migrate.Policy
 	Flood  Flood
 	// PingInterval is how often our lag PING goes out (default 60 s).
