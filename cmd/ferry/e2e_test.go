@@ -68,6 +68,9 @@ func TestDemoInTmux(t *testing.T) {
 		if strings.Contains(bar, "moving to ") {
 			sawMoving = true
 		}
+		if strings.Contains(bar, "failed") {
+			t.Fatalf("a move failed; status bar: %q; screen:\n%s", strings.TrimSpace(bar), sc)
+		}
 		if m := movedRE.FindStringSubmatch(bar); m != nil && m[1] != lastNode {
 			lastNode = m[1]
 			moves = append(moves, m[0])
