@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/sts"
 	"gopkg.in/irc.v4"
 )
 
@@ -134,5 +135,44 @@ func TestSTSUpgradeOnPlaintext(t *testing.T) {
 		if cs, ok := e.(event.ConnState); ok && cs.State == event.StateWaiting && cs.Server != "127.0.0.1:"+strconv.Itoa(secure.port()) {
 			t.Errorf("next attempt planned on %s, want the TLS port", cs.Server)
 		}
+	}
+}
+
+// A pinned host (STS in the configuration) is never dialled in plaintext:
+// the configured plaintext port is replaced by the pinned TLS port, and a
+// certificate that does not verify fails the attempt, retried with TLS
+// again, never in plaintext.
+func TestSTSPinnedHostNeverPlaintext(t *testing.T) {
+	_, cert := testCert(t)
+	otherRoots, _ := testCert(t)
+	secure := newTLSRelay(t, cert) // its certificate is not trusted below
+	plain := newRelay(t)
+	store, err := sts.Open("", map[string]int{"127.0.0.1": secure.port()}, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := plainNet("net", "opa", plain.port())
+	cfg.Dial.RootCAs = otherRoots
+	cfg.Dial.InsecureSkipVerify = true // never honoured under a policy
+	p := NewPool(PoolOptions{Networks: []NetworkConfig{cfg}, STS: store, Log: testLogger{t}})
+	c := collect(t, p)
+	p.Start()
+	defer func() { p.Close(); <-c.done }()
+	c.waitCond(5*time.Second, "two attempts", func() bool { return c.states("net", event.StateWaiting) >= 2 })
+	want := "127.0.0.1:" + strconv.Itoa(secure.port())
+	for _, e := range c.snapshot() {
+		if cs, ok := e.(event.ConnState); ok {
+			if cs.State == event.StateRegistering || cs.State == event.StateRegistered {
+				t.Fatalf("connected despite an untrusted certificate: %+v", cs)
+			}
+			if (cs.State == event.StateConnecting || cs.State == event.StateWaiting) && (!cs.TLS || cs.Server != want) {
+				t.Errorf("attempt %+v, want TLS to the pinned port %s", cs, want)
+			}
+		}
+	}
+	var accepted int
+	plain.set(func(r *relay) { accepted = r.accepted })
+	if accepted != 0 {
+		t.Errorf("the plaintext port was dialled %d times", accepted)
 	}
 }
