@@ -208,11 +208,17 @@ func startTmux(ctx context.Context, t *testing.T, tmux, dir, bin string, args ..
 	}
 	cmd += "; echo $? > " + shellQuote(s.exitFile) + "; sleep 60"
 
+	var socketPath string
 	t.Cleanup(func() {
-		// Not s.run: the test's context may be spent by now.
+		// Not s.run: the test's context may be spent by now. tmux leaves
+		// its socket file behind after kill-server.
 		_ = exec.Command(tmux, "-L", s.socket, "kill-server").Run()
+		if socketPath != "" {
+			_ = os.Remove(socketPath)
+		}
 	})
 	s.run("-f", "/dev/null", "new-session", "-d", "-x", "160", "-y", "48", "-s", "e2e", cmd)
+	socketPath = strings.TrimSpace(s.run("display-message", "-p", "#{socket_path}"))
 	return s
 }
 

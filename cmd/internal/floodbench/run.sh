@@ -29,6 +29,7 @@ fbpid=
 
 cleanup() {
 	tmux -L "$sock" kill-server 2>/dev/null || true
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock" # tmux leaves its socket file
 	if [ -n "$fbpid" ]; then kill "$fbpid" 2>/dev/null || true; fi
 	if [ -z "${KEEP:-}" ]; then rm -rf "$work"; else echo "work directory kept: $work"; fi
 }
