@@ -75,7 +75,8 @@ func (n *network) keep(items []session.Outgoing) {
 	}
 }
 
-// quitLink sends QUIT on the current link, ahead of anything queued.
+// quitLink sends QUIT on the current link, behind the lines already handed
+// to its writer (typed before the quit, they go first).
 func (n *network) quitLink(reason string) {
 	if n.cur == nil {
 		return
