@@ -14,6 +14,7 @@ import (
 	"github.com/ferry-irc/ferry/net/conn"
 	"github.com/ferry-irc/ferry/net/event"
 	"github.com/ferry-irc/ferry/net/session"
+	"github.com/ferry-irc/ferry/net/sts"
 	"github.com/ferry-irc/ferry/net/transport"
 )
 
@@ -55,6 +56,14 @@ var lastID atomic.Uint64
 // it when the test ends. tweak, when non-nil, adjusts the config first.
 func newClient(t *testing.T, srv *ircd, name, nick string, tweak func(*confT)) *client {
 	t.Helper()
+	return newClientSTS(t, srv, name, nick, tweak, nil)
+}
+
+// newClientSTS is newClient with the given STS policy store (nil: the
+// Pool's own in-memory store), standing for the persisted file that one
+// run of ferry leaves to the next.
+func newClientSTS(t *testing.T, srv *ircd, name, nick string, tweak func(*confT), store *sts.Store) *client {
+	t.Helper()
 	cfg := conn.NetworkConfig{
 		Name: name,
 		Dial: transport.DialConfig{Host: "127.0.0.1", Port: srv.port, Timeout: 5 * time.Second},
@@ -71,7 +80,7 @@ func newClient(t *testing.T, srv *ircd, name, nick string, tweak func(*confT)) *
 		tweak(&cfg)
 	}
 	c := &client{t: t, name: name, changed: make(chan struct{}, 1), done: make(chan struct{})}
-	c.pool = conn.NewPool(conn.PoolOptions{Networks: []conn.NetworkConfig{cfg}, Log: testLogger{t, name, time.Now()}})
+	c.pool = conn.NewPool(conn.PoolOptions{Networks: []conn.NetworkConfig{cfg}, STS: store, Log: testLogger{t, name, time.Now()}})
 	go c.collect()
 	c.pool.Start()
 	closeAtEnd(t, c)

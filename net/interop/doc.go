@@ -23,9 +23,10 @@
 // rejoined with their keys after /reconnect (TestKeyedRejoin) and server
 // PINGs answered by idle sessions (TestServerPings), and member state from
 // multi-prefix, userhost-in-names, extended-join and away-notify where the
-// server offers them (TestMemberState). TestCapNotify runs on
-// InspIRCd only: an operator unloads and reloads its echo-message module,
-// which sends CAP DEL and CAP NEW.
+// server offers them (TestMemberState). On InspIRCd only: CAP DEL and CAP
+// NEW, sent when an operator unloads and reloads its echo-message module
+// (TestCapNotify), and an STS upgrade from the plaintext port to TLS with
+// the persistence policy stored for the next run (TestSTSUpgrade).
 //
 // Two tests pin bugs these tests found in the client stack (since fixed in
 // net/conn): TestEchoOfQueuedLine and TestWaitingStateSaysTLS; their

@@ -148,6 +148,13 @@ const inspircdOperConf = `<class name="everything" commands="*" privs="*" usermo
 <oper name="admin" password="interop" host="*@*" type="Admin">
 `
 
+// inspircdSTSConf: an upgrade policy on the plaintext port, and a one-minute
+// persistence policy on the TLS port for any SNI name (ferry dials an IP
+// address, so it sends none).
+const inspircdSTSConf = `<module name="ircv3_sts">
+<sts host="*" duration="60" port="%d" preload="no">
+`
+
 // startServer writes a config for kind on a free port and starts it. The
 // server is stopped when the test ends.
 func startServer(t *testing.T, kind string) *ircd {
@@ -171,6 +178,9 @@ type serverOpts struct {
 	// oper adds an operator "admin" with password "interop" allowed every
 	// command (InspIRCd only: LOADMODULE/UNLOADMODULE).
 	oper bool
+	// sts advertises an IRCv3 STS policy for the TLS port (InspIRCd only;
+	// needs tls).
+	sts bool
 }
 
 func startServerOpts(t *testing.T, kind string, opts serverOpts) *ircd {
@@ -225,6 +235,9 @@ func (s *ircd) writeConfig() {
 		}
 		if s.tlsPort != 0 {
 			text += fmt.Sprintf(inspircdTLSConf, s.dir, s.dir, s.tlsPort)
+		}
+		if s.opts.sts {
+			text += fmt.Sprintf(inspircdSTSConf, s.tlsPort)
 		}
 	default:
 		s.t.Fatalf("unknown server kind %q", s.kind)

@@ -5,9 +5,11 @@ package interop
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ferry-irc/ferry/net/command"
 	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/sts"
 )
 
 // TestTLS: ferry's TLS dial against each server's GnuTLS listener. With the
@@ -102,5 +104,72 @@ func TestWaitingStateSaysTLS(t *testing.T) {
 	w := c.wait("a Waiting state", isState(event.StateWaiting)).(event.ConnState)
 	if !w.TLS {
 		t.Errorf("Waiting before the next TLS attempt says TLS=false: %+v", w)
+	}
+}
+
+// TestSTSUpgrade (InspIRCd's ircv3_sts): ferry configured for the plaintext
+// port sees "sts=port=P" in CAP LS, drops the plaintext connection before
+// registering, and connects with TLS on P, verifying the certificate (the
+// CA file is configured); from then on, also after /reconnect, it never
+// dials the plaintext port again. The persistence policy the server gives
+// on TLS (duration=60) is stored: a later ferry run with the same store
+// goes straight to TLS.
+func TestSTSUpgrade(t *testing.T) {
+	srv := startServerOpts(t, "inspircd", serverOpts{tls: true, sts: true})
+	store, err := sts.Open("", nil, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plainConfig := func(c *confT) {
+		c.Dial.CAFile = srv.caFile // Dial.Port is the plaintext port, TLS off
+		c.Session.Autojoin = []sessionChannel{{Name: channel}}
+	}
+	alice := newClientSTS(t, srv, "alice", "alice", plainConfig, store)
+	alice.registered(1)
+	alice.joined(channel, 1)
+	regs := 0
+	for _, e := range alice.snapshot() {
+		s, ok := e.(event.ConnState)
+		if !ok || s.State != event.StateRegistered {
+			continue
+		}
+		regs++
+		if !s.TLS || s.Server != srv.tlsAddr() {
+			t.Errorf("registered on %s (TLS %v), want TLS on %s", s.Server, s.TLS, srv.tlsAddr())
+		}
+	}
+	if regs != 1 {
+		t.Errorf("%d Registered states, want 1 (the plaintext connection must not register)", regs)
+	}
+	dialsBefore := alice.count(isState(event.StateConnecting))
+	alice.do(command.Reconnect{})
+	alice.registered(2)
+	alice.joined(channel, 2)
+	dials := 0
+	for _, e := range alice.snapshot() {
+		s, ok := e.(event.ConnState)
+		if !ok || s.State != event.StateConnecting {
+			continue
+		}
+		dials++
+		t.Logf("dial %d: %s (TLS %v)", dials, s.Server, s.TLS)
+		if dials > dialsBefore && (!s.TLS || s.Server != srv.tlsAddr()) {
+			t.Errorf("after the policy was learnt, a dial went to %s (TLS %v)", s.Server, s.TLS)
+		}
+	}
+	if dials <= dialsBefore {
+		t.Errorf("no dial after /reconnect")
+	}
+	alice.noErrors(false)
+
+	if port, ok := store.Lookup("127.0.0.1"); !ok || port != srv.tlsPort {
+		t.Fatalf("store after the TLS connection: Lookup(127.0.0.1) = %d, %v; want %d, true", port, ok, srv.tlsPort)
+	}
+	later := newClientSTS(t, srv, "later", "later", plainConfig, store)
+	later.registered(1)
+	for _, e := range later.snapshot() {
+		if s, ok := e.(event.ConnState); ok && s.State == event.StateConnecting && (!s.TLS || s.Server != srv.tlsAddr()) {
+			t.Errorf("a run with the stored policy dialled %s (TLS %v)", s.Server, s.TLS)
+		}
 	}
 }
