@@ -21,18 +21,24 @@ type collector struct {
 	mu      sync.Mutex
 	evs     []event.Event
 	batches int
+	steps   map[event.MigrationStep]int // Migration events by step, kept as they arrive
 	changed chan struct{}
 	done    chan struct{}
 }
 
 func collect(t *testing.T, p *Pool) *collector {
-	c := &collector{t: t, changed: make(chan struct{}, 1), done: make(chan struct{})}
+	c := &collector{t: t, steps: map[event.MigrationStep]int{}, changed: make(chan struct{}, 1), done: make(chan struct{})}
 	go func() {
 		defer close(c.done)
 		for b := range p.Events() {
 			c.mu.Lock()
 			c.evs = append(c.evs, b.Events...)
 			c.batches++
+			for _, e := range b.Events {
+				if m, ok := e.(event.Migration); ok {
+					c.steps[m.Step]++
+				}
+			}
 			c.mu.Unlock()
 			select {
 			case c.changed <- struct{}{}:
@@ -69,6 +75,15 @@ func (c *collector) wait(d time.Duration, what string, match func(event.Event) b
 	}
 }
 
+// stepCount is how many Migration events of step st arrived, without
+// scanning every event (the stress test waits on it after each of its
+// migrations, with thousands of events collected).
+func (c *collector) stepCount(st event.MigrationStep) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.steps[st]
+}
+
 // waitCond blocks until cond holds, re-checking whenever events arrive.
 func (c *collector) waitCond(d time.Duration, what string, cond func() bool) {
 	c.t.Helper()
@@ -97,10 +112,11 @@ func (c *collector) count(match func(event.Event) bool) int {
 
 func describe(evs []event.Event) string {
 	s := ""
-	for i, e := range evs {
-		if i > 60 {
-			return s + fmt.Sprintf(" ... (%d more)", len(evs)-i)
-		}
+	if len(evs) > 60 {
+		s = fmt.Sprintf("\n  (%d earlier events)", len(evs)-60)
+		evs = evs[len(evs)-60:]
+	}
+	for _, e := range evs {
 		s += fmt.Sprintf("\n  %T%+v", e, e)
 	}
 	return s
