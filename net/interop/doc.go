@@ -23,7 +23,8 @@
 // rejoined with their keys after /reconnect (TestKeyedRejoin) and server
 // PINGs answered by idle sessions (TestServerPings), and member state from
 // multi-prefix, userhost-in-names, extended-join and away-notify where the
-// server offers them (TestMemberState). On InspIRCd only: CAP DEL and CAP
+// server offers them (TestMemberState), and a paste of long lines through
+// the default flood control (TestFloodDefaults). On InspIRCd only: CAP DEL and CAP
 // NEW, sent when an operator unloads and reloads its echo-message module
 // (TestCapNotify), and an STS upgrade from the plaintext port to TLS with
 // the persistence policy stored for the next run (TestSTSUpgrade).

@@ -39,6 +39,12 @@ func TestFloodDefaults(t *testing.T) {
 				t.Errorf("line %d: got %.40q..., want %.40q...", i, at(got, i), want[i])
 			}
 		}
+		for _, id := range ids {
+			alice.wait(fmt.Sprintf("Delivered %d", id), func(e event.Event) bool {
+				d, ok := e.(event.Delivered)
+				return ok && d.LocalID == id
+			})
+		}
 		if n := alice.count(isState(event.StateWaiting)); n != 0 {
 			t.Errorf("alice was disconnected %d times while pasting", n)
 		}
