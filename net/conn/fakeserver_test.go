@@ -20,7 +20,7 @@ import (
 // reference network (net/testnet) cannot show: silence, STS values, exact
 // line counting.
 type relay struct {
-	t  *testing.T
+	t  testing.TB
 	ln net.Listener
 
 	mu       sync.Mutex
@@ -54,7 +54,7 @@ func (c *relayClient) welcome() {
 	c.send(":srv 376 " + c.nick + " :End of MOTD")
 }
 
-func newRelay(t *testing.T) *relay {
+func newRelay(t testing.TB) *relay {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -63,7 +63,7 @@ func newRelay(t *testing.T) *relay {
 	return startRelay(t, ln)
 }
 
-func newTLSRelay(t *testing.T, cert tls.Certificate) *relay {
+func newTLSRelay(t testing.TB, cert tls.Certificate) *relay {
 	t.Helper()
 	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
 	if err != nil {
@@ -72,7 +72,7 @@ func newTLSRelay(t *testing.T, cert tls.Certificate) *relay {
 	return startRelay(t, ln)
 }
 
-func startRelay(t *testing.T, ln net.Listener) *relay {
+func startRelay(t testing.TB, ln net.Listener) *relay {
 	r := &relay{t: t, ln: ln, clients: map[*relayClient]bool{}, changed: make(chan struct{}, 1)}
 	go r.accept()
 	t.Cleanup(r.close)
