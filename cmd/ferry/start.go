@@ -24,37 +24,12 @@ import (
 
 // runConfigured runs the TUI on the networks of cfg.
 func runConfigured(o options, cfg *config.Config, stderr io.Writer) int {
-	log, err := logfile.Open(config.DebugLogPath(), o.debug)
-	if err != nil {
-		fmt.Fprintf(stderr, "ferry: debug log: %v (continuing without it)\n", err)
-	}
-	defer log.Close()
-	log.Printf("%s starting with %s", version.String("ferry"), cfg.Path)
-	for _, w := range cfg.Warnings {
-		log.Warnf("config: %v", w)
-	}
-
-	store, err := sts.Open(config.STSPath(), cfg.STS.Pins, nil)
-	if err != nil {
-		// The store holds the policies that keep hosts on TLS; running
-		// without them could downgrade a connection.
-		fmt.Fprintf(stderr, "ferry: STS policy store: %v\nfix or remove the file; nothing was started\n", err)
-		return 1
-	}
-	nets, err := networkConfigs(cfg)
+	c, err := openClient(o, cfg, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "ferry: %v\n", err)
 		return 1
 	}
-	var logs *chatlog.Writer
-	if cfg.UI.Logs {
-		logs, err = chatlog.Open(config.LogDir(), chatlog.Options{Log: log})
-		if err != nil {
-			fmt.Fprintf(stderr, "ferry: chat logs: %v (continuing without them)\n", err)
-			logs = nil
-		}
-	}
-	pool := conn.NewPool(conn.PoolOptions{Networks: nets, STS: store, Log: poolLogger(log, o.rawLog)})
+	defer c.log.Close()
 	opts := ui.Options{
 		Theme:      cfg.UI.Theme,
 		ConfigDir:  config.ConfigDir(),
@@ -65,7 +40,53 @@ func runConfigured(o options, cfg *config.Config, stderr io.Writer) int {
 		Bell:       cfg.UI.Bell,
 		Version:    uiVersion(),
 	}
-	return runTUI(pool, opts, logs, stderr)
+	return runTUI(c.pool, opts, c.logs, stderr)
+}
+
+// client is what a configured run is made of besides the TUI: the debug
+// log, the chat logs (nil when off) and the connection Pool (not started).
+type client struct {
+	log  *logfile.Logger
+	logs *chatlog.Writer
+	pool *conn.Pool
+}
+
+// openClient opens the logs and the STS store and builds the Pool for cfg.
+// Problems with the debug log or the chat logs are reported on stderr and
+// ferry carries on without them; a broken STS store or a failing
+// password_cmd is an error, and nothing has connected.
+func openClient(o options, cfg *config.Config, stderr io.Writer) (*client, error) {
+	log, err := logfile.Open(config.DebugLogPath(), o.debug)
+	if err != nil {
+		fmt.Fprintf(stderr, "ferry: debug log: %v (continuing without it)\n", err)
+	}
+	log.Printf("%s starting with %s", version.String("ferry"), cfg.Path)
+	for _, w := range cfg.Warnings {
+		log.Warnf("config: %v", w)
+	}
+
+	store, err := sts.Open(config.STSPath(), cfg.STS.Pins, nil)
+	if err != nil {
+		// The store holds the policies that keep hosts on TLS; running
+		// without them could downgrade a connection.
+		log.Close()
+		return nil, fmt.Errorf("STS policy store: %w\nfix or remove the file; nothing was started", err)
+	}
+	nets, err := networkConfigs(cfg)
+	if err != nil {
+		log.Close()
+		return nil, err
+	}
+	var logs *chatlog.Writer
+	if cfg.UI.Logs {
+		logs, err = chatlog.Open(config.LogDir(), chatlog.Options{Log: log})
+		if err != nil {
+			fmt.Fprintf(stderr, "ferry: chat logs: %v (continuing without them)\n", err)
+			logs = nil
+		}
+	}
+	pool := conn.NewPool(conn.PoolOptions{Networks: nets, STS: store, Log: poolLogger(log, o.rawLog)})
+	return &client{log: log, logs: logs, pool: pool}, nil
 }
 
 // runTUI starts the pool, runs the Bubble Tea program until the user quits,
