@@ -1,6 +1,7 @@
 package conn
 
 import (
+	"strings"
 	"sync"
 
 	"github.com/ferry-irc/ferry/net/event"
@@ -26,10 +27,14 @@ type userLines struct {
 	mu   sync.Mutex
 	out  map[*irc.Message]session.Outgoing
 	left map[uint64]int // per LocalID: lines not yet written
+	// moved: typed messages some of whose lines were taken back (take)
+	// while another was being written: that write completing is not the
+	// message's delivery.
+	moved map[uint64]bool
 }
 
 func newUserLines() *userLines {
-	return &userLines{out: map[*irc.Message]session.Outgoing{}, left: map[uint64]int{}}
+	return &userLines{out: map[*irc.Message]session.Outgoing{}, left: map[uint64]int{}, moved: map[uint64]bool{}}
 }
 
 // add records o before it is handed to the writer.
@@ -38,6 +43,9 @@ func (u *userLines) add(o session.Outgoing) {
 	u.out[o.Msg] = o
 	if o.LocalID != 0 {
 		u.left[o.LocalID]++
+		// Lines taken back and handed to this link again: its count is
+		// the whole remainder of the message once more.
+		delete(u.moved, o.LocalID)
 	}
 	u.mu.Unlock()
 }
@@ -60,6 +68,10 @@ func (u *userLines) written(m *irc.Message) (uint64, bool) {
 		return 0, false
 	}
 	delete(u.left, o.LocalID)
+	if u.moved[o.LocalID] {
+		delete(u.moved, o.LocalID)
+		return 0, false
+	}
 	return o.LocalID, true
 }
 
@@ -83,6 +95,60 @@ func (u *userLines) takeUnsent(unsent []*irc.Message) (back, lost []session.Outg
 		delete(u.out, m)
 	}
 	return back, lost
+}
+
+// take removes m from the tracked lines and returns it, for a line taken
+// back from the writer before it was written (a migration holds it
+// instead; it is tracked again by the link that writes it). ok is false
+// for a line that was not a tracked user line.
+func (u *userLines) take(m *irc.Message) (session.Outgoing, bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	o, ok := u.out[m]
+	if !ok {
+		return session.Outgoing{}, false
+	}
+	delete(u.out, m)
+	if o.LocalID != 0 {
+		if u.left[o.LocalID]--; u.left[o.LocalID] <= 0 {
+			delete(u.left, o.LocalID)
+			delete(u.moved, o.LocalID)
+		} else {
+			// Another line of the message is still on this link (being
+			// written): its completion must not report the message
+			// delivered; the link that writes the rest will.
+			u.moved[o.LocalID] = true
+		}
+	}
+	return o, true
+}
+
+// pendingEcho is the update that shows the user's line o as pending again
+// (MIGRATE.md step 3: lines held for the move are marked pending): the
+// echo the session made for it, with Pending set. The UI matches it to the
+// line it shows by LocalID and text. ok is false for lines the user does
+// not see as a message (no LocalID, not PRIVMSG/NOTICE).
+func (n *network) pendingEcho(o session.Outgoing) (event.Message, bool) {
+	m := o.Msg
+	if o.LocalID == 0 || len(m.Params) < 2 || (m.Command != "PRIVMSG" && m.Command != "NOTICE") {
+		return event.Message{}, false
+	}
+	kind, text := event.Privmsg, m.Trailing()
+	if m.Command == "NOTICE" {
+		kind = event.Notice
+	} else if body, ok := strings.CutPrefix(text, "\x01ACTION "); ok {
+		kind, text = event.Action, strings.TrimSuffix(body, "\x01")
+	}
+	target := m.Param(0)
+	buffer := target
+	is := n.sess.ISupport()
+	if ch := is.StripStatusMsg(target); is.IsChannel(ch) {
+		buffer = ch
+	}
+	return event.Message{
+		Kind: kind, Buffer: buffer, From: n.sess.Nick(), Target: target, Text: text,
+		Self: true, LocalID: o.LocalID, Pending: true,
+	}, true
 }
 
 // delivered is posted to the loop when the last line of a typed message

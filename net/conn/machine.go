@@ -215,8 +215,14 @@ func (g *migration) startTimer(id migrate.TimerID, a migrate.StartTimer) {
 	})
 }
 
-// send writes a MIGRATE line (OK/NAK to OLD, RESUME to NEW) through the
-// link's ordered writer, behind every line already queued there.
+// send writes a MIGRATE line (OK/NAK to OLD, RESUME to NEW) at once,
+// without waiting for flood tokens (write, isMigrateControl). Before OK,
+// the lines still waiting in OLD's writer are taken back into the
+// migration queue (takeBack), so OK is both immediate and the last line
+// OLD processes. (net/migrate's Send doc asks for OK behind every line
+// queued; emptying the queue first keeps what that rule protects, "OLD
+// processes everything sent before OK and nothing after", without making
+// the window wait for a flood-limited backlog.)
 func (g *migration) send(a migrate.Send) {
 	var l *link
 	switch a.To {
@@ -229,5 +235,55 @@ func (g *migration) send(a migrate.Send) {
 		g.n.logf("migration: %s dropped, the %s link is gone", maskLine(a.Msg), a.To)
 		return
 	}
+	if a.To == migrate.LinkOld && a.Msg.Command == "MIGRATE" && a.Msg.Param(0) == "OK" {
+		g.takeBack(l)
+	}
 	g.n.write(l, a.Msg)
+}
+
+// takeBack runs right before MIGRATE OK goes to OLD (the machine is in its
+// window already, holding lines): every line still waiting in OLD's writer
+// for a flood token was never seen by OLD, and after OK OLD would not
+// process it. It moves into the machine's queue, in order and ahead of
+// every line typed later (the queue is empty: nothing is held while
+// dialling), so it goes out exactly once: to NEW after CONFIRM, back to OLD
+// when the move is aborted, to the fresh connection after a fallback
+// reconnect. The line being written, if any, completes first, before OK.
+//
+// The user's lines are no longer on their way: the UI is told they are
+// pending again (their Delivered comes when a link writes them). PING,
+// PONG and MIGRATE lines are not taken back by the writer, or, for a
+// REQUEST still queued, are pointless once we agreed to move: dropped.
+// Lines of the connection's own (the rejoin after 001, a CAP REQ) were not
+// processed by OLD either and follow the same path as the user's.
+func (g *migration) takeBack(l *link) {
+	n := g.n
+	msgs := l.w.TakeQueued()
+	if len(msgs) == 0 {
+		return
+	}
+	moved := 0
+	for _, m := range msgs {
+		o, tracked := l.lines.take(m)
+		if !tracked {
+			switch m.Command {
+			case "PING", "PONG", "MIGRATE":
+				n.logf("migration: dropping queued %s to %s: we are leaving it", maskLine(m), l.addr)
+				continue
+			}
+			// The class is not consulted again once a line is routed.
+			o = session.Outgoing{Msg: m, Class: session.ClassConn}
+		}
+		if !g.m.Submit(o) {
+			// Not holding (cannot happen before OK): keep the line on
+			// OLD, still ahead of OK.
+			n.sendUser(l, o)
+			continue
+		}
+		moved++
+		if ev, ok := n.pendingEcho(o); ok {
+			n.emit(ev)
+		}
+	}
+	n.logf("migration: %d lines waiting for %s's flood limit held for after the move", moved, l.addr)
 }

@@ -182,7 +182,7 @@ func (g *migration) reconnectConfigured() {
 
 // flush sends the items the machine held, in order, to the current link,
 // after any older line still in the offline queue. Each is reported
-// Delivered as it is handed to the link's ordered writer.
+// Delivered once the link's writer has written it (delivery.go).
 func (g *migration) flush(items []session.Outgoing) {
 	n := g.n
 	all := append(n.q.takeAll(), items...)

@@ -24,10 +24,13 @@
 // Migration (MIGRATE.md): MIGRATE and FAIL MIGRATE lines go to the
 // network's net/migrate machine, and the loop carries out its actions:
 // dial the target (certificates verified against its host, STS applied, no
-// client certificate), send OK/NAK/RESUME, promote the target link under
-// the same session without re-registration or ConnState event, or fall
-// back to an ordinary reconnect to the configured server. No credential is
-// ever written to a migration target.
+// client certificate), send OK/NAK/RESUME at once (never behind the flood
+// limiter), promote the target link under the same session without
+// re-registration or ConnState event, or fall back to an ordinary reconnect
+// to the configured server. Lines still waiting for the flood limiter when
+// the client accepts a move were never seen by OLD: they join the
+// migration queue, shown Pending again, ahead of lines typed later. No
+// credential is ever written to a migration target.
 //
 // Everything a network produces reaches the user as event batches on one
 // channel (Events); commands go in through Do, which never blocks for long.

@@ -87,19 +87,39 @@ func (n *network) sendUser(l *link, o session.Outgoing) {
 
 // write queues m on l's writer. PING and PONG bypass the flood limiter
 // (SendNow): a PONG held behind a paste could get us timed out, and our lag
-// PING should measure the network, not our queue. Everything else keeps
-// the order it was produced in: MIGRATE OK, in particular, must follow the
-// user lines already handed to OLD.
+// PING should measure the network, not our queue. So do the migration's
+// control lines (see isMigrateControl). Everything else keeps the order it
+// was produced in.
 func (n *network) write(l *link, m *irc.Message) {
 	if n.log != nil {
 		n.logf("%s -> %s", l.addr, masked{m})
 	}
-	switch m.Command {
-	case "PING", "PONG":
+	switch {
+	case m.Command == "PING", m.Command == "PONG", isMigrateControl(m):
 		l.w.SendNow(m)
 	default:
 		l.w.Send(m)
 	}
+}
+
+// isMigrateControl reports MIGRATE OK, NAK and RESUME, which never wait for
+// flood tokens. OK may jump the queue because the driver first takes every
+// line still waiting in OLD's writer back into the migration queue
+// (migration.takeBack): OLD's queue is empty, so OK is still the last line
+// OLD processes, and it is not held up for as long as the backlog would
+// take to drain (a 100-line paste is 50 s at the default pace, longer than
+// the network waits). NAK changes nothing on the server, so its place among
+// the user's lines does not matter; RESUME is the first line on NEW.
+// REQUEST, typed by the user, keeps its place among the user's lines.
+func isMigrateControl(m *irc.Message) bool {
+	if m.Command != "MIGRATE" {
+		return false
+	}
+	switch m.Param(0) {
+	case "OK", "NAK", "RESUME":
+		return true
+	}
+	return false
 }
 
 // linkUp: the session is registered and rejoined; flush the offline queue

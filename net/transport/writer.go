@@ -164,6 +164,29 @@ func (w *Writer) Flush(timeout time.Duration) bool {
 	}
 }
 
+// TakeQueued atomically removes and returns, in order, every line queued
+// by Send that the goroutine has not yet taken for writing: the lines
+// still waiting for a flood token. The line being written, if any, is not
+// returned and completes before any line sent later; SendNow lines are not
+// returned either (they never wait for the limiter and are written ahead
+// of the queue anyway). The Writer stays usable.
+//
+// A migration uses it when the client accepts a move (MIGRATE.md step 3):
+// lines the user typed that OLD has not received yet must not hold back
+// MIGRATE OK, and OLD must not process them after OK; the owner queues
+// them for NEW instead, where they go out exactly once, in order. A Flush
+// under way counts the returned lines as no longer queued.
+func (w *Writer) TakeQueued() []*irc.Message {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	q := w.queue
+	w.queue = nil
+	if w.idleLocked() {
+		w.notifyFlushersLocked()
+	}
+	return q
+}
+
 // Unsent returns, in the order they would have been written, the lines that
 // were queued but never handed to the Transport. Meaningful once the Writer
 // has stopped (after Close, or after Err delivered an error): the owner may
@@ -259,6 +282,13 @@ func (w *Writer) next() (m *irc.Message, ok bool) {
 			// The token is spent for nothing; harmless.
 			w.mu.Unlock()
 			return nil, false
+		}
+		if len(w.queue) == 0 {
+			// TakeQueued emptied the queue while the token was taken;
+			// that token is spent for nothing, which only errs on the
+			// side of the server's flood limit.
+			w.mu.Unlock()
+			continue
 		}
 		m = popFront(&w.queue)
 		w.writing = true
