@@ -92,3 +92,20 @@ func TestOversizedLinesAndNoCapClientStayBounded(t *testing.T) {
 	c.send("PING :ok")
 	c.expectCmd("PONG", "s1", "ok")
 }
+
+// With Debug on, every line read is logged through maskSecrets before it is
+// handled; that parse must be as safe as the handler's (irc.v4 panics on
+// "@a=b "), or one hostile line would crash the whole network.
+func TestDebugLogSurvivesTagsOnlyLine(t *testing.T) {
+	lg := &memLog{}
+	n := startNet(t, Options{Log: lg, Debug: true})
+	a := register(t, n.Node("s1").Addr(), "alice")
+	a.send("@a=b ")
+	a.expectCmd("400", "alice", "*")
+	a.send("@a=b PASS :s3cret")
+	a.expectCmd("462", "alice")
+	a.barrier()
+	if text := lg.text(); !strings.Contains(text, "@a=b ") || strings.Contains(text, "s3cret") {
+		t.Errorf("debug log lacks the bad line or shows the password:\n%s", text)
+	}
+}

@@ -100,7 +100,12 @@ func (n *Network) join(u *user, m *irc.Message) {
 		}
 		return
 	}
-	for _, name := range splitList(m.Param(0), 10) {
+	// Every target is handled: no TARGMAX is advertised for JOIN, so a
+	// client may put as many channels on one line as fit, and the line
+	// length (maxLineLen) and CHANLIMIT (405 per channel past it) bound the
+	// work. Silently dropping targets past a count would leave a client's
+	// rejoin waiting for answers that never come.
+	for _, name := range splitList(m.Param(0), 0) {
 		n.joinOne(u, name)
 	}
 }

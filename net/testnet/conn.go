@@ -306,8 +306,9 @@ func (c *conn) writeLoop() {
 
 // maskSecrets hides passwords, SASL payloads and migrate tokens from the
 // debug log (MIGRATE.md section 4: tokens are never logged).
+// It parses with parseLine: it sees every raw line before the handler does.
 func maskSecrets(line string) string {
-	m, err := irc.ParseMessage(line)
+	m, err := parseLine(line)
 	if err != nil {
 		return line
 	}

@@ -197,3 +197,28 @@ func TestTagmsgReachesOnlyMessageTagsClients(t *testing.T) {
 	}
 	b.expectNone("TAGMSG", func(m *irc.Message) bool { return m.Command == "TAGMSG" })
 }
+
+// A JOIN of many channels handles every target, in order: no TARGMAX is
+// advertised for JOIN, so dropping targets past a count would leave a
+// client's rejoin waiting for answers that never come. CHANLIMIT (100)
+// still bounds membership, with a 405 for each channel past it.
+func TestJoinHandlesEveryTarget(t *testing.T) {
+	n := startNet(t, Options{})
+	a := register(t, n.Node("s1").Addr(), "alice")
+	var names []string
+	for i := 0; i <= maxChannelsPerUser; i++ {
+		names = append(names, "#c"+itoa(i))
+	}
+	a.send("JOIN %s", strings.Join(names, ","))
+	for _, ch := range names[:maxChannelsPerUser] {
+		a.expectCmd("JOIN", ch)
+		a.expectCmd("366", "alice", ch)
+	}
+	a.expectCmd(ERR_TOOMANYCHANNELS, "alice", names[maxChannelsPerUser])
+	n.lock()
+	got := len(n.users[fold("alice")].chans)
+	n.unlock()
+	if got != maxChannelsPerUser {
+		t.Errorf("alice is on %d channels, want %d", got, maxChannelsPerUser)
+	}
+}

@@ -22,7 +22,7 @@ func FuzzServerLines(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	n, err := Start(Options{Log: discard{}})
+	n, err := Start(Options{Log: discard{}, Debug: true})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -50,9 +50,16 @@ func TestLogHasStepTimingsAndNoSecrets(t *testing.T) {
 			t.Errorf("log contains a secret %q:\n%s", secret, text)
 		}
 	}
-	for _, want := range []string{"START→OK", "OK→PROCEED", "PROCEED→RESUME", "RESUME→CONFIRM", "alice s1→s2"} {
+	for _, want := range []string{"migration alice s1→s2: CONFIRM", "START→OK", "OK→PROCEED", "PROCEED→RESUME", "RESUME→CONFIRM"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("log lacks %q:\n%s", want, text)
+		}
+	}
+	// ferry's debug log masks everything after a leading IRC command word
+	// (case-insensitively), so a step line must not start with "migrate".
+	for _, l := range strings.Split(text, "\n") {
+		if w, _, _ := strings.Cut(l, " "); strings.EqualFold(w, "MIGRATE") {
+			t.Errorf("log line starts with a command word: %q", l)
 		}
 	}
 }

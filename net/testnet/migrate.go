@@ -107,10 +107,10 @@ func (n *Network) startMigration(u *user, to *Node, trigger string) error {
 		if !n.closed && u.mig == mig && !mig.held {
 			u.mig = nil
 			n.stats.Declined++
-			n.logf("migrate %s %s→%s: no answer to START within %v", u.nick, mig.from.name, mig.to.name, n.opts.HoldTimeout)
+			n.logf("migration %s %s→%s: no answer to START within %v", u.nick, mig.from.name, mig.to.name, n.opts.HoldTimeout)
 		}
 	})
-	n.logf("migrate %s %s→%s: START (%s%s)", u.nick, mig.from.name, to.name, trigger, faultNote(f))
+	n.logf("migration %s %s→%s: START (%s%s)", u.nick, mig.from.name, to.name, trigger, faultNote(f))
 	return nil
 }
 
@@ -183,7 +183,7 @@ func (n *Network) handleMigrate(c *conn, m *irc.Message) {
 		mig.stopTimers()
 		u.mig = nil
 		n.stats.Declined++
-		n.logf("migrate %s %s→%s: declined by the client after %v: %s", u.nick, mig.from.name, mig.to.name, ms(time.Since(mig.tStart)), m.Param(2))
+		n.logf("migration %s %s→%s: declined by the client after %v: %s", u.nick, mig.from.name, mig.to.name, ms(time.Since(mig.tStart)), m.Param(2))
 	case "":
 		n.numeric(u, ERR_NEEDMOREPARAMS, "MIGRATE", "Not enough parameters")
 	default:
@@ -232,7 +232,7 @@ func (n *Network) accepted(c *conn, u *user, mig *migration) {
 		u.mig = nil
 		n.stats.Failed++
 		n.fromServer(u, "FAIL", "MIGRATE", "ABORTED", mig.rtok, "Could not hand the session over; staying on "+u.node.name)
-		n.logf("migrate %s %s→%s: ABORTED after OK (fault)", u.nick, mig.from.name, mig.to.name)
+		n.logf("migration %s %s→%s: ABORTED after OK (fault)", u.nick, mig.from.name, mig.to.name)
 		return
 	}
 	if f.NoProceed {
@@ -240,7 +240,7 @@ func (n *Network) accepted(c *conn, u *user, mig *migration) {
 		// client's lines after its own timeout are processed as usual.
 		u.mig = nil
 		n.stats.Failed++
-		n.logf("migrate %s %s→%s: OK received, PROCEED withheld (fault)", u.nick, mig.from.name, mig.to.name)
+		n.logf("migration %s %s→%s: OK received, PROCEED withheld (fault)", u.nick, mig.from.name, mig.to.name)
 		return
 	}
 	mig.held = true
@@ -253,7 +253,7 @@ func (n *Network) accepted(c *conn, u *user, mig *migration) {
 		n.lock()
 		defer n.unlock()
 		if !n.closed && u.mig == mig && !u.gone {
-			n.logf("migrate %s %s→%s: no RESUME within %v", u.nick, mig.from.name, mig.to.name, n.opts.HoldTimeout)
+			n.logf("migration %s %s→%s: no RESUME within %v", u.nick, mig.from.name, mig.to.name, n.opts.HoldTimeout)
 			n.endHeld(u, "Migration timed out")
 		}
 	})
@@ -319,14 +319,14 @@ func (n *Network) resume(c *conn, tok string) {
 	f := n.faults
 	switch {
 	case f.DropOnResume:
-		n.logf("migrate %s %s→%s: connection dropped on RESUME (fault)", u.nick, mig.from.name, mig.to.name)
+		n.logf("migration %s %s→%s: connection dropped on RESUME (fault)", u.nick, mig.from.name, mig.to.name)
 		n.endHeld(u, "Migration failed")
 		c.kill()
 		delete(n.conns, c)
 		c.stopped = true
 		return
 	case f.InvalidTokenOnResume:
-		n.logf("migrate %s %s→%s: RESUME refused with INVALID_TOKEN (fault)", u.nick, mig.from.name, mig.to.name)
+		n.logf("migration %s %s→%s: RESUME refused with INVALID_TOKEN (fault)", u.nick, mig.from.name, mig.to.name)
 		n.endHeld(u, "Migration failed")
 		fail(tok, "This server holds no session for that token")
 		return
@@ -357,7 +357,7 @@ func (n *Network) resume(c *conn, tok string) {
 	done := time.Now()
 	n.stats.Completed++
 	n.stats.Window = done.Sub(mig.tOK)
-	n.logf("migrate %s %s→%s: CONFIRM (%s) START→OK %v, OK→PROCEED %v, PROCEED→RESUME %v, RESUME→CONFIRM %v; window %v; %d buffered lines%s",
+	n.logf("migration %s %s→%s: CONFIRM (%s) START→OK %v, OK→PROCEED %v, PROCEED→RESUME %v, RESUME→CONFIRM %v; window %v; %d buffered lines%s",
 		u.nick, mig.from.name, mig.to.name, mig.trigger,
 		ms(mig.tOK.Sub(mig.tStart)), ms(mig.tProceed.Sub(mig.tOK)), ms(mig.tResume.Sub(mig.tProceed)), ms(done.Sub(mig.tResume)),
 		ms(done.Sub(mig.tOK)), len(mig.hold), suffix(f.WrongConfirm, " (wrong confirm token sent: fault)"))

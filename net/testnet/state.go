@@ -159,7 +159,7 @@ func (n *Network) deliver(u *user, m *irc.Message, x msgCtx) {
 			mig := u.mig
 			n.later(func() {
 				if u.mig == mig && !u.gone {
-					n.logf("migrate %s %s→%s: buffer limit (%d lines) exceeded", u.nick, mig.from.name, mig.to.name, n.opts.BufferLimit)
+					n.logf("migration %s %s→%s: buffer limit (%d lines) exceeded", u.nick, mig.from.name, mig.to.name, n.opts.BufferLimit)
 					n.endHeld(u, "Migration timed out")
 				}
 			})
@@ -278,8 +278,8 @@ func (n *Network) removeMember(ch *channel, u *user) {
 	}
 }
 
-// splitList splits a comma list, at most max items, so one line cannot fan
-// out without bound.
+// splitList splits a comma list, at most max items (0: all of them), so one
+// line cannot fan out without bound where the command has a target limit.
 func splitList(s string, max int) []string {
 	var out []string
 	for _, p := range strings.Split(s, ",") {
