@@ -215,6 +215,37 @@ func TestISupportChatHistory(t *testing.T) {
 	}
 }
 
+func TestISupportTargMax(t *testing.T) {
+	tests := []struct {
+		tokens              []string
+		join, privmsg, kick int
+	}{
+		{nil, 0, 0, 0}, // not advertised: no limit known
+		{[]string{"TARGMAX=PRIVMSG:4,NOTICE:4,JOIN:,KICK:1"}, 0, 4, 1},
+		{[]string{"TARGMAX=JOIN:3,privmsg:20"}, 3, 20, 0}, // names case-insensitively; unlisted: no limit
+		{[]string{"TARGMAX=JOIN:x,PRIVMSG:-2,KICK:0"}, 0, 0, 0},
+		{[]string{"TARGMAX=JOIN:3", "-TARGMAX"}, 0, 0, 0},
+		{[]string{"TARGMAX=JOIN:3", "TARGMAX=JOIN:5"}, 5, 0, 0},
+		{[]string{"TARGMAX="}, 0, 0, 0},
+		{[]string{`TARGMAX=JOIN\x3a2`}, 2, 0, 0}, // \xHH escapes are decoded
+	}
+	for _, tt := range tests {
+		is := DefaultISupport()
+		is.Apply(tt.tokens)
+		if j, p, k := is.MaxTargets("JOIN"), is.MaxTargets("PRIVMSG"), is.MaxTargets("KICK"); j != tt.join || p != tt.privmsg || k != tt.kick {
+			t.Errorf("%q: JOIN %d PRIVMSG %d KICK %d, want %d %d %d", tt.tokens, j, p, k, tt.join, tt.privmsg, tt.kick)
+		}
+	}
+	is := DefaultISupport()
+	if !is.Apply([]string{"TARGMAX=JOIN:2"}) || is.Apply([]string{"TARGMAX=JOIN:2"}) {
+		t.Error("Apply does not report a TARGMAX change exactly once")
+	}
+	is.Apply([]string{"TARGMAX=" + strings.Repeat("JOIN:1,", 5000)})
+	if len(is.TargMax) > maxTargMaxLen {
+		t.Errorf("TARGMAX not bounded: %d bytes", len(is.TargMax))
+	}
+}
+
 func TestFormatServerTime(t *testing.T) {
 	at := time.Date(2026, 11, 26, 12, 3, 4, 567_890_123, time.FixedZone("CET", 3600))
 	if got := FormatServerTime(at); got != "2026-11-26T11:03:04.567Z" {

@@ -33,6 +33,10 @@ type ISupport struct {
 	// the server accepts, comma-separated in its order of preference
 	// ("timestamp,msgid"); "" when not advertised, meaning both may be used.
 	MsgRefTypes string
+	// TargMax is TARGMAX as sent ("PRIVMSG:4,NOTICE:4,JOIN:"), "" when not
+	// advertised; MaxTargets interprets it. Kept as text so ISupport stays
+	// comparable (Apply reports changes with ==).
+	TargMax string
 }
 
 // DefaultISupport returns what a server that sends no 005 implies.
@@ -130,6 +134,12 @@ func (is *ISupport) Apply(tokens []string) (changed bool) {
 				continue
 			}
 			is.MsgRefTypes = clipValue(val, maxRefTypesLen)
+		case "TARGMAX":
+			if neg {
+				is.TargMax = ""
+				continue
+			}
+			is.TargMax = clipValue(val, maxTargMaxLen)
 		}
 	}
 	return *is != before
@@ -138,6 +148,30 @@ func (is *ISupport) Apply(tokens []string) (changed bool) {
 // maxRefTypesLen bounds a stored MSGREFTYPES value; the known types fit
 // many times over.
 const maxRefTypesLen = 256
+
+// maxTargMaxLen bounds a stored TARGMAX value; real servers send under 200
+// bytes.
+const maxTargMaxLen = 512
+
+// MaxTargets returns how many comma-separated targets one cmd line may carry
+// per TARGMAX (modern.ircdocs.horse): the number given for cmd, or 0 for no
+// limit — when cmd is listed with an empty number, when it is not listed, or
+// when TARGMAX was not advertised (the client then has no limit to honour
+// beyond the line length). A malformed or non-positive number counts as not
+// listed.
+func (is *ISupport) MaxTargets(cmd string) int {
+	for _, item := range strings.Split(is.TargMax, ",") {
+		name, num, _ := strings.Cut(item, ":")
+		if !strings.EqualFold(name, cmd) {
+			continue
+		}
+		if n, err := strconv.Atoi(num); err == nil && n > 0 {
+			return n
+		}
+		return 0
+	}
+	return 0
+}
 
 // AcceptsMsgRef reports whether the server accepts chathistory message
 // references of type typ ("msgid" or "timestamp"): any type when

@@ -2,6 +2,7 @@ package session
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -188,7 +189,9 @@ func TestRejoinWithKeysAndReady(t *testing.T) {
 	sc.s.Register()
 	sc.sent()
 	sc.feed(":srv CAP * LS :", ":srv 001 me :Welcome")
-	sc.expect("CAP END", "JOIN #locked,#auto,#a k2")
+	sc.expect("CAP END") // the JOINs wait for the end of the burst, when 005 is known
+	sc.feed(":srv 376 me :End of MOTD")
+	sc.expect("JOIN #locked,#auto,#a k2")
 	if !sc.s.Registered() || sc.s.Ready() {
 		t.Fatalf("Registered %v Ready %v", sc.s.Registered(), sc.s.Ready())
 	}
@@ -219,7 +222,7 @@ func TestRejoinWithKeysAndReady(t *testing.T) {
 		t.Fatal("state not reset by Register")
 	}
 	sc.sent()
-	sc.feed(":srv CAP * LS :", ":srv 001 me :Welcome")
+	sc.feed(":srv CAP * LS :", ":srv 001 me :Welcome", ":srv 422 me :MOTD File is missing")
 	out := sc.sent()
 	want2 := []string{"CAP END", "JOIN #locked,#new,#auto,#a k2,nk"}
 	if !reflect.DeepEqual(out, want2) {
@@ -235,7 +238,7 @@ func TestRejoinClassIsUser(t *testing.T) {
 	sc := newScript(t, Config{Autojoin: []Channel{{"#a", ""}}})
 	sc.s.Register()
 	sc.rec.out = nil
-	sc.feed(":srv CAP * LS :", ":srv 001 me :Welcome")
+	sc.feed(":srv CAP * LS :", ":srv 001 me :Welcome", ":srv 376 me :End of MOTD")
 	if len(sc.rec.out) != 2 || sc.rec.out[0].Class != ClassConn || sc.rec.out[1].Class != ClassUser {
 		t.Errorf("classes %+v", sc.rec.out)
 	}
@@ -295,5 +298,88 @@ func TestReconnectRefoldsChannels(t *testing.T) {
 	sc.feed(":me!u@h JOIN #a{1}") // the same channel under rfc1459
 	if !sc.s.Ready() || len(sc.s.Channels()) != 1 {
 		t.Errorf("Ready %v channels %v", sc.s.Ready(), sc.s.Channels())
+	}
+}
+
+// The rejoin honours TARGMAX's JOIN limit, which 005 brings after 001: the
+// JOINs go out at the end of the burst, in lines of at most that many
+// channels, each line's keys aligned with its first channels.
+func TestRejoinHonoursTargMax(t *testing.T) {
+	auto := []Channel{{"#a", ""}, {"#b", "kb"}, {"#c", ""}, {"#d", "kd"}, {"#e", ""}, {"#f", "kf"}, {"#g", ""}}
+	tests := []struct {
+		name     string
+		isupport string
+		want     []string
+	}{
+		{"JOIN:3", "TARGMAX=PRIVMSG:4,NOTICE:4,JOIN:3", []string{"JOIN #b,#d,#f kb,kd,kf", "JOIN #a,#c,#e", "JOIN #g"}},
+		{"JOIN:2", "TARGMAX=JOIN:2", []string{"JOIN #b,#d kb,kd", "JOIN #f,#a kf", "JOIN #c,#e", "JOIN #g"}},
+		{"JOIN without a number", "TARGMAX=PRIVMSG:4,JOIN:", []string{"JOIN #b,#d,#f,#a,#c,#e,#g kb,kd,kf"}},
+		{"no TARGMAX", "NETWORK=x", []string{"JOIN #b,#d,#f,#a,#c,#e,#g kb,kd,kf"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc := newScript(t, Config{Autojoin: auto})
+			sc.s.Register()
+			sc.sent()
+			sc.feed(":srv CAP * LS :", ":srv 001 me :Welcome", ":srv 005 me "+tt.isupport+" :are supported by this server")
+			sc.expect("CAP END")
+			sc.feed(":srv 376 me :End of MOTD")
+			sc.expect(tt.want...)
+			for _, c := range auto[:6] {
+				sc.feed(":me!u@h JOIN " + c.Name)
+			}
+			if sc.s.Ready() {
+				t.Fatal("Ready before #g was answered")
+			}
+			sc.feed(":me!u@h JOIN #g")
+			if !sc.s.Ready() || len(sc.s.Channels()) != 7 {
+				t.Fatalf("Ready %v channels %v", sc.s.Ready(), sc.s.Channels())
+			}
+		})
+	}
+}
+
+// The 400-byte bound still splits JOIN lines under a TARGMAX that allows
+// more channels than fit.
+func TestRejoinTargMaxKeepsByteBound(t *testing.T) {
+	var auto []Channel
+	for i := 0; i < 20; i++ {
+		auto = append(auto, Channel{Name: "#" + strings.Repeat(string(rune('a'+i)), 40)})
+	}
+	sc := newScript(t, Config{Autojoin: auto})
+	sc.s.Register()
+	sc.sent()
+	sc.feed(":srv CAP * LS :", ":srv 001 me :Welcome", ":srv 005 me TARGMAX=JOIN:15 :are supported", ":srv 422 me :No MOTD")
+	out := sc.sent()
+	// 9 channels of 41 bytes (plus separators) fit 400 bytes: 9+9+2.
+	if len(out) != 4 || out[0] != "CAP END" {
+		t.Fatalf("sent %q, want CAP END and three JOINs", out)
+	}
+	var joined []string
+	for _, l := range out[1:] {
+		if len(l) > maxReqLen+len("JOIN ") {
+			t.Errorf("JOIN line of %d bytes: %q", len(l), l)
+		}
+		joined = append(joined, strings.Split(strings.TrimPrefix(l, "JOIN "), ",")...)
+	}
+	if len(joined) != 20 || joined[0] != auto[0].Name || joined[19] != auto[19].Name {
+		t.Errorf("joined %q", joined)
+	}
+}
+
+// A server that sends no MOTD numerics still gets the rejoin: the first
+// non-numeric line after 001 ends the burst.
+func TestRejoinWithoutMOTDNumerics(t *testing.T) {
+	sc := newScript(t, Config{Autojoin: []Channel{{"#a", ""}}})
+	sc.s.Register()
+	sc.sent()
+	sc.feed(":srv CAP * LS :", ":srv 001 me :Welcome", ":srv 005 me TARGMAX=JOIN:1 :are supported", ":srv 251 me :There are 2 users")
+	sc.expect("CAP END")
+	sc.feed(":srv MODE me +i")
+	sc.expect("JOIN #a")
+	sc.feed(":me!u@h JOIN #a", ":srv 376 me :End of MOTD")
+	sc.expect()
+	if !sc.s.Ready() {
+		t.Error("not Ready after the rejoin was answered")
 	}
 }

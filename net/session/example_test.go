@@ -30,6 +30,7 @@ func Example() {
 		":srv CAP * LS :server-time echo-message",
 		":srv CAP * ACK :server-time echo-message",
 		":srv 001 ferry :Welcome",
+		":srv 376 ferry :End of MOTD", // the rejoin/autojoin goes out at the end of the burst
 		":ferry!ferry@host JOIN #ferry",
 		":bob!b@h PRIVMSG #ferry :hi ferry",
 	} {
@@ -51,8 +52,8 @@ func Example() {
 	// -> USER ferry 0 * :Ferry User (conn)
 	// -> CAP REQ :server-time echo-message (conn)
 	// -> CAP END (conn)
-	// -> JOIN #ferry (user)
 	// registered as ferry
+	// -> JOIN #ferry (user)
 	// joined #ferry ready: true
 	// <bob> hi ferry (highlight true)
 	// -> PRIVMSG #ferry hello (user)

@@ -31,6 +31,15 @@ func (sc *script) registerHist(caps, isupport string) []string {
 	return sc.sent()
 }
 
+// rejoinHist is registerHist through the end of the burst (376), when the
+// rejoin goes out; it returns what was sent after CAP END.
+func (sc *script) rejoinHist(caps, isupport string) []string {
+	sc.t.Helper()
+	out := sc.registerHist(caps, isupport)
+	sc.feed(":srv 376 me :End of MOTD")
+	return append(out, sc.sent()...)
+}
+
 // ts is the server-time of second n after epoch.
 func ts(n int) string { return epoch.Add(time.Duration(n) * time.Second).Format(time.RFC3339Nano) }
 
@@ -184,8 +193,10 @@ func TestHistoryNoCapNoRequests(t *testing.T) {
 	sc.registerHist("server-time message-tags batch", "")
 	sc.feed(":srv 376 me :End", ":me!u@h JOIN #c", privmsg("a", 1, "bob", "#c", "x"))
 	sc.expect()
-	sc.registerHist("server-time message-tags batch", "")
-	sc.feed(":me!u@h JOIN #c", ":srv 376 me :End")
+	if out := sc.rejoinHist("server-time message-tags batch", ""); strings.Join(out, "|") != "JOIN #c" {
+		t.Fatalf("rejoin %q", out)
+	}
+	sc.feed(":me!u@h JOIN #c")
 	sc.expect() // no chathistory on the new connection: nothing asked
 }
 
@@ -208,7 +219,7 @@ func reconnectFixture(t *testing.T, isupport string, tagged bool) *script {
 	}
 	sc.feed(privmsg(id("a1"), 10, "bob", "#a", "one"), privmsg(id("a2"), 11, "carol", "#a", "two"),
 		privmsg(id("b1"), 12, "bob", "#b", "three"), privmsg(id("q1"), 13, "bob", "me", "psst"))
-	if out := sc.registerHist(histCaps, isupport); len(out) != 1 || out[0] != "JOIN #a,#b,#quiet" {
+	if out := sc.rejoinHist(histCaps, isupport); len(out) != 1 || out[0] != "JOIN #a,#b,#quiet" {
 		t.Fatalf("rejoin %q", out)
 	}
 	return sc
@@ -563,7 +574,7 @@ func TestFetchHistoryAlwaysAnswered(t *testing.T) {
 			t.Errorf("failed LATEST emitted %#v", evs)
 		}
 		// Reconnect: #c's gap is an AFTER request; empty or failed, nothing.
-		if rejoin := sc.registerHist(histCaps, ""); strings.Join(rejoin, "|") != "JOIN #c,#d" {
+		if rejoin := sc.rejoinHist(histCaps, ""); strings.Join(rejoin, "|") != "JOIN #c,#d" {
 			t.Fatalf("rejoin %q", rejoin)
 		}
 		sc.feed(":me!u@h JOIN #c", ":me!u@h JOIN #d", ":srv 376 me :End")

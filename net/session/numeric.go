@@ -26,6 +26,9 @@ func (s *Session) handleNumeric(h *handling) {
 			return
 		}
 	case "376", "422": // end of MOTD, or none: the registration burst is over
+		if s.rejoinDue != nil {
+			s.sendRejoin()
+		}
 		s.endOfBurst()
 	case "005":
 		s.isupport(h)

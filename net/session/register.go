@@ -76,21 +76,22 @@ func (s *Session) welcome(h *handling) {
 	if s.fatal != nil {
 		return // the owner closes the connection; joining would only leak our presence
 	}
-	s.rejoin()
+	s.planRejoin()
 }
 
-// rejoin joins the channels we were in (with their keys) and the autojoin
-// list, once 001 arrived. Ready turns true when each was answered.
-func (s *Session) rejoin() {
-	type want struct{ name, key string }
-	var list []want
+// planRejoin decides, at 001, which channels to join: the channels we were
+// in (with their keys), then the autojoin list. Ready turns true when each
+// was answered. The JOIN lines themselves wait for the end of the
+// registration burst (sendRejoin), because 005 follows 001 and its TARGMAX
+// says how many channels one JOIN may name.
+func (s *Session) planRejoin() {
+	var list []Channel
 	seen := make(map[string]bool)
-	chans := s.sortedChannels()
-	for _, ch := range chans {
+	for _, ch := range s.sortedChannels() {
 		f := s.fold(ch.name)
 		if !seen[f] {
 			seen[f] = true
-			list = append(list, want{ch.name, ch.key})
+			list = append(list, Channel{ch.name, ch.key})
 		}
 	}
 	for _, c := range s.cfg.Autojoin {
@@ -99,15 +100,36 @@ func (s *Session) rejoin() {
 			continue
 		}
 		seen[f] = true
-		list = append(list, want{c.Name, c.Key})
+		list = append(list, c)
 	}
 	if len(list) == 0 {
 		s.ready = true
 		s.fillGap() // waits for the end of the burst: 005 may follow 001
 		return
 	}
-	// Keyed channels first, so one JOIN's key list lines up with its channels.
-	sort.SliceStable(list, func(i, j int) bool { return list[i].key != "" && list[j].key == "" })
+	// Keyed channels first, so each JOIN's key list lines up with the
+	// first of its channels.
+	sort.SliceStable(list, func(i, j int) bool { return list[i].Key != "" && list[j].Key == "" })
+	for _, c := range list {
+		f := s.fold(c.Name)
+		s.pendingJoins[f] = c.Name
+		if c.Key != "" {
+			s.keys[f] = c
+		}
+	}
+	s.rejoinDue = list
+}
+
+// sendRejoin sends the JOINs planRejoin decided on, once the registration
+// burst is over (376/422, or the first non-numeric line from a server that
+// sends no MOTD numerics), so ISUPPORT is known. Channels are batched into
+// comma lists of at most TARGMAX JOIN names (no count limit when the server
+// does not say) and maxReqLen bytes. A channel answered in the meantime
+// (a JOIN the server forced on us) is not joined again.
+func (s *Session) sendRejoin() {
+	list := s.rejoinDue
+	s.rejoinDue = nil
+	limit := s.is.MaxTargets("JOIN")
 	var names, keys []string
 	size := 0
 	flush := func() {
@@ -121,20 +143,18 @@ func (s *Session) rejoin() {
 		s.send(ClassUser, "JOIN", params...)
 		names, keys, size = nil, nil, 0
 	}
-	for _, w := range list {
-		f := s.fold(w.name)
-		s.pendingJoins[f] = w.name
-		if w.key != "" {
-			s.keys[f] = Channel{Name: w.name, Key: w.key}
+	for _, c := range list {
+		if _, pending := s.pendingJoins[s.fold(c.Name)]; !pending {
+			continue
 		}
-		if size+len(w.name)+len(w.key)+2 > maxReqLen {
+		if size+len(c.Name)+len(c.Key)+2 > maxReqLen || limit > 0 && len(names) == limit {
 			flush()
 		}
-		names = append(names, w.name)
-		if w.key != "" {
-			keys = append(keys, w.key)
+		names = append(names, c.Name)
+		if c.Key != "" {
+			keys = append(keys, c.Key)
 		}
-		size += len(w.name) + len(w.key) + 2
+		size += len(c.Name) + len(c.Key) + 2
 	}
 	flush()
 }

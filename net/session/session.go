@@ -146,7 +146,8 @@ type Session struct {
 	sasl         saslState
 	fatal        error
 	is           ircx.ISupport
-	pendingJoins map[string]string // folded channel -> name, joins sent at 001 not yet answered
+	pendingJoins map[string]string // folded channel -> name, joins planned at 001 not yet answered
+	rejoinDue    []Channel         // planned at 001, sent at the end of the burst (sendRejoin)
 	ready        bool
 	lag          []lagPing
 	lagSeq       uint64
@@ -227,6 +228,7 @@ func (s *Session) reset() {
 	before := s.is.Casemap
 	s.is = ircx.DefaultISupport()
 	s.pendingJoins = make(map[string]string)
+	s.rejoinDue = nil
 	s.ready = false
 	s.lag = nil
 	// s.echoes is kept: lines submitted while disconnected go out on the
@@ -292,7 +294,7 @@ func (s *Session) Resumed() {
 func (s *Session) Registered() bool { return s.registered }
 
 // Ready reports whether the session is registered and every JOIN of the
-// rejoin/autojoin sent at 001 was answered (by our JOIN or an error
+// rejoin/autojoin planned at 001 (sent at the end of the burst) was answered (by our JOIN or an error
 // numeric), so queued user lines can go out to channels we are in.
 func (s *Session) Ready() bool { return s.ready }
 
@@ -372,6 +374,9 @@ func (h *handling) dispatch() {
 	s, m := h.s, h.m
 	if m.Command != "333" {
 		s.flushTopics(h)
+	}
+	if s.rejoinDue != nil && !isNumeric(m.Command) {
+		s.sendRejoin() // a server without MOTD numerics: its burst is over
 	}
 	switch m.Command {
 	case "PING":

@@ -65,7 +65,7 @@ func (s *Session) Submit(c command.Command) []event.Event {
 		s.send(ClassUser, "NICK", c.Nick)
 	case command.Raw:
 		line := strings.TrimSpace(oneLine(c.Line))
-		m, err := irc.ParseMessage(line)
+		m, err := ircx.ParseMessage(line) // the guarded parser: never panic on the user's input
 		if err != nil {
 			return refuse("cannot send %q: %v", clip(line, 64), err)
 		}

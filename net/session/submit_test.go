@@ -117,6 +117,8 @@ func TestSubmitCommands(t *testing.T) {
 		{command.Raw{Line: "MODE #c +o bob"}, []string{"MODE #c +o bob"}, false},
 		{command.Raw{Line: "WHOIS bob\r\nQUIT"}, []string{"WHOIS bob QUIT"}, false},
 		{command.Raw{Line: ""}, nil, true},
+		{command.Raw{Line: "@a=b "}, nil, true}, // irc.v4 alone panics on a tags-only line
+		{command.Raw{Line: "@a=b \u0085"}, nil, true},
 		{command.Quit{Reason: "off\nnow"}, []string{"QUIT :off now"}, false},
 		{command.Quit{}, []string{"QUIT"}, false},
 		{command.SendText{ID: 1, Target: "bad target", Text: "x"}, nil, true},
