@@ -251,11 +251,12 @@ func (g *migration) send(a migrate.Send) {
 // reconnect. The line being written, if any, completes first, before OK.
 //
 // The user's lines are no longer on their way: the UI is told they are
-// pending again (their Delivered comes when a link writes them). PING,
-// PONG and MIGRATE lines are not taken back by the writer, or, for a
-// REQUEST still queued, are pointless once we agreed to move: dropped.
-// Lines of the connection's own (the rejoin after 001, a CAP REQ) were not
-// processed by OLD either and follow the same path as the user's.
+// pending again (their Delivered comes when a link writes them). PING and
+// PONG never wait in that queue (SendNow), so they are not taken back; a
+// MIGRATE REQUEST still waiting there is pointless once we agreed to move
+// and is dropped. Lines of the connection's own (the rejoin after 001, a
+// CAP REQ) were not processed by OLD either and follow the same path as
+// the user's.
 func (g *migration) takeBack(l *link) {
 	n := g.n
 	msgs := l.w.TakeQueued()
