@@ -89,10 +89,13 @@ type Dial struct {
 }
 
 // Send: write Msg to the link To. Every Send carries a MIGRATE line (OK, NAK
-// to LinkOld; RESUME to LinkNew). It must go through the link's ordered
-// writer queue behind every line already queued (never ahead of them, as a
-// PONG might): OK has to be the last line OLD processes, after everything
-// the user sent before it. If the link is gone, drop it.
+// to LinkOld; RESUME to LinkNew). OK has to be the last line OLD processes:
+// nothing the user sent before it may follow it on the wire. A driver with a
+// flood-controlled writer queue either sends OK behind every queued line, or
+// (better, since a backlog would stretch the window) first takes back the
+// lines OLD has not received yet, hands them to Submit in order, and then
+// sends OK at once; net/conn does the latter. NAK and RESUME carry no such
+// ordering duty and may go out at once. If the link is gone, drop it.
 type Send struct {
 	To  Link
 	Msg *irc.Message

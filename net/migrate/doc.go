@@ -56,8 +56,8 @@
 //     them) and cleans up.
 //
 // The actions (see their docs): Dial (open NEW, sending nothing on it),
-// Send (a MIGRATE line to OLD or NEW, through the link's ordered writer
-// queue, never ahead of it), CloseNew, Promote (NEW becomes current;
+// Send (a MIGRATE line to OLD or NEW; OK never ahead of a line the user
+// sent before it, see Send), CloseNew, Promote (NEW becomes current;
 // session.Resumed), Reconnect (ordinary reconnect to the configured
 // server, never the START host), Flush[T] (send the items to the current
 // link, in order, once), StartTimer/StopTimer, Emit (an event.Migration for
