@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -56,6 +57,7 @@ type gate struct {
 
 	mu     sync.Mutex
 	conns  []net.Conn
+	muted  []*atomic.Bool // per relayed connection: server-to-client bytes dropped
 	closed bool
 	wg     sync.WaitGroup
 }
@@ -93,18 +95,19 @@ func (g *gate) serve() {
 			c.Close()
 			continue
 		}
-		if !g.track(c, up) {
+		mute := new(atomic.Bool)
+		if !g.track(c, up, mute) {
 			return
 		}
 		g.wg.Add(2)
-		go g.pipe(c, up)
-		go g.pipe(up, c)
+		go g.pipe(c, up, mute)
+		go g.pipe(up, c, new(atomic.Bool))
 	}
 }
 
 // track records a relayed pair so close can cut it; false when the gate
 // is already closed (the pair is closed here).
-func (g *gate) track(a, b net.Conn) bool {
+func (g *gate) track(a, b net.Conn, mute *atomic.Bool) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.closed {
@@ -113,16 +116,41 @@ func (g *gate) track(a, b net.Conn) bool {
 		return false
 	}
 	g.conns = append(g.conns, a, b)
+	g.muted = append(g.muted, mute)
 	return true
 }
 
-// pipe copies src to dst; when either side ends, both are closed, so a
-// connection the network drops is dropped for the client too.
-func (g *gate) pipe(dst, src net.Conn) {
+// muteCurrent drops, from now on, whatever the server sends on the
+// connections relayed so far (later connections are not affected): the
+// client hears nothing more on them, as with a link that died in one
+// direction first.
+func (g *gate) muteCurrent() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, m := range g.muted {
+		m.Store(true)
+	}
+}
+
+// pipe copies src to dst (dropping what it reads while mute is set); when
+// either side ends, both are closed, so a connection the network drops is
+// dropped for the client too.
+func (g *gate) pipe(dst, src net.Conn, mute *atomic.Bool) {
 	defer g.wg.Done()
-	_, _ = io.Copy(dst, src)
-	dst.Close()
-	src.Close()
+	defer src.Close()
+	defer dst.Close()
+	buf := make([]byte, 32<<10)
+	for {
+		k, err := src.Read(buf)
+		if k > 0 && !mute.Load() {
+			if _, werr := dst.Write(buf[:k]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 func (g *gate) close() {
@@ -274,7 +302,8 @@ type ferry struct {
 	msgs chan tea.Msg
 	wake chan struct{} // raw users' lines wake until
 	stop chan struct{}
-	quit bool // the model asked the program to quit (tea.QuitMsg seen)
+	quit bool  // the model asked the program to quit (tea.QuitMsg seen)
+	gate *gate // between the Pool and the network (set by e2eSetup)
 }
 
 // startFerry starts a Pool for nick on the network at 127.0.0.1:port,
@@ -294,7 +323,13 @@ func startFerry(t *testing.T, port int, nick string, wake chan struct{}, chans .
 		Backoff: conn.Backoff{Min: 20 * time.Millisecond, Max: 200 * time.Millisecond},
 		Flood:   conn.Flood{Burst: 100, Interval: time.Millisecond},
 	}
-	f := &ferry{t: t, pool: conn.NewPool(conn.PoolOptions{Networks: []conn.NetworkConfig{cfg}}),
+	dbg := &traceLog{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the Pool's log, last lines:\n%s", dbg.tail(80))
+		}
+	})
+	f := &ferry{t: t, pool: conn.NewPool(conn.PoolOptions{Networks: []conn.NetworkConfig{cfg}, Log: dbg}),
 		msgs: make(chan tea.Msg, 64), wake: wake, stop: make(chan struct{})}
 	f.m = New(f.pool, Options{Styles: testStyles(t, termenv.Ascii), Location: time.UTC, BellOut: io.Discard, NoMouse: true})
 	f.update(tea.WindowSizeMsg{Width: 120, Height: 40})
@@ -324,6 +359,27 @@ func (f *ferry) drainUntilClosed() {
 			return
 		}
 	}
+}
+
+// traceLog keeps the Pool's debug log (traffic included), shown when a
+// test fails.
+type traceLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *traceLog) Printf(format string, v ...any) {
+	s := time.Now().Format("15:04:05.000000") + " " + fmt.Sprintf(format, v...)
+	l.mu.Lock()
+	l.lines = append(l.lines, s)
+	l.mu.Unlock()
+}
+
+// tail is the last n lines.
+func (l *traceLog) tail(n int) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.lines[max(0, len(l.lines)-n):], "\n")
 }
 
 // run executes cmd on its own goroutine, as Bubble Tea does; its message
@@ -461,7 +517,8 @@ func (f *ferry) count(name, text string) int {
 // so far in channel buffer name (the current buffer): it types /names and
 // waits for the answer. The link's writer writes in order, so once the
 // server has answered NAMES, the writer has finished every earlier line,
-// bookkeeping included.
+// bookkeeping included; and the server's echoes of those lines, sent
+// before the answer, have been read.
 //
 // Needed before dropping the connection: net/conn marks a line delivered
 // only when the writer goroutine, after the socket write returned, records
@@ -469,7 +526,10 @@ func (f *ferry) count(name, text string) int {
 // is lost recoverUnsent does not wait for that goroutine (Writer.Close
 // skips waiting while a write is in flight). A line that was on the wire
 // (the other user had it) but not yet recorded is then reported Failed,
-// "may not have arrived". Seen with -race -cpu 1 about once in 30 runs.
+// "may not have arrived" (TestE2ELineOnTheWireBeforeDropNotFailed). Seen
+// here with -race -cpu 1,4 about once in 30 runs before this wait. A lost
+// echo would also show the line twice after the gap fill
+// (TestE2EOwnLineEchoLostInDrop).
 func (f *ferry) written(name string) {
 	f.t.Helper()
 	answers := func() int {
@@ -506,6 +566,7 @@ func e2eSetup(t *testing.T, chans ...string) (*testnet.Network, *gate, *rawUser,
 	// connection); the others are joined by typing /join, so they are
 	// rejoined after a reconnect only if we are still in them.
 	f := startFerry(t, g.port(), "you", wake, chans[0])
+	f.gate = g
 	f.until("you registered and joined "+chans[0], func() bool {
 		return f.net() != nil && f.state() == event.StateRegistered && f.joined(chans[0])
 	})
@@ -800,12 +861,108 @@ func TestE2EGapFill(t *testing.T) {
 	}
 }
 
+// Our line reached the server (the other user has it) but the connection
+// died before its echo (echo-message) came back; after the reconnect the
+// gap fill returns the line, with its msgid. It is the line we already
+// show, and must be shown once (issue 8: "insert them in order without
+// duplicates").
+//
+// BUG (ui, history.go): History lines are deduplicated by msgid only; our
+// own line still awaiting its echo has no msgid, so the gap page's copy is
+// added as a second line (the live path has adoptEcho for exactly this
+// case; history does not use it). Seen without the gate's help too, when
+// the test network's Disconnect cut the echo (TestE2ELineOnTheWireBefore-
+// DropNotFailed hit it about once in 40 drops).
+func TestE2EOwnLineEchoLostInDrop(t *testing.T) {
+	knownBug(t, "ui history.go adds a gap page's copy of our own line whose echo was lost, so it is shown twice")
+	tn, _, other, f := e2eSetup(t, "#ferry")
+	f.focus("#ferry")
+	other.send("PRIVMSG #ferry :before from other")
+	f.until("other's line shown", func() bool { return f.count("#ferry", "before from other") == 1 })
+
+	// From here the client hears nothing on this connection: its line
+	// goes out, the echo does not come back.
+	f.written("#ferry")
+	g := f.gate
+	g.muteCurrent()
+	f.typeLine("echo lost")
+	f.until("other gets the line", func() bool { return len(other.said("you", "#ferry")) == 1 })
+	if err := tn.Disconnect("you"); err != nil {
+		t.Fatal(err)
+	}
+	f.until("the loss seen", func() bool { return f.state() != event.StateRegistered })
+	f.until("the gap filled", func() bool {
+		return f.state() == event.StateRegistered &&
+			len(f.lines("#ferry", func(l scrollback.Line) bool { return l.Text == "echo lost" && l.MsgID != "" })) > 0
+	})
+	other.send("PRIVMSG #ferry :after from other")
+	f.until("the line after shown", func() bool { return f.count("#ferry", "after from other") == 1 })
+	if n := f.count("#ferry", "echo lost"); n != 1 {
+		t.Errorf("our line whose echo was lost is %d times in #ferry's buffer, want once:\n%s", n, dumpBuffer(f.buf("#ferry")))
+	}
+	if s := f.screen(); strings.Count(s, "echo lost") != 1 {
+		t.Errorf("our line whose echo was lost is shown %d times:\n%s", strings.Count(s, "echo lost"), s)
+	}
+}
+
+// BUG (net/conn, delivery.go): a line written to the server just before
+// the connection drops can be reported Failed ("the connection failed
+// while the line was being sent; it may not have arrived") although it was
+// on the wire and the other user has it: the UI then shows a delivered
+// line with the failed mark. The writer goroutine records a line as
+// written only after the socket write returned
+// (trackedTransport.WriteMessage -> userLines.written); when the link is
+// lost, recoverUnsent runs after link.close, whose Writer.Close does not
+// wait while a write is in flight, and takes every line not yet recorded
+// as cut mid-write. A writer goroutine that has not yet done its
+// bookkeeping loses the race. A fix belongs in net/conn: after closing the
+// transport (which ends a blocked write at once), wait, bounded, for the
+// writer goroutine to stop before recoverUnsent.
+//
+// Timing-dependent: each round types a line, waits until the other user
+// has it and drops the connection at once. With -race -cpu 1,4 -count=3,
+// four such runs side by side (a loaded machine) hit it about one run in
+// four here; TestE2EOfflineQueue hit it too before it waited for the
+// writer (ferry.written).
+func TestE2ELineOnTheWireBeforeDropNotFailed(t *testing.T) {
+	knownBug(t, "net/conn reports a line Failed that was written just before the connection dropped (delivery.go recoverUnsent does not wait for the writer)")
+	tn, _, other, f := e2eSetup(t, "#ferry")
+	f.focus("#ferry")
+	for i := range 40 {
+		text := "on the wire " + strconv.Itoa(i)
+		f.typeLine(text)
+		f.until("other gets "+text, func() bool {
+			got := other.said("you", "#ferry")
+			return len(got) > 0 && got[len(got)-1] == text
+		})
+		if err := tn.Disconnect("you"); err != nil {
+			t.Fatal(err)
+		}
+		f.until("the loss seen", func() bool { return f.state() != event.StateRegistered })
+		f.until("back in #ferry", func() bool { return f.state() == event.StateRegistered && f.joined("#ferry") })
+		for _, l := range f.lines("#ferry", func(l scrollback.Line) bool { return l.Text == text }) {
+			if l.Failed {
+				t.Fatalf("drop %d: %q, which other received, is marked failed:\n%s", i, text, dumpBuffer(f.buf("#ferry")))
+			}
+		}
+	}
+}
+
+// knownBug skips a test that shows a known bug, unless FERRY_KNOWN_BUGS
+// is set (then it runs, and fails until the bug is fixed).
+func knownBug(t *testing.T, bug string) {
+	t.Helper()
+	if os.Getenv("FERRY_KNOWN_BUGS") == "" {
+		t.Skip("known bug: " + bug + " (FERRY_KNOWN_BUGS=1 runs this test)")
+	}
+}
+
 // dumpBuffer lists a buffer's lines for a failure message.
 func dumpBuffer(b *buffer) string {
 	var sb strings.Builder
 	for i := range b.sb.Len() {
 		l := b.sb.Line(i)
-		fmt.Fprintf(&sb, "%3d %-8s %-6s %q msgid=%q\n", i, l.Kind, l.Nick, l.Text, l.MsgID)
+		fmt.Fprintf(&sb, "%3d %-8s %-6s %q msgid=%q pending=%v failed=%v\n", i, l.Kind, l.Nick, l.Text, l.MsgID, l.Pending, l.Failed)
 	}
 	return sb.String()
 }
