@@ -215,7 +215,7 @@ func (u *rawUser) read() {
 			return
 		}
 		if m.Command == "PING" {
-			u.send("PONG :" + m.Trailing())
+			_ = u.write("PONG :" + m.Trailing()) // a failure shows as the read error next
 		}
 		u.mu.Lock()
 		u.lines = append(u.lines, m)
@@ -231,12 +231,17 @@ func (u *rawUser) signal() {
 	}
 }
 
+// send writes line for the test (on the test goroutine).
 func (u *rawUser) send(line string) {
-	u.wmu.Lock()
-	defer u.wmu.Unlock()
-	if err := u.w.Write(line); err != nil {
+	if err := u.write(line); err != nil {
 		u.t.Errorf("%s: write %q: %v", u.nick, line, err)
 	}
+}
+
+func (u *rawUser) write(line string) error {
+	u.wmu.Lock()
+	defer u.wmu.Unlock()
+	return u.w.Write(line)
 }
 
 // find returns the recorded lines matching f.
