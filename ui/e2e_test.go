@@ -870,16 +870,10 @@ func TestE2EGapFill(t *testing.T) {
 // died before its echo (echo-message) came back; after the reconnect the
 // gap fill returns the line, with its msgid. It is the line we already
 // show, and must be shown once (issue 8: "insert them in order without
-// duplicates").
-//
-// BUG (ui, history.go): History lines are deduplicated by msgid only; our
-// own line still awaiting its echo has no msgid, so the gap page's copy is
-// added as a second line (the live path has adoptEcho for exactly this
-// case; history does not use it). Seen without the gate's help too, when
-// the test network's Disconnect cut the echo (TestE2ELineOnTheWireBefore-
-// DropNotFailed hit it about once in 40 drops).
+// duplicates"): history.go's adoptOwn gives our line the page's msgid and
+// drops the page's copy. Deterministic via the gate's mute; seen without
+// it too, when the test network's Disconnect cut the echo.
 func TestE2EOwnLineEchoLostInDrop(t *testing.T) {
-	knownBug(t, "ui history.go adds a gap page's copy of our own line whose echo was lost, so it is shown twice")
 	tn, _, other, f := e2eSetup(t, "#ferry")
 	f.focus("#ferry")
 	other.send("PRIVMSG #ferry :before from other")

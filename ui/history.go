@@ -26,6 +26,10 @@ import (
 //   - Any other History (the latest page on joining an empty buffer) is
 //     merged plainly.
 //
+// A page's copy of our own line that we show without a msgid (its echo
+// was lost when the connection dropped) is not added again: our line
+// adopts its msgid (adoptOwn).
+//
 // History lines never ring the bell: they are not news in the way a live
 // line is, and a gap fill of a busy channel would ring for each highlight
 // the user may already have seen elsewhere.
@@ -63,14 +67,17 @@ func (m *model) history(ev event.History) {
 		b.olderDone = !ev.More || len(ev.Messages) == 0
 	}
 	lines := make([]scrollback.Line, 0, len(ev.Messages))
-	hl := false
 	for _, msg := range ev.Messages {
 		l := m.messageLine(n, msg)
 		l.Pending, l.LocalID = false, 0 // the server has it: delivered, and not one we can update
+		lines = append(lines, l)
+	}
+	lines = adoptOwn(b.sb, lines)
+	hl := false
+	for _, l := range lines {
 		if !b.sb.HasMsgID(l.MsgID) {
 			hl = hl || l.Highlight || (b.kind == queryBuf && !l.Self && l.Kind != scrollback.Notice)
 		}
-		lines = append(lines, l)
 	}
 	if !ev.Gap {
 		b.sb.Merge(lines)
@@ -102,6 +109,91 @@ func (m *model) history(ev event.History) {
 			b.highlight = true
 		}
 	}
+}
+
+// adoptWithin bounds how many of a buffer's newest lines a history page's
+// copy of our own line is matched against: the lines whose echo can have
+// been lost are the last ones sent before a drop, and the scan must stay
+// cheap for a page of hundreds of lines.
+const adoptWithin = 500
+
+// adoptSkew is how much older than our local line the server's copy may
+// be and still be taken for it: the server stamps the line when it gets it,
+// after we showed it, so only clock skew makes it older. A line queued
+// offline is stamped minutes later, which is why there is no bound the
+// other way. Without this bound an old page fetched by scrolling up could
+// hand yesterday's msgid and time to today's line of the same text.
+const adoptSkew = 5 * time.Minute
+
+// adoptOwn takes the lines of a history page that are our own, carry a
+// msgid sb does not have, and match one of our recent lines that has no
+// msgid (same kind and text, not queued, not stamped much later than the
+// server's copy) as that line: it adopts the msgid and the server's time,
+// keeps its place, loses a failed mark (the server has it, so it arrived),
+// and the page's copy is dropped. This is adoptEcho for history: our line
+// got to the server, the connection died before its echo came back, and
+// the gap fill returns it with its msgid but a server time that differs
+// from ours, so neither the msgid nor Merge's time+nick+text match would
+// see it is a line already shown.
+//
+// Pairs are made oldest first on both sides, each local line adopted at
+// most once; a line not marked failed is preferred, so a failed line the
+// user typed again is left failed and the retry adopts. It returns the
+// lines left to merge (reusing lines' array).
+func adoptOwn(sb *scrollback.Buffer, lines []scrollback.Line) []scrollback.Line {
+	type key struct {
+		kind scrollback.Kind
+		text string
+	}
+	type candidate struct {
+		index  int
+		time   time.Time
+		failed bool
+		used   bool
+	}
+	var waiting map[key][]*candidate // built on the first own line of the page
+	out := lines[:0]
+	for _, l := range lines {
+		if !l.Self || l.MsgID == "" || sb.HasMsgID(l.MsgID) {
+			out = append(out, l)
+			continue
+		}
+		if waiting == nil {
+			waiting = make(map[key][]*candidate)
+			for i := max(0, sb.Len()-adoptWithin); i < sb.Len(); i++ {
+				x := sb.Line(i)
+				if x.Self && x.MsgID == "" && !x.Pending && (x.Kind == scrollback.Message || x.Kind == scrollback.Action || x.Kind == scrollback.Notice) {
+					k := key{x.Kind, x.Text}
+					waiting[k] = append(waiting[k], &candidate{index: i, time: x.Time, failed: x.Failed})
+				}
+			}
+		}
+		var pick *candidate
+		for _, c := range waiting[key{l.Kind, l.Text}] {
+			if c.used || l.Time.Before(c.time.Add(-adoptSkew)) {
+				continue
+			}
+			if pick == nil || (pick.failed && !c.failed) {
+				pick = c
+			}
+			if !pick.failed {
+				break
+			}
+		}
+		if pick == nil {
+			out = append(out, l)
+			continue
+		}
+		pick.used = true
+		sb.UpdateAt(pick.index, func(x *scrollback.Line) {
+			x.MsgID = l.MsgID
+			if !l.Time.IsZero() {
+				x.Time = l.Time
+			}
+			x.Failed = false
+		})
+	}
+	return out
 }
 
 // relabelGap updates the count of b's newest gap marker after a further

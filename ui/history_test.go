@@ -356,3 +356,106 @@ func TestRedirectLines(t *testing.T) {
 		t.Errorf("redirect shown other than once per line and note:\n%s", s)
 	}
 }
+
+// ours is our line in #ferry at t0+sec as a history page returns it:
+// Self, with the server's msgid, no LocalID.
+func ours(sec int, text, msgid string) event.Message {
+	m := said(sec, "newcomer", text, msgid)
+	m.Self = true
+	return m
+}
+
+// linesOf returns b's message lines with text, oldest first.
+func linesOf(b *buffer, text string) []scrollback.Line {
+	var out []scrollback.Line
+	for i := range b.sb.Len() {
+		if l := b.sb.Line(i); l.Kind == scrollback.Message && l.Text == text {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Our lines reached the server but their echo was lost in the drop: the
+// gap page's copy of each is adopted by the line we show (msgid and the
+// server's time taken, place kept, shown once), oldest with oldest, each
+// local line once. Another user's line of the same text, our line from
+// another client (no local copy), and a page too old for our line are
+// merged as lines of their own.
+func TestHistoryAdoptsOwnLineWhoseEchoWasLost(t *testing.T) {
+	hs := newHarness(t, 80, 16, Options{})
+	demoChannel(hs)
+	ch := hs.m.m.netBy["ferrynet"].find("#ferry")
+	one := hs.typed("one line")
+	a, b := hs.typed("twice"), hs.typed("twice")
+	pending := hs.typed("still queued")
+	failedOnly := hs.typed("reported failed")
+	failedThenRetried := hs.typed("retried")
+	hs.feed(echo(45, one, false, ""), echo(46, a, false, ""), echo(47, b, false, ""),
+		echo(48, failedOnly, false, ""), event.Failed{Meta: meta(48), LocalID: failedOnly.ID, Reason: "connection lost"},
+		echo(49, failedThenRetried, false, ""), event.Failed{Meta: meta(49), LocalID: failedThenRetried.ID, Reason: "connection lost"})
+	retry := hs.typed("retried")
+	hs.feed(echo(50, retry, false, ""))
+	hs.reconnect(60)
+	hs.feed(echo(121, pending, true, ""))
+	before := ch.sb.Len()
+
+	hs.feed(event.History{Meta: meta(122), Buffer: "#ferry", Gap: true, Messages: []event.Message{
+		ours(44, "one line", "h1"), // server clock a little behind ours
+		said(45, "Bob", "one line", "h2"),
+		ours(46, "twice", "h3"),
+		ours(47, "twice", "h4"),
+		ours(48, "reported failed", "h5"),
+		ours(50, "retried", "h6"),
+		ours(51, "from my other client", "h7"),
+		ours(125, "still queued", "h8"),
+	}})
+
+	// Added: Bob's line, the other client's, the queued text's copy (a
+	// line not yet sent cannot be the server's), and the gap marker.
+	if got := ch.sb.Len() - before; got != 4 {
+		t.Errorf("the page added %d lines, want 4 (Bob's, the other client's, the queued text's, the marker):\n%s", got, dumpBuffer(ch))
+	}
+	if ls := linesOf(ch, "one line"); len(ls) != 2 || !ls[0].Self || ls[0].MsgID != "h1" || !ls[0].Time.Equal(meta(44).Time) ||
+		ls[1].Self || ls[1].Nick != "Bob" || ls[1].MsgID != "h2" {
+		t.Errorf("one line: want ours adopting h1 and its time, then Bob's h2:\n%s", dumpBuffer(ch))
+	}
+	if ls := linesOf(ch, "twice"); len(ls) != 2 || ls[0].MsgID != "h3" || ls[1].MsgID != "h4" || ls[0].LocalID != a.ID || ls[1].LocalID != b.ID {
+		t.Errorf("twice: want each local line adopted once, oldest first:\n%s", dumpBuffer(ch))
+	}
+	if ls := linesOf(ch, "reported failed"); len(ls) != 1 || ls[0].MsgID != "h5" || ls[0].Failed {
+		t.Errorf("a line reported failed that the server has: want it adopted, the mark cleared:\n%s", dumpBuffer(ch))
+	}
+	if ls := linesOf(ch, "retried"); len(ls) != 2 || ls[0].MsgID != "" || !ls[0].Failed || ls[1].MsgID != "h6" || ls[1].LocalID != retry.ID {
+		t.Errorf("retried: want the retry to adopt, the failed try left failed:\n%s", dumpBuffer(ch))
+	}
+	if ls := linesOf(ch, "from my other client"); len(ls) != 1 || ls[0].MsgID != "h7" || !ls[0].Self {
+		t.Errorf("our line from another client: want it merged once:\n%s", dumpBuffer(ch))
+	}
+	if ls := linesOf(ch, "still queued"); len(ls) != 2 || ls[1].MsgID != "h8" || ls[0].MsgID != "" || !ls[0].Pending {
+		t.Errorf("still queued: want the server's copy merged and the queued line untouched:\n%s", dumpBuffer(ch))
+	}
+	if got := strings.Join(texts(ch), " | "); !strings.Contains(got, "gap: 3 messages while you were away") {
+		t.Errorf("marker does not count the 3 lines added: %s", got)
+	}
+
+	// The same page again adds nothing: every msgid is kept now.
+	n := ch.sb.Len()
+	hs.feed(event.History{Meta: meta(123), Buffer: "#ferry", Gap: true, Messages: []event.Message{
+		ours(44, "one line", "h1"), ours(46, "twice", "h3"), ours(47, "twice", "h4"),
+	}})
+	if ch.sb.Len() != n {
+		t.Errorf("a replayed page added %d lines", ch.sb.Len()-n)
+	}
+
+	// Our line said long before the local line of the same text (an
+	// older page fetched by scrolling up) is not taken for it.
+	same := hs.typed("same words")
+	hs.feed(echo(130, same, false, ""))
+	hs.feed(event.History{Meta: meta(131), Buffer: "#ferry", Before: true, Messages: []event.Message{
+		ours(130-3600, "same words", "old1"),
+	}})
+	if ls := linesOf(ch, "same words"); len(ls) != 2 || ls[0].MsgID != "old1" || ls[1].MsgID != "" || ls[1].LocalID != same.ID {
+		t.Errorf("same words: want yesterday's line merged above, ours untouched:\n%s", dumpBuffer(ch))
+	}
+}
