@@ -142,7 +142,10 @@ func tlsName(useTLS bool) string {
 
 // BenchmarkMigration measures, against the reference network on loopback,
 // a migration ("window": the median from our MIGRATE OK to CONFIRM, and
-// from PROCEED to the first line flushed from the window's queue) and, in
+// from PROCEED to the first line flushed from the window's queue; OK is
+// timed as the loop starts writing it to the socket, CONFIRM as the loop
+// receives it from the reader, before acting on it; beside it the server's
+// own view, from reading OK to queueing CONFIRM) and, in
 // the same run, a plain reconnect on the same network ("reconnect": the
 // median from /reconnect to Ready: new connection, TLS handshake when TLS,
 // registration, rejoin of benchChannels channels), each over TLS (ferry's
@@ -175,7 +178,7 @@ func benchWindow(b *testing.B, useTLS bool) {
 		p.Do("tn", command.SendText{ID: typed, Target: benchChannel(0), Text: "typed in the window"})
 	}
 	sc.mu.Unlock()
-	var win, flush []time.Duration
+	var win, flush, server []time.Duration
 	flushes := 0
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -189,8 +192,9 @@ func benchWindow(b *testing.B, useTLS bool) {
 		sc.waitN(b, "confirm", i+1)
 		ok, _ := sc.last("ok")
 		proceed, _ := sc.last("proceed")
-		confirm, _ := sc.last("confirm")
+		confirm, _ := sc.last("confirm-read")
 		win = append(win, confirm.Sub(ok))
+		server = append(server, tn.Stats().Window)
 		// The flush happens in the same loop step as the promotion,
 		// before "confirm" is traced. The line typed at OK may miss the
 		// window (the loop handled PROCEED and CONFIRM before the
@@ -203,6 +207,7 @@ func benchWindow(b *testing.B, useTLS bool) {
 	b.StopTimer()
 	w := median(win)
 	b.ReportMetric(ms(w), "ms-ok-to-confirm")
+	b.ReportMetric(ms(median(server)), "ms-server-window")
 	b.ReportMetric(ms(median(flush)), "ms-proceed-to-flush")
 	b.ReportMetric(float64(len(flush))/float64(len(win)), "flushed/op")
 	benchMedians.Lock()

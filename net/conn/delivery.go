@@ -3,6 +3,7 @@ package conn
 import (
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ferry-irc/ferry/net/event"
 	"github.com/ferry-irc/ferry/net/session"
@@ -168,6 +169,26 @@ func (t trackedTransport) WriteMessage(m *irc.Message) error {
 	if err == nil {
 		if id, ok := t.lines.written(m); ok {
 			t.post(delivered{id})
+		}
+	}
+	return err
+}
+
+// WriteMessageWithin makes the writer's direct path (Writer.WriteNow, run
+// on the network loop) available when the wrapped Transport has it. Only
+// untracked control lines take that path (network.write); should a tracked
+// line ever do so, its Delivered is posted from a new goroutine, since the
+// loop cannot post to itself without risking a full inbox.
+func (t trackedTransport) WriteMessageWithin(m *irc.Message, d time.Duration) error {
+	var err error
+	if b, ok := t.Transport.(transport.BoundedWriter); ok {
+		err = b.WriteMessageWithin(m, d)
+	} else {
+		err = t.Transport.WriteMessage(m)
+	}
+	if err == nil {
+		if id, ok := t.lines.written(m); ok {
+			go t.post(delivered{id})
 		}
 	}
 	return err

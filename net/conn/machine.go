@@ -50,6 +50,9 @@ func (g *migration) line(l *link, m *irc.Message) {
 func (g *migration) lineFromTarget(l *link, m *irc.Message) {
 	switch {
 	case isMigrateLine(m):
+		if m.Command == "MIGRATE" && m.Param(0) == "CONFIRM" {
+			g.n.traceStep("confirm-read")
+		}
 		g.n.logf("%s <- %s", l.addr, masked{m})
 		g.apply(g.m.Line(g.n.clock.Now(), migrate.LinkNew, m))
 	case m.Command == "PING":
@@ -188,10 +191,7 @@ func (g *migration) apply(acts []migrate.Action) {
 			}
 		case migrate.Emit:
 			n.emit(a.Event)
-			switch a.Event.Step {
-			case event.MigrationAccepted:
-				n.traceStep("ok")
-			case event.MigrationResumed:
+			if a.Event.Step == event.MigrationResumed {
 				n.traceStep("confirm")
 			}
 		case migrate.Warn:
@@ -237,6 +237,10 @@ func (g *migration) send(a migrate.Send) {
 	}
 	if a.To == migrate.LinkOld && a.Msg.Command == "MIGRATE" && a.Msg.Param(0) == "OK" {
 		g.takeBack(l)
+		// The window starts as OK goes into the socket: network.write
+		// writes it on this goroutine (the writer is idle once takeBack
+		// emptied its queue, unless a line is still being written).
+		g.n.traceStep("ok")
 	}
 	g.n.write(l, a.Msg)
 }

@@ -65,8 +65,11 @@ type network struct {
 	evs []event.Event // events of the current loop step, flushed at its end
 
 	// trace, when set (by this package's tests and benchmarks, before
-	// Start), is called in the loop at named steps: "ready", "ok",
-	// "proceed", "confirm", "flushed". It costs nothing when nil.
+	// Start), is called in the loop at named steps: "ready" (registered
+	// and rejoined), "ok" (MIGRATE OK about to be written), "proceed"
+	// (PROCEED received), "confirm-read" (CONFIRM received, before it is
+	// acted on), "flushed" (the window's queue handed to NEW's writer),
+	// "confirm" (the move completed). It costs nothing when nil.
 	trace func(step string)
 }
 

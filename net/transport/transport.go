@@ -32,6 +32,21 @@ const MaxLineLength = 64 * 1024
 // fails and the owner treats the connection as dead.
 const WriteTimeout = 2 * time.Minute
 
+// DirectTimeout bounds a line Writer.WriteNow writes on its caller's
+// goroutine. That goroutine is the connection owner's loop, which must not
+// hang for WriteTimeout on a peer that stopped reading; a short control line
+// on an idle connection goes straight into the socket buffer, so a write that
+// cannot finish within this bound means the connection is dead (it is then
+// failed like any other write error).
+const DirectTimeout = 2 * time.Second
+
+// BoundedWriter is implemented by Transports that can write one message
+// with a caller-chosen bound in place of WriteTimeout. Writer.WriteNow
+// writes on its caller's goroutine only through it.
+type BoundedWriter interface {
+	WriteMessageWithin(m *irc.Message, d time.Duration) error
+}
+
 // ErrBadLine is returned by WriteMessage for a message that cannot be framed
 // as one IRC line (it contains CR, LF or NUL, or has no command). Nothing is
 // written and the connection stays usable.
@@ -39,8 +54,9 @@ var ErrBadLine = errors.New("message cannot be sent as one IRC line")
 
 // Transport is one IRC connection, framed by irc.v4.
 //
-// Read side: one goroutine calls ReadMessage. Write side: one goroutine calls
-// WriteMessage (normally a Writer's). Close and the accessors may be called
+// Read side: one goroutine calls ReadMessage. Write side: one goroutine at a
+// time calls WriteMessage (normally a Writer's goroutine, or the caller of
+// Writer.WriteNow, which the Writer serialises). Close and the accessors may be called
 // from any goroutine; Close unblocks a pending read or write.
 type Transport interface {
 	// ReadMessage returns the next message. Lines over MaxLineLength are
@@ -183,6 +199,12 @@ func parseLine(b []byte) (m *irc.Message, err error) {
 }
 
 func (t *transport) WriteMessage(m *irc.Message) error {
+	return t.WriteMessageWithin(m, WriteTimeout)
+}
+
+// WriteMessageWithin is WriteMessage bounded by d instead of WriteTimeout
+// (BoundedWriter).
+func (t *transport) WriteMessageWithin(m *irc.Message, d time.Duration) error {
 	if m == nil || m.Command == "" {
 		return ErrBadLine
 	}
@@ -192,7 +214,7 @@ func (t *transport) WriteMessage(m *irc.Message) error {
 	}
 	t.wmu.Lock()
 	defer t.wmu.Unlock()
-	_ = t.c.SetWriteDeadline(time.Now().Add(WriteTimeout))
+	_ = t.c.SetWriteDeadline(time.Now().Add(d))
 	if _, err := io.WriteString(t.c, line+"\r\n"); err != nil {
 		return fmt.Errorf("write to %s: %w", t.RemoteAddr(), err)
 	}
