@@ -153,6 +153,9 @@ func TestNormalMigration(t *testing.T) {
 	if start.Prefix.Name != "s1" || start.Param(1) != "127.0.0.1" || start.Param(2) != itoa(n.Node("s2").Port()) || start.Param(5) != "s2" {
 		t.Errorf("START = %s", start)
 	}
+	// bob's barrier: his line has been handled (delivered by OLD, held by
+	// NEW, or sent on a2) before a2's barrier collects what a2 was sent.
+	seenByBob := b.barrier()
 	seen := false
 	for _, m := range append(before, a2.barrier()...) {
 		if is(m, "PRIVMSG", "#chan", "during") {
@@ -172,9 +175,15 @@ func TestNormalMigration(t *testing.T) {
 	b.expectCmd("PRIVMSG", "#chan", "after")
 	a2.send("WHOIS alice")
 	a2.expectCmd("312", "alice", "alice", "s2")
-	b.expectNone("QUIT/JOIN/NICK of alice", func(m *irc.Message) bool {
+	aliceChanged := func(m *irc.Message) bool {
 		return m.Prefix != nil && m.Prefix.Name == "alice" && (m.Command == "QUIT" || m.Command == "JOIN" || m.Command == "NICK" || m.Command == "PART")
-	})
+	}
+	for _, m := range seenByBob {
+		if aliceChanged(m) {
+			t.Fatalf("bob saw %s", m)
+		}
+	}
+	b.expectNone("QUIT/JOIN/NICK of alice", aliceChanged)
 }
 
 func TestTagmsgReachesOnlyMessageTagsClients(t *testing.T) {

@@ -9,7 +9,10 @@
 // connection has a reader goroutine (which handles lines under the mutex)
 // and a writer goroutine (which drains that connection's bounded queue).
 // Delivering a message never blocks: it is queued, or buffered for a held
-// session.
+// session. Replies to the reader's own connection are written by the
+// reader itself once it has released the mutex, when no write is in
+// progress, which saves the hand-off to the writer on every round trip;
+// they still go through the queue, so order is unchanged (see conn).
 package testnet
 
 import (
