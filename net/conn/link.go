@@ -69,10 +69,14 @@ func (l *link) start(post func(any) bool) {
 }
 
 // close stops both goroutines and the socket. Lines already handed to the
-// writer may be lost; callers that need QUIT on the wire wait first.
+// writer may be lost; callers that need QUIT on the wire wait first. The
+// user lines are sealed before the socket closes, so a line the writer
+// takes meanwhile is never written (recoverUnsent sends it again) and only
+// a write already under way can be cut by the close.
 func (l *link) close() {
 	l.once.Do(func() {
 		close(l.closed)
+		l.lines.seal()
 		l.w.Close()
 		l.t.Close()
 	})

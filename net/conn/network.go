@@ -71,6 +71,11 @@ type network struct {
 	// acted on), "flushed" (the window's queue handed to NEW's writer),
 	// "confirm" (the move completed). It costs nothing when nil.
 	trace func(step string)
+
+	// settleAfter, when set (by this package's tests), replaces
+	// time.After for the bound on waiting for a closed link's write
+	// (recoverUnsent).
+	settleAfter func(time.Duration) <-chan time.Time
 }
 
 func (n *network) traceStep(step string) {
