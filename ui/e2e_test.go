@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -525,16 +524,11 @@ func (f *ferry) count(name, text string) int {
 // bookkeeping included; and the server's echoes of those lines, sent
 // before the answer, have been read.
 //
-// Needed before dropping the connection: net/conn marks a line delivered
-// only when the writer goroutine, after the socket write returned, records
-// it (trackedTransport.WriteMessage -> userLines.written), and when a link
-// is lost recoverUnsent does not wait for that goroutine (Writer.Close
-// skips waiting while a write is in flight). A line that was on the wire
-// (the other user had it) but not yet recorded is then reported Failed,
-// "may not have arrived" (TestE2ELineOnTheWireBeforeDropNotFailed). Seen
-// here with -race -cpu 1,4 about once in 30 runs before this wait. A lost
-// echo would also show the line twice after the gap fill
-// (TestE2EOwnLineEchoLostInDrop).
+// The tests that use it want a drop at a known point: after every earlier
+// line reached the server and its echo came back, so what they check
+// (the offline queue, the gap fill) does not depend on how far the writer
+// had got. The drops at unknown points have their own tests
+// (TestE2ELineOnTheWireBeforeDropNotFailed, TestE2EOwnLineEchoLostInDrop).
 func (f *ferry) written(name string) {
 	f.t.Helper()
 	answers := func() int {
@@ -945,15 +939,6 @@ func TestE2ELineOnTheWireBeforeDropNotFailed(t *testing.T) {
 		if n := len(other.said("you", "#ferry")); n != i+1 {
 			t.Fatalf("drop %d: other got %d lines, want %d (each once)", i, n, i+1)
 		}
-	}
-}
-
-// knownBug skips a test that shows a known bug, unless FERRY_KNOWN_BUGS
-// is set (then it runs, and fails until the bug is fixed).
-func knownBug(t *testing.T, bug string) {
-	t.Helper()
-	if os.Getenv("FERRY_KNOWN_BUGS") == "" {
-		t.Skip("known bug: " + bug + " (FERRY_KNOWN_BUGS=1 runs this test)")
 	}
 }
 
