@@ -19,10 +19,11 @@ import (
 // handles lines under Network.mu; the writer goroutine (writeLoop) drains
 // the queue. Fields above the queue are guarded by Network.mu.
 //
-// Replies to the line being handled skip the writer: while the reader
-// handles a line (inline), what is queued for its own connection does not
-// wake the writer, and once the reader has released Network.mu it writes
-// the queue itself (flushDirect) if no write is in progress. Every line
+// Replies to the lines being handled skip the writer: while the reader
+// handles lines (inline), what is queued for its own connection does not
+// wake the writer, and once the reader has released Network.mu and has no
+// further complete line buffered, it writes the queue itself
+// (flushDirect) if no write is in progress. Every line
 // still passes through the one queue and exactly one goroutine writes at a
 // time (busy), so per-connection order is the queue's order; the direct
 // write happens outside Network.mu, so a client that does not read stalls
@@ -45,7 +46,7 @@ type conn struct {
 	q       []string
 	closing bool // no more lines accepted; the writer closes after the queue
 	killed  bool
-	inline  bool   // the reader is handling a line; it writes the replies itself afterwards
+	inline  bool   // the reader is handling lines; it writes the replies itself afterwards
 	busy    bool   // a write to the socket is in progress (writer or reader)
 	dbuf    []byte // the reader's direct-write buffer; used only while it holds busy
 	wake    chan struct{}
@@ -103,7 +104,15 @@ func (c *conn) serve() {
 	n.logf("%s: connection from %s%s", c.node.name, c.remote, suffix(c.isTLS, " (TLS)"))
 	br := bufio.NewReaderSize(c.nc, maxLineLen+2)
 	reason := "Connection closed"
+	pending := 0 // lines handled since the last flushDirect
 	for {
+		// Like a server's event loop: handle what the client has already
+		// sent, then write the replies in one go, so pipelined lines (CAP
+		// END, NICK, USER; JOIN lines) do not cost a write each.
+		if pending > 0 && (pending >= maxInlineLines || !lineBuffered(br)) {
+			c.flushDirect()
+			pending = 0
+		}
 		_ = c.nc.SetReadDeadline(time.Now().Add(n.opts.PingInterval))
 		line, err := readLine(br)
 		if errors.Is(err, errLineTooLong) {
@@ -131,7 +140,9 @@ func (c *conn) serve() {
 		if len(line) == 0 {
 			continue
 		}
+		pending++
 		if stop := c.handleLine(line); stop {
+			c.flushDirect()
 			return
 		}
 	}
@@ -139,6 +150,18 @@ func (c *conn) serve() {
 	n.lock()
 	n.connGone(c, reason)
 	n.unlock()
+}
+
+// maxInlineLines bounds how many buffered lines the reader handles before
+// writing their replies, so a client pipelining a flood gets answers
+// (and the SendQ bound is not reached) before its input is exhausted.
+const maxInlineLines = 32
+
+// lineBuffered reports whether a complete line is already buffered, so
+// reading it will not block.
+func lineBuffered(br *bufio.Reader) bool {
+	b, _ := br.Peek(br.Buffered())
+	return bytes.IndexByte(b, '\n') >= 0
 }
 
 // readLine returns the next line without its CR/LF. A line longer than
@@ -165,12 +188,9 @@ func (c *conn) handleLine(raw []byte) (stop bool) {
 	n := c.n
 	n.lock()
 	c.qmu.Lock()
-	c.inline = true
+	c.inline = true // until serve calls flushDirect
 	c.qmu.Unlock()
-	defer func() {
-		n.unlock() // runs deferred work, which may queue lines for c too
-		c.flushDirect()
-	}()
+	defer n.unlock()
 	if c.stopped || n.closed {
 		return true
 	}
