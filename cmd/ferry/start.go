@@ -162,6 +162,11 @@ func networkConfigs(cfg *config.Config) ([]conn.NetworkConfig, error) {
 		for _, c := range n.Autojoin {
 			autojoin = append(autojoin, session.Channel{Name: c.Name, Key: c.Key})
 		}
+		clientKey := n.ClientKey
+		if clientKey == "" {
+			// config: a client_cert without client_key holds both.
+			clientKey = n.ClientCert
+		}
 		out = append(out, conn.NetworkConfig{
 			Name: n.Name,
 			Dial: transport.DialConfig{
@@ -169,7 +174,7 @@ func networkConfigs(cfg *config.Config) ([]conn.NetworkConfig, error) {
 				InsecureSkipVerify: !n.TLSVerify,
 				CAFile:             n.CAFile,
 				ClientCert:         n.ClientCert,
-				ClientKey:          n.ClientKey,
+				ClientKey:          clientKey,
 			},
 			Session: session.Config{
 				Nick: n.Nick, AltNicks: n.AltNicks, User: n.User, Realname: n.Realname,
@@ -184,8 +189,8 @@ func networkConfigs(cfg *config.Config) ([]conn.NetworkConfig, error) {
 }
 
 // poolLogger gives the Pool the debug log. Without --raw-log the lines of
-// IRC traffic ("-> ..."/"<- ...") are left out; with it they are written
-// (masked by logfile on every line).
+// IRC traffic ("-> ..."/"<- ...") are left out; with it they are written,
+// masked twice: by net/conn, and again by logfile.Mask on every line.
 func poolLogger(l *logfile.Logger, raw bool) conn.Logger {
 	if l == nil {
 		return nil

@@ -22,6 +22,7 @@ func (n *network) command(c command.Command) {
 		n.failures = 0
 		n.keep(n.mig.abandon())
 		if n.cur != nil {
+			n.requeueUnsent(n.cur)
 			n.quitLink("Reconnecting")
 			l := n.cur
 			n.detach(l)
@@ -72,6 +73,32 @@ func isRawMigrate(line string) bool {
 func (n *network) keep(items []session.Outgoing) {
 	for _, o := range items {
 		n.q.push(o)
+	}
+}
+
+// requeueUnsent takes back the lines l's writer still holds for the flood
+// limit and puts the user's among them at the front of the offline queue,
+// shown pending again: a /reconnect closes l soon after its QUIT, and a
+// line still held then would otherwise be neither sent nor reported. They
+// go out once, in order, after the new connection's rejoin. Lines of the
+// connection itself (PING, PONG, CAP, the rejoin) belong to the old
+// connection and are dropped; the new registration makes its own.
+func (n *network) requeueUnsent(l *link) {
+	var back []session.Outgoing
+	for _, m := range l.w.TakeQueued() {
+		o, tracked := l.lines.take(m)
+		if !tracked {
+			n.logf("reconnect: dropping queued %s to %s", maskLine(m), l.addr)
+			continue
+		}
+		back = append(back, o)
+		if ev, ok := n.pendingEcho(o); ok {
+			n.emit(ev)
+		}
+	}
+	if len(back) > 0 {
+		n.logf("reconnect: %d lines held by the flood limit sent after the rejoin", len(back))
+		n.q.lines = append(back, n.q.lines...)
 	}
 }
 

@@ -44,3 +44,37 @@ func TestMaskLineHidesSecrets(t *testing.T) {
 		}
 	}
 }
+
+// The lines the review found unmasked: services aliases and other *Serv
+// targets, NOTICE to services, lower-case commands typed with /raw, and a
+// FAIL MIGRATE INVALID_TOKEN without a description.
+func TestMaskLineServicesAndRaw(t *testing.T) {
+	for _, line := range []string{
+		"NS IDENTIFY hunter2",
+		"NICKSERV IDENTIFY hunter2",
+		"nickserv identify hunter2",
+		"cs IDENTIFY #chan hunter2",
+		"PRIVMSG ChanServ :IDENTIFY #c hunter2",
+		"PRIVMSG NS :IDENTIFY hunter2",
+		"NOTICE NickServ :IDENTIFY hunter2",
+		"privmsg nickserv :identify hunter2",
+		"pass hunter2",
+		"authenticate aHVudGVyMg==",
+		"FAIL MIGRATE INVALID_TOKEN hunter2",
+		"FAIL MIGRATE ABORTED hunter2 :could not hand over",
+		"MIGRATE START s2.example.net +6697 hunter2 hunter3 s2",
+	} {
+		m, err := irc.ParseMessage(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := maskLine(m)
+		if strings.Contains(got, "hunter") || strings.Contains(got, "aHVudGVyMg") {
+			t.Errorf("maskLine(%q) = %q: the secret shows", line, got)
+		}
+	}
+	m, _ := irc.ParseMessage("PRIVMSG #ferry :hello NickServ")
+	if got := maskLine(m); got != "PRIVMSG #ferry :hello NickServ" {
+		t.Errorf("an ordinary line was changed: %q", got)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/migrate"
 	"github.com/ferry-irc/ferry/net/session"
 	"gopkg.in/irc.v4"
 )
@@ -165,45 +166,48 @@ type masked struct{ m *irc.Message }
 
 func (v masked) String() string { return maskLine(v.m) }
 
-// maskLine renders m for the debug log with secrets hidden: MIGRATE tokens,
-// PASS and AUTHENTICATE payloads.
+// maskLine renders m for the debug log with secrets hidden: MIGRATE tokens
+// (via migrate.Redact), PASS, AUTHENTICATE and OPER payloads, and the text
+// of lines to services or of services commands (IDENTIFY, REGISTER, ...).
+// The command is compared case-insensitively: a /raw line keeps the case
+// the user typed.
 func maskLine(m *irc.Message) string {
-	switch m.Command {
+	switch cmd := strings.ToUpper(m.Command); cmd {
 	case "PASS", "AUTHENTICATE", "OPER":
-		return m.Command + " ***"
+		return cmd + " ***"
 	case "MIGRATE":
-		c := m.Copy()
-		// keep the subcommand and, for START, host and port.
-		for i := range c.Params {
-			switch {
-			case i == 0:
-			case len(c.Params) > 0 && c.Params[0] == "START" && (i == 1 || i == 2 || i == 5):
-			case c.Params[0] == "REQUEST":
-			default:
-				c.Params[i] = "***"
-			}
-		}
-		return c.String()
+		return redactMigrate(m)
 	case "FAIL":
-		if m.Param(0) == "MIGRATE" {
-			c := m.Copy()
-			for i := 2; i < len(c.Params)-1; i++ {
-				c.Params[i] = "***"
-			}
-			return c.String()
+		if strings.EqualFold(m.Param(0), "MIGRATE") {
+			return redactMigrate(m)
 		}
-	}
-	if m.Command == "PRIVMSG" && len(m.Params) > 1 && isServiceTarget(m.Params[0]) {
-		return "PRIVMSG " + m.Params[0] + " ***"
+	case "PRIVMSG", "NOTICE":
+		if len(m.Params) > 1 && isServiceTarget(m.Params[0]) {
+			return cmd + " " + m.Params[0] + " ***"
+		}
+	case "NICKSERV", "NS", "CHANSERV", "CS", "AUTHSERV", "AS", "HOSTSERV", "HS", "MEMOSERV", "MS", "OPERSERV", "OS", "BOTSERV", "BS":
+		// Server-side aliases for services: everything after the
+		// command may hold a password.
+		return cmd + " ***"
 	}
 	return m.String()
 }
 
+// redactMigrate masks a MIGRATE or FAIL MIGRATE line's tokens where
+// migrate.Redact says they are, with the debug log's usual "***".
+func redactMigrate(m *irc.Message) string {
+	return strings.ReplaceAll(migrate.Redact(m), migrate.Masked, "***")
+}
+
 // isServiceTarget: lines to services may carry passwords (IDENTIFY,
-// REGISTER, AUTH), whatever the case the user typed them in.
+// REGISTER, AUTH), whatever the case the user typed them in: any
+// *Serv nick, NS/CS, and the Q and X bots of QuakeNet and Undernet.
 func isServiceTarget(t string) bool {
 	nick, _, _ := strings.Cut(t, "@")
-	for _, s := range []string{"NickServ", "Q", "X", "AuthServ", "UserServ"} {
+	if len(nick) > 4 && strings.EqualFold(nick[len(nick)-4:], "serv") {
+		return true
+	}
+	for _, s := range []string{"Q", "X", "NS", "CS"} {
 		if strings.EqualFold(nick, s) {
 			return true
 		}

@@ -245,3 +245,17 @@ func FuzzMask(f *testing.F) {
 		}
 	})
 }
+
+// net/conn's traffic lines put the message after "conn NET: host:port ->":
+// Mask still finds it there.
+func TestMaskFindsMessageAfterConnTag(t *testing.T) {
+	for _, line := range []string{
+		"conn libera: irc.libera.chat:6697 -> PASS hunter2",
+		"conn libera: irc.libera.chat:6697 -> PRIVMSG NickServ :IDENTIFY hunter2",
+		"conn libera: irc.libera.chat:6697 <- :s1 MIGRATE START s2 +6697 hunter2 hunter3 s2",
+	} {
+		if got := Mask(line); strings.Contains(got, "hunter") {
+			t.Errorf("Mask(%q) = %q: the secret shows", line, got)
+		}
+	}
+}

@@ -6,6 +6,11 @@ import (
 	"github.com/ferry-irc/ferry/net/chatlog"
 )
 
+// maxLeadWords is how many words of tag may stand before the IRC message
+// in a line: net/conn's traffic lines read "conn NET: host:port -> CMD ...",
+// the command being the fifth word.
+const maxLeadWords = 6
+
 // Mask returns line, a raw IRC line optionally preceded by a short tag
 // ("libera > PASS x", "< :s1 MIGRATE START ..."), with its secrets
 // replaced by "***":
@@ -26,7 +31,7 @@ func Mask(line string) string {
 	body := strings.TrimRight(line, "\r\n")
 	suffix := line[len(body):]
 	start := 0
-	for word := 0; word < 4 && start < len(body); word++ {
+	for word := 0; word < maxLeadWords && start < len(body); word++ {
 		if out, ok := maskMessage(body[start:]); ok {
 			return body[:start] + out + suffix
 		}
