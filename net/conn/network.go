@@ -53,6 +53,7 @@ type network struct {
 	redirectTo     *transport.DialConfig // a 010 being followed: the next connect goes there, once
 	redirects      int                   // 010 hops followed since the last registration or backoff
 	redirectSeen   bool                  // this connection's 010 was decided already
+	followed       *transport.DialConfig // the last redirect followed, for an STS upgrade of its connection
 	registered     bool
 	ready          bool
 
@@ -438,7 +439,11 @@ func (n *network) afterHandle() {
 	if n.pendingUpgrade != 0 {
 		port := n.pendingUpgrade
 		n.pendingUpgrade = 0
-		n.upgrade = port
+		if n.redirectTo == nil {
+			// The configured server's upgrade (a redirect target's is
+			// in redirectTo, set by onSTS).
+			n.upgrade = port
+		}
 		n.logf("STS: upgrading to TLS on port %d", port)
 		n.drop(n.cur)
 		n.connect()

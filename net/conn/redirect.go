@@ -54,6 +54,8 @@ func (n *network) checkRedirect() bool {
 	}
 	n.redirects++
 	n.redirectTo = &cfg
+	followed := cfg
+	n.followed = &followed
 	n.logf("following the redirect to %s (tls=%v)", addr, useTLS)
 	n.emit(event.Redirect{Server: addr, Followed: true})
 	n.drop(n.cur)

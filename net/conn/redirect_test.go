@@ -116,3 +116,35 @@ func TestRedirectLoopCut(t *testing.T) {
 		t.Errorf("last redirect %+v, want refused as a loop", last)
 	}
 }
+
+// A plaintext redirect target that advertises STS: the client does not
+// register there in plaintext but connects to it again over TLS on the
+// policy's port (IRCv3 STS applies to every host, redirect targets too).
+func TestRedirectTargetSTSUpgraded(t *testing.T) {
+	roots, cert := testCert(t)
+	secure := newTLSRelay(t, cert)
+	secure.set(func(r *relay) { r.capLS = "sts=duration=300" })
+	plainDst := newRelay(t)
+	plainDst.set(func(r *relay) {
+		r.capLS = "sts=port=" + strconv.Itoa(secure.port()) + ",duration=300"
+	})
+	src := newRelay(t)
+	redirectOnUser(src, "localhost", strconv.Itoa(plainDst.port()))
+	cfg := plainNet("net", "uma", src.port())
+	cfg.Dial.RootCAs = roots
+	_, c := startPool(t, cfg)
+	cs := c.wait(5*time.Second, "registered", isState("net", event.StateRegistered)).(event.ConnState)
+	if want := "localhost:" + strconv.Itoa(secure.port()); !cs.TLS || cs.Server != want {
+		t.Errorf("registered on %+v, want TLS on %s", cs, want)
+	}
+	// NICK and USER go out with CAP LS, before any reply (as for the
+	// configured server); registration must not be finished in plaintext.
+	for _, cmd := range []string{"CAP END", "AUTHENTICATE", "JOIN"} {
+		if n := len(plainDst.lines("uma", cmd)); n != 0 {
+			t.Errorf("the plaintext redirect target got %d %s after advertising STS", n, cmd)
+		}
+	}
+	if n := len(secure.lines("uma", "USER")); n != 1 {
+		t.Errorf("TLS server got %d USER lines, want 1", n)
+	}
+}

@@ -28,6 +28,16 @@ func (n *network) onSTS(value string) {
 	if !upgrade {
 		return
 	}
+	if l.host != n.cfg.Dial.Host && l == n.cur && !n.registered && n.followed != nil && n.followed.Host == l.host {
+		// A connection that followed a 010 redirect, still registering:
+		// the host wants TLS, so it is redone over TLS on the policy port
+		// before registration goes on in plaintext.
+		cfg := *n.followed
+		cfg.TLS, cfg.Port = true, up
+		n.redirectTo = &cfg
+		n.pendingUpgrade = up
+		return
+	}
 	if l.host != n.cfg.Dial.Host {
 		// A migrated session on a plaintext NEW: the next reconnect goes
 		// to the configured server anyway; the store knows NEW's rule.
