@@ -3,6 +3,7 @@ package conn
 import (
 	"time"
 
+	"github.com/ferry-irc/ferry/net/command"
 	"github.com/ferry-irc/ferry/net/event"
 )
 
@@ -10,6 +11,18 @@ import (
 // wait (at most closeGrace of wall time, whatever the injected clock says)
 // for the server to close it, then release everything.
 func (n *network) shutdown() {
+	// The user's /quit may still be in the mailbox (the UI sends it and
+	// ends; main then closes the Pool): its reason is the one to send. A
+	// QUIT already sent is not sent twice.
+	reason, quitSent := "ferry closed", n.quitting != nil
+	if quitSent {
+		reason = n.quitReason
+	}
+	for _, c := range n.mail.takeAll() {
+		if q, ok := c.(command.Quit); ok && q.Reason != "" && !quitSent {
+			reason = q.Reason
+		}
+	}
 	n.want = false
 	n.cancelDial()
 	disarm(n.retry)
@@ -18,7 +31,9 @@ func (n *network) shutdown() {
 	n.keep(n.mig.abandon())
 	n.failQueue("not sent: ferry was closed")
 	if n.cur != nil {
-		n.quitLink("ferry closed")
+		if !quitSent {
+			n.quitLink(reason)
+		}
 		deadline := time.NewTimer(closeGrace)
 		defer deadline.Stop()
 	wait:
