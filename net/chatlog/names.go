@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ferry-irc/ferry/net/ircx"
 )
 
 // ServerFile is the log of a network's server buffer (Buffer ""). It
@@ -36,7 +38,7 @@ func DirName(network string) string {
 const maxNameLen = 200
 
 func escapeName(name string) string {
-	folded := foldRFC1459(name)
+	folded := ircx.CasemapRFC1459.Fold(name) // byte-wise: invalid UTF-8 survives to be escaped
 	var b strings.Builder
 	for i := 0; i < len(folded); {
 		c := folded[i]
@@ -87,28 +89,6 @@ var windowsReserved = map[string]bool{
 	"con": true, "prn": true, "aux": true, "nul": true,
 	"com1": true, "com2": true, "com3": true, "com4": true, "com5": true, "com6": true, "com7": true, "com8": true, "com9": true,
 	"lpt1": true, "lpt2": true, "lpt3": true, "lpt4": true, "lpt5": true, "lpt6": true, "lpt7": true, "lpt8": true, "lpt9": true,
-}
-
-// foldRFC1459 lower-cases ASCII letters and maps []\~ to {}|^, the
-// rfc1459 case mapping (a superset of ascii folding: names equal under
-// either mapping share a file).
-func foldRFC1459(s string) string {
-	b := []byte(s) // byte-wise, so invalid UTF-8 survives to be escaped
-	for i, c := range b {
-		switch {
-		case c >= 'A' && c <= 'Z':
-			b[i] = c + ('a' - 'A')
-		case c == '[':
-			b[i] = '{'
-		case c == ']':
-			b[i] = '}'
-		case c == '\\':
-			b[i] = '|'
-		case c == '~':
-			b[i] = '^'
-		}
-	}
-	return string(b)
 }
 
 func decodeRune(s string) (rune, int) {
