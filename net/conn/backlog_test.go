@@ -31,6 +31,22 @@ var backlogFlood = Flood{Burst: 1, Interval: 200 * time.Millisecond}
 
 func backlogText(i int) string { return fmt.Sprintf("backlog %02d", i) }
 
+// startBacklogChannel connects nick to a test network with backlogFlood,
+// joins #b, and puts a raw user eve there to receive what nick says.
+func startBacklogChannel(t *testing.T, nick string) (*testnet.Network, *captureLog, *Pool, *collector, *rawClient) {
+	t.Helper()
+	tn := startTestnet(t, testnet.Options{})
+	log := newCaptureLog(t, testing.Verbose())
+	cfg := tnConfig(t, tn, "s1", nick, false)
+	cfg.Flood = backlogFlood
+	p, c := startPoolWith(t, log, nil, cfg)
+	c.wait(10*time.Second, "registered", isState("tn", event.StateRegistered))
+	p.Do("tn", command.Join{Channel: "#b"})
+	c.wait(10*time.Second, "joined", isSelfJoin("#b"))
+	eve := dialRaw(t, tn.Node("s1").Addr(), "", "eve", "#b")
+	return tn, log, p, c, eve
+}
+
 // typeBacklog types backlogLines lines to target and waits until the last
 // one has been handed on (its echo is out), so they are in the writer's
 // queue or on the wire when the test goes on.
@@ -115,15 +131,7 @@ func TestMigrationWithFloodBacklog(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			tn := startTestnet(t, testnet.Options{})
-			log := newCaptureLog(t, testing.Verbose())
-			cfg := tnConfig(t, tn, "s1", "gil", false)
-			cfg.Flood = backlogFlood
-			p, c := startPoolWith(t, log, nil, cfg)
-			c.wait(10*time.Second, "registered", isState("tn", event.StateRegistered))
-			p.Do("tn", command.Join{Channel: "#b"})
-			c.wait(10*time.Second, "joined", isSelfJoin("#b"))
-			eve := dialRaw(t, tn.Node("s1").Addr(), "", "eve", "#b")
+			tn, log, p, c, eve := startBacklogChannel(t, "gil")
 			states := c.connStates()
 
 			typed := typeBacklog(p, c, "tn", "#b")

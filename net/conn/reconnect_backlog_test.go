@@ -8,22 +8,13 @@ import (
 
 	"github.com/ferry-irc/ferry/net/command"
 	"github.com/ferry-irc/ferry/net/event"
-	"github.com/ferry-irc/ferry/net/testnet"
 )
 
 // A /reconnect while typed lines wait for the flood limit: the lines are
 // not dropped with the old connection but sent once, in order, after the
 // new connection's rejoin, each reported Delivered once and never Failed.
 func TestReconnectKeepsFloodBacklog(t *testing.T) {
-	tn := startTestnet(t, testnet.Options{})
-	log := newCaptureLog(t, testing.Verbose())
-	cfg := tnConfig(t, tn, "s1", "rey", false)
-	cfg.Flood = backlogFlood
-	p, c := startPoolWith(t, log, nil, cfg)
-	c.wait(10*time.Second, "registered", isState("tn", event.StateRegistered))
-	p.Do("tn", command.Join{Channel: "#b"})
-	c.wait(10*time.Second, "joined", isSelfJoin("#b"))
-	eve := dialRaw(t, tn.Node("s1").Addr(), "", "eve", "#b")
+	_, _, p, c, eve := startBacklogChannel(t, "rey")
 
 	typed := typeBacklog(p, c, "tn", "#b")
 	p.Do("tn", command.Reconnect{})
