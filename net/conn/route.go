@@ -31,6 +31,10 @@ func (n *network) routeOut(fromSubmit bool) map[uint64]bool {
 		o := n.out[0]
 		n.out = n.out[1:]
 		switch {
+		case o.Class == session.ClassConn && n.pendingUpgrade != 0:
+			// The server just asked for TLS (STS): this link is about to
+			// be dropped, and registration must not go on over it.
+			n.logf("not sent before the STS upgrade: %s", o.Msg.Command)
 		case o.Class == session.ClassConn:
 			l := n.handing
 			if l == nil {

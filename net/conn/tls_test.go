@@ -128,6 +128,10 @@ func TestSTSUpgradeOnPlaintext(t *testing.T) {
 	if n := len(secure.lines("ned", "USER")); n != 1 {
 		t.Errorf("TLS server got %d USER lines, want 1", n)
 	}
+	// Registration is not finished in plaintext after the policy was seen.
+	if n := len(plain.lines("ned", "CAP END")); n != 0 {
+		t.Errorf("the plaintext server got %d CAP END after advertising STS", n)
+	}
 	// Later reconnects stay on TLS.
 	secure.drop("ned")
 	c.wait(5*time.Second, "waiting", isState("net", event.StateWaiting))
