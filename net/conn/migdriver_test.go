@@ -105,3 +105,41 @@ func TestMigrationConfirmTimeoutFallsBack(t *testing.T) {
 		}
 	}
 }
+
+// Our lag PING is not written during the window: after OK, OLD reads
+// nothing more and NEW is not ours until CONFIRM. It goes out again once
+// NEW holds the session.
+func TestMigrationWindowHoldsLagPing(t *testing.T) {
+	old := newRelay(t)
+	old.set(func(r *relay) { r.capLS = "draft/migrate" })
+	target := newRelay(t)
+	clk := NewManualClock(time.Unix(5000, 0))
+	cfg := plainNet("net", "bim", old.port())
+	cfg.PingInterval = 10 * time.Second
+	p := NewPool(PoolOptions{Networks: []NetworkConfig{cfg}, Log: testLogger{t}, Clock: clk})
+	c := collect(t, p)
+	p.Start()
+	defer func() { p.Close(); <-c.done }()
+	c.wait(5*time.Second, "registered", isState("net", event.StateRegistered))
+	cl := capsAcked(t, old, "bim")
+
+	cl.send(":srv MIGRATE START 127.0.0.1 " + strconv.Itoa(target.port()) + " rtok ctok s2")
+	old.waitFor(5*time.Second, "OK", func() bool { return len(old.lines("bim", "MIGRATE OK rtok")) == 1 })
+	pingsAtOK := len(old.lines("bim", "PING"))
+	clk.Advance(11 * time.Second) // past the lag interval, within the 30 s PROCEED wait
+	// Barrier: a PING from OLD is answered (PONG may go out in the
+	// window), so the loop has handled the timer before we look.
+	cl.send("PING :barrier")
+	old.waitFor(5*time.Second, "barrier", func() bool { return len(old.lines("bim", "PONG barrier")) == 1 })
+	if n := len(old.lines("bim", "PING")); n != pingsAtOK {
+		t.Errorf("%d lag PINGs went to OLD after OK", n-pingsAtOK)
+	}
+	cl.send(":srv MIGRATE PROCEED rtok")
+	target.waitFor(5*time.Second, "RESUME", func() bool { return len(target.lines("*", "MIGRATE RESUME rtok")) == 1 })
+	old.drop("bim")
+	tc := target.client("") // resumed: it never sent NICK
+	tc.send(":s2 MIGRATE CONFIRM ctok")
+	c.wait(5*time.Second, "resumed", isMigration(event.MigrationResumed))
+	clk.Advance(11 * time.Second)
+	target.waitFor(5*time.Second, "lag PING on NEW", func() bool { return len(target.lines("*", "PING")) >= 1 })
+}

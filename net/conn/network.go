@@ -376,6 +376,14 @@ func (n *network) armPing() {
 		if n.cur == nil || !n.registered {
 			return
 		}
+		if n.mig.windowOpen() {
+			// After MIGRATE OK, OLD reads nothing more (MIGRATE.md
+			// section 5) and NEW is not ours until CONFIRM: the lag is
+			// measured again one interval later, on whichever holds
+			// the session then.
+			n.armPing()
+			return
+		}
 		n.emit(n.sess.Ping()...)
 		n.routeOut(false)
 		n.armPing()
