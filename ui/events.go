@@ -79,6 +79,8 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 				if x := n.find(ev.Buffer); x != nil {
 					b = x
 				}
+			} else if ev.Reply && m.cur != nil && m.cur.net == n {
+				b = m.cur // a /whois answer goes where it was asked
 			}
 			if b.fetching && ev.Code == "ferry" && !ev.Error {
 				// The network side's answer to FetchHistory when the
@@ -533,9 +535,6 @@ func (m *model) away(ev event.Away) {
 		if b.members != nil {
 			b.members.SetAway(ev.Nick, ev.Away)
 		}
-	}
-	if q := n.find(ev.Nick); q != nil && q.kind == queryBuf && ev.Away && ev.Message != "" {
-		m.line(q, ev.Time, scrollback.Info, "", ev.Nick+" is away: "+ev.Message)
 	}
 }
 

@@ -21,6 +21,9 @@ func TestEventRouting(t *testing.T) {
 		{"info to server", event.Info{Meta: meta(1), Code: "372", Text: "motd line"}, "", scrollback.Info, "motd line"},
 		{"info to channel", event.Info{Meta: meta(1), Buffer: "#FERRY", Code: "404", Text: "cannot send", Error: true}, "#ferry", scrollback.Error, "cannot send"},
 		{"info for unknown buffer", event.Info{Meta: meta(1), Buffer: "#nowhere", Code: "403", Text: "no such channel", Error: true}, "", scrollback.Error, "no such channel"},
+		// demoChannel leaves #ferry on screen: a /whois answer shows there.
+		{"command reply", event.Info{Meta: meta(1), Code: "311", Text: "bob (b@host): Bob", Reply: true}, "#ferry", scrollback.Info, "bob (b@host): Bob"},
+		{"command reply error", event.Info{Meta: meta(1), Code: "401", Text: "bob: No such nick", Error: true, Reply: true}, "#ferry", scrollback.Error, "bob: No such nick"},
 		{"error", event.Error{Meta: meta(1), Text: "closing link"}, "", scrollback.Error, "closing link"},
 		{"ctcp request", event.CTCP{Meta: meta(1), From: "alice", Target: "newcomer", Command: "VERSION"}, "", scrollback.CTCP, "alice requested CTCP VERSION"},
 		{"ctcp in channel", event.CTCP{Meta: meta(1), From: "alice", Target: "#ferry", Command: "PING", Args: "123"}, "#ferry", scrollback.CTCP, "requested CTCP PING 123"},

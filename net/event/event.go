@@ -266,6 +266,10 @@ type Info struct {
 	Code   string // the numeric or command, e.g. "372", "NOTICE", "FAIL"
 	Text   string
 	Error  bool // an error numeric or FAIL
+	// Reply marks the answer to a command the user typed (WHOIS, WHOWAS,
+	// "no such nick"): with no Buffer, it belongs where the user is
+	// looking, not in the server buffer.
+	Reply bool
 }
 
 // Error is a problem the user must see: registration failed (SASL refused),

@@ -59,6 +59,7 @@ func (s *Session) handleNumeric(h *handling) {
 		if nick := m.Param(1); nick != "" {
 			h.emit(event.Away{Meta: h.meta, Nick: nick, Away: true, Message: m.Trailing(), Self: s.isMe(nick)})
 		}
+		// Also shown: it answers a /whois or a message to that nick.
 	case "396": // RPL_VISIBLEHOST: "396 me host :is now your displayed host"
 		if host := m.Param(1); host != "" && len(m.Params) >= 3 {
 			if u, hst, ok := strings.Cut(host, "@"); ok {
@@ -137,11 +138,15 @@ func (s *Session) info(h *handling, isErr bool) {
 			break
 		}
 	}
-	text := infoText(m.Params)
+	text, ok := whoisText(m)
+	if !ok {
+		text = infoText(m.Params)
+	}
 	if text == "" {
 		return
 	}
-	h.emit(event.Info{Meta: h.meta, Buffer: buffer, Code: m.Command, Text: text, Error: isErr})
+	text = clip(text, maxLine)
+	h.emit(event.Info{Meta: h.meta, Buffer: buffer, Code: m.Command, Text: text, Error: isErr, Reply: replyNumerics[m.Command]})
 }
 
 // infoText renders a numeric's parameters after our nick as one line.

@@ -1,0 +1,45 @@
+package session
+
+import (
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/ferry-irc/ferry/net/event"
+)
+
+// WHOIS and WHOWAS replies read as sentences; a reply too short to read is
+// shown with its parameters as they are, never dropped.
+func TestWhoisText(t *testing.T) {
+	signon := time.Date(2026, 11, 20, 9, 5, 0, 0, time.Local).Unix()
+	tests := []struct{ line, want string }{
+		{":srv 311 me bob ~b host.example * :Bob Builder", "bob (~b@host.example): Bob Builder"},
+		{":srv 314 me bob ~b old.example * :Bob Builder", "bob was (~b@old.example): Bob Builder"},
+		{":srv 319 me bob :@#ops  +#chat #other", "bob is in @#ops +#chat #other"},
+		{":srv 312 me bob irc.example :Example server", "bob is on irc.example (Example server)"},
+		{":srv 312 me bob irc.example :", "bob is on irc.example"},
+		{":srv 313 me bob :is an IRC operator", "bob is an IRC operator"},
+		{":srv 330 me bob bobacct :is logged in as", "bob is logged in as bobacct"},
+		{":srv 671 me bob :is using a secure connection", "bob is using a secure connection"},
+		{":srv 317 me bob 42 :seconds idle", "bob has been idle 42s"},
+		{":srv 317 me bob 303 " + itoa(signon) + " :seconds idle, signon time", "bob has been idle 5m 3s, signed on 20 Nov 2026 09:05"},
+		{":srv 317 me bob 7260 :seconds idle", "bob has been idle 2h 1m"},
+		{":srv 317 me bob 277200 :seconds idle", "bob has been idle 3d 5h"},
+		{":srv 317 me bob soon :seconds idle", "bob soon seconds idle"}, // unreadable: as it came
+		{":srv 338 me bob 192.0.2.1 :actually using host", "bob actually using host 192.0.2.1"},
+		{":srv 318 me bob :End of /WHOIS list.", "end of WHOIS for bob"},
+		{":srv 369 me bob :End of WHOWAS", "end of WHOWAS for bob"},
+		{":srv 401 me nobody :No such nick/channel", "nobody: No such nick/channel"},
+		{":srv 311 me bob :short", "bob short"}, // too short for 311: as it came
+	}
+	for _, tt := range tests {
+		sc := newScript(t, Config{})
+		sc.register("")
+		info := one[event.Info](t, sc.feed(tt.line))
+		if info.Text != tt.want || !info.Reply || info.Buffer != "" {
+			t.Errorf("%q: got %+v, want text %q, a Reply with no buffer", tt.line, info, tt.want)
+		}
+	}
+}
+
+func itoa(v int64) string { return strconv.FormatInt(v, 10) }
