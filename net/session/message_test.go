@@ -343,7 +343,7 @@ func TestNumericsAsInfo(t *testing.T) {
 		{":srv 301 me bob :gone fishing", event.Info{Code: "301", Text: "bob is away: gone fishing", Reply: true}, 1},
 		{":srv 306 me :You have been marked as being away", event.Info{Code: "306", Text: "You have been marked as being away"}, 1},
 		{":srv 999 me some thing :unknown numeric", event.Info{Code: "999", Text: "some thing unknown numeric"}, 0},
-		{":srv 324 me #in +nt", event.Info{Buffer: "#in", Code: "324", Text: "#in +nt"}, 0},
+		{":srv 324 me #in +nt", event.Info{Buffer: "#in", Code: "324", Text: "#in modes: +nt"}, 0},
 		{":srv 353 me = #out :a b c", event.Info{Code: "353", Text: "#out: a b c"}, 0},
 		{":srv 366 me #out :End of /NAMES list.", event.Info{Code: "366", Text: "#out End of /NAMES list."}, 0},
 		{":srv FAIL CHATHISTORY INVALID_TARGET #x :No such target", event.Info{Code: "FAIL", Text: "CHATHISTORY INVALID_TARGET: No such target (#x)", Error: true}, 0},

@@ -19,16 +19,17 @@ var replyNumerics = map[string]bool{
 	"401": true, "402": true, "406": true,
 }
 
-// whoisText renders a WHOIS or WHOWAS reply as a sentence, as irssi and
-// WeeChat do, instead of its raw parameters. ok is false for a numeric
-// that is not one of them, or one too short to read (the caller then
-// shows the parameters as they are).
+// whoisText renders a WHOIS or WHOWAS reply (and a channel's modes or
+// creation time) as a sentence, as irssi and WeeChat do, instead of its
+// raw parameters. ok is false for a numeric that is not one of them, or
+// one too short to read (the caller then shows the parameters as they
+// are).
 func whoisText(m *irc.Message) (text string, ok bool) {
 	p := m.Params
 	if len(p) < 3 {
 		return "", false
 	}
-	nick, last := p[1], m.Trailing()
+	nick, last := p[1], m.Trailing() // nick: the channel for 324 and 329
 	switch m.Command {
 	case "311", "314": // <me> <nick> <user> <host> * :<realname>
 		if len(p) < 6 {
@@ -78,6 +79,14 @@ func whoisText(m *irc.Message) (text string, ok bool) {
 			return "", false
 		}
 		return nick + " " + last + " " + strings.Join(p[2:len(p)-1], " "), true
+	case "324": // <me> <channel> <modes> [<mode params>...]
+		return nick + " modes: " + strings.Join(p[2:], " "), true
+	case "329": // <me> <channel> <creation time>
+		at, err := strconv.ParseInt(p[2], 10, 64)
+		if err != nil || at <= 0 {
+			return "", false
+		}
+		return nick + " was created on " + time.Unix(at, 0).Local().Format("2 Jan 2006 15:04"), true
 	case "401", "402", "406": // <me> <nick> :No such nick/channel
 		return nick + ": " + last, true
 	case "301": // <me> <nick> :<away message>

@@ -32,6 +32,20 @@ func TestWhoisText(t *testing.T) {
 		{":srv 401 me nobody :No such nick/channel", "nobody: No such nick/channel"},
 		{":srv 311 me bob :short", "bob short"}, // too short for 311: as it came
 	}
+	channel := []struct{ line, want string }{
+		{":srv 324 me #in +ntk key", "#in modes: +ntk key"},
+		{":srv 329 me #in " + itoa(signon), "#in was created on 20 Nov 2026 09:05"},
+		{":srv 329 me #in never", "#in never"},
+	}
+	for _, tt := range channel {
+		sc := newScript(t, Config{})
+		sc.register("")
+		sc.feed(":me!u@h JOIN #in")
+		info := one[event.Info](t, sc.feed(tt.line))
+		if info.Text != tt.want || info.Buffer != "#in" {
+			t.Errorf("%q: got %+v, want text %q in #in", tt.line, info, tt.want)
+		}
+	}
 	for _, tt := range tests {
 		sc := newScript(t, Config{})
 		sc.register("")
