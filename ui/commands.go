@@ -370,19 +370,17 @@ func cmdHelp(ctx cmdContext, a string) (request, error) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	lines := []string{"commands (/help <command> for details):"}
-	for i := 0; i < len(names); i += 8 {
-		end := min(i+8, len(names))
-		lines = append(lines, "  /"+strings.Join(names[i:end], " /"))
-	}
+	// One line each: the view wraps them at word boundaries to any width,
+	// where fixed groups would break mid-group on a narrow terminal.
+	lines := []string{"commands: /" + strings.Join(names, " /") + " (/help <command> for details)"}
 	lines = append(lines, keysHelp...)
 	return request{help: lines}, nil
 }
 
 var keysHelp = []string{
-	"keys: Alt+1…9, Alt+←/→, Ctrl+N/Ctrl+P switch buffers · PgUp/PgDn, Home/End, wheel scroll (up past the top fetches older messages)",
-	"      Up/Down history · Tab completes nicks, channels, commands · Alt+U nick list (Alt+PgUp/PgDn scroll it) · Ctrl+L redraw · Ctrl+C quit",
-	"      Ctrl+A/Ctrl+E line start/end · Ctrl+W/Ctrl+U/Ctrl+K delete · /search: Ctrl+F older, Ctrl+G newer, Esc ends",
+	"buffers: Alt+1…9, Alt+←/→, Ctrl+N/Ctrl+P switch · PgUp/PgDn, Home/End, mouse wheel scroll (up past the top fetches older messages) · Alt+U nick list (Alt+PgUp/PgDn scroll it)",
+	"input: Up/Down history · Tab completes nicks, channels, commands · Ctrl+A/Ctrl+E line start/end · Ctrl+W/Ctrl+U/Ctrl+K delete · Ctrl+L redraw · Ctrl+C quit",
+	"search: /search TEXT or Ctrl+F · Ctrl+F older, Ctrl+G newer hit · Esc ends",
 }
 
 // commandNames returns "/join", "/part", ... sorted, for completion.

@@ -81,6 +81,13 @@ func (m *model) key(k tea.KeyMsg) tea.Cmd {
 			m.cur.listTop = members.ClampOffset(m.cur.members.Len(), m.geometry().bodyH, m.cur.listTop+page)
 		}
 	case "ctrl+f":
+		if m.cur.search == "" {
+			// No search yet: the key starts one, as in a pager.
+			if strings.TrimSpace(m.in.Value()) == "" {
+				m.in.SetValue("/search ")
+			}
+			return nil
+		}
 		return m.searchStep(-1)
 	case "ctrl+g":
 		return m.searchStep(1)

@@ -27,6 +27,22 @@ func TestSearchMarksHitsInTheFrame(t *testing.T) {
 	}
 }
 
+// Ctrl+F with no search under way starts one: the input line becomes
+// "/search " (a line already being typed is left alone).
+func TestCtrlFStartsSearch(t *testing.T) {
+	hs := newHarness(t, 100, 12, Options{})
+	demoChannel(hs)
+	hs.keys("ctrl+f")
+	if v := hs.m.m.in.Value(); v != "/search " {
+		t.Fatalf("input %q after Ctrl+F, want %q", v, "/search ")
+	}
+	hs.m.m.in.SetValue("half a sentence")
+	hs.keys("ctrl+f")
+	if v := hs.m.m.in.Value(); v != "half a sentence" {
+		t.Errorf("Ctrl+F replaced the line being typed: %q", v)
+	}
+}
+
 // BenchmarkSearch times /search's path (Ctrl+F: the next older hit,
 // wrapping) over a buffer of 100 000 lines. "miss" has no hit: every line
 // is scanned once (the wrap covers only what the first pass did not);
