@@ -59,10 +59,7 @@ func TestMigrationConfirmTimeoutFallsBack(t *testing.T) {
 	clk := NewManualClock(time.Unix(5000, 0))
 	cfg := plainNet("net", "bea", old.port())
 	cfg.Session.Password = "pw"
-	p := NewPool(PoolOptions{Networks: []NetworkConfig{cfg}, Log: testLogger{t}, Clock: clk})
-	c := collect(t, p)
-	p.Start()
-	defer func() { p.Close(); <-c.done }()
+	p, c := startPoolWith(t, testLogger{t}, clk, cfg)
 	c.wait(5*time.Second, "registered", isState("net", event.StateRegistered))
 	cl := capsAcked(t, old, "bea")
 
@@ -116,10 +113,7 @@ func TestMigrationWindowHoldsLagPing(t *testing.T) {
 	clk := NewManualClock(time.Unix(5000, 0))
 	cfg := plainNet("net", "bim", old.port())
 	cfg.PingInterval = 10 * time.Second
-	p := NewPool(PoolOptions{Networks: []NetworkConfig{cfg}, Log: testLogger{t}, Clock: clk})
-	c := collect(t, p)
-	p.Start()
-	defer func() { p.Close(); <-c.done }()
+	_, c := startPoolWith(t, testLogger{t}, clk, cfg)
 	c.wait(5*time.Second, "registered", isState("net", event.StateRegistered))
 	cl := capsAcked(t, old, "bim")
 

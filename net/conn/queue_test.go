@@ -207,10 +207,7 @@ func TestQueueOpensWhenRejoinNeverAnswers(t *testing.T) {
 	clk := NewManualClock(time.Unix(1000, 0))
 	cfg := plainNet("net", "uma", srv.port())
 	cfg.Session.Autojoin = []session.Channel{{Name: "#void"}}
-	p := NewPool(PoolOptions{Networks: []NetworkConfig{cfg}, Log: testLogger{t}, Clock: clk})
-	c := collect(t, p)
-	p.Start()
-	defer func() { p.Close(); <-c.done }()
+	p, c := startPoolWith(t, testLogger{t}, clk, cfg)
 	c.wait(5*time.Second, "registered", isState("net", event.StateRegistered))
 	srv.waitFor(5*time.Second, "the unanswered JOIN", func() bool { return len(srv.lines("uma", "JOIN #void")) == 1 })
 	p.Do("net", command.SendText{ID: 1, Target: "yul", Text: "waiting"})
@@ -240,10 +237,7 @@ func TestUnsentLinesSurviveALostConnection(t *testing.T) {
 	// the limiter holds every further line.
 	cfg.Flood = Flood{Burst: 10, Interval: time.Hour}
 	cfg.Backoff = Backoff{Min: time.Second, Max: time.Second}
-	p := NewPool(PoolOptions{Networks: []NetworkConfig{cfg}, Log: testLogger{t}, Clock: clk})
-	c := collect(t, p)
-	p.Start()
-	defer func() { p.Close(); <-c.done }()
+	p, c := startPoolWith(t, testLogger{t}, clk, cfg)
 	c.wait(5*time.Second, "registered", isState("net", event.StateRegistered))
 	const lines = 12
 	for i := 1; i <= lines; i++ {

@@ -122,10 +122,7 @@ func TestDeadConnectionManualClock(t *testing.T) {
 	clk := NewManualClock(time.Unix(1000, 0))
 	cfg := plainNet("net", "fay", srv.port())
 	cfg.DeadAfter = 120 * time.Second
-	p := NewPool(PoolOptions{Networks: []NetworkConfig{cfg}, Log: testLogger{t}, Clock: clk})
-	c := collect(t, p)
-	p.Start()
-	defer func() { p.Close(); <-c.done }()
+	_, c := startPoolWith(t, testLogger{t}, clk, cfg)
 	c.wait(5*time.Second, "registered", isState("net", event.StateRegistered))
 	// Barrier: every line of registration has been read before time moves.
 	srv.client("fay").send("PING :barrier")
