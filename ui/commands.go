@@ -161,7 +161,7 @@ func init() {
 		"clear": {"/clear", "clear the current buffer's scrollback", func(ctx cmdContext, a string) (request, error) {
 			return request{clear: true}, nil
 		}},
-		"search": {"/search [text]", "find text in this buffer (Ctrl+F older, Ctrl+G newer, Esc ends); no text ends the search", func(ctx cmdContext, a string) (request, error) {
+		"search": {"/search [text]", "find text in this buffer (Ctrl+F older, Ctrl+G newer, Esc ends), and in the server's history where it offers search; no text ends the search", func(ctx cmdContext, a string) (request, error) {
 			return request{search: &a}, nil
 		}},
 		"help": {"/help [command]", "list commands, or explain one", cmdHelp},

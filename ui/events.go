@@ -133,6 +133,10 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 			}
 		case event.History:
 			m.history(ev)
+		case event.SearchResults:
+			if c := m.searchResults(ev); c != nil {
+				cmds = append(cmds, c)
+			}
 		case event.Redirect:
 			cmds = append(cmds, m.redirect(ev))
 		}

@@ -3,6 +3,10 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ferry-irc/ferry/net/command"
+	"github.com/ferry-irc/ferry/ui/scrollback"
 
 	"github.com/ferry-irc/ferry/net/event"
 	"github.com/muesli/termenv"
@@ -40,6 +44,64 @@ func TestCtrlFStartsSearch(t *testing.T) {
 	hs.keys("ctrl+f")
 	if v := hs.m.m.in.Value(); v != "half a sentence" {
 		t.Errorf("Ctrl+F replaced the line being typed: %q", v)
+	}
+}
+
+// /search also asks the server (command.Search for the buffer); its
+// answer is listed under the buffer's lines with each message's date, and
+// the running search reaches those lines. A refusal is one error line.
+func TestSearchAsksTheServer(t *testing.T) {
+	hs := newHarness(t, 100, 14, Options{})
+	demoChannel(hs)
+	hs.conn.take()
+	hs.m.m.in.SetValue("/search sails")
+	hs.keys("enter")
+	var asked []command.Search
+	for _, d := range hs.conn.take() {
+		if c, ok := d.cmd.(command.Search); ok && d.net == "ferrynet" {
+			asked = append(asked, c)
+		}
+	}
+	if len(asked) != 1 || asked[0] != (command.Search{Buffer: "#ferry", Text: "sails"}) {
+		t.Fatalf("commands sent: %+v, want one Search of #ferry for “sails”", asked)
+	}
+	old := time.Date(2026, 3, 4, 5, 6, 0, 0, time.UTC)
+	hs.feed(event.SearchResults{Meta: meta(60), Buffer: "#ferry", Text: "sails", Messages: []event.Message{
+		{Meta: event.Meta{Time: old}, Buffer: "#ferry", From: "bob", Text: "the ferry sails at noon"},
+		{Meta: event.Meta{Time: old.Add(time.Hour)}, Buffer: "#ferry", Kind: event.Action, From: "amy", Text: "sails away"},
+	}})
+	screen := hs.m.View()
+	for _, want := range []string{"the server's history has 2 message(s) with “sails”", "4 Mar 2026 05:06 <bob> the ferry sails at noon", "4 Mar 2026 06:06 * amy sails away"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("screen lacks %q:\n%s", want, screen)
+		}
+	}
+	hs.keys("ctrl+f")
+	if l := hs.m.m.cur.sb.Line(hs.m.m.cur.searchHit); !strings.Contains(l.Text, "sails") {
+		t.Errorf("Ctrl+F landed on %q", l.Text)
+	}
+	hs.feed(event.SearchResults{Meta: meta(61), Buffer: "#ferry", Text: "x", Failed: "You are not in #ferry"})
+	b := hs.m.m.cur
+	if l := b.sb.Line(b.sb.Len() - 1); l.Kind != scrollback.Error || !strings.Contains(l.Text, "could not search for “x”: You are not in #ferry") {
+		t.Errorf("refusal shown as %v %q", l.Kind, l.Text)
+	}
+}
+
+// The server buffer is not searched on the server: no command goes out.
+func TestSearchServerBufferStaysLocal(t *testing.T) {
+	hs := newHarness(t, 100, 14, Options{})
+	demoChannel(hs)
+	hs.keys("ctrl+p") // the server buffer
+	if hs.m.m.cur.kind != serverBuf {
+		t.Fatalf("on %q, want the server buffer", hs.m.m.cur.name)
+	}
+	hs.conn.take()
+	hs.m.m.in.SetValue("/search motd")
+	hs.keys("enter")
+	for _, d := range hs.conn.take() {
+		if _, ok := d.cmd.(command.Search); ok {
+			t.Errorf("server buffer search sent %+v", d.cmd)
+		}
 	}
 }
 

@@ -59,6 +59,17 @@ type Disconnect struct{ Reason string }
 // Reconnect closes the connection and connects again at once.
 type Reconnect struct{}
 
+// Search asks the server for Buffer's messages containing Text (the
+// /search command), when the server offers soju.im/search; it is
+// answered by an event.SearchResults, or by nothing when the server has
+// no search (the UI's own scrollback search stands alone then).
+type Search struct {
+	Buffer string
+	Text   string
+}
+
+func (Search) isCommand() {}
+
 func (SendText) isCommand()   {}
 func (Join) isCommand()       {}
 func (Part) isCommand()       {}

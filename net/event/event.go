@@ -348,6 +348,18 @@ type History struct {
 	More bool
 }
 
+// SearchResults answers a command.Search the server could take (it offers
+// soju.im/search): the messages of Buffer whose text contains Text, oldest
+// first, at most one page. Failed is set, with the server's reason, when
+// the server refused the search.
+type SearchResults struct {
+	Meta
+	Buffer   string
+	Text     string
+	Messages []Message
+	Failed   string
+}
+
 // Redirect reports a 010 (RPL_BOUNCE) the server sent before registration
 // and what the client did about it: followed it (Followed, with the new
 // Server) or refused it (Reason says why: a TLS downgrade, a host the user

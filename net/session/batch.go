@@ -34,6 +34,7 @@ type historyPage struct {
 	msgs    []event.Message
 	lines   int // every line of the batch, kept or not: the server's page size
 	dropped int // messages beyond maxBatchLines
+	search  bool // a soju.im/search batch: the answer to a SEARCH, not a history page
 }
 
 // isHistoryBatchType reports whether typ is the chathistory batch type
@@ -65,8 +66,11 @@ func (s *Session) handleBatch(h *handling) {
 		if parent := m.Tags["batch"]; parent != "" {
 			b.parent = s.batches[parent]
 		}
-		if isHistoryBatchType(b.typ) {
+		switch {
+		case isHistoryBatchType(b.typ):
 			b.page = &historyPage{target: clip(m.Param(2), maxNameLen)}
+		case isSearchBatchType(b.typ):
+			b.page = &historyPage{search: true}
 		}
 		s.batches[ref] = b
 	case '-':
@@ -78,7 +82,10 @@ func (s *Session) handleBatch(h *handling) {
 		}
 		delete(s.batches, ref)
 		b.closed = true
-		if b.page != nil {
+		switch {
+		case b.page != nil && b.page.search:
+			s.searchDone(h, b.page)
+		case b.page != nil:
 			s.historyDone(h, b.page)
 		}
 	default:

@@ -14,7 +14,7 @@ var supportedCaps = []string{
 	"cap-notify", "server-time", "message-tags", "echo-message", "batch",
 	"away-notify", "account-notify", "account-tag", "extended-join",
 	"multi-prefix", "userhost-in-names", "setname", "chghost", "invite-notify",
-	historyCap, "sasl",
+	historyCap, searchCap, "sasl",
 }
 
 // maxReqLen bounds one CAP REQ parameter, well under 512 with the command.

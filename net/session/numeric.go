@@ -79,6 +79,9 @@ func (s *Session) handleNumeric(h *handling) {
 		if strings.EqualFold(m.Param(1), "CHATHISTORY") {
 			s.historyFailed(h, nil)
 		}
+		if strings.EqualFold(m.Param(1), "SEARCH") && s.searchFailed(h, m.Trailing()) {
+			return // the answer to our request: SearchResults carries it
+		}
 		if strings.EqualFold(m.Param(1), "CAP") && !s.registered {
 			// A server without capability negotiation: registration goes on with NICK/USER.
 			s.lsDone, s.capEnded = true, true
@@ -174,6 +177,9 @@ func (s *Session) handleStandardReply(h *handling) {
 	}
 	if m.Command == "FAIL" && strings.EqualFold(m.Param(0), "CHATHISTORY") && len(m.Params) >= 3 {
 		s.historyFailed(h, m.Params[2:len(m.Params)-1])
+	}
+	if m.Command == "FAIL" && strings.EqualFold(m.Param(0), "SEARCH") && s.searchFailed(h, m.Trailing()) {
+		return // SearchResults carries it to the buffer that asked
 	}
 	text := m.Trailing()
 	if len(m.Params) >= 3 {

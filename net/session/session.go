@@ -154,6 +154,7 @@ type Session struct {
 	redirect     *redirect             // a valid 010 before 001 (see Redirect)
 	batches      map[string]*openBatch // open IRCv3 batches by reference
 	histReqs     []histRequest         // CHATHISTORY requests awaiting their batch, oldest first
+	searches     []searchRequest       // SEARCH requests awaiting their batch, oldest first
 	gap          []gapRef              // buffers to fill once ready, after a re-registration
 	gapPending   bool
 	burstDone    bool   // 376/422, or a JOIN answered: ISUPPORT is complete
@@ -237,6 +238,7 @@ func (s *Session) reset() {
 	s.redirect = nil
 	s.batches = make(map[string]*openBatch)
 	s.histReqs = nil
+	s.searches = nil
 	s.gap, s.gapPending, s.burstDone = nil, false, false
 	if s.channels != nil && s.is.Casemap != before {
 		s.refold() // the kept channel list was folded with the last server's mapping

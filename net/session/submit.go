@@ -76,6 +76,10 @@ func (s *Session) Submit(c command.Command) []event.Event {
 			return refuse("cannot fetch the history of %q: not a channel or nick", c.Buffer)
 		}
 		return s.fetchBefore(meta, c.Buffer, c.BeforeID, c.Before)
+	case command.Search:
+		if validParam(c.Buffer) {
+			s.search(c.Buffer, c.Text)
+		}
 	case command.Quit:
 		var params []string
 		if c.Reason != "" {
