@@ -45,6 +45,8 @@ func (n *Network) handleChat(u *user, m *irc.Message) {
 		n.invite(u, m)
 	case "CHATHISTORY":
 		n.chathistory(u, m)
+	case "SEARCH":
+		n.search(u, m)
 	case "KICK":
 		n.kick(u, m)
 	case "MODE":

@@ -149,20 +149,10 @@ func (n *Network) chathistory(u *user, m *irc.Message) {
 		return
 	}
 	limit = min(limit, historyMaxPage)
-	var key string
-	if strings.HasPrefix(target, "#") {
-		ch := n.chans[fold(target)]
-		if ch == nil || ch.members[u] == nil {
-			fail("INVALID_TARGET", sub, target)
-			return
-		}
-		key = historyKey(target, "")
-	} else {
-		if !validNick(target) {
-			fail("INVALID_TARGET", sub, target)
-			return
-		}
-		key = historyKey(u.nick, target)
+	key, ok := n.historyAccess(u, target)
+	if !ok {
+		fail("INVALID_TARGET", sub, target)
+		return
 	}
 	h := n.hist[key]
 	if h == nil {
@@ -226,14 +216,60 @@ func (n *Network) chathistory(u *user, m *irc.Message) {
 			}
 		}
 	}
-	n.historyBatch(u, "chathistory", target, out)
+	n.historyBatch(u, out, "chathistory", target)
 }
 
-func (n *Network) historyBatch(u *user, kind, target string, out []histEntry) {
+// historyAccess returns the history key of target if u may read it: a
+// channel u is in, or u's private conversation with a nick. Every history
+// reader (CHATHISTORY, SEARCH) goes through it or readableHistory.
+func (n *Network) historyAccess(u *user, target string) (key string, ok bool) {
+	if strings.HasPrefix(target, "#") {
+		ch := n.chans[fold(target)]
+		if ch == nil || ch.members[u] == nil {
+			return "", false
+		}
+		return historyKey(target, ""), true
+	}
+	if !validNick(target) {
+		return "", false
+	}
+	return historyKey(u.nick, target), true
+}
+
+// readableHistory calls f with the name and kept history of every target
+// u may read: the channels u is in and u's private conversations (named
+// by the other nick, as its user currently spells it).
+func (n *Network) readableHistory(u *user, f func(name string, h *history)) {
+	for ch := range u.chans {
+		if h := n.hist[fold(ch.name)]; h != nil {
+			f(ch.name, h)
+		}
+	}
+	me := fold(u.nick)
+	for key, h := range n.hist {
+		x, y, ok := strings.Cut(key, " ")
+		if !ok || (x != me && y != me) {
+			continue
+		}
+		other := x
+		if x == me {
+			other = y
+		}
+		if o := n.users[other]; o != nil {
+			other = o.nick
+		}
+		f(other, h)
+	}
+}
+
+// historyBatch replays out to u as CHATHISTORY does: in a batch of type
+// kind (with params) when u has enabled batch, each line with its original
+// prefix, time and msgid as u's capabilities allow.
+func (n *Network) historyBatch(u *user, out []histEntry, kind string, params ...string) {
 	n.batchSeq++
 	id := "h" + strconv.FormatUint(n.batchSeq, 36)
 	if u.caps["batch"] {
-		n.fromServer(u, "BATCH", "+"+id, kind, target)
+		n.fromServer(u, "BATCH", append([]string{"+" + id, kind}, params...)...)
 	}
 	for _, e := range out {
 		x := msgCtx{at: e.at, msgid: e.msgid, ctags: e.ctags, batch: id}
@@ -266,26 +302,11 @@ func (n *Network) historyTargets(u *user, m *irc.Message, fail func(string, ...s
 		last time.Time
 	}
 	var list []tgt
-	me := fold(u.nick)
-	for ch := range u.chans {
-		if h := n.hist[fold(ch.name)]; h != nil && h.last.After(a.at) && h.last.Before(b.at) {
-			list = append(list, tgt{ch.name, h.last})
+	n.readableHistory(u, func(name string, h *history) {
+		if h.last.After(a.at) && h.last.Before(b.at) {
+			list = append(list, tgt{name, h.last})
 		}
-	}
-	for key, h := range n.hist {
-		x, y, ok := strings.Cut(key, " ")
-		if !ok || (x != me && y != me) || !h.last.After(a.at) || !h.last.Before(b.at) {
-			continue
-		}
-		other := x
-		if x == me {
-			other = y
-		}
-		if o := n.users[other]; o != nil {
-			other = o.nick
-		}
-		list = append(list, tgt{other, h.last})
-	}
+	})
 	sort.Slice(list, func(i, j int) bool { return list[i].last.Before(list[j].last) })
 	if len(list) > min(limit, historyMaxPage) {
 		list = list[:min(limit, historyMaxPage)]

@@ -17,7 +17,13 @@ func historyPage(t *testing.T, c *client, req string) (texts []string, msgs []*i
 	if !strings.HasPrefix(open.Param(0), "+") || open.Param(1) != "chathistory" {
 		t.Fatalf("BATCH open = %s", open)
 	}
-	id := open.Param(0)[1:]
+	return readBatch(t, c, open.Param(0)[1:])
+}
+
+// readBatch reads the lines of the history batch id up to its end; each
+// must carry the batch, msgid and time tags.
+func readBatch(t *testing.T, c *client, id string) (texts []string, msgs []*irc.Message) {
+	t.Helper()
 	for {
 		m, err := c.next()
 		if err != nil {

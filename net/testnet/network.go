@@ -202,7 +202,7 @@ func (n *Network) openNode(nc NodeConfig) (*Node, error) {
 		}
 	}
 	nd.caps = map[string]bool{}
-	for _, c := range []string{"cap-notify", "server-time", "message-tags", "echo-message", "batch", capChathistory, capMigrate} {
+	for _, c := range []string{"cap-notify", "server-time", "message-tags", "echo-message", "batch", capChathistory, capSearch, capMigrate} {
 		nd.caps[c] = true
 	}
 	if len(n.opts.Accounts) > 0 {
@@ -213,6 +213,9 @@ func (n *Network) openNode(nc NodeConfig) (*Node, error) {
 	}
 	for _, c := range nc.WithoutCaps {
 		delete(nd.caps, c)
+	}
+	if !nd.caps[capChathistory] {
+		delete(nd.caps, capSearch) // it searches the same history
 	}
 	nd.isupport = mergeISupport(defaultISupport(), nc.ISupport)
 	return nd, nil
