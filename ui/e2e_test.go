@@ -951,3 +951,32 @@ func dumpBuffer(b *buffer) string {
 	}
 	return sb.String()
 }
+
+// /search against the test network, which offers soju.im/search: a line
+// no longer in the scrollback (cleared) is found in the server's history
+// and listed with its date and sender; the local search then reaches it.
+func TestE2EServerSearch(t *testing.T) {
+	_, _, other, f := e2eSetup(t, "#ferry")
+	f.focus("#ferry")
+	other.send("PRIVMSG #ferry :the old needle line")
+	other.send("PRIVMSG #ferry :an unrelated line")
+	f.until("other's lines shown", func() bool { return f.count("#ferry", "an unrelated line") == 1 })
+	f.typeLine("/clear")
+	if f.count("#ferry", "the old needle line") != 0 {
+		t.Fatal("/clear left the line in the scrollback")
+	}
+	f.typeLine("/search needle")
+	f.until("the server's search results", func() bool {
+		return len(f.lines("#ferry", func(l scrollback.Line) bool { return strings.Contains(l.Text, "<other> the old needle line") })) == 1
+	})
+	if n := len(f.lines("#ferry", func(l scrollback.Line) bool { return strings.Contains(l.Text, "unrelated") })); n != 0 {
+		t.Errorf("a line without the text came back from the search (%d)", n)
+	}
+	head := f.lines("#ferry", func(l scrollback.Line) bool { return strings.Contains(l.Text, "has 1 message(s) with “needle”") })
+	if len(head) != 1 {
+		t.Errorf("no results header; screen:\n%s", f.screen())
+	}
+	if s := f.screen(); !strings.Contains(s, "<other> the old needle line") {
+		t.Errorf("result not on screen:\n%s", s)
+	}
+}

@@ -32,8 +32,8 @@ type openBatch struct {
 type historyPage struct {
 	target  string // the batch's target parameter, as the server wrote it
 	msgs    []event.Message
-	lines   int // every line of the batch, kept or not: the server's page size
-	dropped int // messages beyond maxBatchLines
+	lines   int  // every line of the batch, kept or not: the server's page size
+	dropped int  // messages beyond maxBatchLines
 	search  bool // a soju.im/search batch: the answer to a SEARCH, not a history page
 }
 
