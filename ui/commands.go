@@ -164,7 +164,17 @@ func init() {
 		"search": {"/search [text]", "find text in this buffer (Ctrl+F older, Ctrl+G newer, Esc ends), and in the server's history where it offers search; no text ends the search", func(ctx cmdContext, a string) (request, error) {
 			return request{search: &a}, nil
 		}},
-		"help": {"/help [command]", "list commands, or explain one", cmdHelp},
+		"help":    {"/help [command]", "list commands, or explain one", cmdHelp},
+		"ctcp":    {"/ctcp <nick> <request> [args]", "send a CTCP request (VERSION, PING, TIME, ...); the reply shows in the server buffer", cmdCTCP},
+		"whowas":  {"/whowas <nick> [count]", "show who last used a nick", cmdWhowas},
+		"list":    {"/list [#channel|filter]", "list the network's channels (in the server buffer)", cmdList},
+		"cycle":   {"/cycle [key]", "leave and rejoin the current channel", cmdCycle},
+		"op":      {"/op <nick> [nick...]", "give channel operator status (+o)", nickModes("+", "o")},
+		"deop":    {"/deop <nick> [nick...]", "take channel operator status (-o)", nickModes("-", "o")},
+		"voice":   {"/voice <nick> [nick...]", "give voice (+v)", nickModes("+", "v")},
+		"devoice": {"/devoice <nick> [nick...]", "take voice (-v)", nickModes("-", "v")},
+		"ban":     {"/ban [nick|mask...]", "ban nicks (as nick!*@*) or masks from the current channel; alone, list the bans", banModes("+")},
+		"unban":   {"/unban <nick|mask> [...]", "lift bans", banModes("-")},
 	}
 }
 

@@ -135,13 +135,13 @@ func (s *Session) joinRefused(h *handling) {
 func (s *Session) info(h *handling, isErr bool) {
 	m := h.m
 	buffer := ""
-	for i := 1; i < len(m.Params)-1; i++ {
+	for i := 1; i < len(m.Params)-1 && m.Command != "322"; i++ { // a /list stays in one place
 		if ch := s.joinedChannel(m.Params[i]); ch != nil {
 			buffer = ch.name
 			break
 		}
 	}
-	text, ok := whoisText(m)
+	text, ok := replyText(m)
 	if !ok {
 		text = infoText(m.Params)
 	}

@@ -19,17 +19,17 @@ var replyNumerics = map[string]bool{
 	"401": true, "402": true, "406": true,
 }
 
-// whoisText renders a WHOIS or WHOWAS reply (and a channel's modes or
-// creation time) as a sentence, as irssi and WeeChat do, instead of its
+// replyText renders a WHOIS or WHOWAS reply (and a channel's modes,
+// creation time or /list entry) as a sentence, as irssi and WeeChat do, instead of its
 // raw parameters. ok is false for a numeric that is not one of them, or
 // one too short to read (the caller then shows the parameters as they
 // are).
-func whoisText(m *irc.Message) (text string, ok bool) {
+func replyText(m *irc.Message) (text string, ok bool) {
 	p := m.Params
 	if len(p) < 3 {
 		return "", false
 	}
-	nick, last := p[1], m.Trailing() // nick: the channel for 324 and 329
+	nick, last := p[1], m.Trailing() // nick: the channel for 322, 324 and 329
 	switch m.Command {
 	case "311", "314": // <me> <nick> <user> <host> * :<realname>
 		if len(p) < 6 {
@@ -87,6 +87,14 @@ func whoisText(m *irc.Message) (text string, ok bool) {
 			return "", false
 		}
 		return nick + " was created on " + time.Unix(at, 0).Local().Format("2 Jan 2006 15:04"), true
+	case "322": // <me> <channel> <visible users> :<topic>
+		if len(p) < 4 {
+			return "", false
+		}
+		if last == "" {
+			return fmt.Sprintf("%s (%s)", nick, p[2]), true
+		}
+		return fmt.Sprintf("%s (%s): %s", nick, p[2], last), true
 	case "401", "402", "406": // <me> <nick> :No such nick/channel
 		return nick + ": " + last, true
 	case "301": // <me> <nick> :<away message>

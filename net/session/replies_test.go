@@ -37,6 +37,20 @@ func TestWhoisText(t *testing.T) {
 		{":srv 329 me #in " + itoa(signon), "#in was created on 20 Nov 2026 09:05"},
 		{":srv 329 me #in never", "#in never"},
 	}
+	// /list entries stay together in the server buffer, even for a
+	// channel we are in.
+	for _, tt := range []struct{ line, want string }{
+		{":srv 322 me #in 12 :all about things", "#in (12): all about things"},
+		{":srv 322 me #in 3 :", "#in (3)"},
+	} {
+		sc := newScript(t, Config{})
+		sc.register("")
+		sc.feed(":me!u@h JOIN #in")
+		info := one[event.Info](t, sc.feed(tt.line))
+		if info.Text != tt.want || info.Buffer != "" {
+			t.Errorf("%q: got %+v, want text %q in the server buffer", tt.line, info, tt.want)
+		}
+	}
 	for _, tt := range channel {
 		sc := newScript(t, Config{})
 		sc.register("")
