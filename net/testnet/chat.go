@@ -55,6 +55,8 @@ func (n *Network) handleChat(u *user, m *irc.Message) {
 		n.whois(u, m)
 	case "WHO":
 		n.who(u, m)
+	case "LIST":
+		n.list(u, m.Param(0))
 	case "LINKS":
 		for _, nd := range n.nodes {
 			hops := "1"
@@ -552,4 +554,28 @@ func (n *Network) invite(u *user, m *irc.Message) {
 	}
 	n.numeric(u, RPL_INVITING, t.nick, ch.name)
 	n.deliver(t, &irc.Message{Prefix: u.prefix(), Command: "INVITE", Params: []string{t.nick, ch.name}}, n.ctx(false))
+}
+
+// list answers LIST [#chan[,#chan]]: every channel (or the named ones)
+// with its member count and topic, sorted by name. The network has no
+// secret channels, so every channel is listed.
+func (n *Network) list(u *user, names string) {
+	var chans []*channel
+	if names == "" {
+		for _, ch := range n.chans {
+			chans = append(chans, ch)
+		}
+	} else {
+		for _, name := range splitList(names, 10) {
+			if ch := n.chans[fold(name)]; ch != nil {
+				chans = append(chans, ch)
+			}
+		}
+	}
+	sort.Slice(chans, func(i, j int) bool { return chans[i].name < chans[j].name })
+	n.numeric(u, RPL_LISTSTART, "Channel", "Users  Name")
+	for _, ch := range chans {
+		n.numeric(u, RPL_LIST, ch.name, strconv.Itoa(len(ch.members)), ch.topic)
+	}
+	n.numeric(u, RPL_LISTEND, "End of /LIST")
 }
