@@ -1,6 +1,8 @@
 package scrollback
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"time"
 
@@ -343,6 +345,7 @@ func (v *View) renderFold(rows []string, e entry) []string {
 		verb  string
 		names []format.Span
 		count int
+		first uint64 // slot of the group's first line: groups read in the order things happened
 	}
 	groups := []*group{{verb: " joined"}, {verb: " left"}, {verb: " quit"}, {verb: ""}}
 	var last time.Time
@@ -363,6 +366,9 @@ func (v *View) renderFold(rows []string, e entry) []string {
 			continue
 		}
 		g.count++
+		if g.count == 1 {
+			g.first = s
+		}
 		if g.count > foldNames {
 			continue
 		}
@@ -375,6 +381,8 @@ func (v *View) renderFold(rows []string, e entry) []string {
 				format.Span{Text: format.Sanitize(l.Text), Attr: v.attrs.nick(l.Text)})
 		}
 	}
+	// "bob left · bob joined" for a /cycle, not the other way round.
+	slices.SortStableFunc(groups, func(a, b *group) int { return cmp.Compare(a.first, b.first) })
 	var spans []format.Span
 	for _, g := range groups {
 		if g.count == 0 {

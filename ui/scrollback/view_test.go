@@ -239,6 +239,22 @@ func TestFoldingModes(t *testing.T) {
 	}
 }
 
+// A folded line names the kinds of change in the order they happened:
+// a /cycle reads "left · joined".
+func TestFoldKeepsOrder(t *testing.T) {
+	b := newBuf(100)
+	b.Append(msg(0, "a", "before"))
+	b.Append(Line{Time: t0, Kind: Part, Nick: "bob"})
+	b.Append(Line{Time: t0, Kind: Join, Nick: "bob"})
+	b.Append(Line{Time: t0, Kind: Nick, Nick: "bob", Text: "rob"})
+	b.Append(Line{Time: t0, Kind: Part, Nick: "amy"})
+	b.Append(msg(1, "a", "after"))
+	checkScreen(t, newView(t, b, termenv.Ascii, 80, 3, Options{NickWidth: 3}), `
+12:00   a before
+12:00  -- bob, amy left · bob joined · bob → rob
+12:01   a after`)
+}
+
 func TestFoldGroupBounded(t *testing.T) {
 	b := newBuf(2000)
 	for i := range maxFold + 10 {
