@@ -105,6 +105,10 @@ type Network struct {
 	Autojoin []Channel
 	Migrate  string // MigrateAny, MigrateSameDomain or MigrateNever
 	Flood    Flood
+	// Ignore lists nicks and nick!user@host masks (with * and ?) whose
+	// messages, notices, CTCPs and invites are not shown; /ignore adds
+	// to it for the session.
+	Ignore []string
 }
 
 // SASL is a network's sasl = { ... } table.

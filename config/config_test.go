@@ -112,6 +112,7 @@ sasl = { mechanism = "external", required = false }
 autojoin = ["#ferry", "#secret key123"]
 migrate = "same-domain"
 flood = { burst = 10, interval = "500ms" }
+ignore = ["spammer", "*!*@spam.example"]
 
 [sts]
 pins = { "IRC.Example.NET" = 6697, "other.example" = 7001 }
@@ -137,6 +138,7 @@ pins = { "IRC.Example.NET" = 6697, "other.example" = 7001 }
 		Autojoin:    []Channel{{Name: "#ferry"}, {Name: "#secret", Key: "key123"}},
 		Migrate:     "same-domain",
 		Flood:       Flood{Burst: 10, Interval: 500 * time.Millisecond},
+		Ignore:      []string{"spammer", "*!*@spam.example"},
 	}
 	if !reflect.DeepEqual(cfg.Networks[0], want) {
 		t.Errorf("network = %+v\nwant %+v", cfg.Networks[0], want)
@@ -159,6 +161,8 @@ func TestValidation(t *testing.T) {
 		msg  string // substring of Msg
 	}{
 		{"unknown top-level key", "colour = 1\n", 1, "colour", "unknown key"},
+		{"ignore entry with a space", net + "ignore = [\"a b\"]\n", 4, "network[1].ignore", "not a nick"},
+		{"ignore not a list", net + "ignore = \"troll\"\n", 4, "network[1].ignore", ""},
 		{"unknown ui key with suggestion", "[ui]\n\ntheem = \"dark\"\n", 3, "ui.theem", `did you mean "theme"`},
 		{"unknown network key", net + "prot = 7000\n", 4, "network[1].prot", `did you mean "port"`},
 		{"unknown sasl key", net + "sasl = { mechanism = \"PLAIN\", pasword = \"x\", password = \"y\" }\n", 4, "network[1].sasl.pasword", "unknown key"},

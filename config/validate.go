@@ -174,7 +174,7 @@ func (d *decoder) network(p []string, m map[string]any) (Network, bool) {
 	before := len(d.errs)
 	d.knownKeys(p, m, "name", "host", "port", "tls", "tls_verify", "tls_verify_ack",
 		"ca_file", "client_cert", "client_key", "nick", "alt_nicks", "user", "realname",
-		"password", "password_cmd", "sasl", "autojoin", "migrate", "flood")
+		"password", "password_cmd", "sasl", "autojoin", "migrate", "flood", "ignore")
 	n := Network{
 		TLS:       true,
 		TLSVerify: true,
@@ -319,6 +319,17 @@ func (d *decoder) network(p []string, m map[string]any) (Network, bool) {
 					continue
 				}
 				n.Autojoin = append(n.Autojoin, ch)
+			}
+		}
+	}
+	if v, ok := m["ignore"]; ok {
+		if entries, ok := d.strings(child(p, "ignore"), v); ok {
+			for _, e := range entries {
+				if e == "" || strings.ContainsAny(e, " ,") {
+					d.errorf(child(p, "ignore"), "%q is not a nick or a nick!user@host mask", e)
+					continue
+				}
+				n.Ignore = append(n.Ignore, e)
 			}
 		}
 	}

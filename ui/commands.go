@@ -30,6 +30,9 @@ type request struct {
 	help   []string // lines to show in the current buffer
 	clear  bool     // clear the current buffer
 	search *string  // search the current buffer ("" ends the search)
+	ignore *string  // /ignore (list when ""), or /unignore with unignore set
+	// unignore makes ignore a removal.
+	unignore bool
 }
 
 // cmdSpec describes one slash command.
@@ -174,7 +177,16 @@ func init() {
 		"voice":   {"/voice <nick> [nick...]", "give voice (+v)", nickModes("+", "v")},
 		"devoice": {"/devoice <nick> [nick...]", "take voice (-v)", nickModes("-", "v")},
 		"ban":     {"/ban [nick|mask...]", "ban nicks (as nick!*@*) or masks from the current channel; alone, list the bans", banModes("+")},
-		"unban":   {"/unban <nick|mask> [...]", "lift bans", banModes("-")},
+		"ignore": {"/ignore [nick|mask]", "hide a nick's (or a nick!user@host mask's, with * and ?) messages, notices, CTCPs and invites on this network; alone, list them", func(ctx cmdContext, a string) (request, error) {
+			return request{ignore: &a}, nil
+		}},
+		"unignore": {"/unignore <nick|mask>", "show a nick's messages again", func(ctx cmdContext, a string) (request, error) {
+			if strings.TrimSpace(a) == "" {
+				return request{}, errUsage
+			}
+			return request{ignore: &a, unignore: true}, nil
+		}},
+		"unban": {"/unban <nick|mask> [...]", "lift bans", banModes("-")},
 	}
 }
 

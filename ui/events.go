@@ -21,6 +21,9 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 	for _, e := range evs {
 		switch ev := e.(type) {
 		case event.Message:
+			if !ev.Self && m.network(ev.Network).ignored(ev.From, ev.FromHost) {
+				continue
+			}
 			ring = m.message(ev) || ring
 		case event.Delivered:
 			m.network(ev.Network).settled(ev.LocalID)
@@ -71,7 +74,9 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 		case event.AccountChange:
 			// Shown nowhere yet: the member list has no account column.
 		case event.Invite:
-			m.invite(ev)
+			if !m.network(ev.Network).ignored(ev.By, "") {
+				m.invite(ev)
+			}
 		case event.Info:
 			n := m.network(ev.Network)
 			b := n.server0
@@ -126,14 +131,18 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 			n := m.network(ev.Network)
 			n.lag, n.hasLag = ev.RTT, true
 		case event.CTCP:
-			m.ctcp(ev)
+			if !m.network(ev.Network).ignored(ev.From, "") {
+				m.ctcp(ev)
+			}
 		case event.Migration:
 			if c := m.migration(ev); c != nil {
 				cmds = append(cmds, c)
 			}
 		case event.History:
+			ev.Messages = m.network(ev.Network).filterIgnored(ev.Messages)
 			m.history(ev)
 		case event.SearchResults:
+			ev.Messages = m.network(ev.Network).filterIgnored(ev.Messages)
 			if c := m.searchResults(ev); c != nil {
 				cmds = append(cmds, c)
 			}

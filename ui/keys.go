@@ -301,6 +301,13 @@ func (m *model) exec(r request) tea.Cmd {
 		m.cur.sb.Clear()
 	case r.search != nil:
 		return m.search(*r.search)
+	case r.ignore != nil:
+		text, err := m.ignoreCmd(n, *r.ignore, !r.unignore)
+		kind := scrollback.Info
+		if err != nil {
+			text, kind = err.Error(), scrollback.Error
+		}
+		m.line(m.cur, m.now(), kind, "", text)
 	case r.quit:
 		return m.leave(r.reason, false)
 	}

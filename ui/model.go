@@ -66,6 +66,9 @@ type Options struct {
 	Version string
 	// QuitMessage is the reason sent with QUIT (default "ferry").
 	QuitMessage string
+	// Ignores are, per network name, the nicks and nick!user@host masks
+	// whose messages are not shown (the config's ignore = [...]).
+	Ignores map[string][]string
 	// NoMouse leaves the mouse to the terminal (no wheel scrolling, but
 	// native selection without Shift).
 	NoMouse bool

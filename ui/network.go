@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -73,6 +74,10 @@ type network struct {
 	away       bool
 	everJoined bool // a channel was joined since the program started
 
+	// ignores are nicks and masks whose messages are not shown (see
+	// ignore.go): Options.Ignores, then /ignore and /unignore.
+	ignores []string
+
 	casemap     string
 	fold        func(string) string
 	prefixes    string
@@ -102,6 +107,7 @@ func (m *model) newNetwork(name string) *network {
 		prefixes: members.DefaultPrefixes, prefixModes: "qaohv", chanTypes: "#&",
 		byName: make(map[string]*buffer), pending: make(map[uint64]struct{})}
 	n.server0 = m.newBuffer(n, "", serverBuf)
+	n.ignores = slices.Clone(m.opts.Ignores[name])
 	return n
 }
 

@@ -39,6 +39,10 @@ func runConfigured(o options, cfg *config.Config, stderr io.Writer) int {
 		Highlights: cfg.UI.Highlights,
 		Bell:       cfg.UI.Bell,
 		Version:    uiVersion(),
+		Ignores:    map[string][]string{},
+	}
+	for _, n := range cfg.Networks {
+		opts.Ignores[n.Name] = n.Ignore
 	}
 	return runTUI(c.pool, opts, c.logs, stderr)
 }
