@@ -58,8 +58,15 @@ func (s *Session) handleNumeric(h *handling) {
 	case "301":
 		if nick := m.Param(1); nick != "" {
 			h.emit(event.Away{Meta: h.meta, Nick: nick, Away: true, Message: m.Trailing(), Self: s.isMe(nick)})
+			if !s.awayNews(nick, m.Trailing()) {
+				return // the same answer to every message sent to an away nick: shown once
+			}
 		}
 		// Also shown: it answers a /whois or a message to that nick.
+	case "311":
+		s.whoisOpen = s.fold(m.Param(1))
+	case "318":
+		s.whoisOpen = ""
 	case "396": // RPL_VISIBLEHOST: "396 me host :is now your displayed host"
 		if host := m.Param(1); host != "" && len(m.Params) >= 3 {
 			if u, hst, ok := strings.Cut(host, "@"); ok {

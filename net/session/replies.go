@@ -121,3 +121,26 @@ func idleText(d time.Duration) string {
 	}
 	return fmt.Sprintf("%dd %dh", s/86400, s%86400/3600)
 }
+
+// maxAwayShown bounds the away messages remembered for awayNews.
+const maxAwayShown = 256
+
+// awayNews reports whether a 301 (nick is away: message) is worth showing:
+// always inside a WHOIS reply (the user asked), otherwise only when the
+// nick's away message differs from the last one shown. Servers send 301
+// after every message to an away nick; WeeChat and senpai show it once.
+func (s *Session) awayNews(nick, message string) bool {
+	f := s.fold(nick)
+	if s.whoisOpen == f {
+		s.awayShown[f] = message
+		return true
+	}
+	if last, ok := s.awayShown[f]; ok && last == message {
+		return false
+	}
+	if len(s.awayShown) >= maxAwayShown {
+		clear(s.awayShown)
+	}
+	s.awayShown[f] = message
+	return true
+}

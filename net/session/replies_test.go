@@ -71,3 +71,39 @@ func TestWhoisText(t *testing.T) {
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// A 301 answering a message to an away nick is shown once per away
+// message; inside a WHOIS reply it is always shown.
+func TestAwayReplyShownOnce(t *testing.T) {
+	sc := newScript(t, Config{})
+	sc.register("")
+	infos := func(lines ...string) int {
+		n := 0
+		for _, e := range sc.feed(lines...) {
+			if i, ok := e.(event.Info); ok && i.Code == "301" {
+				n++
+			}
+		}
+		return n
+	}
+	if n := infos(":srv 301 me Bob :lunch"); n != 1 {
+		t.Errorf("first 301: %d lines", n)
+	}
+	if n := infos(":srv 301 me bob :lunch", ":srv 301 me BOB :lunch"); n != 0 {
+		t.Errorf("repeated 301: %d lines, want none", n)
+	}
+	if n := infos(":srv 301 me bob :gone home"); n != 1 {
+		t.Errorf("a new away message: %d lines, want 1", n)
+	}
+	whois := []string{":srv 311 me bob b host * :Bob", ":srv 301 me bob :gone home", ":srv 318 me bob :End of /WHOIS list."}
+	if n := infos(whois...); n != 1 {
+		t.Errorf("301 inside a WHOIS: %d lines, want 1", n)
+	}
+	if n := infos(":srv 301 me bob :gone home"); n != 0 {
+		t.Errorf("301 after the WHOIS: %d lines, want none", n)
+	}
+	// Away state still reaches the UI every time.
+	if len(sc.feed(":srv 301 me bob :gone home")) != 1 {
+		t.Error("the Away event is not emitted for a repeated 301")
+	}
+}

@@ -155,6 +155,8 @@ type Session struct {
 	batches      map[string]*openBatch // open IRCv3 batches by reference
 	histReqs     []histRequest         // CHATHISTORY requests awaiting their batch, oldest first
 	searches     []searchRequest       // SEARCH requests awaiting their batch, oldest first
+	awayShown    map[string]string     // folded nick -> the away message last shown (awayNews)
+	whoisOpen    string                // folded nick of the WHOIS reply being read (311 to 318)
 	gap          []gapRef              // buffers to fill once ready, after a re-registration
 	gapPending   bool
 	burstDone    bool   // 376/422, or a JOIN answered: ISUPPORT is complete
@@ -239,6 +241,8 @@ func (s *Session) reset() {
 	s.batches = make(map[string]*openBatch)
 	s.histReqs = nil
 	s.searches = nil
+	s.awayShown = make(map[string]string)
+	s.whoisOpen = ""
 	s.gap, s.gapPending, s.burstDone = nil, false, false
 	if s.channels != nil && s.is.Casemap != before {
 		s.refold() // the kept channel list was folded with the last server's mapping
