@@ -84,7 +84,7 @@ func (n *network) filterIgnored(msgs []event.Message) []event.Message {
 }
 
 // ignoreCmd is /ignore [nick|mask] (alone: the list) and /unignore.
-func (m *model) ignoreCmd(n *network, arg string, add bool) (string, error) {
+func (n *network) ignoreCmd(arg string, add bool) (string, error) {
 	arg = strings.TrimSpace(arg)
 	if arg == "" { // /ignore alone (/unignore needs an argument)
 		if len(n.ignores) == 0 {

@@ -302,7 +302,7 @@ func (m *model) exec(r request) tea.Cmd {
 	case r.search != nil:
 		return m.search(*r.search)
 	case r.ignore != nil:
-		text, err := m.ignoreCmd(n, *r.ignore, !r.unignore)
+		text, err := n.ignoreCmd(*r.ignore, !r.unignore)
 		kind := scrollback.Info
 		if err != nil {
 			text, kind = err.Error(), scrollback.Error

@@ -21,7 +21,7 @@ func (m *model) search(q string) tea.Cmd {
 	}
 	b.search, b.searchHit = q, b.sb.Len()
 	b.view.SetSearch(q)
-	if b.kind != serverBuf && m.conn != nil {
+	if b.kind != serverBuf {
 		// The server may keep more than the scrollback: a server that
 		// offers search answers with an event.SearchResults.
 		m.conn.Do(b.net.name, command.Search{Buffer: b.name, Text: q})
