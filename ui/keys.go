@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -215,7 +216,7 @@ func (m *model) candidates(word string, atStart bool) []string {
 	var nicks []string
 	switch {
 	case m.cur.members != nil:
-		nicks = m.cur.members.Nicks()
+		nicks = recentFirst(m.cur, m.cur.members.Nicks(), n.fold)
 	case m.cur.kind == queryBuf:
 		nicks = []string{m.cur.name}
 	}
@@ -228,6 +229,39 @@ func (m *model) candidates(word string, atStart bool) []string {
 			out[i] += ": "
 		}
 	}
+	return out
+}
+
+// recentScan bounds how far back recentFirst looks for speakers.
+const recentScan = 1000
+
+// recentFirst orders nicks as irssi and WeeChat complete them: those who
+// spoke in b most recently first (newest first), then the others in their
+// given order.
+func recentFirst(b *buffer, nicks []string, fold func(string) string) []string {
+	rank := make(map[string]int, len(nicks))
+	for i := b.sb.Len() - 1; i >= 0 && b.sb.Len()-i <= recentScan && len(rank) < len(nicks); i-- {
+		l := b.sb.Line(i)
+		if l.Kind != scrollback.Message && l.Kind != scrollback.Action && l.Kind != scrollback.Notice || l.Nick == "" {
+			continue
+		}
+		if f := fold(l.Nick); rank[f] == 0 {
+			rank[f] = len(rank) + 1
+		}
+	}
+	out := slices.Clone(nicks)
+	slices.SortStableFunc(out, func(a, b string) int {
+		ra, rb := rank[fold(a)], rank[fold(b)]
+		switch {
+		case ra == rb:
+			return 0
+		case ra == 0:
+			return 1
+		case rb == 0:
+			return -1
+		}
+		return ra - rb
+	})
 	return out
 }
 

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -108,6 +109,27 @@ func TestTabCompletion(t *testing.T) {
 	hs.keys("tab")
 	if v := hs.m.m.in.Value(); v != "zz" {
 		t.Errorf("no match changed the line: %q", v)
+	}
+}
+
+// Nicks complete most recent speaker first, then the rest in list order.
+func TestTabCompletionRecentSpeakerFirst(t *testing.T) {
+	hs := newHarness(t, 100, 20, Options{})
+	demoChannel(hs)
+	hs.feed(event.Names{Meta: meta(2), Channel: "#ferry", Members: []event.Member{{Nick: "carl"}, {Nick: "Carol"}, {Nick: "cy"}, {Nick: "newcomer"}}})
+	hs.feed(
+		event.Message{Meta: meta(3), Buffer: "#ferry", From: "carl", Text: "older"},
+		event.Message{Meta: meta(4), Buffer: "#ferry", From: "cy", Kind: event.Action, Text: "newest"},
+	)
+	var got []string
+	hs.typeText("c")
+	for range 4 {
+		hs.keys("tab")
+		got = append(got, hs.m.m.in.Value())
+	}
+	want := []string{"cy: ", "carl: ", "Carol: ", "cy: "}
+	if !slices.Equal(got, want) {
+		t.Errorf("completion order %q, want %q", got, want)
 	}
 }
 
