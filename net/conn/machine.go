@@ -34,9 +34,13 @@ func (g *migration) line(l *link, m *irc.Message) {
 	if m.Command == "MIGRATE" {
 		switch m.Param(0) {
 		case "START":
+			g.forgetLate()
 			g.apply(g.m.Start(now, m, l.t.IsTLS()))
 			return
 		case "PROCEED":
+			if g.lateProceedLine(m.Param(1)) {
+				return
+			}
 			g.n.traceStep("proceed")
 		}
 	}
@@ -211,7 +215,11 @@ func (g *migration) startTimer(id migrate.TimerID, a migrate.StartTimer) {
 	}
 	g.timers[id] = g.n.arm(a.After, func() {
 		delete(g.timers, id)
-		g.apply(g.m.Timer(g.n.clock.Now(), id))
+		acts := g.m.Timer(g.n.clock.Now(), id)
+		if id.Kind == migrate.TimerProceed && g.m.State() == migrate.Idle {
+			g.gaveUp() // before the queue goes to OLD: its lines are watched too
+		}
+		g.apply(acts)
 	})
 }
 
@@ -237,6 +245,7 @@ func (g *migration) send(a migrate.Send) {
 	}
 	if a.To == migrate.LinkOld && a.Msg.Command == "MIGRATE" && a.Msg.Param(0) == "OK" {
 		g.takeBack(l)
+		g.okToken, g.okAt = a.Msg.Param(1), g.n.clock.Now()
 		// The window starts as OK goes into the socket: network.write
 		// writes it on this goroutine (the writer is idle once takeBack
 		// emptied its queue, unless a line is still being written).

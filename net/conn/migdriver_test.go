@@ -137,3 +137,59 @@ func TestMigrationWindowHoldsLagPing(t *testing.T) {
 	clk.Advance(11 * time.Second)
 	target.waitFor(5*time.Second, "lag PING on NEW", func() bool { return len(target.lines("*", "PING")) >= 1 })
 }
+
+// PROCEED after ferry stopped waiting (30 s): the lines written to OLD
+// since then were never processed (OLD reads nothing after OK), so each
+// is reported Failed, and an error says why. A PROCEED with another token
+// changes nothing.
+func TestMigrationLateProceedFailsLinesSentSince(t *testing.T) {
+	old := newRelay(t)
+	old.set(func(r *relay) { r.capLS = "draft/migrate" })
+	target := newRelay(t)
+	clk := NewManualClock(time.Unix(5000, 0))
+	cfg := plainNet("net", "bo", old.port())
+	p, c := startPoolWith(t, testLogger{t}, clk, cfg)
+	c.wait(5*time.Second, "registered", isState("net", event.StateRegistered))
+	cl := capsAcked(t, old, "bo")
+
+	cl.send(":srv MIGRATE START 127.0.0.1 " + strconv.Itoa(target.port()) + " rtok ctok s2")
+	old.waitFor(5*time.Second, "OK", func() bool { return len(old.lines("bo", "MIGRATE OK rtok")) == 1 })
+	p.Do("net", command.SendText{ID: 1, Target: "cy", Text: "typed in the window"})
+	c.wait(5*time.Second, "pending", func(e event.Event) bool {
+		m, ok := e.(event.Message)
+		return ok && m.LocalID == 1 && m.Pending
+	})
+	clk.Advance(31 * time.Second)
+	f := c.wait(5*time.Second, "gave up", isMigration(event.MigrationFailed)).(event.Migration)
+	if !strings.Contains(f.Recovery, "stayed") {
+		t.Fatalf("failure %+v, want stayed on OLD", f)
+	}
+	c.wait(5*time.Second, "delivered 1", isDelivered(1))
+	p.Do("net", command.SendText{ID: 2, Target: "cy", Text: "typed after the timeout"})
+	c.wait(5*time.Second, "delivered 2", isDelivered(2))
+
+	isFailed := func(id uint64) func(event.Event) bool {
+		return func(e event.Event) bool { f, ok := e.(event.Failed); return ok && f.LocalID == id }
+	}
+	cl.send(":srv MIGRATE PROCEED othertoken")
+	cl.send("PING :barrier")
+	old.waitFor(5*time.Second, "barrier", func() bool { return len(old.lines("bo", "PONG barrier")) == 1 })
+	if n := c.count(isFailed(1)) + c.count(isFailed(2)); n != 0 {
+		t.Fatalf("a PROCEED with another token failed %d lines", n)
+	}
+
+	cl.send(":srv MIGRATE PROCEED rtok")
+	for _, id := range []uint64{1, 2} {
+		e := c.wait(5*time.Second, "failed "+strconv.Itoa(int(id)), isFailed(id)).(event.Failed)
+		if !strings.Contains(e.Reason, "stopped reading") {
+			t.Errorf("line %d failed with %q", id, e.Reason)
+		}
+	}
+	c.wait(5*time.Second, "the error", func(e event.Event) bool {
+		x, ok := e.(event.Error)
+		return ok && strings.Contains(x.Text, "handed the session over 31s after MIGRATE OK") && strings.Contains(x.Text, "2 line(s)")
+	})
+	if n := len(target.lines("*", "")); n != 0 {
+		t.Errorf("the target got %d lines after ferry gave up", n)
+	}
+}

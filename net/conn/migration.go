@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"strconv"
+	"time"
 
 	"github.com/ferry-irc/ferry/net/migrate"
 	"github.com/ferry-irc/ferry/net/session"
@@ -50,6 +51,12 @@ type migration struct {
 	// reconnect: the rejoin may have been refused, so lines are checked
 	// as the offline queue's are.
 	afterReconnect bool
+
+	// okToken and okAt are the resume token and time of our last MIGRATE
+	// OK; late watches for its PROCEED after a proceed timeout (late.go).
+	okToken string
+	okAt    time.Time
+	late    *lateProceed
 }
 
 func newMigration(n *network) *migration {

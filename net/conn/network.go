@@ -237,6 +237,7 @@ func (n *network) input(in any) {
 	case migDialDone:
 		n.mig.dialed(v)
 	case delivered:
+		n.mig.noteDelivered(v.localID)
 		n.emit(event.Delivered{LocalID: v.localID})
 	}
 }
@@ -525,6 +526,7 @@ func (n *network) drop(l *link) {
 func (n *network) detach(l *link) {
 	if l == n.cur {
 		n.cur = nil
+		n.mig.forgetLate() // no PROCEED can come on a link that is gone
 		n.registered, n.ready = false, false
 		disarm(n.ping)
 		disarm(n.dead)
