@@ -21,6 +21,35 @@ func capsAcked(t *testing.T, r *relay, nick string) *relayClient {
 	return cl
 }
 
+// manualWindow is a Pool on a manual clock, registered on the relay old
+// (which offers draft/migrate), that has answered OK to a START naming the
+// relay target with tokens rtok and ctok: the migration window is open.
+type manualWindow struct {
+	old, target *relay
+	clk         *ManualClock
+	p           *Pool
+	c           *collector
+	cl          *relayClient // the client as old sees it
+}
+
+// openManualWindow sets it up for nick; tweak adjusts the network's
+// configuration before the Pool starts.
+func openManualWindow(t *testing.T, nick string, tweak func(*NetworkConfig)) *manualWindow {
+	t.Helper()
+	w := &manualWindow{old: newRelay(t), target: newRelay(t), clk: NewManualClock(time.Unix(5000, 0))}
+	w.old.set(func(r *relay) { r.capLS = "draft/migrate" })
+	cfg := plainNet("net", nick, w.old.port())
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	w.p, w.c = startPoolWith(t, testLogger{t}, w.clk, cfg)
+	w.c.wait(5*time.Second, "registered", isState("net", event.StateRegistered))
+	w.cl = capsAcked(t, w.old, nick)
+	w.cl.send(":srv MIGRATE START 127.0.0.1 " + strconv.Itoa(w.target.port()) + " rtok ctok s2")
+	w.old.waitFor(5*time.Second, "OK", func() bool { return len(w.old.lines(nick, "MIGRATE OK rtok")) == 1 })
+	return w
+}
+
 // A target whose certificate does not verify is declined before OK
 // (MIGRATE.md section 4): NAK, a Declined event, nothing read by the target.
 func TestMigrationTargetCertificateNotTrusted(t *testing.T) {
@@ -53,18 +82,11 @@ func TestMigrationTargetCertificateNotTrusted(t *testing.T) {
 // registration and sends the lines typed in the window there, once, in
 // order; the target got RESUME and nothing else.
 func TestMigrationConfirmTimeoutFallsBack(t *testing.T) {
-	old := newRelay(t)
-	old.set(func(r *relay) { r.capLS = "draft/migrate" })
-	target := newRelay(t)
-	clk := NewManualClock(time.Unix(5000, 0))
-	cfg := plainNet("net", "bea", old.port())
-	cfg.Session.Password = "pw"
-	p, c := startPoolWith(t, testLogger{t}, clk, cfg)
-	c.wait(5*time.Second, "registered", isState("net", event.StateRegistered))
-	cl := capsAcked(t, old, "bea")
-
-	cl.send(":srv MIGRATE START 127.0.0.1 " + strconv.Itoa(target.port()) + " rtok ctok s2")
-	old.waitFor(5*time.Second, "OK", func() bool { return len(old.lines("bea", "MIGRATE OK rtok")) == 1 })
+	w := openManualWindow(t, "bea", func(cfg *NetworkConfig) {
+		cfg.Session.Password = "pw"
+	})
+	old, target, clk, c, cl := w.old, w.target, w.clk, w.c, w.cl
+	p := w.p
 	p.Do("net", command.SendText{ID: 1, Target: "cy", Text: "typed after OK"})
 	c.wait(5*time.Second, "pending", func(e event.Event) bool {
 		m, ok := e.(event.Message)
@@ -107,18 +129,10 @@ func TestMigrationConfirmTimeoutFallsBack(t *testing.T) {
 // nothing more and NEW is not ours until CONFIRM. It goes out again once
 // NEW holds the session.
 func TestMigrationWindowHoldsLagPing(t *testing.T) {
-	old := newRelay(t)
-	old.set(func(r *relay) { r.capLS = "draft/migrate" })
-	target := newRelay(t)
-	clk := NewManualClock(time.Unix(5000, 0))
-	cfg := plainNet("net", "bim", old.port())
-	cfg.PingInterval = 10 * time.Second
-	_, c := startPoolWith(t, testLogger{t}, clk, cfg)
-	c.wait(5*time.Second, "registered", isState("net", event.StateRegistered))
-	cl := capsAcked(t, old, "bim")
-
-	cl.send(":srv MIGRATE START 127.0.0.1 " + strconv.Itoa(target.port()) + " rtok ctok s2")
-	old.waitFor(5*time.Second, "OK", func() bool { return len(old.lines("bim", "MIGRATE OK rtok")) == 1 })
+	w := openManualWindow(t, "bim", func(cfg *NetworkConfig) {
+		cfg.PingInterval = 10 * time.Second
+	})
+	old, target, clk, c, cl := w.old, w.target, w.clk, w.c, w.cl
 	pingsAtOK := len(old.lines("bim", "PING"))
 	clk.Advance(11 * time.Second) // past the lag interval, within the 30 s PROCEED wait
 	// Barrier: a PING from OLD is answered (PONG may go out in the
@@ -143,17 +157,9 @@ func TestMigrationWindowHoldsLagPing(t *testing.T) {
 // is reported Failed, and an error says why. A PROCEED with another token
 // changes nothing.
 func TestMigrationLateProceedFailsLinesSentSince(t *testing.T) {
-	old := newRelay(t)
-	old.set(func(r *relay) { r.capLS = "draft/migrate" })
-	target := newRelay(t)
-	clk := NewManualClock(time.Unix(5000, 0))
-	cfg := plainNet("net", "bo", old.port())
-	p, c := startPoolWith(t, testLogger{t}, clk, cfg)
-	c.wait(5*time.Second, "registered", isState("net", event.StateRegistered))
-	cl := capsAcked(t, old, "bo")
-
-	cl.send(":srv MIGRATE START 127.0.0.1 " + strconv.Itoa(target.port()) + " rtok ctok s2")
-	old.waitFor(5*time.Second, "OK", func() bool { return len(old.lines("bo", "MIGRATE OK rtok")) == 1 })
+	w := openManualWindow(t, "bo", nil)
+	old, target, clk, c, cl := w.old, w.target, w.clk, w.c, w.cl
+	p := w.p
 	p.Do("net", command.SendText{ID: 1, Target: "cy", Text: "typed in the window"})
 	c.wait(5*time.Second, "pending", func(e event.Event) bool {
 		m, ok := e.(event.Message)
