@@ -107,22 +107,7 @@ func TestWriteNowErrorStops(t *testing.T) {
 		t.Fatal("not direct")
 	}
 	w.Send(privmsg(1))
-	var err error
-	select {
-	case err = <-w.Err():
-	case <-time.After(guard):
-		t.Fatal("no error delivered")
-	}
-	var we *WriteError
-	if !errors.As(err, &we) || we.Msg.Command != "MIGRATE" {
-		t.Fatalf("Err = %v, want a *WriteError for MIGRATE", err)
-	}
-	if _, open := <-w.Err(); open {
-		t.Error("Err not closed after the error")
-	}
-	if w.Flush(guard) {
-		t.Error("Flush true after a failed direct write")
-	}
+	expectWriteError(t, w, "MIGRATE")
 	w.Close()
 	if un := w.Unsent(); len(un) != 1 || un[0].String() != privmsg(1).String() {
 		t.Fatalf("Unsent = %v, want line 1", un)

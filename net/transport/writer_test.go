@@ -195,22 +195,7 @@ func TestWriterErrorStops(t *testing.T) {
 	}
 	expectLine(t, r, privmsg(0).String())
 	expectLine(t, r, privmsg(1).String())
-	var err error
-	select {
-	case err = <-w.Err():
-	case <-time.After(guard):
-		t.Fatal("no error delivered")
-	}
-	var we *WriteError
-	if !errors.As(err, &we) || we.Msg.Command != "FAIL" {
-		t.Fatalf("Err = %v, want a *WriteError for FAIL", err)
-	}
-	if _, open := <-w.Err(); open {
-		t.Error("Err not closed after the error")
-	}
-	if w.Flush(guard) {
-		t.Error("Flush reports success after a write error")
-	}
+	expectWriteError(t, w, "FAIL")
 	w.Send(privmsg(4)) // not closed yet: kept for Unsent
 	w.Close()
 	w.Send(privmsg(5)) // closed: dropped
@@ -437,5 +422,27 @@ func TestWriterTakeQueuedRace(t *testing.T) {
 	}
 	if len(tk) == 0 || len(written) == 0 {
 		t.Logf("written %d, taken %d: one side got nothing this run", len(written), len(tk))
+	}
+}
+
+// expectWriteError checks that w reports one *WriteError for a line with
+// command cmd, then closes Err, and that Flush no longer reports success.
+func expectWriteError(t *testing.T, w *Writer, cmd string) {
+	t.Helper()
+	var err error
+	select {
+	case err = <-w.Err():
+	case <-time.After(guard):
+		t.Fatal("no error delivered")
+	}
+	var we *WriteError
+	if !errors.As(err, &we) || we.Msg.Command != cmd {
+		t.Fatalf("Err = %v, want a *WriteError for %s", err, cmd)
+	}
+	if _, open := <-w.Err(); open {
+		t.Error("Err not closed after the error")
+	}
+	if w.Flush(guard) {
+		t.Error("Flush reports success after a write error")
 	}
 }
