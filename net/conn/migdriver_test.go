@@ -50,6 +50,17 @@ func openManualWindow(t *testing.T, nick string, tweak func(*NetworkConfig)) *ma
 	return w
 }
 
+// typePending types a line to cy and waits until it is shown pending (held
+// by the open window).
+func (w *manualWindow) typePending(t *testing.T, id uint64, text string) {
+	t.Helper()
+	w.p.Do("net", command.SendText{ID: id, Target: "cy", Text: text})
+	w.c.wait(5*time.Second, "pending", func(e event.Event) bool {
+		m, ok := e.(event.Message)
+		return ok && m.LocalID == id && m.Pending
+	})
+}
+
 // A target whose certificate does not verify is declined before OK
 // (MIGRATE.md section 4): NAK, a Declined event, nothing read by the target.
 func TestMigrationTargetCertificateNotTrusted(t *testing.T) {
@@ -86,20 +97,11 @@ func TestMigrationConfirmTimeoutFallsBack(t *testing.T) {
 		cfg.Session.Password = "pw"
 	})
 	old, target, clk, c, cl := w.old, w.target, w.clk, w.c, w.cl
-	p := w.p
-	p.Do("net", command.SendText{ID: 1, Target: "cy", Text: "typed after OK"})
-	c.wait(5*time.Second, "pending", func(e event.Event) bool {
-		m, ok := e.(event.Message)
-		return ok && m.LocalID == 1 && m.Pending
-	})
+	w.typePending(t, 1, "typed after OK")
 	cl.send(":srv MIGRATE PROCEED rtok")
 	target.waitFor(5*time.Second, "RESUME", func() bool { return len(target.lines("*", "MIGRATE RESUME rtok")) == 1 })
 	old.drop("bea") // OLD closes after PROCEED
-	p.Do("net", command.SendText{ID: 2, Target: "cy", Text: "typed while resuming"})
-	c.wait(5*time.Second, "pending", func(e event.Event) bool {
-		m, ok := e.(event.Message)
-		return ok && m.LocalID == 2 && m.Pending
-	})
+	w.typePending(t, 2, "typed while resuming")
 	if n := len(old.lines("bea", "PRIVMSG")); n != 0 {
 		t.Fatalf("%d lines went to OLD after OK", n)
 	}
@@ -158,13 +160,8 @@ func TestMigrationWindowHoldsLagPing(t *testing.T) {
 // changes nothing.
 func TestMigrationLateProceedFailsLinesSentSince(t *testing.T) {
 	w := openManualWindow(t, "bo", nil)
-	old, target, clk, c, cl := w.old, w.target, w.clk, w.c, w.cl
-	p := w.p
-	p.Do("net", command.SendText{ID: 1, Target: "cy", Text: "typed in the window"})
-	c.wait(5*time.Second, "pending", func(e event.Event) bool {
-		m, ok := e.(event.Message)
-		return ok && m.LocalID == 1 && m.Pending
-	})
+	old, target, clk, c, cl, p := w.old, w.target, w.clk, w.c, w.cl, w.p
+	w.typePending(t, 1, "typed in the window")
 	clk.Advance(31 * time.Second)
 	f := c.wait(5*time.Second, "gave up", isMigration(event.MigrationFailed)).(event.Migration)
 	if !strings.Contains(f.Recovery, "stayed") {
