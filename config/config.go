@@ -34,7 +34,7 @@ const (
 )
 
 // Values of [[network]] migrate: which MIGRATE START targets the client
-// accepts (MIGRATE.md section 4). They match net/migrate's Policy strings.
+// accepts (net/migrate/SPEC.md section 4). They match net/migrate's Policy strings.
 const (
 	MigrateAny        = "any"
 	MigrateSameDomain = "same-domain"

@@ -22,7 +22,7 @@ import (
 	"gopkg.in/irc.v4"
 )
 
-// End-to-end tests of issue 8 ("never lose a line, never miss one"): the
+// End-to-end tests of "never lose a line, never miss one": the
 // real connection owner (conn.Pool) against the reference network
 // (testnet) on 127.0.0.1, its batches applied by the real root model, and
 // the assertions made on what the user sees (View) and on the buffers.
@@ -608,7 +608,7 @@ func dropAndHold(t *testing.T, tn *testnet.Network, g *gate, f *ferry) {
 	f.until("the UI shows the connection lost", func() bool { return f.state() == event.StateWaiting })
 }
 
-// Issue 8, offline queue: the connection is killed, three lines are typed
+// Offline queue: the connection is killed, three lines are typed
 // while it is down; they show at once as pending, and after the reconnect
 // and rejoin each reaches the other user exactly once, in order, with the
 // pending marks gone from the screen. A line typed (while down) to a
@@ -722,7 +722,7 @@ func TestE2EOfflineQueue(t *testing.T) {
 	}
 }
 
-// Issue 8, "the user quit": quitting while a line typed offline is still
+// "The user quit": quitting while a line typed offline is still
 // queued asks first; after yes the Pool gives up the line and the UI marks
 // it failed (the program would be ending, but the line is accounted for,
 // not dropped in silence).
@@ -750,7 +750,7 @@ func TestE2EQuitWithPendingLine(t *testing.T) {
 	}
 }
 
-// Issue 8, gap fill: other talks while ferry is disconnected; after the
+// Gap fill: other talks while ferry is disconnected; after the
 // reconnect (chathistory AFTER the last line seen) every one of those
 // lines is in #ferry's buffer exactly once, in order, between the lines
 // before and after the disconnection, under the gap marker.
@@ -863,7 +863,7 @@ func TestE2EGapFill(t *testing.T) {
 // Our line reached the server (the other user has it) but the connection
 // died before its echo (echo-message) came back; after the reconnect the
 // gap fill returns the line, with its msgid. It is the line we already
-// show, and must be shown once (issue 8: "insert them in order without
+// show, and must be shown once ("insert them in order without
 // duplicates"): history.go's adoptOwn gives our line the page's msgid and
 // drops the page's copy. Deterministic via the gate's mute; seen without
 // it too, when the test network's Disconnect cut the echo.

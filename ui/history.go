@@ -11,7 +11,7 @@ import (
 	"github.com/ferry-irc/ferry/ui/statusbar"
 )
 
-// Chathistory in the view (issue 8: never miss a line). The network side
+// Chathistory in the view (never miss a line). The network side
 // fetches; the UI merges what comes back among the lines it shows:
 //
 //   - History{Gap}: what was said while we were disconnected. The first

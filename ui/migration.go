@@ -10,7 +10,7 @@ import (
 	"github.com/ferry-irc/ferry/ui/statusbar"
 )
 
-// How long transient status notes stay (MIGRATE.md: the result of a move
+// How long transient status notes stay (net/migrate/SPEC.md: the result of a move
 // is shown "for a few seconds"; a failure a little longer).
 const (
 	resumedNoteFor  = 5 * time.Second
@@ -18,7 +18,7 @@ const (
 	failedNoteFor   = 10 * time.Second
 	noMatchNoteFor  = 3 * time.Second
 	// movingNoteFor only bounds "moving to s2…" should the network side
-	// never report the outcome; MIGRATE.md's hold is 60 s.
+	// never report the outcome; net/migrate/SPEC.md's hold is 60 s.
 	movingNoteFor = 90 * time.Second
 )
 

@@ -33,7 +33,7 @@ func echo(sec int, st command.SendText, pending bool, msgid string) event.Messag
 		Self: true, LocalID: st.ID, Pending: pending, MsgID: msgid}
 }
 
-// Issue 8's offline queue as the UI sees it: lines typed while the
+// The offline queue as the UI sees it: lines typed while the
 // network is down are shown at once, marked pending; after the reconnect
 // one is delivered (mark cleared, once) and one failed (marked, with a
 // reason); nothing is shown twice.

@@ -336,7 +336,7 @@ func quoteAll(ss []string) []string {
 
 // TestDemoBacklogAcrossMove reproduces, in the real binary, a migration
 // that starts while the flood limiter still holds many typed lines (a
-// paste of 100 lines: 8 go at once, then one per 500 ms). MIGRATE.md step
+// paste of 100 lines: 8 go at once, then one per 500 ms). net/migrate/SPEC.md step
 // 3 wants OK answered at once and the untransmitted lines held in the
 // migration queue, shown pending, until CONFIRM; the move must succeed
 // like any other. Checked on screen: the status bar shows the move, no

@@ -16,7 +16,7 @@ import (
 	"github.com/ferry-irc/ferry/net/testnet"
 )
 
-// The secrets of issue 6 never reach the debug log (even with --debug
+// Secrets never reach the debug log (even with --debug
 // --raw-log, which logs every line of traffic) or the chat logs: the server
 // password, the SASL password, a NickServ IDENTIFY the user types, and the
 // migrate tokens of a migration. The run goes through the same wiring as a

@@ -17,7 +17,7 @@ import (
 )
 
 // A migration that starts while typed lines still wait for the flood
-// limiter (MIGRATE.md step 3): OK goes out at once instead of behind the
+// limiter (net/migrate/SPEC.md step 3): OK goes out at once instead of behind the
 // backlog, the lines OLD never received move into the migration queue
 // (marked Pending again) and reach the server that holds the session after
 // the move, exactly once, in order.

@@ -152,7 +152,7 @@ func tlsName(useTLS bool) string {
 // median from /reconnect to Ready: new connection, TLS handshake when TLS,
 // registration, rejoin of benchChannels channels), each over TLS (ferry's
 // default) and plaintext. The reconnect results report the ratio to the
-// window of the same transport; MIGRATE.md's promise is that it is large.
+// window of the same transport; net/migrate/SPEC.md's promise is that it is large.
 // A reconnect after a lost connection waits the backoff first (at least
 // Backoff.Min, 1 s by default), which these figures leave out.
 func BenchmarkMigration(b *testing.B) {

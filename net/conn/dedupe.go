@@ -6,7 +6,7 @@ import (
 	"github.com/ferry-irc/ferry/net/event"
 )
 
-// Duplicate defence (issue 4): a server may deliver the same message twice
+// Duplicate defence: a server may deliver the same message twice
 // across a migration or a reconnect (a hand-over buffer replayed, a
 // chathistory page overlapping what was seen live). With message-tags every
 // PRIVMSG/NOTICE carries a msgid, so a message whose msgid was already seen

@@ -257,7 +257,7 @@ func (u *userLines) take(m *irc.Message) (session.Outgoing, bool) {
 }
 
 // pendingEcho is the update that shows the user's line o as pending again
-// (MIGRATE.md step 3: lines held for the move are marked pending): the
+// (net/migrate/SPEC.md step 3: lines held for the move are marked pending): the
 // echo the session made for it, with Pending set. The UI matches it to the
 // line it shows by LocalID and text. ok is false for lines the user does
 // not see as a message (no LocalID, not PRIVMSG/NOTICE).

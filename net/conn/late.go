@@ -9,7 +9,7 @@ import (
 	"github.com/ferry-irc/ferry/net/migrate"
 )
 
-// A PROCEED that comes after ferry stopped waiting for it. MIGRATE.md
+// A PROCEED that comes after ferry stopped waiting for it. net/migrate/SPEC.md
 // says: no PROCEED within 30 s of OK, stay on OLD and send the queue
 // there. But OLD stopped reading at OK; if it hands the session over
 // after all, every line written to it since was never processed, though

@@ -13,7 +13,7 @@ import (
 // driver only dials, writes, closes, swaps links and arms timers.
 
 // maxEarlyLines bounds the lines a target may send before CONFIRM that are
-// kept for the session (MIGRATE.md has NEW send nothing before CONFIRM;
+// kept for the session (net/migrate/SPEC.md has NEW send nothing before CONFIRM;
 // whatever a server sends anyway is handed over after promotion rather than
 // lost, within this bound).
 const maxEarlyLines = 256

@@ -62,7 +62,7 @@ func (w *manualWindow) typePending(t *testing.T, id uint64, text string) {
 }
 
 // A target whose certificate does not verify is declined before OK
-// (MIGRATE.md section 4): NAK, a Declined event, nothing read by the target.
+// (net/migrate/SPEC.md section 4): NAK, a Declined event, nothing read by the target.
 func TestMigrationTargetCertificateNotTrusted(t *testing.T) {
 	roots, cert := testCert(t)
 	_, foreign := testCert(t) // signed by a CA the client does not trust

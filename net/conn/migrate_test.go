@@ -268,7 +268,7 @@ func eveNickOf(c *collector) string {
 	return nick
 }
 
-// STS applies to the migration target (MIGRATE.md section 4): a START
+// STS applies to the migration target (net/migrate/SPEC.md section 4): a START
 // naming a pinned host without '+' is still dialled with TLS, on the
 // pinned port, with the certificate verified; the plaintext port named in
 // START is never touched.

@@ -71,7 +71,7 @@ func newMigration(n *network) *migration {
 // owns reports whether l is the migration target link.
 func (g *migration) owns(l *link) bool { return l != nil && l == g.target }
 
-// targetConfig is how a migration target is dialled (MIGRATE.md section 4).
+// targetConfig is how a migration target is dialled (net/migrate/SPEC.md section 4).
 // The machine already applied STS and the no-downgrade rule to host, port
 // and useTLS; the store is consulted again by transport.Dial, which can
 // only make the connection stricter. Certificates are fully verified

@@ -378,7 +378,7 @@ func (n *network) armPing() {
 			return
 		}
 		if n.mig.windowOpen() {
-			// After MIGRATE OK, OLD reads nothing more (MIGRATE.md
+			// After MIGRATE OK, OLD reads nothing more (net/migrate/SPEC.md
 			// section 5) and NEW is not ours until CONFIRM: the lag is
 			// measured again one interval later, on whichever holds
 			// the session then.
@@ -409,7 +409,7 @@ func (n *network) line(l *link, m *irc.Message) {
 			n.mig.line(l, m)
 			return
 		case m.Command == "MIGRATE":
-			// MIGRATE.md section 1: ignored unless negotiated.
+			// net/migrate/SPEC.md section 1: ignored unless negotiated.
 			n.logf("ignored MIGRATE: the capability was not negotiated")
 			return
 		}

@@ -21,7 +21,7 @@
 // that processes it, Failed when it never will be (quit, a channel whose
 // rejoin was refused).
 //
-// Migration (MIGRATE.md): MIGRATE and FAIL MIGRATE lines go to the
+// Migration (net/migrate/SPEC.md): MIGRATE and FAIL MIGRATE lines go to the
 // network's net/migrate machine, and the loop carries out its actions:
 // dial the target (certificates verified against its host, STS applied, no
 // client certificate), send OK/NAK/RESUME at once (never behind the flood

@@ -15,8 +15,8 @@ import (
 const maxRedirects = 3
 
 // checkRedirect runs after each line handled before registration: a 010
-// (RPL_BOUNCE) the session recorded is followed or refused here (issue 8),
-// under the rules of a migration target (MIGRATE.md section 4): no TLS
+// (RPL_BOUNCE) the session recorded is followed or refused here,
+// under the rules of a migration target (net/migrate/SPEC.md section 4): no TLS
 // downgrade unless an STS policy upgrades the target, STS applied,
 // certificates verified against the target host whatever tls_verify says,
 // and no credentials (server password, SASL, client certificate) to a host

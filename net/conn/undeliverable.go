@@ -8,7 +8,7 @@ import (
 )
 
 // deliverable filters lines held while there was no usable connection,
-// before they go out on a fresh one (issue 8: a line that cannot be
+// before they go out on a fresh one (never lose a line: a line that cannot be
 // delivered is marked failed, never dropped in silence, nor sent where the
 // server would refuse it). A PRIVMSG or NOTICE to a channel we are not in
 // after the rejoin (the rejoin was refused: banned, key changed, invite

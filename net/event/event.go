@@ -287,7 +287,7 @@ type Lag struct {
 	RTT time.Duration
 }
 
-// MigrationStep names a step of MIGRATE.md section 3, as the user sees it.
+// MigrationStep names a step of net/migrate/SPEC.md section 3, as the user sees it.
 type MigrationStep int
 
 const (
@@ -331,7 +331,7 @@ type Migration struct {
 }
 
 // History is a page of a buffer's past messages fetched with IRCv3
-// chathistory (issue 8): after a reconnect the messages missed while
+// chathistory: after a reconnect the messages missed while
 // offline (Gap), when a buffer with no local history is opened (Latest), or
 // older lines when the user scrolled past the top (Before). Messages are in
 // time order, each with its server-time and msgid when the server gave them;

@@ -12,7 +12,7 @@ import (
 type Link int
 
 const (
-	// LinkOld is the session's current link: OLD of MIGRATE.md until a
+	// LinkOld is the session's current link: OLD of SPEC.md until a
 	// Promote, and after a Reconnect the fresh connection to the configured
 	// server. START, PROCEED, ABORTED and the answers to REQUEST arrive on
 	// it; OK and NAK go to it.
@@ -36,7 +36,7 @@ func (l Link) String() string {
 // a later dial's.
 type DialID uint64
 
-// TimerKind says which deadline of MIGRATE.md section 3 a timer measures.
+// TimerKind says which deadline of SPEC.md section 3 a timer measures.
 type TimerKind int
 
 const (

@@ -1,5 +1,5 @@
 // Package migrate is the client side of ferry's `migrate` profile
-// (/work/shared/MIGRATE.md sections 3 and 4) as a pure state machine: no
+// (net/migrate/SPEC.md sections 3 and 4) as a pure state machine: no
 // goroutines, no sockets, no clocks. Time arrives as the now argument of
 // every input, timers are actions the driver runs, and each input returns
 // the actions the driver must carry out, in order, before the next input.
@@ -24,13 +24,13 @@
 //
 //   - Start(now, msg, oldTLS) for every `MIGRATE START` read from the
 //     current link, oldTLS being that link's TLS state, once the migrate
-//     capability is negotiated (MIGRATE.md section 1: ignore MIGRATE lines
+//     capability is negotiated (SPEC.md section 1: ignore MIGRATE lines
 //     otherwise, without calling the machine).
 //   - Line(now, from, msg) for every other `MIGRATE ...` or
 //     `FAIL MIGRATE ...` line, from the current link (LinkOld) or the
 //     target link (LinkNew). Before Promote, the target link carries only
 //     these (and, after RESUME, maybe PING: answer PONG directly, the one
-//     line MIGRATE.md lets go to NEW outside the queue); drop anything else
+//     line SPEC.md lets go to NEW outside the queue); drop anything else
 //     it sends.
 //   - DialDone(now, id, err) with the outcome of each Dial action, after
 //     keeping the opened connection under id.

@@ -16,7 +16,7 @@ import (
 	"gopkg.in/irc.v4"
 )
 
-// Default timeouts of MIGRATE.md section 3.
+// Default timeouts of SPEC.md section 3.
 const (
 	DefaultDialTimeout    = 10 * time.Second
 	DefaultProceedTimeout = 30 * time.Second
@@ -43,7 +43,7 @@ type Config struct {
 }
 
 // State is where a migration stands. Every step and failure row of
-// MIGRATE.md section 3 is a transition between these.
+// SPEC.md section 3 is a transition between these.
 type State int
 
 const (
@@ -79,7 +79,7 @@ func (s State) String() string {
 	return "unknown"
 }
 
-// NAK reasons sent to OLD (MIGRATE.md names "target unreachable" and
+// NAK reasons sent to OLD (SPEC.md names "target unreachable" and
 // "insecure target"; the others follow their style).
 const (
 	nakBadFields   = "invalid parameters"

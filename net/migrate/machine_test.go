@@ -55,7 +55,7 @@ func seq(parts ...[]step) []step {
 	return out
 }
 
-// TestExample feeds MIGRATE.md section 6 line by line.
+// TestExample feeds SPEC.md section 6 line by line.
 func TestExample(t *testing.T) {
 	m := run(t, baseCfg, exTokens, seq(exResume, []step{
 		at(100*time.Millisecond, line(LinkNew, exConfirm,

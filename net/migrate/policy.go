@@ -8,7 +8,7 @@ import (
 	"golang.org/x/net/publicsuffix"
 )
 
-// Policy is the per-network target policy of MIGRATE.md section 4: which
+// Policy is the per-network target policy of SPEC.md section 4: which
 // targets a START may name before the client declines it.
 type Policy string
 

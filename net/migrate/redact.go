@@ -9,7 +9,7 @@ import (
 // Masked replaces a token in Redact's output.
 const Masked = "<token>"
 
-// Redact renders msg for the debug log with migrate tokens masked (MIGRATE.md
+// Redact renders msg for the debug log with migrate tokens masked (SPEC.md
 // section 4: tokens are never logged). For MIGRATE START the host, port and
 // server name stay visible and both tokens are masked; for OK, NAK, PROCEED,
 // RESUME and CONFIRM the token is masked (a NAK's reason stays); for FAIL

@@ -9,7 +9,7 @@ import (
 	"gopkg.in/irc.v4"
 )
 
-// startFields holds the fields of a MIGRATE START that parsed (MIGRATE.md
+// startFields holds the fields of a MIGRATE START that parsed (SPEC.md
 // section 2). Fields that did not parse are left zero.
 type startFields struct {
 	host    string

@@ -12,7 +12,7 @@ import (
 )
 
 // Chathistory (https://ircv3.net/specs/extensions/chathistory), the
-// session's part of issue 8: never miss a line.
+// session's part of "never miss a line".
 //
 //   - After a reconnect (Register called after an earlier registration; not
 //     a migration, which keeps the connection's state and misses nothing),

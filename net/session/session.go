@@ -37,7 +37,7 @@ import (
 )
 
 // Class says which connection an outgoing line belongs to, so the owner can
-// route it during a migration window (MIGRATE.md): connection lines go to the
+// route it during a migration window (net/migrate/SPEC.md): connection lines go to the
 // link being handled, user and automatic lines into the ordered queue.
 type Class int
 

@@ -414,7 +414,7 @@ func (c *conn) writeLoop() {
 }
 
 // maskSecrets hides passwords, SASL payloads and migrate tokens from the
-// debug log (MIGRATE.md section 4: tokens are never logged).
+// debug log (net/migrate/SPEC.md section 4: tokens are never logged).
 // It parses with parseLine: it sees every raw line before the handler does.
 func maskSecrets(line string) string {
 	m, err := parseLine(line)

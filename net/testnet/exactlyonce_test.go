@@ -40,7 +40,7 @@ func (s *streamCheck) see(text string) {
 	s.next = v + 1
 }
 
-// TestExactlyOnce is MIGRATE.md section 5's guarantee under traffic: alice
+// TestExactlyOnce is net/migrate/SPEC.md section 5's guarantee under traffic: alice
 // moves s1 → s2 → s1 … while bob streams to her channel and to her, and she
 // streams both before OK and inside every window (queued, flushed after
 // CONFIRM, as a client does).

@@ -113,7 +113,7 @@ func TestChathistory(t *testing.T) {
 	}
 }
 
-// TestChathistoryFillsADisconnection is issue 8's case: another user talks
+// TestChathistoryFillsADisconnection: another user talks
 // while a client is away; after it comes back the lines are in history.
 func TestChathistoryFillsADisconnection(t *testing.T) {
 	n := startNet(t, Options{})

@@ -129,7 +129,7 @@ func validChannel(s string) bool {
 }
 
 // validToken reports whether s is a MIGRATE token: 1 to 128 characters of
-// A-Z a-z 0-9 . _ ~ + / = - (MIGRATE.md section 2).
+// A-Z a-z 0-9 . _ ~ + / = - (net/migrate/SPEC.md section 2).
 func validToken(s string) bool {
 	if len(s) < 1 || len(s) > 128 {
 		return false

@@ -13,7 +13,7 @@ import (
 	"gopkg.in/irc.v4"
 )
 
-// migration is one session's move from one node to another (MIGRATE.md
+// migration is one session's move from one node to another (net/migrate/SPEC.md
 // section 5). Guarded by Network.mu.
 type migration struct {
 	from, to   *Node
@@ -192,7 +192,7 @@ func (n *Network) handleMigrate(c *conn, m *irc.Message) {
 }
 
 // request handles MIGRATE REQUEST <server-name> with the FAIL codes of
-// MIGRATE.md section 2.
+// net/migrate/SPEC.md section 2.
 func (n *Network) request(u *user, name string) {
 	if name == "" {
 		n.numeric(u, ERR_NEEDMOREPARAMS, "MIGRATE", "Not enough parameters")
@@ -365,7 +365,7 @@ func (n *Network) resume(c *conn, tok string) {
 
 func ms(d time.Duration) time.Duration { return d.Round(10 * time.Microsecond) }
 
-// capDiff tells a resumed client what NEW offers differently (MIGRATE.md
+// capDiff tells a resumed client what NEW offers differently (net/migrate/SPEC.md
 // section 5): CAP DEL for enabled capabilities NEW lacks, CAP NEW for ones
 // it adds (with cap-notify).
 func (n *Network) capDiff(c *conn, u *user, from, to *Node) {

@@ -1,7 +1,7 @@
 // Package testnet is ferry's reference migrate-capable IRC network: several
 // server nodes in one process sharing one network state (users, channels,
 // topics), each with its own name and listeners. It implements the server
-// side of /work/shared/MIGRATE.md (sections 2 and 5) exactly, plus enough
+// side of net/migrate/SPEC.md (sections 2 and 5) exactly, plus enough
 // IRC for a real client to chat, and fault injection for tests.
 //
 // Concurrency: every change of network state happens under one mutex

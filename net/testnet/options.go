@@ -43,7 +43,7 @@ type Options struct {
 	STS *STSPolicy
 
 	// HoldTimeout is how long NEW holds a handed-over session waiting for
-	// RESUME (MIGRATE.md section 5); 0 means 60 s. The same bound applies to
+	// RESUME (net/migrate/SPEC.md section 5); 0 means 60 s. The same bound applies to
 	// a START that the client never answers.
 	HoldTimeout time.Duration
 	// BufferLimit bounds the lines NEW buffers for a held session; 0 means
@@ -109,7 +109,7 @@ type STSPolicy struct {
 }
 
 // Faults are deliberate protocol failures, for testing a client's handling of
-// MIGRATE.md section 3's failure rows. Each applies at the step it changes
+// net/migrate/SPEC.md section 3's failure rows. Each applies at the step it changes
 // (START, OK or RESUME) if it is set when that step happens.
 type Faults struct {
 	WrongConfirm         bool          // NEW answers RESUME with a CONFIRM token that differs from START's

@@ -136,7 +136,7 @@ func TestDisconnectIsAnOrdinaryQuit(t *testing.T) {
 func TestDefaults(t *testing.T) {
 	n := startNet(t, Options{})
 	if n.opts.HoldTimeout != 60*time.Second || n.opts.BufferLimit != 4096 {
-		t.Errorf("HoldTimeout %v, BufferLimit %d; MIGRATE.md says 60 s and 4096", n.opts.HoldTimeout, n.opts.BufferLimit)
+		t.Errorf("HoldTimeout %v, BufferLimit %d; net/migrate/SPEC.md says 60 s and 4096", n.opts.HoldTimeout, n.opts.BufferLimit)
 	}
 	nodes := n.Nodes()
 	if len(nodes) != 2 || nodes[0].Name() != "s1" || nodes[1].Name() != "s2" || nodes[0].TLSAddr() != "" || nodes[0].Host() != "127.0.0.1" {

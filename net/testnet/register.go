@@ -10,7 +10,7 @@ import (
 	"gopkg.in/irc.v4"
 )
 
-// capMigrate is the capability MIGRATE.md section 1 names.
+// capMigrate is the capability net/migrate/SPEC.md section 1 names.
 const capMigrate = "draft/migrate"
 
 // dispatch handles one parsed line from c (under Network.mu).

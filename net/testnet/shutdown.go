@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Shutdown stops the network the way MIGRATE.md section 5 asks a node to
+// Shutdown stops the network the way net/migrate/SPEC.md section 5 asks a node to
 // stop: every node but the last is drained, its migrate-capable clients
 // moved to the last node, and Shutdown waits (until ctx ends) for those
 // migrations to finish before closing everything. All nodes live in this

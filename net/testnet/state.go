@@ -146,7 +146,7 @@ func render(u *user, m *irc.Message, x msgCtx) *irc.Message {
 }
 
 // deliver hands one message to u: to its connection's queue, to the hold
-// buffer while a migration holds the session (MIGRATE.md section 5), or to
+// buffer while a migration holds the session (net/migrate/SPEC.md section 5), or to
 // the in-process handler. It never blocks.
 func (n *Network) deliver(u *user, m *irc.Message, x msgCtx) {
 	if u.gone {

@@ -14,7 +14,7 @@ import (
 )
 
 // DefaultDialTimeout bounds TCP connect plus TLS handshake when
-// DialConfig.Timeout is zero (MIGRATE.md section 3: 10 s by default).
+// DialConfig.Timeout is zero (net/migrate/SPEC.md section 3: 10 s by default).
 const DefaultDialTimeout = 10 * time.Second
 
 // DialConfig says where and how to connect.

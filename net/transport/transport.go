@@ -1,7 +1,7 @@
 // Package transport carries IRC lines over one TCP or TLS connection.
 //
 // It knows nothing of IRC state: a Transport frames irc.v4 messages, Dial opens
-// the connection with the security rules of STS and MIGRATE.md section 4
+// the connection with the security rules of STS and net/migrate/SPEC.md section 4
 // applied (certificate verified against the host, STS upgrades without any
 // plaintext fallback), and a Writer sends queued lines in order through the
 // flood Limiter. The connection owner (net/conn) decides what to send and when.

@@ -221,7 +221,7 @@ func (w *Writer) Flush(timeout time.Duration) bool {
 // returned either (they never wait for the limiter and are written ahead
 // of the queue anyway). The Writer stays usable.
 //
-// A migration uses it when the client accepts a move (MIGRATE.md step 3):
+// A migration uses it when the client accepts a move (net/migrate/SPEC.md step 3):
 // lines the user typed that OLD has not received yet must not hold back
 // MIGRATE OK, and OLD must not process them after OK; the owner queues
 // them for NEW instead, where they go out exactly once, in order. A Flush

@@ -1,5 +1,5 @@
 // Command floodbench measures a whole IRC client under a channel flood, the
-// way issue 5 asks for: a loopback server registers one client, floods one
+// like a user would feel it: a loopback server registers one client, floods one
 // channel with N PRIVMSG lines from many nicks, then sends the client a CTCP
 // VERSION. A client answers CTCPs in the order it reads lines, so its NOTICE
 // reply marks that every flooded line before it was processed. floodbench
