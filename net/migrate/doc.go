@@ -1,6 +1,7 @@
-// Package migrate is the client side of ferry's `migrate` profile
-// (net/migrate/SPEC.md sections 3 and 4) as a pure state machine: no
-// goroutines, no sockets, no clocks. Time arrives as the now argument of
+// Package migrate is the client side of the `migrate` extension as
+// net/migrate/SPEC.md specifies it (its sections 3 and 4; section 7 draws
+// the states below), written as a pure state machine: no goroutines, no
+// sockets, no clocks. Time arrives as the now argument of
 // every input, timers are actions the driver runs, and each input returns
 // the actions the driver must carry out, in order, before the next input.
 // Keeping it pure is what lets the tests prove "every line exactly once".

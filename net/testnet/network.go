@@ -1,8 +1,10 @@
 // Package testnet is ferry's reference migrate-capable IRC network: several
 // server nodes in one process sharing one network state (users, channels,
 // topics), each with its own name and listeners. It implements the server
-// side of net/migrate/SPEC.md (sections 2 and 5) exactly, plus enough
-// IRC for a real client to chat, and fault injection for tests.
+// side of the `migrate` extension as net/migrate/SPEC.md specifies it
+// (sections 2 and 5, its per-session states drawn in section 7), plus
+// enough IRC for a real client to chat, and fault injection for the
+// failures of section 8.
 //
 // Concurrency: every change of network state happens under one mutex
 // (Network.mu), which gives the single order the migrate flip needs. Each
