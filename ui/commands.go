@@ -87,17 +87,19 @@ func init() {
 				}
 				ch = ctx.target
 			}
-			return raw("NAMES " + ch), nil
+			return one(command.Names{Channel: ch}), nil
 		}},
 		"whois": {"/whois <nick>", "show information about a nick", func(ctx cmdContext, a string) (request, error) {
 			f := strings.Fields(a)
-			if len(f) == 0 {
-				if ctx.target == "" || ctx.channel {
-					return request{}, errUsage
-				}
-				f = []string{ctx.target}
+			switch {
+			case len(f) == 0 && ctx.target != "" && !ctx.channel:
+				return one(command.Whois{Nick: ctx.target}), nil
+			case len(f) == 1:
+				return one(command.Whois{Nick: f[0]}), nil
+			case len(f) == 2: // /whois server nick (or nick nick: with idle time)
+				return one(command.Whois{Server: f[0], Nick: f[1]}), nil
 			}
-			return raw("WHOIS " + strings.Join(f, " ")), nil
+			return request{}, errUsage
 		}},
 		"mode": {"/mode [target] <modes> [params]", "show or change modes (of the current channel by default)", cmdMode},
 		"kick": {"/kick <nick> [reason]", "remove a nick from the current channel", func(ctx cmdContext, a string) (request, error) {
@@ -108,11 +110,11 @@ func init() {
 			if !ctx.channel {
 				return request{}, errors.New("/kick works in a channel")
 			}
-			line := "KICK " + ctx.target + " " + f[0]
+			k := command.Kick{Channel: ctx.target, Nick: f[0]}
 			if len(f) == 2 {
-				line += " :" + f[1]
+				k.Reason = f[1]
 			}
-			return raw(line), nil
+			return one(k), nil
 		}},
 		"invite": {"/invite <nick> [#channel]", "invite a nick to the current or named channel", func(ctx cmdContext, a string) (request, error) {
 			f := strings.Fields(a)
@@ -122,13 +124,10 @@ func init() {
 			case len(f) == 1, len(f) == 0, len(f) > 2:
 				return request{}, errUsage
 			}
-			return raw("INVITE " + f[0] + " " + f[1]), nil
+			return one(command.Invite{Nick: f[0], Channel: f[1]}), nil
 		}},
 		"away": {"/away [message]", "mark yourself away (no message: back)", func(ctx cmdContext, a string) (request, error) {
-			if a == "" {
-				return raw("AWAY"), nil
-			}
-			return raw("AWAY :" + a), nil
+			return one(command.Away{Message: a}), nil
 		}},
 		"quit": {"/quit [reason]", "send QUIT to every network and leave ferry", func(ctx cmdContext, a string) (request, error) {
 			return request{quit: true, reason: a}, nil
@@ -225,6 +224,8 @@ func parseLine(ctx cmdContext, line string) (request, error) {
 
 func one(c command.Command) request { return request{cmds: []command.Command{c}} }
 
+// raw is /raw's request: the line exactly as typed. Every other command
+// is typed (command.Kick, command.Mode, ...) and built by the session.
 func raw(line string) request { return one(command.Raw{Line: line}) }
 
 // splitN splits s into at most n space-separated fields, the last one
@@ -337,10 +338,7 @@ func cmdTopic(ctx cmdContext, a string) (request, error) {
 	} else if !ctx.channel {
 		return request{}, errUsage
 	}
-	if text == "" {
-		return raw("TOPIC " + ch), nil
-	}
-	return raw("TOPIC " + ch + " :" + text), nil
+	return one(command.Topic{Channel: ch, Text: text, Set: text != ""}), nil
 }
 
 func cmdMode(ctx cmdContext, a string) (request, error) {
@@ -351,7 +349,14 @@ func cmdMode(ctx cmdContext, a string) (request, error) {
 		}
 		f = append([]string{ctx.target}, f...)
 	}
-	return raw("MODE " + strings.Join(f, " ")), nil
+	m := command.Mode{Target: f[0]}
+	if len(f) > 1 {
+		m.Modes = f[1]
+	}
+	if len(f) > 2 {
+		m.Args = f[2:]
+	}
+	return one(m), nil
 }
 
 // onNetwork builds a per-network command; a first argument naming a

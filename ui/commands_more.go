@@ -2,19 +2,18 @@ package ui
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/ferry-irc/ferry/net/command"
 )
 
 // The commands people type in channels they run, and a few everyday
-// extras (/ctcp, /whowas, /list, /cycle): thin layers over IRC lines.
+// extras (/ctcp, /whowas, /list, /cycle): thin layers over the typed
+// IRC requests of net/command.
 
-// modesPerLine is how many nick modes one MODE line carries: servers
-// accept at least 3 (RFC 2812's default for ISUPPORT MODES).
-const modesPerLine = 3
-
-// nickModes builds "/op a b c d": MODE #chan +ooo a b c, MODE #chan +o d.
+// nickModes builds "/op a b c d": Mode{#chan, "+oooo", [a b c d]}; the
+// session splits it into lines by the server's ISUPPORT MODES.
 func nickModes(sign, letter string) func(cmdContext, string) (request, error) {
 	return func(ctx cmdContext, a string) (request, error) {
 		nicks := strings.Fields(a)
@@ -24,13 +23,7 @@ func nickModes(sign, letter string) func(cmdContext, string) (request, error) {
 		if !ctx.channel {
 			return request{}, errors.New("this works in a channel")
 		}
-		var r request
-		for len(nicks) > 0 {
-			k := min(len(nicks), modesPerLine)
-			r.cmds = append(r.cmds, command.Raw{Line: "MODE " + ctx.target + " " + sign + strings.Repeat(letter, k) + " " + strings.Join(nicks[:k], " ")})
-			nicks = nicks[k:]
-		}
-		return r, nil
+		return one(command.Mode{Target: ctx.target, Modes: sign + strings.Repeat(letter, len(nicks)), Args: nicks}), nil
 	}
 }
 
@@ -55,7 +48,7 @@ func banModes(sign string) func(cmdContext, string) (request, error) {
 			return request{}, errors.New("this works in a channel")
 		}
 		if len(f) == 0 { // /ban alone lists the bans
-			return raw("MODE " + ctx.target + " +b"), nil
+			return one(command.Mode{Target: ctx.target, Modes: "+b"}), nil
 		}
 		return nickModes(sign, "b")(ctx, strings.Join(f, " "))
 	}
@@ -66,17 +59,13 @@ func cmdCTCP(ctx cmdContext, a string) (request, error) {
 	if len(f) < 2 || strings.ContainsAny(f[0], ",") {
 		return request{}, errUsage
 	}
-	verb := strings.ToUpper(f[1])
-	body := verb
+	c := command.CTCP{Target: f[0], Verb: strings.ToUpper(f[1])}
 	if len(f) == 3 {
-		body += " " + f[2]
-	}
-	if strings.ContainsAny(body, "\x01\r\n") {
-		return request{}, errors.New("/ctcp: the request cannot contain control characters")
+		c.Args = f[2]
 	}
 	return request{
-		cmds: []command.Command{command.Raw{Line: "PRIVMSG " + f[0] + " :\x01" + body + "\x01"}},
-		help: []string{"CTCP " + verb + " sent to " + f[0]},
+		cmds: []command.Command{c},
+		help: []string{"CTCP " + c.Verb + " sent to " + f[0]},
 	}, nil
 }
 
@@ -85,14 +74,27 @@ func cmdWhowas(ctx cmdContext, a string) (request, error) {
 	if len(f) == 0 || len(f) > 2 {
 		return request{}, errUsage
 	}
-	return raw("WHOWAS " + strings.Join(f, " ")), nil
+	w := command.Whowas{Nick: f[0]}
+	if len(f) == 2 {
+		n, err := strconv.Atoi(f[1])
+		if err != nil || n <= 0 {
+			return request{}, errUsage
+		}
+		w.Count = n
+	}
+	return one(w), nil
 }
 
 func cmdList(ctx cmdContext, a string) (request, error) {
-	if a = strings.TrimSpace(a); a == "" {
-		return raw("LIST"), nil
+	f := strings.Fields(a)
+	if len(f) > 1 {
+		return request{}, errUsage
 	}
-	return raw("LIST " + a), nil
+	var l command.List
+	if len(f) == 1 {
+		l.Filter = f[0]
+	}
+	return one(l), nil
 }
 
 // cmdCycle leaves and rejoins the current channel (with its key, when the

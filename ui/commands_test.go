@@ -45,51 +45,63 @@ func TestParseLine(t *testing.T) {
 		{inChan, "/nick newnick", cmds(command.SetNick{Nick: "newnick"}), ""},
 		{inChan, "/nick", request{}, "usage: /nick"},
 		{inChan, "/nick a b", request{}, "usage: /nick"},
-		{inChan, "/topic", cmds(command.Raw{Line: "TOPIC #ferry"}), ""},
-		{inChan, "/topic new topic", cmds(command.Raw{Line: "TOPIC #ferry :new topic"}), ""},
-		{inServer, "/topic #go go things", cmds(command.Raw{Line: "TOPIC #go :go things"}), ""},
+		{inChan, "/topic", cmds(command.Topic{Channel: "#ferry"}), ""},
+		{inChan, "/topic new topic", cmds(command.Topic{Channel: "#ferry", Text: "new topic", Set: true}), ""},
+		{inServer, "/topic #go go things", cmds(command.Topic{Channel: "#go", Text: "go things", Set: true}), ""},
+		{inServer, "/topic #go", cmds(command.Topic{Channel: "#go"}), ""},
 		{inServer, "/topic", request{}, "usage: /topic"},
-		{inChan, "/names", cmds(command.Raw{Line: "NAMES #ferry"}), ""},
-		{inServer, "/names #go", cmds(command.Raw{Line: "NAMES #go"}), ""},
+		{inChan, "/names", cmds(command.Names{Channel: "#ferry"}), ""},
+		{inServer, "/names #go", cmds(command.Names{Channel: "#go"}), ""},
 		{inServer, "/names", request{}, "usage: /names"},
-		{inChan, "/whois bob", cmds(command.Raw{Line: "WHOIS bob"}), ""},
-		{inQuery, "/whois", cmds(command.Raw{Line: "WHOIS bob"}), ""},
+		{inChan, "/whois bob", cmds(command.Whois{Nick: "bob"}), ""},
+		{inChan, "/w bob", cmds(command.Whois{Nick: "bob"}), ""},
+		{inChan, "/whois bob bob", cmds(command.Whois{Nick: "bob", Server: "bob"}), ""},
+		{inQuery, "/whois", cmds(command.Whois{Nick: "bob"}), ""},
 		{inChan, "/whois", request{}, "usage: /whois"},
-		{inChan, "/op bob", cmds(command.Raw{Line: "MODE #ferry +o bob"}), ""},
-		{inChan, "/op a b c d", cmds(command.Raw{Line: "MODE #ferry +ooo a b c"}, command.Raw{Line: "MODE #ferry +o d"}), ""},
-		{inChan, "/deop bob", cmds(command.Raw{Line: "MODE #ferry -o bob"}), ""},
-		{inChan, "/voice a b", cmds(command.Raw{Line: "MODE #ferry +vv a b"}), ""},
-		{inChan, "/devoice a", cmds(command.Raw{Line: "MODE #ferry -v a"}), ""},
+		{inChan, "/whois a b c", request{}, "usage: /whois"},
+		{inChan, "/op bob", cmds(command.Mode{Target: "#ferry", Modes: "+o", Args: []string{"bob"}}), ""},
+		// The session splits by ISUPPORT MODES; the UI asks once.
+		{inChan, "/op a b c d", cmds(command.Mode{Target: "#ferry", Modes: "+oooo", Args: []string{"a", "b", "c", "d"}}), ""},
+		{inChan, "/deop bob", cmds(command.Mode{Target: "#ferry", Modes: "-o", Args: []string{"bob"}}), ""},
+		{inChan, "/voice a b", cmds(command.Mode{Target: "#ferry", Modes: "+vv", Args: []string{"a", "b"}}), ""},
+		{inChan, "/devoice a", cmds(command.Mode{Target: "#ferry", Modes: "-v", Args: []string{"a"}}), ""},
 		{inChan, "/op", request{}, "usage: /op"},
 		{inQuery, "/op bob", request{}, "works in a channel"},
-		{inChan, "/ban", cmds(command.Raw{Line: "MODE #ferry +b"}), ""},
-		{inChan, "/ban troll *!*@bad.example", cmds(command.Raw{Line: "MODE #ferry +bb troll!*@* *!*@bad.example"}), ""},
-		{inChan, "/unban troll", cmds(command.Raw{Line: "MODE #ferry -b troll!*@*"}), ""},
+		{inChan, "/ban", cmds(command.Mode{Target: "#ferry", Modes: "+b"}), ""},
+		{inChan, "/ban troll *!*@bad.example", cmds(command.Mode{Target: "#ferry", Modes: "+bb", Args: []string{"troll!*@*", "*!*@bad.example"}}), ""},
+		{inChan, "/unban troll", cmds(command.Mode{Target: "#ferry", Modes: "-b", Args: []string{"troll!*@*"}}), ""},
 		{inChan, "/unban", request{}, "usage: /unban"},
 		{inServer, "/ban x", request{}, "works in a channel"},
-		{inChan, "/ctcp bob version", request{cmds: []command.Command{command.Raw{Line: "PRIVMSG bob :\x01VERSION\x01"}}, help: []string{"CTCP VERSION sent to bob"}}, ""},
-		{inServer, "/ctcp bob ping 12345", request{cmds: []command.Command{command.Raw{Line: "PRIVMSG bob :\x01PING 12345\x01"}}, help: []string{"CTCP PING sent to bob"}}, ""},
+		{inChan, "/ctcp bob version", request{cmds: []command.Command{command.CTCP{Target: "bob", Verb: "VERSION"}}, help: []string{"CTCP VERSION sent to bob"}}, ""},
+		{inServer, "/ctcp bob ping 12345", request{cmds: []command.Command{command.CTCP{Target: "bob", Verb: "PING", Args: "12345"}}, help: []string{"CTCP PING sent to bob"}}, ""},
+		{inChan, "/ctcp #a,#b version", request{}, "usage: /ctcp"},
 		{inChan, "/ctcp bob", request{}, "usage: /ctcp"},
-		{inChan, "/whowas bob", cmds(command.Raw{Line: "WHOWAS bob"}), ""},
+		{inChan, "/whowas bob", cmds(command.Whowas{Nick: "bob"}), ""},
+		{inChan, "/whowas bob 3", cmds(command.Whowas{Nick: "bob", Count: 3}), ""},
+		{inChan, "/whowas bob many", request{}, "usage: /whowas"},
 		{inChan, "/whowas", request{}, "usage: /whowas"},
-		{inServer, "/list", cmds(command.Raw{Line: "LIST"}), ""},
-		{inServer, "/list #go*", cmds(command.Raw{Line: "LIST #go*"}), ""},
+		{inServer, "/list", cmds(command.List{}), ""},
+		{inServer, "/list #go*", cmds(command.List{Filter: "#go*"}), ""},
+		{inServer, "/list #go* more", request{}, "usage: /list"},
 		{inChan, "/cycle", cmds(command.Part{Channel: "#ferry", Reason: "cycling"}, command.Join{Channel: "#ferry"}), ""},
 		{inChan, "/cycle sekrit", cmds(command.Part{Channel: "#ferry", Reason: "cycling"}, command.Join{Channel: "#ferry", Key: "sekrit"}), ""},
 		{inQuery, "/cycle", request{}, "works in a channel"},
-		{inChan, "/mode +o bob", cmds(command.Raw{Line: "MODE #ferry +o bob"}), ""},
-		{inChan, "/mode", cmds(command.Raw{Line: "MODE #ferry"}), ""},
-		{inServer, "/mode newcomer +i", cmds(command.Raw{Line: "MODE newcomer +i"}), ""},
+		{inChan, "/mode +o bob", cmds(command.Mode{Target: "#ferry", Modes: "+o", Args: []string{"bob"}}), ""},
+		{inChan, "/mode", cmds(command.Mode{Target: "#ferry"}), ""},
+		{inChan, "/mode #go +k-l key", cmds(command.Mode{Target: "#go", Modes: "+k-l", Args: []string{"key"}}), ""},
+		{inServer, "/mode newcomer +i", cmds(command.Mode{Target: "newcomer", Modes: "+i"}), ""},
 		{inServer, "/mode +i", request{}, "usage: /mode"},
-		{inChan, "/kick bob", cmds(command.Raw{Line: "KICK #ferry bob"}), ""},
-		{inChan, "/kick bob be nice", cmds(command.Raw{Line: "KICK #ferry bob :be nice"}), ""},
+		{inChan, "/kick bob", cmds(command.Kick{Channel: "#ferry", Nick: "bob"}), ""},
+		{inChan, "/kick bob bye", cmds(command.Kick{Channel: "#ferry", Nick: "bob", Reason: "bye"}), ""},
+		{inChan, "/kick bob be nice", cmds(command.Kick{Channel: "#ferry", Nick: "bob", Reason: "be nice"}), ""},
 		{inChan, "/kick", request{}, "usage: /kick"},
 		{inQuery, "/kick bob", request{}, "works in a channel"},
-		{inChan, "/invite bob", cmds(command.Raw{Line: "INVITE bob #ferry"}), ""},
-		{inServer, "/invite bob #go", cmds(command.Raw{Line: "INVITE bob #go"}), ""},
+		{inChan, "/invite bob", cmds(command.Invite{Nick: "bob", Channel: "#ferry"}), ""},
+		{inServer, "/invite bob #go", cmds(command.Invite{Nick: "bob", Channel: "#go"}), ""},
 		{inServer, "/invite bob", request{}, "usage: /invite"},
-		{inChan, "/away lunch", cmds(command.Raw{Line: "AWAY :lunch"}), ""},
-		{inChan, "/away", cmds(command.Raw{Line: "AWAY"}), ""},
+		{inChan, "/away lunch", cmds(command.Away{Message: "lunch"}), ""},
+		{inChan, "/away out to lunch", cmds(command.Away{Message: "out to lunch"}), ""},
+		{inChan, "/away", cmds(command.Away{}), ""},
 		{inChan, "/quit", request{quit: true}, ""},
 		{inChan, "/quit gone fishing", request{quit: true, reason: "gone fishing"}, ""},
 		{inChan, "/close", request{close: true}, ""},
@@ -162,3 +174,31 @@ func TestCommandSet(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+// No command but /raw (and its alias /quote) hands the network a built
+// wire string: the rest are typed, and the session builds the lines.
+func TestOnlyRawSendsRaw(t *testing.T) {
+	ctxs := []cmdContext{
+		{target: "#ferry", channel: true, chanType: "#&"},
+		{target: "bob", chanType: "#&"},
+		{chanType: "#&"},
+	}
+	for name := range commands {
+		if name == "raw" {
+			continue
+		}
+		for _, ctx := range ctxs {
+			for _, args := range []string{"", "bob", "#go bob", "bob 3 more words"} {
+				r, err := parseLine(ctx, "/"+name+" "+args)
+				if err != nil {
+					continue
+				}
+				for _, c := range r.cmds {
+					if _, ok := c.(command.Raw); ok {
+						t.Errorf("/%s %s in %q sends %#v", name, args, ctx.target, c)
+					}
+				}
+			}
+		}
+	}
+}

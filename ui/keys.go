@@ -303,13 +303,11 @@ func (m *model) exec(r request) tea.Cmd {
 			x.ID = nextID()
 			m.remember(x.ID, n.find(x.Target))
 			c = x
-		case command.Raw:
-			if ch, ok := strings.CutPrefix(x.Line, "NAMES "); ok {
-				if m.namesWanted == nil {
-					m.namesWanted = make(map[string]bool)
-				}
-				m.namesWanted[n.name+"\x00"+n.fold(ch)] = true
+		case command.Names: // its answer is also shown as a line
+			if m.namesWanted == nil {
+				m.namesWanted = make(map[string]bool)
 			}
+			m.namesWanted[n.name+"\x00"+n.fold(x.Channel)] = true
 		case command.Disconnect, command.Reconnect:
 			n.closing = true
 		case command.Join:

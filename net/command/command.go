@@ -40,8 +40,9 @@ type Part struct {
 // SetNick changes our nick.
 type SetNick struct{ Nick string }
 
-// Raw sends a line as typed (without the leading slash), e.g.
-// "MODE #chan +o bob". It goes through the same queue as text.
+// Raw sends a line as the user typed it after /raw or /quote, e.g.
+// "OPER name pass". It goes through the same queue as text. The UI's
+// other commands are typed (Kick, Mode, ...), never built Raw lines.
 type Raw struct{ Line string }
 
 // Quit sends QUIT and closes the connection; the network stays disconnected.

@@ -37,7 +37,7 @@ func (n *network) command(c command.Command) {
 		n.stopNetwork(c.Reason, true)
 	case command.Migrate:
 		n.requestMigration(c.Server)
-	case command.SendText, command.Join, command.Part, command.SetNick, command.Raw, command.FetchHistory, command.Search:
+	case command.ToServer: // the session builds its lines
 		n.submit(c)
 	default:
 		n.emit(event.Error{Text: "unsupported command"})

@@ -37,6 +37,10 @@ type ISupport struct {
 	// advertised; MaxTargets interprets it. Kept as text so ISupport stays
 	// comparable (Apply reports changes with ==).
 	TargMax string
+	// Modes is MODES: how many parameter modes one MODE line may carry.
+	// 0 when not advertised, -1 when advertised without a value (no
+	// limit); MaxModes interprets it.
+	Modes int
 }
 
 // DefaultISupport returns what a server that sends no 005 implies.
@@ -134,6 +138,15 @@ func (is *ISupport) Apply(tokens []string) (changed bool) {
 				continue
 			}
 			is.MsgRefTypes = clipValue(val, maxRefTypesLen)
+		case "MODES":
+			switch n, err := strconv.Atoi(val); {
+			case neg:
+				is.Modes = 0
+			case val == "":
+				is.Modes = -1
+			case err == nil && n > 0:
+				is.Modes = min(n, maxModes)
+			}
 		case "TARGMAX":
 			if neg {
 				is.TargMax = ""
@@ -152,6 +165,27 @@ const maxRefTypesLen = 256
 // maxTargMaxLen bounds a stored TARGMAX value; real servers send under 200
 // bytes.
 const maxTargMaxLen = 512
+
+// maxModes bounds an advertised MODES; the line length is the real limit.
+const maxModes = 512
+
+// DefaultModes is the number of parameter modes per MODE line a server
+// that does not advertise MODES accepts (RFC 2812).
+const DefaultModes = 3
+
+// MaxModes returns how many parameter modes (modes of PREFIX and
+// CHANMODES classes A, B and C) one MODE line may carry: MODES, or
+// DefaultModes when not advertised, or 0 for no limit beyond the line
+// length (MODES with no value).
+func (is *ISupport) MaxModes() int {
+	switch {
+	case is.Modes == 0:
+		return DefaultModes
+	case is.Modes < 0:
+		return 0
+	}
+	return is.Modes
+}
 
 // MaxTargets returns how many comma-separated targets one cmd line may carry
 // per TARGMAX (modern.ircdocs.horse): the number given for cmd, or 0 for no

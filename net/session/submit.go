@@ -87,7 +87,7 @@ func (s *Session) Submit(c command.Command) []event.Event {
 		}
 		s.send(ClassUser, "QUIT", params...)
 	default:
-		s.log.Printf("session: command %T is not the session's business; ignored", c)
+		return s.submitIRC(meta, c)
 	}
 	return nil
 }
