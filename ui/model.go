@@ -20,6 +20,7 @@ import (
 	"github.com/ferry-irc/ferry/net/event"
 	"github.com/ferry-irc/ferry/themes"
 	"github.com/ferry-irc/ferry/ui/input"
+	"github.com/ferry-irc/ferry/ui/keymap"
 	"github.com/ferry-irc/ferry/ui/scrollback"
 )
 
@@ -93,6 +94,7 @@ type model struct {
 	cur   *buffer
 	order []*buffer // sidebar order; nil = recompute
 
+	keys     *keymap.KeyMap
 	in       input.Model
 	paste    []string // lines of a large paste awaiting confirmation
 	showList bool     // nick list toggle
@@ -123,7 +125,7 @@ func nextID() uint64 { return ids.Add(1) }
 // network until the program runs Init.
 func New(conn Conn, opts Options) Model {
 	m := &model{conn: conn, opts: opts, netBy: make(map[string]*network),
-		localByID: make(map[uint64]*buffer), showList: true}
+		localByID: make(map[uint64]*buffer), showList: true, keys: defaultKeys}
 	m.now = opts.Now
 	if m.now == nil {
 		m.now = time.Now
@@ -153,12 +155,7 @@ func New(conn Conn, opts Options) Model {
 	}
 	if len(m.nets) > 0 {
 		m.cur = m.nets[0].server0
-		welcome := "ferry"
-		if opts.Version != "" {
-			welcome += " " + opts.Version
-		}
-		welcome += " — /help lists commands and keys; Alt+1…9 or Ctrl+N/Ctrl+P switch buffers; Ctrl+C quits"
-		m.cur.sb.Append(scrollback.Line{Time: m.now(), Kind: scrollback.Info, Text: welcome})
+		m.cur.sb.Append(scrollback.Line{Time: m.now(), Kind: scrollback.Info, Text: welcomeText(opts.Version)})
 		if themeErr != nil {
 			m.cur.sb.Append(scrollback.Line{Time: m.now(), Kind: scrollback.Error, Text: themeErr.Error() + "; using the default theme"})
 		}
