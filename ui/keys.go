@@ -196,6 +196,7 @@ func (m *model) switchTo(b *buffer) {
 	}
 	m.cur = b
 	b.unread, b.highlight = 0, false
+	m.layout() // the new buffer's view and nick list take the frame's size
 }
 
 // candidates completes the word before the cursor: commands at line
