@@ -73,16 +73,16 @@ func Default() *KeyMap {
 	k := func(ks ...string) []string { return ks }
 	return &KeyMap{
 		GotoBuffer: b(k("alt+1", "alt+2", "alt+3", "alt+4", "alt+5", "alt+6", "alt+7", "alt+8", "alt+9", "alt+0"),
-			"Alt+1…9, Alt+0", "go to buffer 1…9 of the sidebar, Alt+0 to the 10th"),
-		NextBuffer: b(k("ctrl+n", "alt+right"), "Ctrl+N, Alt+→", "next buffer"),
-		PrevBuffer: b(k("ctrl+p", "alt+left"), "Ctrl+P, Alt+←", "previous buffer"),
+			"Alt+1…9/Alt+0", "go to sidebar buffer 1…9 (Alt+0: the 10th)"),
+		NextBuffer: b(k("ctrl+n", "alt+right"), "Ctrl+N/Alt+→", "next buffer"),
+		PrevBuffer: b(k("ctrl+p", "alt+left"), "Ctrl+P/Alt+←", "previous buffer"),
 
 		PageUp:   b(k("pgup"), "PgUp", "scroll up a page; past the top, older history is fetched from servers that offer it"),
 		PageDown: b(k("pgdown"), "PgDn", "scroll down a page"),
 		Home:     b(k("home"), "Home", "go to the oldest line kept, then fetch older history as PgUp does"),
 		End:      b(k("end"), "End", "go to the newest line and follow new ones"),
 
-		ToggleList:   b(k("alt+u", "f7"), "Alt+U, F7", "show or hide the nick list"),
+		ToggleList:   b(k("alt+u", "f7"), "Alt+U/F7", "show or hide the nick list"),
 		ListPageUp:   b(k("alt+pgup"), "Alt+PgUp", "scroll the nick list up"),
 		ListPageDown: b(k("alt+pgdown"), "Alt+PgDn", "scroll the nick list down"),
 
@@ -91,15 +91,15 @@ func Default() *KeyMap {
 		HistoryPrev: b(k("up"), "Up", "previous line of this buffer's input history"),
 		HistoryNext: b(k("down"), "Down", "next line of the input history"),
 
-		Left:          b(k("left", "ctrl+b"), "←, Ctrl+B", "cursor left"),
+		Left:          b(k("left", "ctrl+b"), "←/Ctrl+B", "cursor left"),
 		Right:         b(k("right", "ctrl+f"), "→", "cursor right"),
 		LineStart:     b(k("ctrl+a"), "Ctrl+A", "cursor to the line start"),
 		LineEnd:       b(k("ctrl+e"), "Ctrl+E", "cursor to the line end"),
-		WordLeft:      b(k("alt+left", "ctrl+left", "alt+b"), "Ctrl+←, Alt+B", "cursor a word left"),
-		WordRight:     b(k("ctrl+right", "alt+f"), "Ctrl+→, Alt+F", "cursor a word right"),
-		DeleteBack:    b(k("backspace", "ctrl+h"), "Backspace, Ctrl+H", "delete the character before the cursor"),
-		DeleteForward: b(k("delete", "ctrl+d"), "Delete, Ctrl+D", "delete the character under the cursor"),
-		DeleteWord:    b(k("ctrl+w", "alt+backspace"), "Ctrl+W, Alt+Backspace", "delete the word before the cursor"),
+		WordLeft:      b(k("alt+left", "ctrl+left", "alt+b"), "Ctrl+←/Alt+B", "cursor a word left"),
+		WordRight:     b(k("ctrl+right", "alt+f"), "Ctrl+→/Alt+F", "cursor a word right"),
+		DeleteBack:    b(k("backspace", "ctrl+h"), "Backspace/Ctrl+H", "delete the character before the cursor"),
+		DeleteForward: b(k("delete", "ctrl+d"), "Delete/Ctrl+D", "delete the character under the cursor"),
+		DeleteWord:    b(k("ctrl+w", "alt+backspace"), "Ctrl+W/Alt+Backspace", "delete the word before the cursor"),
 		DeleteToStart: b(k("ctrl+u"), "Ctrl+U", "delete to line start"),
 		DeleteToEnd:   b(k("ctrl+k"), "Ctrl+K", "delete to line end"),
 
@@ -107,8 +107,8 @@ func Default() *KeyMap {
 		SearchNewer: b(k("ctrl+g"), "Ctrl+G", "during a search, go to the newer hit"),
 		SearchEnd:   b(k("esc"), "Esc", "end the search"),
 
-		Yes: b(k("y", "Y", "enter"), "y, Enter", "answer yes to a question (quit with lines unsent, send a large paste)"),
-		No:  b(k("n", "N", "esc"), "n, Esc", "answer no"),
+		Yes: b(k("y", "Y", "enter"), "y/Enter", "answer yes to a question (quit with lines unsent, send a large paste)"),
+		No:  b(k("n", "N", "esc"), "n/Esc", "answer no"),
 
 		Redraw: b(k("ctrl+l"), "Ctrl+L", "redraw the screen"),
 		Quit:   b(k("ctrl+c"), "Ctrl+C", "quit, sending QUIT first; asks while lines are unsent (then Ctrl+C quits anyway)"),

@@ -76,12 +76,12 @@ func TestHelpLines(t *testing.T) {
 		t.Fatalf("%d help lines for %d groups", len(lines), len(km.Groups()))
 	}
 	all := strings.Join(lines, "\n")
-	for _, want := range []string{"Alt+U, F7 show or hide the nick list", "Alt+1…9, Alt+0 go to buffer", "Ctrl+C quit"} {
+	for _, want := range []string{"Alt+U/F7 show or hide the nick list", "Alt+1…9/Alt+0 go to sidebar buffer", "Ctrl+C quit"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("help lacks %q:\n%s", want, all)
 		}
 	}
-	if s := km.Short(); !strings.Contains(s, "Ctrl+N, Alt+→ next buffer") || strings.Contains(s, "(") {
+	if s := km.Short(); !strings.Contains(s, "Ctrl+N/Alt+→ next buffer") || strings.Contains(s, "(") {
 		t.Errorf("Short() = %q", s)
 	}
 }
