@@ -1,6 +1,7 @@
 package ui
 
 import (
+	tea "github.com/charmbracelet/bubbletea"
 	"strconv"
 	"strings"
 	"testing"
@@ -60,5 +61,21 @@ func TestHelpListsTheKeyMap(t *testing.T) {
 	}
 	if first := b.sb.Line(0).Text; !strings.Contains(first, defaultKeys.Short()) {
 		t.Errorf("welcome line %q lacks the short key help", first)
+	}
+}
+
+// TestFastTypingIsText: runes arriving together ("right", "enter" typed
+// quickly) are text for the input line, not the keys of those names.
+func TestFastTypingIsText(t *testing.T) {
+	hs := newHarness(t, 100, 20, Options{})
+	hs.connected()
+	for _, w := range []string{"far ", "right", " ", "enter", " ", "up"} {
+		hs.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(w)})
+	}
+	if got, want := hs.m.m.in.Value(), "far right enter up"; got != want {
+		t.Errorf("input %q, want %q", got, want)
+	}
+	if d := hs.conn.take(); len(d) != 0 {
+		t.Errorf("typed text was sent: %v", d)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ferry-irc/ferry/net/command"
 	"github.com/ferry-irc/ferry/ui/input"
+	"github.com/ferry-irc/ferry/ui/keymap"
 	"github.com/ferry-irc/ferry/ui/members"
 	"github.com/ferry-irc/ferry/ui/scrollback"
 	"github.com/ferry-irc/ferry/ui/sidebar"
@@ -43,6 +44,10 @@ func (m *model) key(k tea.KeyMsg) tea.Cmd {
 	}
 	if k.Paste {
 		return m.pasted(string(k.Runes))
+	}
+	if keymap.Typed(k) {
+		m.in.Update(k)
+		return nil
 	}
 	switch {
 	case key.Matches(k, km.Quit):

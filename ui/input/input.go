@@ -135,6 +135,9 @@ func (m *Model) Update(k tea.KeyMsg) bool {
 func (m *Model) edit(k tea.KeyMsg) bool {
 	km := m.keys()
 	switch {
+	case keymap.Typed(k):
+		m.Insert(string(k.Runes))
+		return true
 	case binding.Matches(k, km.Left):
 		if m.cursor > 0 {
 			m.cursor--

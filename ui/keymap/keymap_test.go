@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 )
 
 // TestGroupsCoverTheMap: every binding of KeyMap is in exactly one help
@@ -83,5 +84,23 @@ func TestHelpLines(t *testing.T) {
 	}
 	if s := km.Short(); !strings.Contains(s, "Ctrl+N/Alt+→ next buffer") || strings.Contains(s, "(") {
 		t.Errorf("Short() = %q", s)
+	}
+}
+
+func TestTypedTextMatchesNoBinding(t *testing.T) {
+	for _, tc := range []struct {
+		k     tea.KeyMsg
+		typed bool
+	}{
+		{tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("right")}, true},
+		{tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("enter")}, true},
+		{tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("y")}, false},
+		{tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("1"), Alt: true}, false},
+		{tea.KeyMsg{Type: tea.KeyRight}, false},
+		{tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("ctrl+f")}, false},
+	} {
+		if got := Typed(tc.k); got != tc.typed {
+			t.Errorf("Typed(%q) = %v, want %v", tc.k.String(), got, tc.typed)
+		}
 	}
 }
