@@ -140,3 +140,26 @@ func TestCompleteCycles(t *testing.T) {
 		t.Error("completed a word with no match")
 	}
 }
+
+// TestViewOnlyReads: the horizontal scroll is fitted when the line, the
+// prompt or the width changes, so View draws from state and changes none.
+func TestViewOnlyReads(t *testing.T) {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.Ascii)
+	th, _ := themes.Load("dark", "")
+	m := New(common.Common{Width: 40, Styles: themes.NewStyles(th, r, false)})
+	m.SetPrompt("> ")
+	m.SetValue("0123456789abcdefghij")
+	m.SetSize(12)
+	before := m
+	if got, want := m.View(), "> bcdefghij "; got != want {
+		t.Errorf("after narrowing: view %q, want %q", got, want)
+	}
+	if !reflect.DeepEqual(before, m) || m.View() != before.View() {
+		t.Error("View changed the model")
+	}
+	m.SetPrompt("[a long buffer name] ")
+	if got, want := m.View(), "[a lo…fghij "; got != want {
+		t.Errorf("long prompt: view %q, want %q", got, want)
+	}
+}
