@@ -166,7 +166,7 @@ func init() {
 		"search": {"/search [text]", "find text in this buffer (Ctrl+F older, Ctrl+G newer, Esc ends), and in the server's history where it offers search; no text ends the search", func(ctx cmdContext, a string) (request, error) {
 			return request{search: &a}, nil
 		}},
-		"help":    {"/help [command]", "list commands, or explain one", cmdHelp},
+		"help":    {"/help [command|keys]", "list commands and the main keys, explain one command, or list every key", cmdHelp},
 		"ctcp":    {"/ctcp <nick> <request> [args]", "send a CTCP request (VERSION, PING, TIME, ...); the reply shows in the server buffer", cmdCTCP},
 		"whowas":  {"/whowas <nick> [count]", "show who last used a nick", cmdWhowas},
 		"list":    {"/list [#channel|filter]", "list the network's channels (in the server buffer)", cmdList},
@@ -382,6 +382,9 @@ func onNetwork(ctx cmdContext, a string, mk func(reason string) command.Command)
 
 func cmdHelp(ctx cmdContext, a string) (request, error) {
 	name := strings.TrimPrefix(strings.ToLower(strings.TrimSpace(a)), "/")
+	if name == "keys" {
+		return request{help: keyHelp()}, nil
+	}
 	if name != "" {
 		if al, ok := aliases[name]; ok {
 			name = al
@@ -400,14 +403,8 @@ func cmdHelp(ctx cmdContext, a string) (request, error) {
 	// One line each: the view wraps them at word boundaries to any width,
 	// where fixed groups would break mid-group on a narrow terminal.
 	lines := []string{"commands: /" + strings.Join(names, " /") + " (/help <command> for details)"}
-	lines = append(lines, keysHelp...)
+	lines = append(lines, keySummary())
 	return request{help: lines}, nil
-}
-
-var keysHelp = []string{
-	"buffers: Alt+1…9, Alt+←/→, Ctrl+N/Ctrl+P switch · PgUp/PgDn, Home/End, mouse wheel scroll (up past the top fetches older messages) · Alt+U nick list (Alt+PgUp/PgDn scroll it)",
-	"input: Up/Down history · Tab completes nicks, channels, commands · Ctrl+A/Ctrl+E line start/end · Ctrl+W/Ctrl+U/Ctrl+K delete · Ctrl+L redraw · Ctrl+C quit",
-	"search: /search TEXT or Ctrl+F · Ctrl+F older, Ctrl+G newer hit · Esc ends",
 }
 
 // commandNames returns "/join", "/part", ... sorted, for completion.

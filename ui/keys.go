@@ -4,9 +4,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ferry-irc/ferry/net/command"
 	"github.com/ferry-irc/ferry/ui/input"
+	"github.com/ferry-irc/ferry/ui/keymap"
 	"github.com/ferry-irc/ferry/ui/members"
 	"github.com/ferry-irc/ferry/ui/scrollback"
 	"github.com/ferry-irc/ferry/ui/sidebar"
@@ -18,10 +20,13 @@ const pasteAsk = 3
 // wheelRows is how far one mouse wheel step scrolls.
 const wheelRows = 3
 
-// key handles a key press.
+// key handles a key press, matching it against the key map (m.keys):
+// questions first, then the root model's keys, and what is left goes to
+// the input line.
 func (m *model) key(k tea.KeyMsg) tea.Cmd {
+	km := m.keys
 	if m.cur == nil {
-		if k.String() == "ctrl+c" {
+		if key.Matches(k, km.Quit) {
 			return tea.Quit
 		}
 		return nil
@@ -32,8 +37,7 @@ func (m *model) key(k tea.KeyMsg) tea.Cmd {
 	if m.quitAsk != nil {
 		r := *m.quitAsk
 		m.quitAsk = nil
-		switch k.String() {
-		case "y", "Y", "enter", "ctrl+c":
+		if key.Matches(k, km.Yes, km.Quit) {
 			return m.leave(r, true)
 		}
 		return nil
@@ -41,47 +45,50 @@ func (m *model) key(k tea.KeyMsg) tea.Cmd {
 	if k.Paste {
 		return m.pasted(string(k.Runes))
 	}
-	s := k.String()
-	switch s {
-	case "ctrl+c":
+	if keymap.Typed(k) {
+		m.in.Update(k)
+		return nil
+	}
+	switch {
+	case key.Matches(k, km.Quit):
 		return m.leave("", false)
-	case "ctrl+l":
+	case key.Matches(k, km.Redraw):
 		return tea.ClearScreen
-	case "enter":
+	case key.Matches(k, km.Submit):
 		return m.submit()
-	case "tab":
+	case key.Matches(k, km.Complete):
 		m.in.Complete(m.candidates)
-	case "up":
+	case key.Matches(k, km.HistoryPrev):
 		if v, ok := m.cur.history.Prev(m.in.Value()); ok {
 			m.in.SetValue(v)
 		}
-	case "down":
+	case key.Matches(k, km.HistoryNext):
 		if v, ok := m.cur.history.Next(); ok {
 			m.in.SetValue(v)
 		}
-	case "pgup":
+	case key.Matches(k, km.PageUp):
 		return m.scrollUp(m.cur.view.PageUp)
-	case "pgdown":
+	case key.Matches(k, km.PageDown):
 		m.cur.view.PageDown()
-	case "home":
+	case key.Matches(k, km.Home):
 		return m.scrollUp(m.cur.view.Home)
-	case "end":
+	case key.Matches(k, km.End):
 		m.cur.view.End()
-	case "ctrl+n", "alt+right":
+	case key.Matches(k, km.NextBuffer):
 		m.step(1)
-	case "ctrl+p", "alt+left":
+	case key.Matches(k, km.PrevBuffer):
 		m.step(-1)
-	case "alt+u", "f7":
+	case key.Matches(k, km.ToggleList):
 		m.showList = !m.showList
-	case "alt+pgup", "alt+pgdown":
+	case key.Matches(k, km.ListPageUp, km.ListPageDown):
 		if m.cur.members != nil {
 			page := max(1, m.geometry().bodyH-2)
-			if s == "alt+pgup" {
+			if key.Matches(k, km.ListPageUp) {
 				page = -page
 			}
 			m.cur.listTop = members.ClampOffset(m.cur.members.Len(), m.geometry().bodyH, m.cur.listTop+page)
 		}
-	case "ctrl+f":
+	case key.Matches(k, km.SearchOlder):
 		if m.cur.search == "" {
 			// No search yet: the key starts one, as in a pager.
 			if strings.TrimSpace(m.in.Value()) == "" {
@@ -90,26 +97,31 @@ func (m *model) key(k tea.KeyMsg) tea.Cmd {
 			return nil
 		}
 		return m.searchStep(-1)
-	case "ctrl+g":
+	case key.Matches(k, km.SearchNewer):
 		return m.searchStep(1)
-	case "esc":
+	case key.Matches(k, km.SearchEnd):
 		if m.cur.search != "" {
 			m.endSearch()
 		}
-	default:
-		if len(s) == 5 && strings.HasPrefix(s, "alt+") && s[4] >= '0' && s[4] <= '9' {
-			i := int(s[4] - '1')
-			if s[4] == '0' {
-				i = 9
-			}
-			if order := m.ordered(); i < len(order) {
-				m.switchTo(order[i])
-			}
-			return nil
+	case key.Matches(k, km.GotoBuffer):
+		if order := m.ordered(); bufferIndex(k) < len(order) {
+			m.switchTo(order[bufferIndex(k)])
 		}
+	default:
 		m.in.Update(k)
 	}
 	return nil
+}
+
+// bufferIndex is the sidebar position a GotoBuffer key names: its last
+// character, a digit, with 1 the first buffer and 0 the tenth.
+func bufferIndex(k tea.KeyMsg) int {
+	s := k.String()
+	d := s[len(s)-1]
+	if d == '0' {
+		return 9
+	}
+	return int(d - '1')
 }
 
 func (m *model) mouse(e tea.MouseMsg) tea.Cmd {
@@ -189,6 +201,7 @@ func (m *model) switchTo(b *buffer) {
 	}
 	m.cur = b
 	b.unread, b.highlight = 0, false
+	m.layout() // the new buffer's view and nick list take the frame's size
 }
 
 // candidates completes the word before the cursor: commands at line
@@ -404,13 +417,15 @@ func (m *model) pasted(text string) tea.Cmd {
 	return nil
 }
 
+// confirmPaste answers the large-paste question: Yes sends, No or Quit
+// drops the paste, other keys are ignored.
 func (m *model) confirmPaste(k tea.KeyMsg) tea.Cmd {
-	switch k.String() {
-	case "y", "Y", "enter":
+	switch {
+	case key.Matches(k, m.keys.Yes):
 		lines := m.paste
 		m.paste = nil
 		m.sendLines(lines)
-	case "n", "N", "esc", "ctrl+c":
+	case key.Matches(k, m.keys.No, m.keys.Quit):
 		m.paste = nil
 	}
 	return nil

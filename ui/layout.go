@@ -45,8 +45,28 @@ func (m *model) geometry() geometry {
 
 func clamp(v, lo, hi int) int { return max(lo, min(hi, v)) }
 
+// layout brings what the frame shows in line with the model after Update
+// changed it (a resize, an event batch, a key): the sidebar order and the
+// current buffer, the message view's size, the nick list's scroll, the
+// input's width and prompt. Update calls it last, so view only reads.
+func (m *model) layout() {
+	m.ordered()
+	if m.cur == nil {
+		return
+	}
+	g := m.geometry()
+	m.cur.view.SetSize(g.msgW, g.bodyH)
+	if m.cur.members != nil {
+		m.cur.listTop = members.ClampOffset(m.cur.members.Len(), g.bodyH, m.cur.listTop)
+	}
+	m.in.SetSize(m.width)
+	m.in.SetPrompt("[" + m.cur.title() + "] ")
+}
+
 // view draws the frame: topic, body (sidebar | messages | nick list),
-// status bar, input. Every part renders only what is visible.
+// status bar, input. Every part renders only what is visible. It changes
+// nothing in the model (layout did the fitting); the message view's wrap
+// cache is the one thing a render fills.
 func (m *model) view() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
@@ -54,17 +74,14 @@ func (m *model) view() string {
 	if m.cur == nil {
 		return "no networks configured"
 	}
-	m.ordered()
 	st := m.styles
 	g := m.geometry()
-	m.cur.view.SetSize(g.msgW, g.bodyH)
 	msgs := m.cur.view.Render()
 	var side, list []string
 	if g.sideW > 0 {
 		side = sidebar.Render(st, m.sidebarItems(), g.sideW, g.bodyH)
 	}
 	if g.listW > 0 {
-		m.cur.listTop = members.ClampOffset(m.cur.members.Len(), g.bodyH, m.cur.listTop)
 		list = members.Render(st, m.cur.members, g.listW, g.bodyH, m.cur.listTop)
 	}
 	border := st.Border.Render("│")
@@ -87,7 +104,10 @@ func (m *model) view() string {
 			r.WriteString(side[i])
 			r.WriteString(border)
 		}
-		row := msgs[i]
+		var row string
+		if i < len(msgs) {
+			row = msgs[i] // else a view not yet sized by layout: blank rows
+		}
 		r.WriteString(row)
 		if w := ansi.StringWidth(row); w < g.msgW {
 			r.WriteString(strings.Repeat(" ", g.msgW-w))
@@ -147,7 +167,7 @@ func (m *model) statusBar() statusbar.Bar {
 		bar.Buffer = m.cur.name
 	}
 	if m.width < sidebarMinWidth {
-		for i, b := range m.ordered() {
+		for i, b := range m.order {
 			if b != m.cur && (b.unread > 0 || b.highlight) {
 				bar.Activity = append(bar.Activity, statusbar.Act{Number: i + 1, Highlight: b.highlight})
 			}
@@ -180,11 +200,13 @@ func (m *model) inputRow() string {
 		q := " send " + strconv.Itoa(len(m.paste)) + " pasted lines to " + m.cur.title() + "? [y/n]"
 		return fill(m.styles.InputPrompt, format.Sanitize(q), m.width)
 	}
-	return m.in.View(m.styles, "["+m.cur.title()+"] ", m.width)
+	return m.in.View()
 }
 
+// sidebarItems lists the buffers in sidebar order as last fitted by
+// layout (or by ordered, in Update).
 func (m *model) sidebarItems() []sidebar.Item {
-	order := m.ordered()
+	order := m.order
 	items := make([]sidebar.Item, len(order))
 	for i, b := range order {
 		items[i] = sidebar.Item{Label: b.title(), Network: b.kind == serverBuf, Active: b == m.cur,

@@ -19,7 +19,9 @@ import (
 	"github.com/ferry-irc/ferry/net/command"
 	"github.com/ferry-irc/ferry/net/event"
 	"github.com/ferry-irc/ferry/themes"
+	"github.com/ferry-irc/ferry/ui/common"
 	"github.com/ferry-irc/ferry/ui/input"
+	"github.com/ferry-irc/ferry/ui/keymap"
 	"github.com/ferry-irc/ferry/ui/scrollback"
 )
 
@@ -93,6 +95,7 @@ type model struct {
 	cur   *buffer
 	order []*buffer // sidebar order; nil = recompute
 
+	keys     *keymap.KeyMap
 	in       input.Model
 	paste    []string // lines of a large paste awaiting confirmation
 	showList bool     // nick list toggle
@@ -123,7 +126,8 @@ func nextID() uint64 { return ids.Add(1) }
 // network until the program runs Init.
 func New(conn Conn, opts Options) Model {
 	m := &model{conn: conn, opts: opts, netBy: make(map[string]*network),
-		localByID: make(map[uint64]*buffer), showList: true}
+		localByID: make(map[uint64]*buffer), showList: true, keys: defaultKeys}
+	defer m.layout()
 	m.now = opts.Now
 	if m.now == nil {
 		m.now = time.Now
@@ -141,6 +145,7 @@ func New(conn Conn, opts Options) Model {
 	if m.styles == nil {
 		m.styles, themeErr = LoadStyles(opts.Theme, opts.ConfigDir)
 	}
+	m.in = input.New(common.Common{Styles: m.styles, Keys: m.keys})
 	joins, _ := scrollback.ParseJoins(opts.ShowJoins)
 	m.viewOpts = scrollback.Options{TimeFormat: opts.TimeFormat, Joins: joins, Location: m.loc}
 	for _, w := range opts.Highlights {
@@ -153,12 +158,7 @@ func New(conn Conn, opts Options) Model {
 	}
 	if len(m.nets) > 0 {
 		m.cur = m.nets[0].server0
-		welcome := "ferry"
-		if opts.Version != "" {
-			welcome += " " + opts.Version
-		}
-		welcome += " — /help lists commands and keys; Alt+1…9 or Ctrl+N/Ctrl+P switch buffers; Ctrl+C quits"
-		m.cur.sb.Append(scrollback.Line{Time: m.now(), Kind: scrollback.Info, Text: welcome})
+		m.cur.sb.Append(scrollback.Line{Time: m.now(), Kind: scrollback.Info, Text: welcomeText(opts.Version)})
 		if themeErr != nil {
 			m.cur.sb.Append(scrollback.Line{Time: m.now(), Kind: scrollback.Error, Text: themeErr.Error() + "; using the default theme"})
 		}
@@ -248,8 +248,15 @@ func (mm Model) Init() tea.Cmd {
 }
 
 // Update handles one message: a batch of events, a key, a resize, a tick.
+// Every state change happens here (layout fits the frame last), so View
+// only reads.
 func (mm Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	m := mm.m
+	cmd := mm.m.update(msg)
+	mm.m.layout()
+	return mm, cmd
+}
+
+func (m *model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case batchMsg:
 		var cmds []tea.Cmd
@@ -257,35 +264,36 @@ func (mm Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmds = append(cmds, m.apply(b.Events)...)
 		}
 		cmds = append(cmds, waitEvents(m.conn.Events()))
-		return mm, tea.Batch(cmds...)
+		return tea.Batch(cmds...)
 	case connClosedMsg:
 		m.closed = true
-		return mm, nil
+		return nil
 	case noteExpiredMsg:
 		if n, ok := m.netBy[msg.net]; ok && n.noteSeq == msg.seq {
 			n.note = ""
 		}
-		return mm, nil
+		return nil
 	case fetchTimeoutMsg:
 		m.fetchTimedOut(msg)
-		return mm, nil
+		return nil
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		return mm, nil
+		return nil
 	case tea.KeyMsg:
-		return mm, m.key(msg)
+		return m.key(msg)
 	case tea.MouseMsg:
-		return mm, m.mouse(msg)
+		return m.mouse(msg)
 	}
-	return mm, nil
+	return nil
 }
 
-// View draws the frame.
+// View draws the frame. It only reads the model.
 func (mm Model) View() string { return mm.m.view() }
 
 // setStyles switches every buffer's view to st (a theme change).
 func (m *model) setStyles(st *themes.Styles) {
 	m.styles = st
+	m.in.SetStyles(st)
 	for _, n := range m.nets {
 		n.server0.view.SetStyles(st)
 		for _, b := range n.bufs {

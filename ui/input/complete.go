@@ -54,6 +54,7 @@ func (m *Model) replace(from, to int, s string) {
 	v = append(v, m.value[to:]...)
 	m.value = v
 	m.cursor = from + len(rs)
+	m.fit()
 }
 
 // MatchPrefix returns the names among list that start with prefix, ignoring

@@ -5,27 +5,89 @@
 // It is written for Bubble Tea v1 key messages but keeps no timers (no
 // blinking cursor), so a frame depends only on the state, which keeps
 // golden tests stable. It never imports net/.
+//
+// The editing keys are the key map's (common.Common.Keys; keymap.Default
+// for a zero Model). The horizontal scroll follows the cursor as the line,
+// the prompt or the width change, so View only reads.
 package input
 
 import (
 	"strings"
 	"unicode"
 
+	binding "github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ferry-irc/ferry/themes"
+	"github.com/ferry-irc/ferry/ui/common"
 	"github.com/ferry-irc/ferry/ui/format"
+	"github.com/ferry-irc/ferry/ui/keymap"
 )
 
 // Model is the line being edited.
 type Model struct {
+	com    common.Common // Width is the whole row, prompt included
+	prompt string        // sanitised, cut to at most half the width
 	value  []rune
 	cursor int // 0..len(value)
 	offset int // first rune shown (horizontal scroll)
 	comp   *completion
 }
 
-// New returns an empty input line.
-func New() Model { return Model{} }
+// defaultKeys serves a Model built without a key map.
+var defaultKeys = keymap.Default()
+
+// New returns an empty input line drawn with c (its Height is ignored: the
+// line is one row).
+func New(c common.Common) Model {
+	m := Model{com: c}
+	m.fit()
+	return m
+}
+
+// SetSize sets the width of the row, prompt included.
+func (m *Model) SetSize(width int) {
+	m.com.Width = width
+	m.SetPrompt(m.prompt)
+}
+
+// SetStyles switches theme.
+func (m *Model) SetStyles(st *themes.Styles) { m.com.Styles = st }
+
+// SetPrompt sets the text before the line (plain text, sanitised here; a
+// prompt wider than half the row is cut).
+func (m *Model) SetPrompt(p string) {
+	p = format.Sanitize(p)
+	if w := m.com.Width; format.Width(p) > w/2 {
+		p = cutPlain(p, w/2)
+	}
+	m.prompt = p
+	m.fit()
+}
+
+func (m *Model) keys() *keymap.KeyMap {
+	if m.com.Keys == nil {
+		return defaultKeys
+	}
+	return m.com.Keys
+}
+
+// fit scrolls horizontally so the cursor cell is inside the row: the
+// window moves only when the cursor would leave it.
+func (m *Model) fit() {
+	avail := m.com.Width - format.Width(m.prompt)
+	if avail < 1 {
+		return // nothing of the line is shown
+	}
+	if m.cursor < m.offset {
+		m.offset = m.cursor
+	}
+	for m.offset < m.cursor && widthRunes(m.value[m.offset:m.cursor])+1 > avail {
+		m.offset++
+	}
+	if m.offset > len(m.value) {
+		m.offset = len(m.value)
+	}
+}
 
 // Value returns the text.
 func (m *Model) Value() string { return string(m.value) }
@@ -38,6 +100,7 @@ func (m *Model) SetValue(s string) {
 	m.value = []rune(s)
 	m.cursor = len(m.value)
 	m.comp = nil
+	m.fit()
 }
 
 // Reset empties the line.
@@ -58,47 +121,58 @@ func (m *Model) Insert(s string) {
 	m.value = v
 	m.cursor += len(rs)
 	m.comp = nil
+	m.fit()
 }
 
 // Update applies an editing key and reports whether it was one. Keys it
 // does not handle (Enter, Up/Down, Tab, PgUp...) are the root model's.
 func (m *Model) Update(k tea.KeyMsg) bool {
-	switch k.String() {
-	case "left", "ctrl+b":
+	ok := m.edit(k)
+	m.fit()
+	return ok
+}
+
+func (m *Model) edit(k tea.KeyMsg) bool {
+	km := m.keys()
+	switch {
+	case keymap.Typed(k):
+		m.Insert(string(k.Runes))
+		return true
+	case binding.Matches(k, km.Left):
 		if m.cursor > 0 {
 			m.cursor--
 		}
-	case "right", "ctrl+f":
+	case binding.Matches(k, km.Right):
 		if m.cursor < len(m.value) {
 			m.cursor++
 		}
-	case "ctrl+a":
+	case binding.Matches(k, km.LineStart):
 		m.cursor = 0
-	case "ctrl+e":
+	case binding.Matches(k, km.LineEnd):
 		m.cursor = len(m.value)
-	case "alt+left", "ctrl+left", "alt+b":
+	case binding.Matches(k, km.WordLeft):
 		m.cursor = m.wordStart(m.cursor)
-	case "ctrl+right", "alt+f":
+	case binding.Matches(k, km.WordRight):
 		m.cursor = m.wordEnd(m.cursor)
-	case "backspace", "ctrl+h":
+	case binding.Matches(k, km.DeleteBack):
 		if m.cursor > 0 {
 			m.value = append(m.value[:m.cursor-1], m.value[m.cursor:]...)
 			m.cursor--
 		}
-	case "delete", "ctrl+d":
+	case binding.Matches(k, km.DeleteForward):
 		if m.cursor < len(m.value) {
 			m.value = append(m.value[:m.cursor], m.value[m.cursor+1:]...)
 		}
-	case "ctrl+w", "alt+backspace":
+	case binding.Matches(k, km.DeleteWord):
 		s := m.wordStart(m.cursor)
 		m.value = append(m.value[:s], m.value[m.cursor:]...)
 		m.cursor = s
-	case "ctrl+u":
+	case binding.Matches(k, km.DeleteToStart):
 		m.value = append(m.value[:0], m.value[m.cursor:]...)
 		m.cursor = 0
-	case "ctrl+k":
+	case binding.Matches(k, km.DeleteToEnd):
 		m.value = m.value[:m.cursor]
-	case " ":
+	case k.String() == " ":
 		m.Insert(" ")
 		return true
 	default:
@@ -132,32 +206,17 @@ func (m *Model) wordEnd(i int) int {
 	return i
 }
 
-// View draws prompt (plain text, sanitised here) and the visible part of
-// the line in exactly width cells, scrolling horizontally so the cursor
-// stays visible. The cursor is drawn as a reversed cell.
-func (m *Model) View(st *themes.Styles, prompt string, width int) string {
+// View draws the prompt and the visible part of the line in exactly
+// Width cells, the cursor as a reversed cell. It only reads: the scroll
+// was fitted when the line, the prompt or the width changed.
+func (m *Model) View() string {
+	width, st, prompt := m.com.Width, m.com.Styles, m.prompt
 	if width <= 0 {
 		return ""
 	}
-	prompt = format.Sanitize(prompt)
-	pw := format.Width(prompt)
-	if pw > width/2 {
-		prompt = cutPlain(prompt, width/2)
-		pw = format.Width(prompt)
-	}
-	avail := width - pw
+	avail := width - format.Width(prompt)
 	if avail < 1 {
 		return cutPlain(prompt, width)
-	}
-	// Keep the cursor in [offset, offset+avail).
-	if m.cursor < m.offset {
-		m.offset = m.cursor
-	}
-	for m.offset < m.cursor && widthRunes(m.value[m.offset:m.cursor])+1 > avail {
-		m.offset++
-	}
-	if m.offset > len(m.value) {
-		m.offset = len(m.value)
 	}
 	var b strings.Builder
 	b.WriteString(st.InputPrompt.Render(prompt))

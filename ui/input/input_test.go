@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/ferry-irc/ferry/themes"
+	"github.com/ferry-irc/ferry/ui/common"
 	"github.com/muesli/termenv"
 )
 
@@ -67,18 +68,20 @@ func TestViewScrollsToTheCursor(t *testing.T) {
 	r.SetColorProfile(termenv.Ascii)
 	th, _ := themes.Load("dark", "")
 	st := themes.NewStyles(th, r, false)
-	var m Model
+	m := New(common.Common{Width: 12, Styles: st})
+	m.SetPrompt("> ")
 	m.SetValue("0123456789abcdefghij")
 	// 10 cells for text: the last 9 runes and the cursor cell after them.
-	if got, want := m.View(st, "> ", 12), "> bcdefghij "; got != want {
+	if got, want := m.View(), "> bcdefghij "; got != want {
 		t.Errorf("view %q, want %q", got, want)
 	}
 	m.Update(key("ctrl+a"))
-	if got, want := m.View(st, "> ", 12), "> 0123456789"; got != want {
+	if got, want := m.View(), "> 0123456789"; got != want {
 		t.Errorf("view at start %q, want %q", got, want)
 	}
 	m.SetValue("evil \x1b[2J")
-	if v := m.View(st, "> ", 40); strings.ContainsRune(v, 0x1b) {
+	m.SetSize(40)
+	if v := m.View(); strings.ContainsRune(v, 0x1b) {
 		t.Errorf("raw ESC in the input view: %q", v)
 	}
 }
@@ -135,5 +138,28 @@ func TestCompleteCycles(t *testing.T) {
 	m.Update(key("x")) // typing ends the cycle
 	if m.Complete(cands) {
 		t.Error("completed a word with no match")
+	}
+}
+
+// TestViewOnlyReads: the horizontal scroll is fitted when the line, the
+// prompt or the width changes, so View draws from state and changes none.
+func TestViewOnlyReads(t *testing.T) {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.Ascii)
+	th, _ := themes.Load("dark", "")
+	m := New(common.Common{Width: 40, Styles: themes.NewStyles(th, r, false)})
+	m.SetPrompt("> ")
+	m.SetValue("0123456789abcdefghij")
+	m.SetSize(12)
+	before := m
+	if got, want := m.View(), "> bcdefghij "; got != want {
+		t.Errorf("after narrowing: view %q, want %q", got, want)
+	}
+	if !reflect.DeepEqual(before, m) || m.View() != before.View() {
+		t.Error("View changed the model")
+	}
+	m.SetPrompt("[a long buffer name] ")
+	if got, want := m.View(), "[a lo…fghij "; got != want {
+		t.Errorf("long prompt: view %q, want %q", got, want)
 	}
 }
