@@ -138,25 +138,37 @@ func (hs *harness) typeText(s string) {
 	}
 }
 
-// keyMsg builds a key message from its String() form.
+// keyMsg builds a key message from its String() form ("ctrl+f", "alt+3",
+// "shift+tab", "pgup", or text), as Bubble Tea would deliver the key: every
+// name Bubble Tea gives a key type is looked up, so a chord is never sent
+// as typed text.
 func keyMsg(k string) tea.KeyMsg {
+	if t, ok := keyTypes()[k]; ok {
+		return tea.KeyMsg{Type: t}
+	}
 	alt := false
 	if strings.HasPrefix(k, "alt+") && k != "alt+" {
 		alt, k = true, k[4:]
 	}
-	named := map[string]tea.KeyType{
-		"enter": tea.KeyEnter, "tab": tea.KeyTab, "up": tea.KeyUp, "down": tea.KeyDown,
-		"left": tea.KeyLeft, "right": tea.KeyRight, "pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown,
-		"home": tea.KeyHome, "end": tea.KeyEnd, "esc": tea.KeyEsc, "backspace": tea.KeyBackspace,
-		"ctrl+c": tea.KeyCtrlC, "ctrl+n": tea.KeyCtrlN, "ctrl+p": tea.KeyCtrlP, "ctrl+l": tea.KeyCtrlL,
-		"ctrl+a": tea.KeyCtrlA, "ctrl+e": tea.KeyCtrlE, "ctrl+w": tea.KeyCtrlW, "ctrl+u": tea.KeyCtrlU,
-		"f7": tea.KeyF7,
-	}
-	if t, ok := named[k]; ok {
+	if t, ok := keyTypes()[k]; ok {
 		return tea.KeyMsg{Type: t, Alt: alt}
 	}
 	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k), Alt: alt}
 }
+
+// keyTypes maps Bubble Tea's key names to their types.
+var keyTypes = sync.OnceValue(func() map[string]tea.KeyType {
+	names := map[string]tea.KeyType{}
+	for t := tea.KeyType(-200); t <= 200; t++ {
+		if t == tea.KeyRunes {
+			continue
+		}
+		if name := (tea.KeyMsg{Type: t}).String(); name != "" && names[name] == 0 {
+			names[name] = t
+		}
+	}
+	return names
+})
 
 // screen is View with trailing spaces trimmed from each row.
 func (hs *harness) screen() string {

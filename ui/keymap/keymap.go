@@ -16,19 +16,9 @@ import (
 // Typed reports whether k is text typed faster than the terminal reports
 // keys one by one: several runes in one message. Its String() is those
 // runes, so "right" or "enter" typed quickly would otherwise match the
-// binding of that name; text matches no binding. Runes spelling a chord
-// ("ctrl+f") are left to the bindings: the ui tests write chords that way.
+// binding of that name; text matches no binding.
 func Typed(k tea.KeyMsg) bool {
-	if k.Type != tea.KeyRunes || k.Alt || len(k.Runes) < 2 {
-		return false
-	}
-	s := string(k.Runes)
-	for _, mod := range []string{"ctrl+", "alt+", "shift+"} {
-		if strings.HasPrefix(s, mod) {
-			return false
-		}
-	}
-	return true
+	return k.Type == tea.KeyRunes && !k.Alt && len(k.Runes) > 1
 }
 
 // KeyMap holds the bindings. The zero value binds nothing; use Default.

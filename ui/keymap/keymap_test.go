@@ -97,7 +97,7 @@ func TestTypedTextMatchesNoBinding(t *testing.T) {
 		{tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("y")}, false},
 		{tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("1"), Alt: true}, false},
 		{tea.KeyMsg{Type: tea.KeyRight}, false},
-		{tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("ctrl+f")}, false},
+		{tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("ctrl+f")}, true}, // text that spells a chord is still text
 	} {
 		if got := Typed(tc.k); got != tc.typed {
 			t.Errorf("Typed(%q) = %v, want %v", tc.k.String(), got, tc.typed)
