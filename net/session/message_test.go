@@ -408,21 +408,3 @@ func TestEchoMatchingStrippedFormatting(t *testing.T) {
 		t.Errorf("second echo matched %d", m.LocalID)
 	}
 }
-
-func TestStripFormatting(t *testing.T) {
-	tests := map[string]string{
-		"plain":                    "plain",
-		"\x02b\x02\x1di\x1d\x1fu":  "biu",
-		"\x0312blue\x03 \x034,5x":  "blue x",
-		"\x03,5comma":              "comma",
-		"\x04FF00AAhex\x04123":     "hex123",
-		"\x04ff00aa,000000both":    "both",
-		"  \x0f spaced \x16 ":      "spaced",
-		"\x01ACTION \x02w\x02\x01": "\x01ACTION w\x01",
-	}
-	for in, want := range tests {
-		if got := stripFormatting(in); got != want {
-			t.Errorf("stripFormatting(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
