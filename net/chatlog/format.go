@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/ircx"
 )
 
 // netState is what the writer remembers per network to place lines.
@@ -146,7 +147,7 @@ func (w *Writer) message(m event.Message) {
 		if target == "" {
 			target = m.Buffer
 		}
-		text = MaskServiceText(target, text)
+		text = ircx.MaskServiceText(target, text)
 		if m.LocalID != 0 && ns.seenSelf(m.LocalID, m.Buffer, m.Text) {
 			return // the echo of a line already logged
 		}
