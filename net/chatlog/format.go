@@ -12,8 +12,9 @@ import (
 
 // netState is what the writer remembers per network to place lines.
 type netState struct {
-	nick      string // our nick, for Self lines without From
-	chanTypes string // from ISUPPORT CHANTYPES
+	nick      string       // our nick, for Self lines without From
+	chanTypes string       // from ISUPPORT CHANTYPES
+	casemap   ircx.Casemap // the session's (event.ISupport): which buffers share a file
 	sent      map[uint64]*sentLine
 	order     []uint64 // sent keys, oldest first, for the bound
 }
@@ -107,8 +108,12 @@ func (w *Writer) write(ev event.Event) {
 	case event.ConnState:
 		w.connState(e)
 	case event.ISupport:
+		ns := w.net(e.Network)
 		if e.ChanTypes != "" {
-			w.net(e.Network).chanTypes = e.ChanTypes
+			ns.chanTypes = e.ChanTypes
+		}
+		if e.Casemap != "" {
+			ns.casemap, _ = ircx.ParseCasemap(e.Casemap)
 		}
 	case event.CTCP:
 		if e.Reply {
