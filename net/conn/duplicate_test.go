@@ -10,7 +10,8 @@ import (
 
 // With message-tags, a PRIVMSG replayed with a msgid already seen in its
 // buffer (as a hand-over buffer or a history fetch might) reaches the UI
-// once; without the capability nothing is filtered.
+// once; without the capability nothing is filtered. The session decides
+// (net/session duplicate_test.go); this checks the whole path on the wire.
 func TestDuplicateMsgidDroppedOnTheWire(t *testing.T) {
 	for _, tags := range []bool{true, false} {
 		t.Run(fmt.Sprintf("message-tags=%v", tags), func(t *testing.T) {
