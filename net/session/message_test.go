@@ -195,6 +195,20 @@ func TestEchoAcrossRegister(t *testing.T) {
 			t.Errorf("echo %+v, want Self LocalID 5", m)
 		}
 	})
+	t.Run("an action queued across the reconnect", func(t *testing.T) {
+		// The line waited in the owner's queue (a migration window that
+		// ended in a fallback reconnect) and went out on the new
+		// connection: the session still matches it, CTCP framing and all.
+		sc := newScript(t, Config{})
+		sc.register("echo-message message-tags")
+		sc.s.Submit(command.SendText{ID: 7, Kind: event.Action, Target: "#c", Text: "waves"})
+		sc.sent()
+		sc.register("echo-message message-tags")
+		m := echoOf(sc, "@msgid=e2 :me!u@h PRIVMSG #C :\x01ACTION waves\x01")
+		if m.Kind != event.Action || m.LocalID != 7 || m.Text != "waves" {
+			t.Errorf("echo %+v, want the Action with LocalID 7", m)
+		}
+	})
 	t.Run("submitted before 001", func(t *testing.T) {
 		sc := newScript(t, Config{})
 		sc.register("echo-message")
