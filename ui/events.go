@@ -176,7 +176,10 @@ func (m *model) line(b *buffer, t time.Time, kind scrollback.Kind, nick, text st
 
 // message adds a PRIVMSG/NOTICE/ACTION, or updates our own line when the
 // buffer already shows its LocalID. It reports whether the bell should
-// ring.
+// ring. The session decides what reaches here: it drops a message whose
+// msgid its buffer has seen, and gives the echo of our line (also one that
+// waited in a queue across a reconnect) the line's LocalID, so a live
+// message is new and no text or msgid is matched here.
 func (m *model) message(ev event.Message) bool {
 	n := m.network(ev.Network)
 	b := m.ensure(n, ev.Buffer)
@@ -190,12 +193,6 @@ func (m *model) message(ev event.Message) bool {
 		if m.updateOwn(b, ev) {
 			return false
 		}
-	}
-	if ev.MsgID != "" && b.sb.HasMsgID(ev.MsgID) {
-		return false // replayed or duplicated by the server
-	}
-	if ev.Self && ev.LocalID == 0 && ev.MsgID != "" && m.adoptEcho(b, ev) {
-		return false
 	}
 	l := m.messageLine(n, ev)
 	b.sb.Append(l)
@@ -266,31 +263,6 @@ func (m *model) updateOwn(b *buffer, ev event.Message) bool {
 		}
 		l.Pending = ev.Pending
 		l.Failed = false
-	})
-	return true
-}
-
-// adoptEcho takes a server echo of our line that came without its
-// LocalID (seen when a line queued offline is sent on the next
-// connection, whose session no longer knows it sent it) as the echo of
-// the oldest recent line of ours with the same text and no msgid yet,
-// instead of showing the text twice. It reports whether it found one.
-func (m *model) adoptEcho(b *buffer, ev event.Message) bool {
-	found := -1
-	for j := b.sb.Len() - 1; j >= 0 && j > b.sb.Len()-1-scanBack; j-- {
-		l := b.sb.Line(j)
-		if l.Self && l.LocalID != 0 && l.MsgID == "" && !l.Failed && l.Text == ev.Text {
-			found = j
-		}
-	}
-	if found < 0 {
-		return false
-	}
-	b.sb.UpdateAt(found, func(l *scrollback.Line) {
-		l.MsgID = ev.MsgID
-		if !ev.Time.IsZero() {
-			l.Time = ev.Time
-		}
 	})
 	return true
 }

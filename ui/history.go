@@ -130,11 +130,18 @@ const adoptSkew = 5 * time.Minute
 // msgid (same kind and text, not queued, not stamped much later than the
 // server's copy) as that line: it adopts the msgid and the server's time,
 // keeps its place, loses a failed mark (the server has it, so it arrived),
-// and the page's copy is dropped. This is adoptEcho for history: our line
-// got to the server, the connection died before its echo came back, and
-// the gap fill returns it with its msgid but a server time that differs
-// from ours, so neither the msgid nor Merge's time+nick+text match would
-// see it is a line already shown.
+// and the page's copy is dropped. Our line got to the server, the
+// connection died before its echo came back, and the gap fill returns it
+// with its msgid but a server time that differs from ours, so neither the
+// msgid nor Merge's time+nick+text match would see it is a line already
+// shown.
+//
+// This is placement, not duplicate defence or echo matching: those are
+// the session's (live duplicates are dropped by msgid there, and live
+// echoes carry their LocalID). A history page's lines carry no LocalID and
+// are not live, so only the scrollback, which holds the line without a
+// msgid, can see which shown line the page's copy is; the msgid index of
+// scrollback.Buffer serves this and Merge, never live messages.
 //
 // Pairs are made oldest first on both sides, each local line adopted at
 // most once; a line not marked failed is preferred, so a failed line the

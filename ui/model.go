@@ -150,7 +150,7 @@ func New(conn Conn, opts Options) Model {
 	m.viewOpts = scrollback.Options{TimeFormat: opts.TimeFormat, Joins: joins, Location: m.loc}
 	for _, w := range opts.Highlights {
 		if w != "" {
-			m.hlWords = append(m.hlWords, lowerASCII(w))
+			m.hlWords = append(m.hlWords, w)
 		}
 	}
 	for _, name := range conn.Networks() {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/ircx"
 	"github.com/ferry-irc/ferry/ui/input"
 	"github.com/ferry-irc/ferry/ui/members"
 	"github.com/ferry-irc/ferry/ui/scrollback"
@@ -78,8 +79,7 @@ type network struct {
 	// ignore.go): Options.Ignores, then /ignore and /unignore.
 	ignores []string
 
-	casemap     string
-	fold        func(string) string
+	casemap     ircx.Casemap // the network's, as its session decided it (event.ISupport)
 	prefixes    string
 	prefixModes string
 	chanTypes   string
@@ -103,7 +103,7 @@ type network struct {
 }
 
 func (m *model) newNetwork(name string) *network {
-	n := &network{name: name, casemap: "rfc1459", fold: foldRFC1459,
+	n := &network{name: name, casemap: ircx.CasemapRFC1459,
 		prefixes: members.DefaultPrefixes, prefixModes: "qaohv", chanTypes: "#&",
 		byName: make(map[string]*buffer), pending: make(map[uint64]struct{})}
 	n.server0 = m.newBuffer(n, "", serverBuf)
@@ -195,12 +195,17 @@ func (n *network) sortBufs() {
 	})
 }
 
+// fold returns name's canonical form on n: the UI folds no names itself,
+// it asks ircx with the case mapping the session uses, so a buffer is
+// exactly what the session calls one channel or query.
+func (n *network) fold(name string) string { return n.casemap.Fold(name) }
+
 // setCasemap applies ISUPPORT: re-keys the buffers and re-sorts member
-// lists.
+// lists. The case mapping is the session's (ev.Casemap is its token, read
+// by ircx.ParseCasemap as the session read it).
 func (m *model) setCasemap(n *network, ev event.ISupport) {
 	if ev.Casemap != "" {
-		n.casemap = ev.Casemap
-		n.fold = casefold(ev.Casemap)
+		n.casemap, _ = ircx.ParseCasemap(ev.Casemap)
 	}
 	if ev.Prefixes != "" {
 		n.prefixes, n.prefixModes = ev.Prefixes, ev.PrefixModes

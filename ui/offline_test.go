@@ -88,15 +88,15 @@ func TestOfflineQueue(t *testing.T) {
 	if n := hs.m.m.pendingCount(); n != 0 {
 		t.Errorf("%d lines still counted pending", n)
 	}
-	// The next line queued offline is echoed on the new connection
-	// without its LocalID (the session forgot it sent it): still one line.
+	// The next line queued offline is echoed on the new connection: the
+	// session kept its echo entry across the reconnect and gives the echo
+	// the line's LocalID (net/session TestEchoAcrossRegister): still one
+	// line, now with the server's msgid.
 	c := hs.typed("echoed without my id")
 	hs.feed(echo(56, c, true, ""), event.Delivered{Meta: meta(57), LocalID: c.ID})
-	noID := echo(57, c, false, "e3")
-	noID.LocalID = 0
-	hs.feed(noID)
+	hs.feed(echo(57, c, false, "e3"))
 	if s := hs.screen(); strings.Count(s, "echoed without my id") != 1 {
-		t.Errorf("an echo without LocalID doubled our line:\n%s", s)
+		t.Errorf("the echo of a line queued offline doubled our line:\n%s", s)
 	}
 	if l := ch.sb.Line(ch.sb.Len() - 1); l.Text != c.Text || l.MsgID != "e3" {
 		t.Errorf("echo not adopted: %q %q", l.Text, l.MsgID)

@@ -272,7 +272,7 @@ func (w *Writer) line(network, buffer string, t time.Time, text string) {
 // the least recently used one) as needed; nil when it cannot be opened.
 func (w *Writer) file(network, buffer string) *file {
 	dir := DirName(network)
-	name := FileName(buffer)
+	name := FileName(w.net(network).casemap, buffer)
 	if buffer == "" {
 		name = ServerFile
 	}

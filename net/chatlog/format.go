@@ -7,12 +7,14 @@ import (
 	"time"
 
 	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/ircx"
 )
 
 // netState is what the writer remembers per network to place lines.
 type netState struct {
-	nick      string // our nick, for Self lines without From
-	chanTypes string // from ISUPPORT CHANTYPES
+	nick      string       // our nick, for Self lines without From
+	chanTypes string       // from ISUPPORT CHANTYPES
+	casemap   ircx.Casemap // the session's (event.ISupport): which buffers share a file
 	sent      map[uint64]*sentLine
 	order     []uint64 // sent keys, oldest first, for the bound
 }
@@ -106,8 +108,12 @@ func (w *Writer) write(ev event.Event) {
 	case event.ConnState:
 		w.connState(e)
 	case event.ISupport:
+		ns := w.net(e.Network)
 		if e.ChanTypes != "" {
-			w.net(e.Network).chanTypes = e.ChanTypes
+			ns.chanTypes = e.ChanTypes
+		}
+		if e.Casemap != "" {
+			ns.casemap, _ = ircx.ParseCasemap(e.Casemap)
 		}
 	case event.CTCP:
 		if e.Reply {
@@ -146,7 +152,7 @@ func (w *Writer) message(m event.Message) {
 		if target == "" {
 			target = m.Buffer
 		}
-		text = MaskServiceText(target, text)
+		text = ircx.MaskServiceText(target, text)
 		if m.LocalID != 0 && ns.seenSelf(m.LocalID, m.Buffer, m.Text) {
 			return // the echo of a line already logged
 		}

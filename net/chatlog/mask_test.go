@@ -9,32 +9,6 @@ import (
 	"github.com/ferry-irc/ferry/net/event"
 )
 
-func TestMaskServiceText(t *testing.T) {
-	tests := []struct{ target, text, want string }{
-		{"NickServ", "IDENTIFY hunter2", "IDENTIFY ***"},
-		{"nickserv", "identify alice hunter2", "identify ***"},
-		{"NickServ@services.libera.chat", "IDENTIFY hunter2", "IDENTIFY ***"},
-		{"NickServ", "REGISTER hunter2 a@example.net", "REGISTER ***"},
-		{"NickServ", "GHOST alice hunter2", "GHOST ***"},
-		{"NickServ", "SET PASSWORD hunter2", "SET PASSWORD ***"},
-		{"NickServ", "SET EMAIL a@example.net", "SET EMAIL a@example.net"},
-		{"NickServ", "INFO alice", "INFO alice"},
-		{"NickServ", "IDENTIFY", "IDENTIFY"},
-		{"Q@CServe.quakenet.org", "AUTH alice hunter2", "AUTH ***"},
-		{"X", "login alice hunter2", "login ***"},
-		{"AuthServ", "auth alice hunter2", "auth ***"},
-		{"ChanServ", "REGISTER #chan", "REGISTER ***"},
-		{"#ferry", "IDENTIFY hunter2", "IDENTIFY hunter2"},
-		{"alice", "IDENTIFY hunter2", "IDENTIFY hunter2"},
-		{"serv", "IDENTIFY hunter2", "IDENTIFY hunter2"},
-	}
-	for _, tt := range tests {
-		if got := MaskServiceText(tt.target, tt.text); got != tt.want {
-			t.Errorf("MaskServiceText(%q, %q) = %q, want %q", tt.target, tt.text, got, tt.want)
-		}
-	}
-}
-
 // TestSecretsNotLogged: our lines to services with passwords, in every form
 // the session reports them (pending, echoed, a query buffer, a NOTICE), and
 // migration events, leave no secret in any log file.

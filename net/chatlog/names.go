@@ -15,16 +15,18 @@ import (
 // can map to it.
 const ServerFile = "@server.log"
 
-// FileName is the log file name of a buffer: the name folded to lower case
-// with rfc1459 rules (so "#Ferry" and "#ferry", "[bob]" and "{bob}" share
-// a file, as they are one buffer on the network) plus ".log". Bytes that
-// are unsafe in file names on any common system (path separators, '\\',
-// ':', '*', '?', '|', '<', '>', '"', control and bidi characters, a
-// leading '.') are written as %XX, so distinct names stay distinct and no
-// name can leave the network's directory. Windows device names (con, nul,
-// ...) are escaped as well, and very long names are shortened with a hash.
-func FileName(buffer string) string {
-	return escapeName(buffer) + ".log"
+// FileName is the log file name of a buffer on a network whose case
+// mapping is cm: the name folded with cm, the session's rule for which
+// names are one buffer (so "#Ferry" and "#ferry" share a file, and under
+// rfc1459 "[bob]" and "{bob}" too, while under ascii they are two channels
+// and two files), plus ".log". Bytes that are unsafe in file names on any
+// common system (path separators, '\\', ':', '*', '?', '|', '<', '>', '"',
+// control and bidi characters, a leading '.') are written as %XX, so
+// distinct names stay distinct and no name can leave the network's
+// directory. Windows device names (con, nul, ...) are escaped as well, and
+// very long names are shortened with a hash.
+func FileName(cm ircx.Casemap, buffer string) string {
+	return escapeFolded(cm.Fold(buffer)) + ".log"
 }
 
 // DirName is the directory of a network's logs, escaped like FileName.
@@ -37,8 +39,13 @@ func DirName(network string) string {
 
 const maxNameLen = 200
 
-func escapeName(name string) string {
-	folded := ircx.CasemapRFC1459.Fold(name) // byte-wise: invalid UTF-8 survives to be escaped
+// escapeName escapes a network name (ours, from the configuration) folded
+// with rfc1459.
+func escapeName(name string) string { return escapeFolded(ircx.CasemapRFC1459.Fold(name)) }
+
+// escapeFolded escapes a folded name for a file name. Folding leaves
+// invalid UTF-8 as it is, to be escaped here.
+func escapeFolded(folded string) string {
 	var b strings.Builder
 	for i := 0; i < len(folded); {
 		c := folded[i]

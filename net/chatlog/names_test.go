@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/ircx"
 )
 
 func TestFileName(t *testing.T) {
@@ -33,14 +34,30 @@ func TestFileName(t *testing.T) {
 		{"", "%00.log"},
 	}
 	for _, tt := range tests {
-		if got := FileName(tt.in); got != tt.want {
+		if got := FileName(ircx.CasemapRFC1459, tt.in); got != tt.want {
 			t.Errorf("FileName(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
-	long := FileName("#" + strings.Repeat("x", 400))
-	long2 := FileName("#" + strings.Repeat("x", 399) + "y")
+	long := FileName(ircx.CasemapRFC1459, "#"+strings.Repeat("x", 400))
+	long2 := FileName(ircx.CasemapRFC1459, "#"+strings.Repeat("x", 399)+"y")
 	if len(long) > maxNameLen+4 || long == long2 {
 		t.Errorf("long names: %q (%d bytes) vs %q", long, len(long), long2)
+	}
+	// The network's mapping decides which names share a file.
+	for _, tt := range []struct {
+		cm   ircx.Casemap
+		a, b string
+		same bool
+	}{
+		{ircx.CasemapRFC1459, "#[a]", "#{a}", true},
+		{ircx.CasemapASCII, "#[a]", "#{a}", false},
+		{ircx.CasemapRFC7613, "#[a]", "#{a}", false},
+		{ircx.CasemapRFC7613, "#Ä", "#ä", true},
+		{ircx.CasemapRFC1459, "#Ä", "#ä", false},
+	} {
+		if same := FileName(tt.cm, tt.a) == FileName(tt.cm, tt.b); same != tt.same {
+			t.Errorf("%v: %q and %q share a file: %v, want %v", tt.cm, tt.a, tt.b, same, tt.same)
+		}
 	}
 	if DirName("Libera.Chat") != "libera.chat" || DirName("") != "@unknown" || DirName("a/b") != "a%2Fb" {
 		t.Errorf("DirName: %q %q %q", DirName("Libera.Chat"), DirName(""), DirName("a/b"))
@@ -120,14 +137,51 @@ func FuzzFileName(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, name string) {
-		for _, got := range []string{FileName(name), DirName(name)} {
+		names := []string{DirName(name)}
+		for _, cm := range []ircx.Casemap{ircx.CasemapRFC1459, ircx.CasemapASCII, ircx.CasemapRFC1459Strict, ircx.CasemapRFC7613} {
+			names = append(names, FileName(cm, name))
+		}
+		for _, got := range names {
 			if got == "" || got == "." || got == ".." || strings.HasPrefix(got, ".") || len(got) > maxNameLen+4 ||
 				strings.ContainsAny(got, "/\\:*?\"<>|\x00") || strings.ContainsFunc(got, func(r rune) bool { return r < 0x20 || r == 0x7f || isBidi(r) }) {
 				t.Fatalf("unsafe name %q for %q", got, name)
 			}
 		}
-		if got := FileName(name); got == ServerFile {
+		if got := FileName(ircx.CasemapRFC7613, name); got == ServerFile {
 			t.Fatalf("%q maps to the server log", name)
 		}
 	})
+}
+
+// The writer files a buffer by the case mapping the session reported: on
+// an ascii network #[a] and #{a} are two channels and two logs, on an
+// rfc1459 one (the default) one.
+func TestWriterFilesByNetworkCasemap(t *testing.T) {
+	for _, tt := range []struct {
+		casemap string
+		files   int
+	}{{"", 1}, {"rfc1459", 1}, {"ascii", 2}} {
+		w, dir := openTest(t, Options{})
+		w.Write(event.Batch{Events: []event.Event{
+			event.ISupport{Meta: at(0), ChanTypes: "#", Casemap: tt.casemap},
+			event.Message{Meta: at(1), Buffer: "#[a]", From: "bob", Text: "one"},
+			event.Message{Meta: at(2), Buffer: "#{a}", From: "bob", Text: "two"},
+		}})
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		ents, err := os.ReadDir(filepath.Join(dir, "libera"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range ents {
+			if e.Name() != ServerFile {
+				n++
+			}
+		}
+		if n != tt.files {
+			t.Errorf("CASEMAPPING %q: %d channel logs, want %d", tt.casemap, n, tt.files)
+		}
+	}
 }

@@ -4,11 +4,11 @@ import (
 	"cmp"
 	"errors"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/ircx"
 	"github.com/ferry-irc/ferry/net/session"
 	"github.com/ferry-irc/ferry/net/transport"
 	"gopkg.in/irc.v4"
@@ -269,8 +269,8 @@ func (n *network) pendingEcho(o session.Outgoing) (event.Message, bool) {
 	kind, text := event.Privmsg, m.Trailing()
 	if m.Command == "NOTICE" {
 		kind = event.Notice
-	} else if body, ok := strings.CutPrefix(text, "\x01ACTION "); ok {
-		kind, text = event.Action, strings.TrimSuffix(body, "\x01")
+	} else if verb, args, ok := ircx.ParseCTCP(text); ok && verb == "ACTION" {
+		kind, text = event.Action, args
 	}
 	target := m.Param(0)
 	buffer := target

@@ -21,7 +21,7 @@ func TestMaskLineHidesSecrets(t *testing.T) {
 		{":s2 MIGRATE CONFIRM confirmtok", "", []string{"confirmtok"}},
 		{":s1 MIGRATE PROCEED resumetok", "", []string{"resumetok"}},
 		{":s2 FAIL MIGRATE INVALID_TOKEN resumetok :unknown token", "", []string{"resumetok"}},
-		{"PRIVMSG NickServ :IDENTIFY secretpw", "PRIVMSG NickServ ***", []string{"secretpw"}},
+		{"PRIVMSG NickServ :IDENTIFY secretpw", "PRIVMSG NickServ :IDENTIFY ***", []string{"secretpw"}},
 		{"MIGRATE REQUEST s2", "MIGRATE REQUEST s2", nil},
 		{"PRIVMSG #c :hello there", "PRIVMSG #c :hello there", nil},
 	}

@@ -207,8 +207,5 @@ func (g *migration) flush(items []session.Outgoing) {
 	}
 	for _, o := range all {
 		n.sendUser(n.cur, o)
-		if g.afterReconnect {
-			n.awaitEcho(o)
-		}
 	}
 }

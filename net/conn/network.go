@@ -59,9 +59,6 @@ type network struct {
 
 	q   *offlineQueue
 	mig *migration
-	ids *msgidLRU // duplicate defence: recent msgids per buffer
-
-	echoes []awaitedEcho // queued lines written, awaiting their echo (echo.go)
 
 	evs []event.Event // events of the current loop step, flushed at its end
 
@@ -140,7 +137,6 @@ func newNetwork(p *Pool, cfg NetworkConfig) *network {
 	}
 	n.sess = session.New(sc)
 	n.q = newOfflineQueue()
-	n.ids = newMsgidLRU()
 	n.mig = newMigration(n)
 	return n
 }
@@ -420,10 +416,6 @@ func (n *network) line(l *link, m *irc.Message) {
 	evs := n.sess.Handle(m)
 	n.routeOut(false)
 	n.handing = nil
-	if n.sess.HasCap("message-tags") {
-		evs = n.ids.filter(evs)
-	}
-	n.matchEchoes(evs)
 	n.emit(evs...)
 	n.afterHandle()
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/ircx"
 	"github.com/ferry-irc/ferry/net/migrate"
 	"github.com/ferry-irc/ferry/net/session"
 	"gopkg.in/irc.v4"
@@ -150,7 +151,6 @@ func (n *network) flushQueue() {
 	}
 	for _, o := range n.deliverable(n.q.takeAll()) {
 		n.sendUser(n.cur, o)
-		n.awaitEcho(o)
 	}
 }
 
@@ -171,52 +171,24 @@ type masked struct{ m *irc.Message }
 func (v masked) String() string { return maskLine(v.m) }
 
 // maskLine renders m for the debug log with secrets hidden: MIGRATE tokens
-// (via migrate.Redact), PASS, AUTHENTICATE and OPER payloads, and the text
-// of lines to services or of services commands (IDENTIFY, REGISTER, ...).
-// The command is compared case-insensitively: a /raw line keeps the case
-// the user typed.
+// by migrate.Redact, everything else (PASS, AUTHENTICATE, OPER, lines to
+// services and services aliases) by ircx.MaskSecrets, the one rule.
 func maskLine(m *irc.Message) string {
-	switch cmd := strings.ToUpper(m.Command); cmd {
-	case "PASS", "AUTHENTICATE", "OPER":
-		return cmd + " ***"
+	switch strings.ToUpper(m.Command) {
 	case "MIGRATE":
 		return redactMigrate(m)
 	case "FAIL":
 		if strings.EqualFold(m.Param(0), "MIGRATE") {
 			return redactMigrate(m)
 		}
-	case "PRIVMSG", "NOTICE":
-		if len(m.Params) > 1 && isServiceTarget(m.Params[0]) {
-			return cmd + " " + m.Params[0] + " ***"
-		}
-	case "NICKSERV", "NS", "CHANSERV", "CS", "AUTHSERV", "AS", "HOSTSERV", "HS", "MEMOSERV", "MS", "OPERSERV", "OS", "BOTSERV", "BS":
-		// Server-side aliases for services: everything after the
-		// command may hold a password.
-		return cmd + " ***"
 	}
-	return m.String()
+	return ircx.MaskSecrets(m)
 }
 
 // redactMigrate masks a MIGRATE or FAIL MIGRATE line's tokens where
 // migrate.Redact says they are, with the debug log's usual "***".
 func redactMigrate(m *irc.Message) string {
-	return strings.ReplaceAll(migrate.Redact(m), migrate.Masked, "***")
-}
-
-// isServiceTarget: lines to services may carry passwords (IDENTIFY,
-// REGISTER, AUTH), whatever the case the user typed them in: any
-// *Serv nick, NS/CS, and the Q and X bots of QuakeNet and Undernet.
-func isServiceTarget(t string) bool {
-	nick, _, _ := strings.Cut(t, "@")
-	if len(nick) > 4 && strings.EqualFold(nick[len(nick)-4:], "serv") {
-		return true
-	}
-	for _, s := range []string{"Q", "X", "NS", "CS"} {
-		if strings.EqualFold(nick, s) {
-			return true
-		}
-	}
-	return false
+	return strings.ReplaceAll(migrate.Redact(m), migrate.Masked, ircx.Secret)
 }
 
 // offlineQueue is the ordered queue of user lines waiting for a usable

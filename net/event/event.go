@@ -80,7 +80,7 @@ type Registered struct {
 // whenever they change (after registration, or a new 005 after migration).
 type ISupport struct {
 	Meta
-	Casemap     string // "rfc1459", "ascii", "rfc1459-strict"
+	Casemap     string // the session's mapping as a token (ircx.Casemap.String): "rfc1459", "ascii", "rfc1459-strict", "rfc7613"
 	Prefixes    string // member prefix characters, highest first, e.g. "~&@%+"
 	PrefixModes string // the matching mode letters, e.g. "qaohv"
 	ChanTypes   string // e.g. "#&"

@@ -22,6 +22,12 @@ func TestCasemap(t *testing.T) {
 		{CasemapASCII, "#Chan[1]", "#chan{1}", false, "#chan[1]"},
 		{CasemapASCII, "ÄB", "Äb", true, "Äb"},
 		{CasemapRFC1459, "abc", "abcd", false, "abc"},
+		{CasemapRFC7613, "#Chan[1]", "#chan{1}", false, "#chan[1]"},
+		{CasemapRFC7613, "#Ä", "#ä", true, "#ä"},
+		{CasemapRFC7613, "#STRASSE", "#straße", true, "#strasse"},
+		{CasemapRFC7613, "#Ｆｅｒｒｙ", "#ferry", true, "#ferry"},
+		{CasemapRFC7613, "#Ω", "#ω", true, "#ω"},
+		{CasemapRFC7613, "#a\xff", "#A\xff", true, "#a\xff"},
 	}
 	for _, tt := range tests {
 		if got := tt.cm.Equal(tt.a, tt.b); got != tt.equal {
@@ -34,13 +40,13 @@ func TestCasemap(t *testing.T) {
 			t.Errorf("%v: Equal and Fold disagree on %q/%q", tt.cm, tt.a, tt.b)
 		}
 	}
-	for _, name := range []string{"rfc1459", "ascii", "rfc1459-strict"} {
+	for _, name := range []string{"rfc1459", "ascii", "rfc1459-strict", "rfc7613"} {
 		cm, ok := ParseCasemap(name)
 		if !ok || cm.String() != name {
 			t.Errorf("ParseCasemap(%q) = %v %v", name, cm, ok)
 		}
 	}
-	if cm, ok := ParseCasemap("rfc7613"); ok || cm != CasemapASCII {
+	if cm, ok := ParseCasemap("rfc9999"); ok || cm != CasemapASCII {
 		t.Errorf("unknown casemap: %v %v", cm, ok)
 	}
 }

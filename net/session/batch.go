@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/ircx"
 )
 
 // IRCv3 batches (https://ircv3.net/specs/extensions/batch). The session
@@ -141,8 +142,8 @@ func (s *Session) collectHistory(h *handling, p *historyPage) {
 	if m.Command == "NOTICE" {
 		kind = event.Notice
 	}
-	if strings.HasPrefix(raw, "\x01") {
-		cmd, args := parseCTCP(raw)
+	if strings.HasPrefix(raw, ircx.CTCPDelim) {
+		cmd, args, _ := ircx.ParseCTCP(raw)
 		if cmd != "ACTION" {
 			return // a past CTCP request is not answered, nor shown
 		}

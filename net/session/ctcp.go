@@ -2,6 +2,8 @@ package session
 
 import (
 	"time"
+
+	"github.com/ferry-irc/ferry/net/ircx"
 )
 
 // CTCP answers are rate-limited so that a flood of CTCP requests cannot make
@@ -65,9 +67,5 @@ func (s *Session) answerCTCP(from, cmd, args string) {
 		s.log.Printf("session: CTCP %s from %s not answered: rate limit", cmd, clip(from, maxNameLen))
 		return
 	}
-	text := "\x01" + cmd
-	if reply != "" {
-		text += " " + reply
-	}
-	s.send(ClassAuto, "NOTICE", from, text+"\x01")
+	s.send(ClassAuto, "NOTICE", from, ircx.FormatCTCP(cmd, reply))
 }

@@ -33,8 +33,17 @@ import (
 // migration window or until the rejoin finished, like other automatic lines.
 // The lines of a chathistory batch are never emitted as live Messages; the
 // batch becomes one History event at its end, without the messages this
-// session already emitted (by msgid, over the last recentMsgIDs of each
-// buffer), so the UI gets no duplicates even if it does not dedupe itself.
+// session already emitted.
+//
+// Duplicate defence is decided here and nowhere else: with message-tags a
+// server may deliver a message twice (a migration's hand-over buffer
+// replayed, a bouncer, a live line a history page already brought). A
+// message whose msgid was seen in its buffer among the last recentMsgIDs
+// (live or from history) is not emitted again, whether live (duplicate)
+// or in a History page (historyDone). The memory is a per-buffer ring
+// keyed by the case-folded buffer name, for at most maxHistBuffers
+// buffers, the least recently touched forgotten first. The connection
+// owner and the UI trust the events: they filter nothing.
 
 // historyCap is the capability chathistory is negotiated under while the
 // specification is a draft.
@@ -211,12 +220,29 @@ func (s *Session) msgidHash(msgid string) uint64 {
 	return maphash.String(s.hashSeed, msgid)
 }
 
+// duplicate reports whether msg, a live message from the server, carries a
+// msgid already seen in its buffer, so it must not be emitted again.
+// Without message-tags a msgid tag means nothing and nothing is dropped.
+func (s *Session) duplicate(msg event.Message) bool {
+	if msg.MsgID == "" || !s.caps["message-tags"] {
+		return false
+	}
+	if msg.Buffer == "" {
+		return s.serverIDs.seen(s, msg.MsgID)
+	}
+	b := s.historyOf(msg.Buffer, false)
+	return b != nil && b.seen(s, msg.MsgID)
+}
+
 // noteLive records a message shown in its buffer: a live one from the
 // server, or (fromServer false) the local echo of a line we sent, which
 // marks the buffer as having history but says nothing of the server's.
 func (s *Session) noteLive(msg event.Message, fromServer bool) {
 	b := s.historyOf(msg.Buffer, true)
 	if b == nil {
+		if fromServer && msg.MsgID != "" {
+			s.serverIDs.advance(s, msg.MsgID, msg.Time)
+		}
 		return
 	}
 	if !fromServer {

@@ -7,6 +7,7 @@ import (
 	"gopkg.in/irc.v4"
 
 	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/ircx"
 )
 
 // echo is one of our lines awaiting its echo-message copy.
@@ -71,8 +72,8 @@ func (s *Session) handleText(h *handling) {
 		kind = event.Notice
 	}
 	text := raw
-	if strings.HasPrefix(raw, "\x01") {
-		cmd, args := parseCTCP(raw)
+	if strings.HasPrefix(raw, ircx.CTCPDelim) {
+		cmd, args, _ := ircx.ParseCTCP(raw) // an empty verb is no ACTION either
 		if cmd != "ACTION" {
 			if self {
 				return // the echo of a CTCP we sent
@@ -104,6 +105,9 @@ func (s *Session) handleText(h *handling) {
 				mb.account = clip(ev.Account, maxNameLen)
 			}
 		}
+	}
+	if s.duplicate(ev) {
+		return // the server sent this message (by msgid) already
 	}
 	if self {
 		ev.LocalID = s.matchEcho(m.Command, target, raw)
@@ -158,9 +162,9 @@ func (s *Session) matchEcho(command, target, text string) uint64 {
 			return s.takeEcho(i)
 		}
 	}
-	plain := stripFormatting(text)
+	plain := ircx.StripFormatting(text)
 	for i, e := range s.echoes {
-		if e.command == command && s.fold(e.target) == f && stripFormatting(e.text) == plain {
+		if e.command == command && s.fold(e.target) == f && ircx.StripFormatting(e.text) == plain {
 			return s.takeEcho(i)
 		}
 	}
@@ -173,92 +177,8 @@ func (s *Session) takeEcho(i int) uint64 {
 	return id
 }
 
-// stripFormatting removes mIRC formatting codes (bold, colour with its
-// numbers, hex colour, italics, underline, strikethrough, monospace,
-// reverse, reset) and surrounding spaces. CTCP \x01 framing is kept.
-func stripFormatting(v string) string {
-	if !strings.ContainsAny(v, "\x02\x03\x04\x0f\x11\x16\x1d\x1e\x1f") {
-		return strings.TrimSpace(v)
-	}
-	var b strings.Builder
-	for i := 0; i < len(v); i++ {
-		switch c := v[i]; c {
-		case 0x02, 0x0f, 0x11, 0x16, 0x1d, 0x1e, 0x1f:
-		case 0x03: // \x03[N[N]][,N[N]]
-			i = skipDigits(v, i+1, 2) - 1
-			if i+2 < len(v) && v[i+1] == ',' && isDigit(v[i+2]) {
-				i = skipDigits(v, i+2, 2) - 1
-			}
-		case 0x04: // \x04[RRGGBB[,RRGGBB]]
-			i = skipHex(v, i+1) - 1
-			if i+2 < len(v) && v[i+1] == ',' && isHex(v[i+2]) {
-				i = skipHex(v, i+2) - 1
-			}
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return strings.TrimSpace(b.String())
-}
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-func isHex(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
-
-// skipDigits returns the index after at most n digits from i.
-func skipDigits(v string, i, n int) int {
-	for ; n > 0 && i < len(v) && isDigit(v[i]); n-- {
-		i++
-	}
-	return i
-}
-
-// skipHex returns the index after six hex digits at i, or i if there are not six.
-func skipHex(v string, i int) int {
-	for j := 0; j < 6; j++ {
-		if i+j >= len(v) || !isHex(v[i+j]) {
-			return i
-		}
-	}
-	return i + 6
-}
-
-// mentionsMe reports whether text names our nick as a word (case-mapped).
+// mentionsMe reports whether text names our nick as a word (the
+// highlight rule, ircx.ContainsWord, under the server's case mapping).
 func (s *Session) mentionsMe(text string) bool {
-	nick := s.fold(s.nick)
-	if nick == "" || len(text) < len(nick) {
-		return false
-	}
-	t := s.fold(text)
-	for i := 0; ; {
-		j := strings.Index(t[i:], nick)
-		if j < 0 {
-			return false
-		}
-		start, end := i+j, i+j+len(nick)
-		if (start == 0 || !isNickByte(t[start-1])) && (end == len(t) || !isNickByte(t[end])) {
-			return true
-		}
-		i = start + 1
-	}
-}
-
-// isNickByte reports whether b can be part of a nick (RFC 2812 letters,
-// digits and specials), so "bob" is not highlighted inside "bobby".
-func isNickByte(b byte) bool {
-	switch {
-	case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9':
-		return true
-	case strings.IndexByte("[]\\`_^{|}-", b) >= 0:
-		return true
-	}
-	return b >= 0x80 // part of a non-ASCII letter: not a boundary
-}
-
-// parseCTCP splits "\x01CMD args\x01" (the closing \x01 is optional).
-func parseCTCP(text string) (cmd, args string) {
-	text = strings.TrimPrefix(text, "\x01")
-	text = strings.TrimSuffix(text, "\x01")
-	cmd, args, _ = strings.Cut(text, " ")
-	return strings.ToUpper(cmd), args
+	return s.nick != "" && s.is.Casemap.ContainsWord(text, s.nick)
 }

@@ -195,6 +195,20 @@ func TestEchoAcrossRegister(t *testing.T) {
 			t.Errorf("echo %+v, want Self LocalID 5", m)
 		}
 	})
+	t.Run("an action queued across the reconnect", func(t *testing.T) {
+		// The line waited in the owner's queue (a migration window that
+		// ended in a fallback reconnect) and went out on the new
+		// connection: the session still matches it, CTCP framing and all.
+		sc := newScript(t, Config{})
+		sc.register("echo-message message-tags")
+		sc.s.Submit(command.SendText{ID: 7, Kind: event.Action, Target: "#c", Text: "waves"})
+		sc.sent()
+		sc.register("echo-message message-tags")
+		m := echoOf(sc, "@msgid=e2 :me!u@h PRIVMSG #C :\x01ACTION waves\x01")
+		if m.Kind != event.Action || m.LocalID != 7 || m.Text != "waves" {
+			t.Errorf("echo %+v, want the Action with LocalID 7", m)
+		}
+	})
 	t.Run("submitted before 001", func(t *testing.T) {
 		sc := newScript(t, Config{})
 		sc.register("echo-message")
@@ -406,23 +420,5 @@ func TestEchoMatchingStrippedFormatting(t *testing.T) {
 	}
 	if m = one[event.Message](t, sc.feed(":me!u@h PRIVMSG #c :other")); m.LocalID != 2 {
 		t.Errorf("second echo matched %d", m.LocalID)
-	}
-}
-
-func TestStripFormatting(t *testing.T) {
-	tests := map[string]string{
-		"plain":                    "plain",
-		"\x02b\x02\x1di\x1d\x1fu":  "biu",
-		"\x0312blue\x03 \x034,5x":  "blue x",
-		"\x03,5comma":              "comma",
-		"\x04FF00AAhex\x04123":     "hex123",
-		"\x04ff00aa,000000both":    "both",
-		"  \x0f spaced \x16 ":      "spaced",
-		"\x01ACTION \x02w\x02\x01": "\x01ACTION w\x01",
-	}
-	for in, want := range tests {
-		if got := stripFormatting(in); got != want {
-			t.Errorf("stripFormatting(%q) = %q, want %q", in, got, want)
-		}
 	}
 }

@@ -187,13 +187,11 @@ func (s *Session) isupport(h *handling) {
 	if s.is.Casemap != before {
 		s.refold()
 	}
-	name := s.is.CasemapName
-	if name == "" {
-		name = s.is.Casemap.String()
-	}
 	h.emit(event.ISupport{
-		Meta:        h.meta,
-		Casemap:     name,
+		Meta: h.meta,
+		// The mapping the session decided on, as its canonical token, so
+		// the UI's ircx.ParseCasemap gets the very same Casemap.
+		Casemap:     s.is.Casemap.String(),
 		Prefixes:    s.is.Prefixes,
 		PrefixModes: s.is.PrefixModes,
 		ChanTypes:   s.is.ChanTypes,

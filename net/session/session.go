@@ -177,6 +177,7 @@ type Session struct {
 	everRegistered bool
 	hist           map[string]*bufferHistory // folded buffer -> its history notes (see history.go)
 	histTick       uint64
+	serverIDs      bufferHistory // the server buffer's recent msgids (duplicate defence only)
 	hashSeed       maphash.Seed
 }
 

@@ -112,7 +112,7 @@ func (s *Session) sendText(meta event.Meta, c command.SendText) []event.Event {
 	}
 	budget := s.textBudget(cmd, c.Target)
 	if c.Kind == event.Action {
-		budget -= len("\x01ACTION \x01")
+		budget -= ircx.CTCPOverhead("ACTION")
 	}
 	budget = max(budget, 16) // absurd nick/target lengths: the server truncates
 	buffer := c.Target
@@ -123,7 +123,7 @@ func (s *Session) sendText(meta event.Meta, c command.SendText) []event.Event {
 	for _, piece := range ircx.SplitText(text, budget) {
 		wire := piece
 		if c.Kind == event.Action {
-			wire = "\x01ACTION " + piece + "\x01"
+			wire = ircx.FormatCTCP("ACTION", piece)
 		}
 		s.sendMsg(Outgoing{Msg: &irc.Message{Prefix: &irc.Prefix{}, Command: cmd, Params: []string{c.Target, wire}}, Class: ClassUser, LocalID: c.ID})
 		s.expectEcho(c.ID, cmd, c.Target, wire)

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"gopkg.in/irc.v4"
+
+	"github.com/ferry-irc/ferry/net/ircx"
 )
 
 // MaxLineLength bounds one incoming line in bytes, message tags included and
@@ -177,25 +179,11 @@ func (t *transport) readLine() ([]byte, error) {
 	return b, nil
 }
 
-// parseLine parses one line with irc.ParseMessage. The bytes are kept as they
-// are (no UTF-8 repair: the session decides how to decode text). irc.v4
-// v4.0.0 indexes past the end of a line that is only a tag block followed by
-// a space, so that shape is rejected here, and any other panic inside the
-// parser is turned into an error: input from the network never crashes us.
-func parseLine(b []byte) (m *irc.Message, err error) {
-	line := string(b)
-	if strings.HasPrefix(line, "@") {
-		i := strings.IndexByte(line, ' ')
-		if i < 0 || strings.TrimLeft(line[i:], " ") == "" {
-			return nil, irc.ErrMissingDataAfterTags
-		}
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			m, err = nil, fmt.Errorf("irc parser failed: %v", r)
-		}
-	}()
-	return irc.ParseMessage(line)
+// parseLine parses one line with ircx.ParseMessage, which guards irc.v4's
+// parser against lines that would make it panic. The bytes are kept as they
+// are (no UTF-8 repair: the session decides how to decode text).
+func parseLine(b []byte) (*irc.Message, error) {
+	return ircx.ParseMessage(string(b))
 }
 
 func (t *transport) WriteMessage(m *irc.Message) error {

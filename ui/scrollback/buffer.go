@@ -293,7 +293,9 @@ func (b *Buffer) reset() {
 }
 
 // HasMsgID reports whether a kept line carries the IRCv3 msgid id, so that
-// lines replayed by the server (chathistory, a bouncer) are not shown twice.
+// a history page merged into the buffer (Merge, the UI's adoption of our
+// own lines) places a line already shown instead of adding it again. It is
+// not a filter of live messages: the session drops their duplicates.
 func (b *Buffer) HasMsgID(id string) bool {
 	if id == "" {
 		return false

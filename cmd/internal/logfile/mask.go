@@ -3,7 +3,10 @@ package logfile
 import (
 	"strings"
 
-	"github.com/ferry-irc/ferry/net/chatlog"
+	"gopkg.in/irc.v4"
+
+	"github.com/ferry-irc/ferry/net/ircx"
+	"github.com/ferry-irc/ferry/net/migrate"
 )
 
 // maxLeadWords is how many words of tag may stand before the IRC message
@@ -21,7 +24,7 @@ const maxLeadWords = 6
 //	MIGRATE OK|NAK|PROCEED|RESUME|CONFIRM <token> -> MIGRATE OK *** ...
 //	FAIL MIGRATE ABORTED|INVALID_TOKEN <token> :text -> FAIL MIGRATE ABORTED *** :text
 //	OPER <name> <password>                   -> OPER name ***
-//	PRIVMSG NickServ :IDENTIFY <password>    -> PRIVMSG NickServ :IDENTIFY *** (chatlog.MaskServiceText)
+//	PRIVMSG NickServ :IDENTIFY <password>    -> PRIVMSG NickServ :IDENTIFY *** (ircx.MaskServiceText)
 //	NICKSERV|NS IDENTIFY <password>          -> NICKSERV IDENTIFY ***
 //
 // Other lines are returned unchanged. The message is looked for at each of
@@ -117,94 +120,39 @@ func splitParams(s string) (params []string, trailing bool) {
 	}
 }
 
-const secret = "***"
-
-// mechanisms are the AUTHENTICATE arguments that name a SASL mechanism
-// rather than carry a payload.
-var mechanisms = map[string]bool{
-	"PLAIN": true, "EXTERNAL": true, "SCRAM-SHA-1": true, "SCRAM-SHA-256": true, "SCRAM-SHA-512": true,
-	"ECDSA-NIST256P-CHALLENGE": true, "ANONYMOUS": true, "OAUTHBEARER": true, "+": true, "*": true,
+// maskParams returns cmd's parameters with the secret ones masked, and
+// whether any was: MIGRATE tokens where migrate.Redact finds them, every
+// other secret by ircx.MaskParams, the rule the rest of ferry uses.
+func maskParams(cmd string, p []string) ([]string, bool) {
+	switch cmd {
+	case "MIGRATE", "FAIL", "WARN", "NOTE":
+		return maskMigrate(cmd, p)
+	}
+	return ircx.MaskParams(cmd, p)
 }
 
-// migrateContextKept are the FAIL MIGRATE codes whose context is a server
-// name, not a token.
-var migrateContextKept = map[string]bool{"UNKNOWN_SERVER": true, "NOT_ALLOWED": true, "IN_PROGRESS": true}
-
-// maskParams returns cmd's parameters with the secret ones masked, and
-// whether any was.
-func maskParams(cmd string, p []string) ([]string, bool) {
-	changed := maskInPlace(cmd, p)
-	switch cmd {
-	case "NICKSERV", "NS", "CHANSERV", "CS":
-		text := strings.Join(p, " ")
-		if m := chatlog.MaskServiceText("NickServ", text); m != text {
-			return strings.Fields(m), true
+// maskMigrate masks the tokens of a MIGRATE line, or of a standard reply
+// about MIGRATE (a WARN or NOTE is read as the FAIL it is shaped like), at
+// the parameters migrate.Redact masks.
+func maskMigrate(cmd string, p []string) ([]string, bool) {
+	m := &irc.Message{Command: cmd, Params: append([]string(nil), p...)}
+	if cmd != "MIGRATE" {
+		if len(p) == 0 || !strings.EqualFold(p[0], "MIGRATE") {
+			return p, false
+		}
+		m.Command, m.Params[0] = "FAIL", "MIGRATE"
+	} else if len(p) > 0 {
+		m.Params[0] = strings.ToUpper(p[0])
+	}
+	r, err := ircx.ParseMessage(migrate.Redact(m))
+	if err != nil || len(r.Params) != len(p) {
+		return p, false
+	}
+	changed := false
+	for i := range p {
+		if r.Params[i] == migrate.Masked && p[i] != ircx.Secret {
+			p[i], changed = ircx.Secret, true
 		}
 	}
 	return p, changed
-}
-
-func maskInPlace(cmd string, p []string) bool {
-	set := func(i int) bool {
-		if i < len(p) && p[i] != secret {
-			p[i] = secret
-			return true
-		}
-		return false
-	}
-	switch cmd {
-	case "PASS":
-		changed := false
-		for i := range p {
-			changed = set(i) || changed
-		}
-		return changed
-	case "AUTHENTICATE":
-		if len(p) > 0 && !mechanisms[strings.ToUpper(p[0])] {
-			return set(0)
-		}
-	case "OPER":
-		return set(1)
-	case "MIGRATE":
-		if len(p) == 0 {
-			return false
-		}
-		switch strings.ToUpper(p[0]) {
-		case "START":
-			a := set(3)
-			return set(4) || a
-		case "OK", "NAK", "PROCEED", "RESUME", "CONFIRM":
-			return set(1)
-		case "REQUEST":
-			return false
-		default: // unknown subcommand: assume its arguments are tokens
-			changed := false
-			for i := 1; i < len(p); i++ {
-				changed = set(i) || changed
-			}
-			return changed
-		}
-	case "FAIL", "WARN", "NOTE":
-		if len(p) >= 3 && strings.EqualFold(p[0], "MIGRATE") && !migrateContextKept[strings.ToUpper(p[1])] {
-			changed := false
-			for i := 2; i < len(p)-1; i++ { // the last parameter is the description
-				changed = set(i) || changed
-			}
-			return changed
-		}
-	case "PRIVMSG", "NOTICE":
-		if len(p) == 2 {
-			if m := chatlog.MaskServiceText(p[0], p[1]); m != p[1] {
-				p[1] = m
-				return true
-			}
-		}
-	case "IDENTIFY", "LOGIN":
-		changed := false
-		for i := range p {
-			changed = set(i) || changed
-		}
-		return changed
-	}
-	return false
 }
