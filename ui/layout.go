@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/charmbracelet/x/ansi"
 	"github.com/ferry-irc/ferry/net/event"
 	"github.com/ferry-irc/ferry/ui/format"
 	"github.com/ferry-irc/ferry/ui/members"
@@ -89,7 +88,7 @@ func (m *model) view() string {
 		}
 		row := msgs[i]
 		r.WriteString(row)
-		if w := ansi.StringWidth(row); w < g.msgW {
+		if w := format.RenderedWidth(row); w < g.msgW {
 			r.WriteString(strings.Repeat(" ", g.msgW-w))
 		}
 		if list != nil {

@@ -142,7 +142,7 @@ func TestWrap(t *testing.T) {
 		{"cjk is two cells", "漢字漢字漢", 4, []string{"漢字", "漢字", "漢"}},
 		{"cjk never straddles", "a漢字", 2, []string{"a", "漢", "字"}},
 		{"emoji two cells", "😀😀😀", 5, []string{"😀😀", "😀"}},
-		{"zwj family is one cluster", "👨‍👩‍👧 x", 3, []string{"👨‍👩‍👧", "x"}},
+		{"zwj family is one cluster", "👨‍👩‍👧 x", 6, []string{"👨‍👩‍👧", "x"}},
 		{"combining mark stays", "e\u0301e\u0301e\u0301", 2, []string{"e\u0301e\u0301", "e\u0301"}},
 		{"word across formatting", "ab \x02cd\x02ef", 5, []string{"ab", "cdef"}},
 		{"empty", "", 5, []string{""}},
@@ -164,7 +164,19 @@ func TestWrap(t *testing.T) {
 }
 
 func TestWidth(t *testing.T) {
-	for s, want := range map[string]int{"abc": 3, "漢字": 4, "😀": 2, "e\u0301": 1, "": 0, "👍🏽": 2} {
+	// Clusters that terminals draw differently count at their widest
+	// reading (see Width): never narrower than any terminal draws them.
+	for s, want := range map[string]int{"abc": 3, "漢字": 4, "😀": 2, "e\u0301": 1, "": 0,
+		"👍🏽":                 4, // emoji + skin tone: 2 joined, 4 in tmux 3.3
+		"👨\u200d👩\u200d👧":    6, // ZWJ sequence: 2 joined, 6 as parts
+		"🇫🇷":                 4, // regional indicators: 2 joined, 1 or 2 each
+		"❤\ufe0f":            2, // VS16: 2 where honoured, 1 elsewhere
+		"❤":                  1,
+		"1\ufe0f\u20e3":      2, // keycap
+		"\u1100\u1161\u11a8": 2, // conjoining Hangul: one syllable
+		"क\u094dष":           2, // conjunct: 1 joined, 2 as parts
+		"\U0001F3F4\U000E0067\U000E0062\U000E0065\U000E006E\U000E0067\U000E007F": 2, // tag flag
+	} {
 		if got := Width(s); got != want {
 			t.Errorf("Width(%q) = %d, want %d", s, got, want)
 		}

@@ -1,45 +1,5 @@
 package format
 
-import (
-	"github.com/charmbracelet/x/ansi"
-)
-
-// Width returns the number of terminal cells plain text s occupies, counting
-// grapheme clusters the way lipgloss does (CJK and emoji are two cells).
-// s must not contain escape sequences (pass span texts, not rendered lines).
-func Width(s string) int {
-	w := 0
-	for s != "" {
-		_, gw, n := nextGrapheme(s)
-		w += gw
-		s = s[n:]
-	}
-	return w
-}
-
-// SpansWidth is the total Width of the spans' texts.
-func SpansWidth(spans []Span) int {
-	w := 0
-	for _, sp := range spans {
-		w += Width(sp.Text)
-	}
-	return w
-}
-
-// nextGrapheme returns the first grapheme cluster of s, its width in cells
-// and its length in bytes. Printable ASCII followed by ASCII (or the end)
-// takes a fast path: it is always one cluster one cell wide.
-func nextGrapheme(s string) (g string, w, n int) {
-	if c := s[0]; c >= 0x20 && c < 0x7f && (len(s) == 1 || s[1] < 0x80) {
-		return s[:1], 1, 1
-	}
-	g, w = ansi.FirstGraphemeCluster(s, ansi.GraphemeWidth)
-	if len(g) == 0 {
-		return s[:1], 1, 1
-	}
-	return g, w, len(g)
-}
-
 // Wrap splits spans into lines of at most width cells, breaking after
 // spaces where possible and inside a word (between grapheme clusters) only
 // when the word alone is wider than a line. Spaces at a break are dropped.

@@ -10,6 +10,7 @@ package input
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ferry-irc/ferry/themes"
@@ -149,12 +150,17 @@ func (m *Model) View(st *themes.Styles, prompt string, width int) string {
 	if avail < 1 {
 		return cutPlain(prompt, width)
 	}
-	// Keep the cursor in [offset, offset+avail).
+	// Keep the cursor's cluster in [offset, offset+avail).
 	if m.cursor < m.offset {
 		m.offset = m.cursor
 	}
-	for m.offset < m.cursor && widthRunes(m.value[m.offset:m.cursor])+1 > avail {
-		m.offset++
+	curW := 1
+	if m.cursor < len(m.value) {
+		_, curW = m.cluster(m.cursor)
+	}
+	for m.offset < m.cursor && widthRunes(m.value[m.offset:m.cursor])+curW > avail {
+		n, _ := m.cluster(m.offset) // never start the view inside a cluster
+		m.offset = min(m.offset+n, m.cursor)
 	}
 	if m.offset > len(m.value) {
 		m.offset = len(m.value)
@@ -169,16 +175,19 @@ func (m *Model) View(st *themes.Styles, prompt string, width int) string {
 			text.Reset()
 		}
 	}
-	for i := m.offset; i <= len(m.value) && used < avail; i++ {
-		cell := " "
+	// Whole grapheme clusters, so that an emoji sequence is measured and
+	// drawn as the terminal will join it; the cursor covers the cluster it
+	// is in.
+	for i := m.offset; i <= len(m.value) && used < avail; {
+		cell, n, w := " ", 1, 1
 		if i < len(m.value) {
-			cell = format.Sanitize(string(m.value[i]))
+			n, w = m.cluster(i)
+			cell = format.Sanitize(string(m.value[i : i+n]))
 		}
-		w := format.Width(cell)
 		if used+w > avail {
 			break
 		}
-		if i == m.cursor {
+		if m.cursor >= i && m.cursor < i+n {
 			flush()
 			b.WriteString(st.InputText.Reverse(true).Render(cell))
 		} else if i < len(m.value) {
@@ -187,11 +196,26 @@ func (m *Model) View(st *themes.Styles, prompt string, width int) string {
 			break
 		}
 		used += w
+		i += n
 	}
 	flush()
 	b.WriteString(strings.Repeat(" ", max(0, avail-used)))
 	return b.String()
 }
+
+// cluster returns the length in runes and the width of the grapheme
+// cluster of the line that starts at rune i (sanitised as it is drawn).
+func (m *Model) cluster(i int) (n, w int) {
+	end := min(len(m.value), i+maxClusterRunes)
+	s := string(m.value[i:end])
+	bn, _ := format.FirstCluster(s)
+	n = max(1, utf8.RuneCountInString(s[:bn]))
+	return n, format.Width(format.Sanitize(string(m.value[i : i+n])))
+}
+
+// maxClusterRunes bounds the look-ahead for one grapheme cluster; a longer
+// cluster (a Zalgo pile of combining marks) is drawn in pieces.
+const maxClusterRunes = 32
 
 func widthRunes(rs []rune) int { return format.Width(format.Sanitize(string(rs))) }
 
