@@ -113,25 +113,27 @@ func (m *model) topicRow() string {
 	case channelBuf:
 		// "(not joined)" before the topic: a long topic is cut at
 		// the right edge and must not take the state with it.
-		text = b.name
+		text = format.SanitizeName(b.name)
 		if !b.joined {
 			text += " (not joined)"
 		}
 		if b.topic != "" {
-			text += " — " + b.topic
+			text += " — " + format.Sanitize(b.topic)
 		}
 	case queryBuf:
-		text = "conversation with " + b.name
+		text = "conversation with " + format.SanitizeName(b.name)
 	default:
-		text = b.net.name
+		text = format.SanitizeName(b.net.name)
 		if b.net.serverName != "" {
-			text += " — " + b.net.serverName
+			text += " — " + format.SanitizeName(b.net.serverName)
 		}
 		if b.net.server != "" {
-			text += " (" + b.net.server + ")"
+			text += " (" + format.SanitizeName(b.net.server) + ")"
 		}
 	}
-	return fill(m.styles.Topic, " "+format.Sanitize(text), m.width)
+	// Names show every invisible character (SanitizeName), the topic is
+	// text (Sanitize).
+	return fill(m.styles.Topic, " "+text, m.width)
 }
 
 func (m *model) statusBar() statusbar.Bar {
@@ -176,10 +178,10 @@ func (m *model) inputRow() string {
 		return fill(m.styles.InputPrompt, q, m.width)
 	}
 	if m.paste != nil {
-		q := " send " + strconv.Itoa(len(m.paste)) + " pasted lines to " + m.cur.title() + "? [y/n]"
-		return fill(m.styles.InputPrompt, format.Sanitize(q), m.width)
+		q := " send " + strconv.Itoa(len(m.paste)) + " pasted lines to " + format.SanitizeName(m.cur.title()) + "? [y/n]"
+		return fill(m.styles.InputPrompt, q, m.width)
 	}
-	return m.in.View(m.styles, "["+m.cur.title()+"] ", m.width)
+	return m.in.View(m.styles, "["+format.SanitizeName(m.cur.title())+"] ", m.width)
 }
 
 func (m *model) sidebarItems() []sidebar.Item {
