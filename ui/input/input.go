@@ -8,6 +8,7 @@
 package input
 
 import (
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -150,20 +151,25 @@ func (m *Model) View(st *themes.Styles, prompt string, width int) string {
 	if avail < 1 {
 		return cutPlain(prompt, width)
 	}
-	// Keep the cursor's cluster in [offset, offset+avail).
-	if m.cursor < m.offset {
-		m.offset = m.cursor
-	}
-	curW := 1
+	// The line is drawn by whole grapheme clusters, so that an emoji
+	// sequence is measured and drawn as the terminal will join it: the
+	// window starts on a cluster, and the cursor covers the cluster it is
+	// in. Keep that cluster in [offset, offset+avail).
+	starts := m.clusterStarts()
+	cs, curW := m.cursor, 1 // the cursor's cluster (past the end: one blank cell)
 	if m.cursor < len(m.value) {
-		_, curW = m.cluster(m.cursor)
+		k := sort.SearchInts(starts, m.cursor+1) - 1
+		cs = starts[k]
+		curW = widthRunes(m.value[cs:starts[k+1]])
+		if curW > avail {
+			curW = 1 // drawn as "…" below
+		}
 	}
-	for m.offset < m.cursor && widthRunes(m.value[m.offset:m.cursor])+curW > avail {
-		n, _ := m.cluster(m.offset) // never start the view inside a cluster
-		m.offset = min(m.offset+n, m.cursor)
+	if m.offset > cs || !isStart(starts, m.offset) {
+		m.offset = cs
 	}
-	if m.offset > len(m.value) {
-		m.offset = len(m.value)
+	for m.offset < cs && widthRunes(m.value[m.offset:cs])+curW > avail {
+		m.offset = starts[sort.SearchInts(starts, m.offset+1)]
 	}
 	var b strings.Builder
 	b.WriteString(st.InputPrompt.Render(prompt))
@@ -175,47 +181,61 @@ func (m *Model) View(st *themes.Styles, prompt string, width int) string {
 			text.Reset()
 		}
 	}
-	// Whole grapheme clusters, so that an emoji sequence is measured and
-	// drawn as the terminal will join it; the cursor covers the cluster it
-	// is in.
-	for i := m.offset; i <= len(m.value) && used < avail; {
-		cell, n, w := " ", 1, 1
-		if i < len(m.value) {
-			n, w = m.cluster(i)
-			cell = format.Sanitize(string(m.value[i : i+n]))
+	for k := sort.SearchInts(starts, m.offset); used < avail; k++ {
+		i := m.offset
+		if k < len(starts) {
+			i = starts[k]
+		}
+		if i >= len(m.value) {
+			if m.cursor == len(m.value) && used < avail {
+				flush()
+				b.WriteString(st.InputText.Reverse(true).Render(" "))
+				used++
+			}
+			break
+		}
+		cell := format.Sanitize(string(m.value[i:starts[k+1]]))
+		w := format.Width(cell)
+		if w > avail {
+			// A cluster wider than the whole field (a ZWJ sequence
+			// in a very narrow terminal) stands as "…".
+			cell, w = "…", 1
 		}
 		if used+w > avail {
 			break
 		}
-		if m.cursor >= i && m.cursor < i+n {
+		if i == cs {
 			flush()
 			b.WriteString(st.InputText.Reverse(true).Render(cell))
-		} else if i < len(m.value) {
-			text.WriteString(cell)
 		} else {
-			break
+			text.WriteString(cell)
 		}
 		used += w
-		i += n
 	}
 	flush()
 	b.WriteString(strings.Repeat(" ", max(0, avail-used)))
 	return b.String()
 }
 
-// cluster returns the length in runes and the width of the grapheme
-// cluster of the line that starts at rune i (sanitised as it is drawn).
-func (m *Model) cluster(i int) (n, w int) {
-	end := min(len(m.value), i+maxClusterRunes)
-	s := string(m.value[i:end])
-	bn, _ := format.FirstCluster(s)
-	n = max(1, utf8.RuneCountInString(s[:bn]))
-	return n, format.Width(format.Sanitize(string(m.value[i : i+n])))
+// clusterStarts returns the rune index of the start of every grapheme
+// cluster of the line, then len(value).
+func (m *Model) clusterStarts() []int {
+	s := string(m.value)
+	starts := make([]int, 0, len(m.value)+1)
+	r := 0
+	for s != "" {
+		starts = append(starts, r)
+		n, _ := format.FirstCluster(s)
+		r += utf8.RuneCountInString(s[:n])
+		s = s[n:]
+	}
+	return append(starts, len(m.value))
 }
 
-// maxClusterRunes bounds the look-ahead for one grapheme cluster; a longer
-// cluster (a Zalgo pile of combining marks) is drawn in pieces.
-const maxClusterRunes = 32
+func isStart(starts []int, i int) bool {
+	k := sort.SearchInts(starts, i)
+	return k < len(starts) && starts[k] == i
+}
 
 func widthRunes(rs []rune) int { return format.Width(format.Sanitize(string(rs))) }
 
