@@ -57,7 +57,7 @@ const wideText = "A 👍🏽 end| family 👨\u200d👩\u200d👧 flag 🇫🇷 
 // the emoji in the message view, a nick, the topic, the sidebar, the
 // status bar and the input line.
 func TestFrameNeverOverflowsWithEmoji(t *testing.T) {
-	for _, w := range []int{40, 59, 60, 79, 80, 100, 131} {
+	for _, w := range []int{12, 20, 40, 59, 60, 79, 80, 100, 131} {
 		hs := newHarness(t, w, 20, Options{Styles: testStyles(t, termenv.ANSI256)})
 		hs.connected()
 		ch := "#e👍🏽🇫🇷"

@@ -148,6 +148,8 @@ func TestWrap(t *testing.T) {
 		{"cjk never straddles", "a漢字", 2, []string{"a", "漢", "字"}},
 		{"emoji two cells", "😀😀😀", 5, []string{"😀😀", "😀"}},
 		{"zwj family is one cluster", "👨‍👩‍👧 x", 6, []string{"👨‍👩‍👧", "x"}},
+		{"cluster wider than the line stands as …", "👨‍👩‍👧 xyz", 3, []string{"…", "xyz"}},
+		{"cjk in a one-cell line", "漢a", 1, []string{"…", "a"}},
 		{"combining mark stays", "e\u0301e\u0301e\u0301", 2, []string{"e\u0301e\u0301", "e\u0301"}},
 		{"word across formatting", "ab \x02cd\x02ef", 5, []string{"ab", "cdef"}},
 		{"empty", "", 5, []string{""}},
@@ -297,7 +299,7 @@ func FuzzRender(f *testing.F) {
 		p := Painter{Profile: termenv.ANSI256, Control: Attr{Faint: true}, URL: Attr{Underline: true}}
 		spans := Parse(s)
 		for _, row := range Wrap(spans, width) {
-			if w := SpansWidth(row); w > width && len(row) > 1 {
+			if w := SpansWidth(row); w > width {
 				t.Fatalf("row %q wider than %d", joinRows([][]Span{row})[0], width)
 			}
 			checkSafe(t, p.Render(row, Attr{}))

@@ -3,8 +3,10 @@ package format
 // Wrap splits spans into lines of at most width cells, breaking after
 // spaces where possible and inside a word (between grapheme clusters) only
 // when the word alone is wider than a line. Spaces at a break are dropped.
-// A wide character never straddles the edge. width < 1 is treated as 1.
-// The returned spans share their text with the input.
+// A wide character never straddles the edge, and no row is wider than
+// width: a cluster wider than a whole line stands as "…". width < 1 is
+// treated as 1.
+// The returned spans share their text with the input ("…" aside).
 func Wrap(spans []Span, width int) [][]Span {
 	if width < 1 {
 		width = 1
@@ -136,9 +138,14 @@ func (w *wrapper) breakInto(sp Span, t string, tw int) {
 		}
 		if t != "" {
 			if w.curW == 0 {
-				// A single cluster wider than the line: place it anyway.
-				_, gw, n := nextGrapheme(t)
-				w.put(sp, t[:n], gw)
+				// A single cluster wider than the whole line (a ZWJ
+				// sequence in a very narrow pane): it stands as "…",
+				// since a row wider than the line would overflow the
+				// screen.
+				_, _, n := nextGrapheme(t)
+				e := sp
+				e.Control = true
+				w.put(e, "…", 1)
 				t = t[n:]
 				if t == "" {
 					return
