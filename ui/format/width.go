@@ -17,13 +17,15 @@ import (
 // others as 2; ❤️ (a narrow symbol + VS16) is 2 cells where VS16 is
 // honoured and 1 elsewhere. Width reserves the larger of the two readings
 // for each cluster: the cluster as one glyph, or its code points drawn one
-// by one (see clusterWidth). The text is kept as it is, so a ZWJ sequence
-// or a skin tone still shows as the sender meant where the terminal can
-// draw it. The cost is that, on a terminal which joins the cluster, the
-// row ends a few cells early; the reverse choice would make the row wider
-// than the screen, and a row that overflows wraps in the terminal and
-// shifts the whole frame up, which no redraw repairs while the line is
-// visible.
+// by one (see clusterWidth). The text is kept as it is, rather than
+// dropping the modifier or the joiners to get an unambiguous width: a
+// skin tone is not lost and a family is not split into three people where
+// the terminal can draw them. The cost is that, on a terminal which joins
+// the cluster, the row ends a few cells early; the reverse choice would
+// make the row wider than the screen, and a row that overflows wraps in
+// the terminal and shifts the whole frame up, which no redraw repairs
+// while the line is visible. Width is never below ansi.StringWidth, so
+// Bubble Tea's renderer never cuts a row either.
 //
 // s must not contain escape sequences (pass span texts, not rendered lines;
 // for a rendered line use RenderedWidth).
