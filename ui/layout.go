@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/charmbracelet/x/ansi"
 	"github.com/ferry-irc/ferry/net/event"
 	"github.com/ferry-irc/ferry/ui/format"
 	"github.com/ferry-irc/ferry/ui/members"
@@ -60,7 +59,7 @@ func (m *model) layout() {
 		m.cur.listTop = members.ClampOffset(m.cur.members.Len(), g.bodyH, m.cur.listTop)
 	}
 	m.in.SetSize(m.width)
-	m.in.SetPrompt("[" + m.cur.title() + "] ")
+	m.in.SetPrompt("[" + format.SanitizeName(m.cur.title()) + "] ")
 }
 
 // view draws the frame: topic, body (sidebar | messages | nick list),
@@ -109,7 +108,7 @@ func (m *model) view() string {
 			row = msgs[i] // else a view not yet sized by layout: blank rows
 		}
 		r.WriteString(row)
-		if w := ansi.StringWidth(row); w < g.msgW {
+		if w := format.RenderedWidth(row); w < g.msgW {
 			r.WriteString(strings.Repeat(" ", g.msgW-w))
 		}
 		if list != nil {
@@ -134,25 +133,27 @@ func (m *model) topicRow() string {
 	case channelBuf:
 		// "(not joined)" before the topic: a long topic is cut at
 		// the right edge and must not take the state with it.
-		text = b.name
+		text = format.SanitizeName(b.name)
 		if !b.joined {
 			text += " (not joined)"
 		}
 		if b.topic != "" {
-			text += " — " + b.topic
+			text += " — " + format.Sanitize(b.topic)
 		}
 	case queryBuf:
-		text = "conversation with " + b.name
+		text = "conversation with " + format.SanitizeName(b.name)
 	default:
-		text = b.net.name
+		text = format.SanitizeName(b.net.name)
 		if b.net.serverName != "" {
-			text += " — " + b.net.serverName
+			text += " — " + format.SanitizeName(b.net.serverName)
 		}
 		if b.net.server != "" {
-			text += " (" + b.net.server + ")"
+			text += " (" + format.SanitizeName(b.net.server) + ")"
 		}
 	}
-	return fill(m.styles.Topic, " "+format.Sanitize(text), m.width)
+	// Names show every invisible character (SanitizeName), the topic is
+	// text (Sanitize).
+	return fill(m.styles.Topic, " "+text, m.width)
 }
 
 func (m *model) statusBar() statusbar.Bar {
@@ -197,8 +198,8 @@ func (m *model) inputRow() string {
 		return fill(m.styles.InputPrompt, q, m.width)
 	}
 	if m.paste != nil {
-		q := " send " + strconv.Itoa(len(m.paste)) + " pasted lines to " + m.cur.title() + "? [y/n]"
-		return fill(m.styles.InputPrompt, format.Sanitize(q), m.width)
+		q := " send " + strconv.Itoa(len(m.paste)) + " pasted lines to " + format.SanitizeName(m.cur.title()) + "? [y/n]"
+		return fill(m.styles.InputPrompt, q, m.width)
 	}
 	return m.in.View()
 }

@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/ferry-irc/ferry/net/command"
 	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/ui/format"
 	"github.com/ferry-irc/ferry/ui/scrollback"
 )
 
@@ -464,7 +464,7 @@ func TestNickListToggleAndNarrowLayout(t *testing.T) {
 			t.Errorf("%dx%d: %d rows", size[0], size[1], len(rows))
 		}
 		for _, r := range rows {
-			if w := ansi.StringWidth(r); w > size[0] {
+			if w := format.RenderedWidth(r); w > size[0] {
 				t.Errorf("%dx%d: row %q is %d wide", size[0], size[1], r, w)
 			}
 		}

@@ -6,9 +6,9 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/ferry-irc/ferry/net/command"
 	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/ui/format"
 	"github.com/muesli/termenv"
 )
 
@@ -179,7 +179,7 @@ func TestScreenNarrow(t *testing.T) {
 	hs.typeText("a long line typed into a narrow terminal's input")
 	hs.golden("narrow")
 	for i, row := range strings.Split(hs.m.View(), "\n") {
-		if w := ansi.StringWidth(row); w > 40 {
+		if w := format.RenderedWidth(row); w > 40 {
 			t.Errorf("row %d is %d cells wide: %q", i, w, row)
 		}
 	}

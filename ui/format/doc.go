@@ -7,7 +7,9 @@
 // codes and replaces every other dangerous character with a visible
 // placeholder (the Unicode control pictures ␛ ␇ …, or U+FFFD), so a Span's
 // Text is always printable. A Painter then emits SGR sequences itself, for
-// the terminal's colour profile, around those spans.
+// the terminal's colour profile, around those spans. Nicks and channel
+// names go through SanitizeName, which also makes invisible characters
+// visible, and every width is measured with Width.
 //
 // The package is plain data in, strings out: no Bubble Tea, no network.
 package format

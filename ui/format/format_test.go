@@ -91,6 +91,11 @@ func TestSanitize(t *testing.T) {
 		{"\u2066\u2067\u2068\u2069", "\uFFFD\uFFFD\uFFFD\uFFFD"},
 		{"\xff\xfe", "\uFFFD\uFFFD"},
 		{"日本語 ok 😀", "日本語 ok 😀"},
+		// Bidi marks are neutralised in text as the overrides are.
+		{"a\u200eb\u200fc\u061cd", "a\uFFFDb\uFFFDc\uFFFDd"},
+		// Text keeps the invisibles that writing and emoji need.
+		{"👨\u200d👩\u200d👧 ❤\ufe0f می\u200cخواهم", "👨\u200d👩\u200d👧 ❤\ufe0f می\u200cخواهم"},
+		{"🏴\U000E0067\U000E0062\U000E0065\U000E006E\U000E0067\U000E007F", "🏴\U000E0067\U000E0062\U000E0065\U000E006E\U000E0067\U000E007F"},
 	}
 	for _, tt := range tests {
 		if got := Sanitize(tt.in); got != tt.want {
@@ -142,7 +147,9 @@ func TestWrap(t *testing.T) {
 		{"cjk is two cells", "漢字漢字漢", 4, []string{"漢字", "漢字", "漢"}},
 		{"cjk never straddles", "a漢字", 2, []string{"a", "漢", "字"}},
 		{"emoji two cells", "😀😀😀", 5, []string{"😀😀", "😀"}},
-		{"zwj family is one cluster", "👨‍👩‍👧 x", 3, []string{"👨‍👩‍👧", "x"}},
+		{"zwj family is one cluster", "👨‍👩‍👧 x", 6, []string{"👨‍👩‍👧", "x"}},
+		{"cluster wider than the line stands as …", "👨‍👩‍👧 xyz", 3, []string{"…", "xyz"}},
+		{"cjk in a one-cell line", "漢a", 1, []string{"…", "a"}},
 		{"combining mark stays", "e\u0301e\u0301e\u0301", 2, []string{"e\u0301e\u0301", "e\u0301"}},
 		{"word across formatting", "ab \x02cd\x02ef", 5, []string{"ab", "cdef"}},
 		{"empty", "", 5, []string{""}},
@@ -164,10 +171,68 @@ func TestWrap(t *testing.T) {
 }
 
 func TestWidth(t *testing.T) {
-	for s, want := range map[string]int{"abc": 3, "漢字": 4, "😀": 2, "e\u0301": 1, "": 0, "👍🏽": 2} {
+	// Clusters that terminals draw differently count at their widest
+	// reading (see Width): never narrower than any terminal draws them.
+	for s, want := range map[string]int{"abc": 3, "漢字": 4, "😀": 2, "e\u0301": 1, "": 0,
+		"👍🏽":                 4, // emoji + skin tone: 2 joined, 4 in tmux 3.3
+		"👨\u200d👩\u200d👧":    6, // ZWJ sequence: 2 joined, 6 as parts
+		"🇫🇷":                 4, // regional indicators: 2 joined, 1 or 2 each
+		"❤\ufe0f":            2, // VS16: 2 where honoured, 1 elsewhere
+		"❤":                  1,
+		"1\ufe0f\u20e3":      2, // keycap
+		"\u1100\u1161\u11a8": 2, // conjoining Hangul: one syllable
+		"क\u094dष":           2, // conjunct: 1 joined, 2 as parts
+		"\U0001F3F4\U000E0067\U000E0062\U000E0065\U000E006E\U000E0067\U000E007F": 2, // tag flag
+	} {
 		if got := Width(s); got != want {
 			t.Errorf("Width(%q) = %d, want %d", s, got, want)
 		}
+	}
+}
+
+// In a nick or channel name every invisible character shows, so that
+// "adm\u200bin" cannot pass for "admin".
+func TestSanitizeName(t *testing.T) {
+	const R = Replacement
+	tests := []struct{ in, want string }{
+		{"admin", "admin"},
+		{"#ferry", "#ferry"},
+		{"Ünïcödé", "Ünïcödé"},
+		{"日本語", "日本語"},
+		{"adm\u200bin", "adm" + R + "in"},                   // zero-width space
+		{"adm\u200cin", "adm" + R + "in"},                   // ZWNJ
+		{"adm\u200din", "adm" + R + "in"},                   // ZWJ
+		{"\ufeffadmin", R + "admin"},                        // BOM
+		{"adm\u200ein\u200f", "adm" + R + "in" + R},         // LRM, RLM
+		{"adm\u061cin", "adm" + R + "in"},                   // ALM
+		{"admin\U000E0001", "admin" + R},                    // language tag
+		{"adm\U000E0020\U000E007Fin", "adm" + R + R + "in"}, // tag block
+		{"adm\u3164in", "adm" + R + "in"},                   // Hangul filler
+		{"\u115f\u1160admin", R + R + "admin"},              // Hangul choseong/jungseong fillers
+		{"adm\uffa0in", "adm" + R + "in"},                   // halfwidth Hangul filler
+		{"a\u2060b\u2061c\u2062d\u2063e\u2064f", "a" + R + "b" + R + "c" + R + "d" + R + "e" + R + "f"},
+		{"adm\u180ein", "adm" + R + "in"},            // Mongolian vowel separator
+		{"adm\u00adin", "adm" + R + "in"},            // soft hyphen
+		{"adm\u034fin", "adm" + R + "in"},            // combining grapheme joiner
+		{"admin\ufe0f", "admin" + R},                 // variation selector
+		{"admin\u00a0", "admin" + R},                 // no-break space
+		{"adm\u2003in\u3000", "adm" + R + "in" + R},  // em space, ideographic space
+		{"admin\u2800", "admin" + R},                 // Braille blank
+		{"a\u202eb\u2066c", "a" + R + "b" + R + "c"}, // overrides and isolates, as in text
+		// Formatting codes are shown, not interpreted: "#adm\x02in" is
+		// not "#admin".
+		{"#adm\x02in", "#adm␂in"},
+		{"#a\x0304b\x0fc\x1dd", "#a␃04b␏c␝d"},
+		{"n\x1b]0;x\x07\t", "n␛]0;x␇␉"},
+		{"\u009b\xff", R + R},
+	}
+	for _, tt := range tests {
+		if got := SanitizeName(tt.in); got != tt.want {
+			t.Errorf("SanitizeName(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if SanitizeName("adm\u200bin") == SanitizeName("admin") {
+		t.Error("adm\\u200bin and admin sanitise alike")
 	}
 }
 
@@ -214,7 +279,8 @@ func checkSafe(t testing.TB, s string) {
 		case r == utf8.RuneError && size == 1:
 			t.Fatalf("invalid UTF-8 at %d in %q", i, s)
 		case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f,
-			r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+			r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069,
+			r == 0x200e, r == 0x200f, r == 0x061c:
 			t.Fatalf("raw control %U at %d in %q", r, i, s)
 		}
 		i += size
@@ -222,7 +288,8 @@ func checkSafe(t testing.TB, s string) {
 }
 
 func FuzzRender(f *testing.F) {
-	for _, s := range []string{"\x1b[31mx", "\x0304,05\x02b\x1d\x16", "\u202e\u009b\x07", "https://x.y/(z)", "\xff\x04abcdef,", "漢😀"} {
+	for _, s := range []string{"\x1b[31mx", "\x0304,05\x02b\x1d\x16", "\u202e\u009b\x07", "https://x.y/(z)", "\xff\x04abcdef,", "漢😀",
+		"A 👍🏽 end|", "👨\u200d👩\u200d👧 🇫🇷 ❤\ufe0f", "adm\u200bin\u200e\U000E0001\u3164"} {
 		f.Add(s, 7)
 	}
 	f.Fuzz(func(t *testing.T, s string, width int) {
@@ -232,12 +299,19 @@ func FuzzRender(f *testing.F) {
 		p := Painter{Profile: termenv.ANSI256, Control: Attr{Faint: true}, URL: Attr{Underline: true}}
 		spans := Parse(s)
 		for _, row := range Wrap(spans, width) {
-			if w := SpansWidth(row); w > width && len(row) > 1 {
+			if w := SpansWidth(row); w > width {
 				t.Fatalf("row %q wider than %d", joinRows([][]Span{row})[0], width)
 			}
 			checkSafe(t, p.Render(row, Attr{}))
 		}
 		checkSafe(t, Sanitize(s))
+		name := SanitizeName(s)
+		checkSafe(t, name)
+		for _, r := range name {
+			if invisible(r) {
+				t.Fatalf("invisible %U left in name %q", r, name)
+			}
+		}
 		if strings.Contains((Painter{Profile: termenv.Ascii}).Render(spans, Attr{}), "\x1b") {
 			t.Fatal("Ascii painter emitted an escape")
 		}

@@ -10,9 +10,10 @@ import (
 // \x11, reverse \x16, colour \x03[fg[,bg]] with the 16 basic and 83
 // extended colours and 99 as default, hex colour \x04[RRGGBB[,RRGGBB]],
 // reset \x0f), marks URLs, and replaces every other control character,
-// escape introducer, C1 control, bidi override/isolate and invalid UTF-8
-// byte with a visible placeholder span (Control set). Span texts share
-// memory with s where possible.
+// escape introducer, C1 control, bidi control (override, isolate,
+// embedding, LRM/RLM/ALM mark) and invalid UTF-8 byte with a visible
+// placeholder span (Control set). Span texts share memory with s where
+// possible.
 func Parse(s string) []Span {
 	return AppendParse(nil, s)
 }

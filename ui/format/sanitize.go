@@ -2,6 +2,7 @@ package format
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -27,7 +28,9 @@ func isFormatCode(b byte) bool {
 }
 
 // Replacement is the placeholder for characters that have no control
-// picture: C1 controls, bidi overrides/isolates, invalid UTF-8.
+// picture: C1 controls, bidi controls (overrides, isolates, embeddings and
+// the LRM/RLM/ALM marks), invalid UTF-8, and in names (SanitizeName) every
+// invisible character.
 const Replacement = "\uFFFD"
 
 // controlPictures holds the placeholder for each C0 control (U+2400 block).
@@ -54,8 +57,9 @@ func placeholder(r rune) string {
 	case r >= 0x80 && r <= 0x9f: // C1: CSI 0x9b and friends
 		return Replacement
 	case r >= 0x202a && r <= 0x202e, // LRE RLE PDF LRO RLO
-		r >= 0x2066 && r <= 0x2069, // LRI RLI FSI PDI
-		r == 0x2028 || r == 0x2029: // line/paragraph separators
+		r >= 0x2066 && r <= 0x2069,                // LRI RLI FSI PDI
+		r == 0x200e || r == 0x200f || r == 0x061c, // LRM RLM ALM
+		r == 0x2028 || r == 0x2029:                // line/paragraph separators
 		return Replacement
 	case r == utf8.RuneError:
 		return Replacement
@@ -75,9 +79,10 @@ func safeASCII(s string) bool {
 
 // Sanitize returns s as plain text that is safe to print: mIRC formatting
 // codes removed, every control character, escape introducer, C1 control,
-// bidi override/isolate and invalid UTF-8 byte replaced by its visible
-// placeholder. Use it for any network string shown outside a message body
-// (nicks, topics in a status line, reasons, channel names).
+// bidi control (marks included) and invalid UTF-8 byte replaced by its
+// visible placeholder. Use it for network text shown outside a message
+// body (topics in a status line, reasons); nicks and channel names take
+// SanitizeName, which also shows the invisible characters.
 func Sanitize(s string) string {
 	if safeASCII(s) {
 		return s
@@ -88,6 +93,54 @@ func Sanitize(s string) string {
 		b.WriteString(sp.Text)
 	}
 	return b.String()
+}
+
+// SanitizeName returns a nick or channel name as text that is safe to
+// print and cannot pass for another name: every control character
+// (formatting codes included: "#adm\x02in" must not read as "#admin") is
+// shown as its control picture, and every character that draws nothing or
+// only blank space (zero-width spaces and joiners, BOM, bidi marks, tags,
+// variation selectors, the Hangul fillers, non-ASCII spaces) as
+// Replacement. Message text keeps the invisibles that make writing and
+// emoji work (ZWJ, ZWNJ, VS16, tag flags): use Parse or Sanitize for it.
+func SanitizeName(s string) string {
+	if safeASCII(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case r < 0x20:
+			b.WriteString(controlPictures[r]) // tab too: it is not a space here
+		case invisible(r):
+			b.WriteString(Replacement)
+		default:
+			if ph := placeholder(r); ph != "" {
+				b.WriteString(ph)
+			} else {
+				b.WriteRune(r)
+			}
+		}
+	}
+	return b.String()
+}
+
+// invisible reports whether r draws nothing, or only blank space that is
+// not an ASCII space: the default-ignorable code points (format
+// characters such as U+200B-200F, U+2060-2064, U+FEFF, U+180E, the tag
+// block U+E0000-E007F, variation selectors, the Hangul fillers U+115F,
+// U+1160, U+3164, U+FFA0), the Unicode spaces (no-break, en, em, ideographic
+// ...) and the Braille blank, which looks like a space.
+func invisible(r rune) bool {
+	if r < 0x80 {
+		return false
+	}
+	return r == 0x2800 || r == 0x115f ||
+		unicode.In(r, unicode.Cf, unicode.Zs, unicode.Zl, unicode.Zp,
+			unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point)
 }
 
 // Strip removes mIRC formatting codes (with their colour arguments) and

@@ -1,50 +1,12 @@
 package format
 
-import (
-	"github.com/charmbracelet/x/ansi"
-)
-
-// Width returns the number of terminal cells plain text s occupies, counting
-// grapheme clusters the way lipgloss does (CJK and emoji are two cells).
-// s must not contain escape sequences (pass span texts, not rendered lines).
-func Width(s string) int {
-	w := 0
-	for s != "" {
-		_, gw, n := nextGrapheme(s)
-		w += gw
-		s = s[n:]
-	}
-	return w
-}
-
-// SpansWidth is the total Width of the spans' texts.
-func SpansWidth(spans []Span) int {
-	w := 0
-	for _, sp := range spans {
-		w += Width(sp.Text)
-	}
-	return w
-}
-
-// nextGrapheme returns the first grapheme cluster of s, its width in cells
-// and its length in bytes. Printable ASCII followed by ASCII (or the end)
-// takes a fast path: it is always one cluster one cell wide.
-func nextGrapheme(s string) (g string, w, n int) {
-	if c := s[0]; c >= 0x20 && c < 0x7f && (len(s) == 1 || s[1] < 0x80) {
-		return s[:1], 1, 1
-	}
-	g, w = ansi.FirstGraphemeCluster(s, ansi.GraphemeWidth)
-	if len(g) == 0 {
-		return s[:1], 1, 1
-	}
-	return g, w, len(g)
-}
-
 // Wrap splits spans into lines of at most width cells, breaking after
 // spaces where possible and inside a word (between grapheme clusters) only
 // when the word alone is wider than a line. Spaces at a break are dropped.
-// A wide character never straddles the edge. width < 1 is treated as 1.
-// The returned spans share their text with the input.
+// A wide character never straddles the edge, and no row is wider than
+// width: a cluster wider than a whole line stands as "…". width < 1 is
+// treated as 1.
+// The returned spans share their text with the input ("…" aside).
 func Wrap(spans []Span, width int) [][]Span {
 	if width < 1 {
 		width = 1
@@ -176,9 +138,14 @@ func (w *wrapper) breakInto(sp Span, t string, tw int) {
 		}
 		if t != "" {
 			if w.curW == 0 {
-				// A single cluster wider than the line: place it anyway.
-				_, gw, n := nextGrapheme(t)
-				w.put(sp, t[:n], gw)
+				// A single cluster wider than the whole line (a ZWJ
+				// sequence in a very narrow pane): it stands as "…",
+				// since a row wider than the line would overflow the
+				// screen.
+				_, _, n := nextGrapheme(t)
+				e := sp
+				e.Control = true
+				w.put(e, "…", 1)
 				t = t[n:]
 				if t == "" {
 					return

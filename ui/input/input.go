@@ -12,8 +12,10 @@
 package input
 
 import (
+	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	binding "github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -71,22 +73,39 @@ func (m *Model) keys() *keymap.KeyMap {
 	return m.com.Keys
 }
 
-// fit scrolls horizontally so the cursor cell is inside the row: the
-// window moves only when the cursor would leave it.
+// fit scrolls horizontally so the cursor's cell is inside the row: the
+// window moves only when the cursor would leave it. The line is drawn by
+// whole grapheme clusters, so that an emoji sequence is measured and drawn
+// as the terminal will join it: the window starts on a cluster, and the
+// cursor covers the cluster it is in.
 func (m *Model) fit() {
 	avail := m.com.Width - format.Width(m.prompt)
 	if avail < 1 {
 		return // nothing of the line is shown
 	}
-	if m.cursor < m.offset {
-		m.offset = m.cursor
+	starts := m.clusterStarts()
+	cs, curW := m.cursorCluster(starts, avail)
+	if m.offset > cs || !isStart(starts, m.offset) {
+		m.offset = cs
 	}
-	for m.offset < m.cursor && widthRunes(m.value[m.offset:m.cursor])+1 > avail {
-		m.offset++
+	for m.offset < cs && widthRunes(m.value[m.offset:cs])+curW > avail {
+		m.offset = starts[sort.SearchInts(starts, m.offset+1)]
 	}
-	if m.offset > len(m.value) {
-		m.offset = len(m.value)
+}
+
+// cursorCluster returns the start of the cluster the cursor is in and the
+// cells it takes (past the end of the line: one blank cell; a cluster
+// wider than the whole field is drawn as "…").
+func (m *Model) cursorCluster(starts []int, avail int) (start, width int) {
+	if m.cursor >= len(m.value) {
+		return m.cursor, 1
 	}
+	k := sort.SearchInts(starts, m.cursor+1) - 1
+	start, width = starts[k], widthRunes(m.value[starts[k]:starts[k+1]])
+	if width > avail {
+		width = 1
+	}
+	return start, width
 }
 
 // Value returns the text.
@@ -228,28 +247,62 @@ func (m *Model) View() string {
 			text.Reset()
 		}
 	}
-	for i := m.offset; i <= len(m.value) && used < avail; i++ {
-		cell := " "
-		if i < len(m.value) {
-			cell = format.Sanitize(string(m.value[i]))
+	starts := m.clusterStarts()
+	cs, _ := m.cursorCluster(starts, avail)
+	for k := sort.SearchInts(starts, m.offset); used < avail; k++ {
+		i := m.offset
+		if k < len(starts) {
+			i = starts[k]
 		}
+		if i >= len(m.value) {
+			if m.cursor == len(m.value) && used < avail {
+				flush()
+				b.WriteString(st.InputText.Reverse(true).Render(" "))
+				used++
+			}
+			break
+		}
+		cell := format.Sanitize(string(m.value[i:starts[k+1]]))
 		w := format.Width(cell)
+		if w > avail {
+			// A cluster wider than the whole field (a ZWJ sequence
+			// in a very narrow terminal) stands as "…".
+			cell, w = "…", 1
+		}
 		if used+w > avail {
 			break
 		}
-		if i == m.cursor {
+		if i == cs {
 			flush()
 			b.WriteString(st.InputText.Reverse(true).Render(cell))
-		} else if i < len(m.value) {
-			text.WriteString(cell)
 		} else {
-			break
+			text.WriteString(cell)
 		}
 		used += w
 	}
 	flush()
 	b.WriteString(strings.Repeat(" ", max(0, avail-used)))
 	return b.String()
+}
+
+// clusterStarts returns the rune index of the start of every grapheme
+// cluster of the line, then len(value).
+func (m *Model) clusterStarts() []int {
+	s := string(m.value)
+	starts := make([]int, 0, len(m.value)+1)
+	r := 0
+	for s != "" {
+		starts = append(starts, r)
+		n, _ := format.FirstCluster(s)
+		r += utf8.RuneCountInString(s[:n])
+		s = s[n:]
+	}
+	return append(starts, len(m.value))
+}
+
+func isStart(starts []int, i int) bool {
+	k := sort.SearchInts(starts, i)
+	return k < len(starts) && starts[k] == i
 }
 
 func widthRunes(rs []rune) int { return format.Width(format.Sanitize(string(rs))) }

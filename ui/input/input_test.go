@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/ferry-irc/ferry/themes"
 	"github.com/ferry-irc/ferry/ui/common"
+	"github.com/ferry-irc/ferry/ui/format"
 	"github.com/muesli/termenv"
 )
 
@@ -161,5 +162,46 @@ func TestViewOnlyReads(t *testing.T) {
 	m.SetPrompt("[a long buffer name] ")
 	if got, want := m.View(), "[a lo…fghij "; got != want {
 		t.Errorf("long prompt: view %q, want %q", got, want)
+	}
+}
+
+// The input line draws whole grapheme clusters: whatever the cursor
+// position and width, the line is exactly width cells (measured with
+// format.Width, which reserves the widest reading of each cluster), and
+// the reversed cursor cell holds a whole cluster, never a skin tone or a
+// VS16 cut from its emoji.
+func TestViewKeepsClustersWhole(t *testing.T) {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.ANSI)
+	th, _ := themes.Load("dark", "")
+	st := themes.NewStyles(th, r, false)
+	const text = "a 👍🏽 b 👨\u200d👩\u200d👧 c 🇫🇷 d ❤\ufe0f e 漢字 f"
+	whole := map[string]bool{" ": true, "…": true}
+	for _, c := range []string{"a", "b", "c", "d", "e", "f", "👍🏽", "👨\u200d👩\u200d👧", "🇫🇷", "❤\ufe0f", "漢", "字"} {
+		whole[c] = true
+	}
+	m := New(common.Common{Styles: st})
+	m.SetPrompt("> ")
+	m.SetValue(text)
+	for w := 6; w <= 40; w++ {
+		m.SetSize(w)
+		m.Update(key("ctrl+e"))
+		for c := len([]rune(text)); c >= 0; c-- {
+			v := m.View()
+			if got := format.RenderedWidth(v); got != w {
+				t.Fatalf("width %d, cursor %d: line is %d cells: %q", w, m.Cursor(), got, v)
+			}
+			// The cursor cell: after the reverse-video SGR, up to the next SGR.
+			i := strings.Index(v, "7m")
+			if i < 0 {
+				t.Fatalf("width %d, cursor %d: no cursor cell in %q", w, m.Cursor(), v)
+			}
+			cell := v[i+2:]
+			cell = cell[:strings.IndexByte(cell, 0x1b)]
+			if !whole[cell] {
+				t.Fatalf("width %d, cursor %d: cursor cell %q is not a whole cluster: %q", w, m.Cursor(), cell, v)
+			}
+			m.Update(key("left"))
+		}
 	}
 }

@@ -68,7 +68,7 @@ func memberRow(st *themes.Styles, m Member, width int) string {
 	if m.Away {
 		ns = st.MemberAway
 	}
-	return ps.Render(mark) + pad(ns, format.Sanitize(m.Nick), width-1)
+	return ps.Render(mark) + pad(ns, format.SanitizeName(m.Nick), width-1)
 }
 
 // pad renders plain text cut to width cells ("…" when cut) and padded

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/lipgloss"
+	"github.com/ferry-irc/ferry/ui/format"
 	"github.com/muesli/termenv"
 )
 
@@ -80,7 +80,7 @@ func TestRandomOperations(t *testing.T) {
 				t.Fatalf("seed %d step %d: %d rows, want %d", seed, step, len(rows), h)
 			}
 			for _, r := range rows {
-				if rw := lipgloss.Width(r); rw > w && w >= 4 {
+				if rw := format.RenderedWidth(r); rw > w && w >= 4 {
 					t.Fatalf("seed %d step %d: row %d cells in a %d-wide window: %q", seed, step, rw, w, r)
 				}
 				assertSafe(t, r, true)

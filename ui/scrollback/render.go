@@ -225,7 +225,7 @@ func (v *View) renderLine(rows []string, l *Line) []string {
 		}
 		return append(rows, v.ruleRow(label, a.gap))
 	}
-	nick := format.Sanitize(l.Nick)
+	nick := format.SanitizeName(l.Nick)
 	var (
 		col   string
 		colA  format.Attr
@@ -284,7 +284,7 @@ func (v *View) renderLine(rows []string, l *Line) []string {
 	case Nick:
 		col, colA, base = "--", a.event, a.event
 		lead = []format.Span{{Text: nick, Attr: nickA}, {Text: " is now known as "},
-			{Text: format.Sanitize(l.Text), Attr: a.nick(l.Text)}}
+			{Text: format.SanitizeName(l.Text), Attr: a.nick(l.Text)}}
 		body = ""
 	case Kick:
 		col, colA, base = "<--", a.event, a.event
@@ -375,10 +375,10 @@ func (v *View) renderFold(rows []string, e entry) []string {
 		if len(g.names) > 0 {
 			g.names = append(g.names, format.Span{Text: ", "})
 		}
-		g.names = append(g.names, format.Span{Text: format.Sanitize(l.Nick), Attr: v.attrs.nick(l.Nick)})
+		g.names = append(g.names, format.Span{Text: format.SanitizeName(l.Nick), Attr: v.attrs.nick(l.Nick)})
 		if l.Kind == Nick {
 			g.names = append(g.names, format.Span{Text: " → "},
-				format.Span{Text: format.Sanitize(l.Text), Attr: v.attrs.nick(l.Text)})
+				format.Span{Text: format.SanitizeName(l.Text), Attr: v.attrs.nick(l.Text)})
 		}
 	}
 	// "bob left · bob joined" for a /cycle, not the other way round.

@@ -115,6 +115,12 @@ func (v *View) setPosition(e entry, hidden int) {
 // ones (n < 0), clamped at both ends. It costs O(|n| + height) rows.
 func (v *View) ScrollBy(n int) {
 	v.clamp()
+	v.move(n)
+}
+
+// move is ScrollBy from the current position as it is, even one that
+// clamp would change (a window not yet full above the bottom line).
+func (v *View) move(n int) {
 	e, hidden, ok := v.position()
 	if !ok || n == 0 {
 		return
@@ -191,7 +197,11 @@ func (v *View) Home() {
 }
 
 // ScrollTo brings line index (a Buffer index, e.g. from Find) into the
-// middle of the window (or as near as the ends allow).
+// middle of the window (or as near as the ends allow): its first row goes
+// to the middle row, or higher when that leaves the rest of a wrapped line
+// below the window. The hit's place is counted in rows, from the hit
+// itself; clamping comes last, so a hit near the oldest line is shown
+// with the oldest line at the top rather than pushed off by the clamp.
 func (v *View) ScrollTo(index int) {
 	b := v.buf
 	if index < 0 || index >= b.Len() {
@@ -217,8 +227,17 @@ func (v *View) ScrollTo(index int) {
 			return
 		}
 	}
-	v.setPosition(e, 0)
-	v.ScrollBy(-(v.height / 2))
+	if v.height < 1 {
+		v.setPosition(e, 0)
+		return
+	}
+	// top is the window row the entry's first row goes to.
+	n := v.rowCount(e)
+	top := max(0, min(v.height-1-v.height/2, v.height-n))
+	// The window's bottom row is first on the entry's first row, then
+	// moved down to put that row at top.
+	v.setPosition(e, n-1)
+	v.move(-(v.height - 1 - top))
 	if !v.follow {
 		v.clampTop()
 	}

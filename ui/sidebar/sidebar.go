@@ -76,7 +76,7 @@ func row(st *themes.Styles, it Item, width int) string {
 	default:
 		s = st.SidebarItem
 	}
-	label := format.Sanitize(it.Label)
+	label := format.SanitizeName(it.Label)
 	if !it.Network {
 		label = " " + label
 	}

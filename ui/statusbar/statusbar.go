@@ -71,14 +71,14 @@ func (b Bar) Render(st *themes.Styles, width int) string {
 	}
 	var parts []part
 	if b.Network != "" {
-		n := format.Sanitize(b.Network)
+		n := format.SanitizeName(b.Network)
 		if b.Server != "" {
-			n += "/" + format.Sanitize(b.Server)
+			n += "/" + format.SanitizeName(b.Server)
 		}
 		parts = append(parts, part{"[" + n + "]", prioNetwork})
 	}
 	if b.Nick != "" {
-		n := format.Sanitize(b.Nick)
+		n := format.SanitizeName(b.Nick)
 		if b.Away {
 			n += " (away)"
 		}
@@ -91,7 +91,7 @@ func (b Bar) Render(st *themes.Styles, width int) string {
 		parts = append(parts, part{"lag " + lag(b.Lag), prioLag})
 	}
 	if b.Buffer != "" {
-		s := format.Sanitize(b.Buffer)
+		s := format.SanitizeName(b.Buffer)
 		if b.Users > 0 {
 			s += " (" + strconv.Itoa(b.Users) + ")"
 		}
