@@ -11,9 +11,9 @@ import (
 )
 
 // NotSent is one of our typed lines that had not reached the server when
-// ferry ended: Unsent lists them at the end of a run (main journals them),
-// ShowNotSent shows them at the start of the next one, marked not sent
-// (✗), for /resend to send again. Nothing here sends them by itself.
+// ferry last ended (main keeps them in a journal): ShowNotSent shows them
+// at the next start, marked not sent (✗), for /resend to send again.
+// Nothing here sends them by itself.
 type NotSent struct {
 	Network string
 	Buffer  string // the channel or nick the line was typed to
@@ -21,34 +21,6 @@ type NotSent struct {
 	Kind    event.MsgKind
 	Text    string
 	Time    time.Time // when it was typed
-	// LocalID, from Unsent, is the line's SendText ID, so the caller can
-	// drop it when a Delivered for it comes after the program ended.
-	LocalID uint64
-}
-
-// Unsent lists our typed lines still pending (not yet delivered), oldest
-// first per buffer. Call it once the program has ended: the model belongs
-// to the Bubble Tea goroutine while it runs.
-func (mm Model) Unsent() []NotSent {
-	m := mm.m
-	var out []NotSent
-	for _, n := range m.nets {
-		for _, b := range append([]*buffer{n.server0}, n.bufs...) {
-			if b.name == "" {
-				continue // a server buffer has no target to send to again
-			}
-			for i := 0; i < b.sb.Len(); i++ {
-				l := b.sb.Line(i)
-				k, ok := msgKind(l.Kind)
-				if !ok || !l.Self || !l.Pending || l.LocalID == 0 {
-					continue
-				}
-				out = append(out, NotSent{Network: n.name, Buffer: b.name, Nick: l.Nick,
-					Kind: k, Text: l.Text, Time: l.Time, LocalID: l.LocalID})
-			}
-		}
-	}
-	return out
 }
 
 // ShowNotSent shows lines a previous run could not deliver in their
@@ -93,8 +65,8 @@ func (mm Model) ShowNotSent(lines []NotSent) {
 }
 
 // Shutdown ends ferry as a confirmed /quit does (QUIT on every network,
-// pending lines left for main to journal); main's signal handler uses it,
-// from Update, for SIGTERM and SIGHUP.
+// without asking about pending lines: main journals them); main calls it
+// from Update when SIGTERM or SIGHUP asks ferry to end.
 func (mm Model) Shutdown() tea.Cmd { return mm.m.leave("", true) }
 
 // resend sends again, through the normal send path (so each shows pending

@@ -11,37 +11,6 @@ import (
 	"github.com/ferry-irc/ferry/ui/scrollback"
 )
 
-// Unsent lists exactly our lines still pending: not the delivered ones,
-// not the failed ones, not other people's.
-func TestUnsentListsPendingLines(t *testing.T) {
-	hs := newHarness(t, 100, 14, Options{})
-	demoChannel(hs)
-	hs.feed(event.ConnState{Meta: meta(50), State: event.StateWaiting, Reason: "EOF", RetryIn: 2 * time.Second})
-	a := hs.typed("delivered one")
-	b := hs.typed("waiting one")
-	hs.typeText("/me waits too")
-	hs.keys("enter")
-	c := hs.conn.take()[0].cmd.(command.SendText)
-	d := hs.typed("failed one")
-	action := echo(53, c, true, "")
-	action.Kind = event.Action
-	hs.feed(echo(51, a, true, ""), echo(52, b, true, ""), action, echo(54, d, true, ""))
-	hs.feed(event.Delivered{Meta: meta(55), LocalID: a.ID}, event.Failed{Meta: meta(55), LocalID: d.ID, Reason: "x"})
-	got := hs.m.Unsent()
-	if len(got) != 2 {
-		t.Fatalf("Unsent = %+v, want the 2 waiting lines", got)
-	}
-	want := []NotSent{
-		{Network: "ferrynet", Buffer: "#ferry", Nick: "newcomer", Kind: event.Privmsg, Text: "waiting one", Time: t0.Add(52 * time.Second), LocalID: b.ID},
-		{Network: "ferrynet", Buffer: "#ferry", Nick: "newcomer", Kind: event.Action, Text: "waits too", Time: t0.Add(53 * time.Second), LocalID: c.ID},
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("Unsent[%d] = %+v, want %+v", i, got[i], want[i])
-		}
-	}
-}
-
 // Lines from the journal are shown in their buffer (opened when needed),
 // marked failed, and nothing is sent until /resend; /resend sends each
 // once, through the normal send path (a SendText with a fresh ID), and a
@@ -157,8 +126,5 @@ func TestShutdownQuitsWithoutAsking(t *testing.T) {
 	d := hs.conn.take()
 	if len(d) != 2 || d[0].cmd != (command.Quit{Reason: "ferry 1.0"}) || d[1].net != "othernet" {
 		t.Errorf("Shutdown sent %+v", d)
-	}
-	if got := hs.m.Unsent(); len(got) != 1 || got[0].Text != "queued" {
-		t.Errorf("Unsent after Shutdown = %+v", got)
 	}
 }
