@@ -214,8 +214,7 @@ func (w *Writer) ownLine(ns *netState, m event.Message, line string) bool {
 }
 
 // own returns what is remembered of our line id, remembering it (in
-// buffer) when new. Past maxSent the oldest is forgotten, its held lines
-// logged as not sent: a log never claims a line was sent without knowing.
+// buffer) when new; forget keeps the bound.
 func (ns *netState) own(id uint64, buffer string) *sentLine {
 	s := ns.sent[id]
 	if s == nil {
@@ -248,7 +247,7 @@ func (w *Writer) release(network string, id uint64, mark string) {
 }
 
 // forget drops the oldest remembered lines past maxSent, logging any still
-// held as not sent.
+// held as not sent: a log never claims a line was sent without knowing.
 func (w *Writer) forget(network string, ns *netState) {
 	for len(ns.order) > maxSent {
 		id := ns.order[0]
