@@ -33,6 +33,7 @@ type request struct {
 	ignore *string  // /ignore (list when ""), or /unignore with unignore set
 	// unignore makes ignore a removal.
 	unignore bool
+	resend   bool // send again the lines marked not sent (resend.go)
 }
 
 // cmdSpec describes one slash command.
@@ -186,6 +187,9 @@ func init() {
 			return request{ignore: &a, unignore: true}, nil
 		}},
 		"unban": {"/unban <nick|mask> [...]", "lift bans", banModes("-")},
+		"resend": {"/resend", "send again, once each, this buffer's lines marked not sent (✗): failed, or typed before ferry last ended", func(ctx cmdContext, a string) (request, error) {
+			return request{resend: true}, nil
+		}},
 	}
 }
 

@@ -355,6 +355,8 @@ func (m *model) exec(r request) tea.Cmd {
 		m.line(m.cur, m.now(), kind, "", text)
 	case r.quit:
 		return m.leave(r.reason, false)
+	case r.resend:
+		m.resend()
 	}
 	for _, h := range r.help {
 		m.line(m.cur, m.now(), scrollback.Info, "", h)

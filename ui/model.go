@@ -115,6 +115,8 @@ type model struct {
 	// quitAsk holds the reason of a quit waiting for confirmation because
 	// lines are still pending.
 	quitAsk *string
+	// resent holds the LocalIDs of not-sent lines /resend sent again.
+	resent map[uint64]bool
 }
 
 // ids hands out SendText IDs, unique in the process and never zero.

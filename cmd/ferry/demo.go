@@ -39,7 +39,7 @@ func runDemo(o options, stderr io.Writer) int {
 		Networks: []conn.NetworkConfig{demoNetworkConfig(netw, demoNick())},
 		Log:      poolLogger(log, o.rawLog),
 	})
-	code := runTUI(pool, ui.Options{Theme: config.DefaultTheme, ConfigDir: config.ConfigDir(), Version: uiVersion()}, nil, stderr)
+	code := runTUI(tuiRun{pool: pool, log: log}, ui.Options{Theme: config.DefaultTheme, ConfigDir: config.ConfigDir(), Version: uiVersion()}, stderr)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	_ = netw.Shutdown(ctx)

@@ -175,6 +175,7 @@ type tmuxSession struct {
 	tmux     string
 	socket   string
 	exitFile string
+	pidFile  string // ferry's process id (the shell execs it)
 	nonce    string
 }
 
@@ -184,6 +185,13 @@ type tmuxSession struct {
 // file when it ends, so the pane need not be read for it.
 func startTmux(ctx context.Context, t *testing.T, tmux, dir, bin string, args ...string) *tmuxSession {
 	t.Helper()
+	return startTmuxRun(ctx, t, tmux, dir, dir, bin, args...)
+}
+
+// startTmuxRun is startTmux with the run's own files (exit code, process
+// id) in runDir, so that several runs can share one home in dir.
+func startTmuxRun(ctx context.Context, t *testing.T, tmux, dir, runDir, bin string, args ...string) *tmuxSession {
+	t.Helper()
 	var b [6]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		t.Fatal(err)
@@ -191,7 +199,8 @@ func startTmux(ctx context.Context, t *testing.T, tmux, dir, bin string, args ..
 	s := &tmuxSession{
 		t: t, ctx: ctx, tmux: tmux,
 		socket:   "ferry-e2e-" + strconv.Itoa(os.Getpid()) + "-" + hex.EncodeToString(b[:]),
-		exitFile: filepath.Join(dir, "exit-code"),
+		exitFile: filepath.Join(runDir, "exit-code"),
+		pidFile:  filepath.Join(runDir, "pid"),
 		nonce:    "e2e" + hex.EncodeToString(b[:3]),
 	}
 	env := []string{"HOME=" + dir, "USER=e2euser", "NO_COLOR=1"}
@@ -202,11 +211,11 @@ func startTmux(ctx context.Context, t *testing.T, tmux, dir, bin string, args ..
 		}
 		env = append(env, x+"="+d)
 	}
-	cmd := "env " + strings.Join(quoteAll(env), " ") + " " + shellQuote(bin)
+	inner := "echo $$ > " + shellQuote(s.pidFile) + "; exec env " + strings.Join(quoteAll(env), " ") + " " + shellQuote(bin)
 	for _, a := range args {
-		cmd += " " + shellQuote(a)
+		inner += " " + shellQuote(a)
 	}
-	cmd += "; echo $? > " + shellQuote(s.exitFile) + "; sleep 60"
+	cmd := "sh -c " + shellQuote(inner) + "; echo $? > " + shellQuote(s.exitFile) + "; sleep 60"
 
 	var socketPath string
 	t.Cleanup(func() {

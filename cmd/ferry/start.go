@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/ferry-irc/ferry/cmd/internal/version"
 	"github.com/ferry-irc/ferry/config"
 	"github.com/ferry-irc/ferry/net/chatlog"
+	"github.com/ferry-irc/ferry/net/command"
 	"github.com/ferry-irc/ferry/net/conn"
 	"github.com/ferry-irc/ferry/net/event"
 	"github.com/ferry-irc/ferry/net/migrate"
@@ -44,7 +46,7 @@ func runConfigured(o options, cfg *config.Config, stderr io.Writer) int {
 	for _, n := range cfg.Networks {
 		opts.Ignores[n.Name] = n.Ignore
 	}
-	return runTUI(c.pool, opts, c.logs, stderr)
+	return runTUI(tuiRun{pool: c.pool, logs: c.logs, log: c.log, journal: journalPath()}, opts, stderr)
 }
 
 // client is what a configured run is made of besides the TUI: the debug
@@ -93,51 +95,106 @@ func openClient(o options, cfg *config.Config, stderr io.Writer) (*client, error
 	return &client{log: log, logs: logs, pool: pool}, nil
 }
 
-// runTUI starts the pool, runs the Bubble Tea program until the user quits,
-// then closes the pool (QUIT on every connection, bounded in time).
-func runTUI(pool *conn.Pool, opts ui.Options, logs *chatlog.Writer, stderr io.Writer) int {
-	var c ui.Conn = pool
-	if logs != nil {
-		c = teeConn{Pool: pool, events: tee(pool.Events(), logs)}
+// tuiRun is what runTUI needs besides the UI options.
+type tuiRun struct {
+	pool *conn.Pool
+	logs *chatlog.Writer // nil when chat logs are off
+	log  *logfile.Logger // nil without a debug log
+	// journal is the file of lines not delivered at exit; "" keeps none
+	// (the demo).
+	journal string
+}
+
+// runTUI starts the pool, runs the Bubble Tea program until the user quits
+// (or SIGTERM/SIGHUP/SIGINT end it the same way), then closes the pool
+// (QUIT on every connection, bounded in time) and journals the lines that
+// were never delivered.
+func runTUI(r tuiRun, opts ui.Options, stderr io.Writer) int {
+	left := newUndelivered()
+	rl := newRelay(r.pool, r.logs, left)
+	model := ui.New(rl, opts)
+	if r.journal != "" {
+		restoreJournal(model, r.journal, r.log, stderr)
 	}
-	pool.Start()
-	popts := []tea.ProgramOption{tea.WithAltScreen()}
+	r.pool.Start()
+	popts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithoutSignalHandler()}
 	if !opts.NoMouse {
 		popts = append(popts, tea.WithMouseCellMotion())
 	}
-	_, err := tea.NewProgram(ui.New(c, opts), popts...).Run()
-	pool.Close()
-	if logs != nil {
-		logs.Close()
+	prog := tea.NewProgram(app{model}, popts...)
+	sigs := watchSignals(prog, r.log)
+	defer sigs.stop()
+	_, err := prog.Run()
+
+	// The UI reads no more events; what the connection still reports
+	// (QUITs, queued lines written or failed) goes on to the chat logs
+	// and to left.
+	left.close()
+	rl.detach()
+	r.pool.Close()
+	<-rl.done
+	if r.journal != "" {
+		saveJournal(r.journal, left.journal(), r.log, stderr)
+	}
+	if r.logs != nil {
+		r.logs.Close()
 	}
 	if err != nil {
+		if sigs.signalled() {
+			// The terminal may be gone (SIGHUP): the debug log keeps it.
+			r.log.Printf("ended by a signal: %v", err)
+			return 0
+		}
 		fmt.Fprintf(stderr, "ferry: %v\n", err)
 		return 1
 	}
 	return 0
 }
 
-// teeConn is the Pool with its events also written to the chat logs.
-type teeConn struct {
+// relay is the Pool as the UI sees it: every batch goes first to the chat
+// logs (which never block) and to the undelivered lines' tracker, then to
+// the UI, until detach (the program has ended): from then on batches are
+// still read, so the chat logs and the tracker see everything up to the
+// Pool's close. Its Do notes QUIT for the tracker.
+type relay struct {
 	*conn.Pool
-	events <-chan event.Batch
+	track    *undelivered
+	out      chan event.Batch
+	detached chan struct{}
+	once     sync.Once
+	done     chan struct{} // closed when the Pool's events have ended
 }
 
-func (t teeConn) Events() <-chan event.Batch { return t.events }
-
-// tee copies every batch to the chat log writer (which never blocks) before
-// the UI gets it.
-func tee(in <-chan event.Batch, logs *chatlog.Writer) <-chan event.Batch {
-	out := make(chan event.Batch)
+func newRelay(pool *conn.Pool, logs *chatlog.Writer, track *undelivered) *relay {
+	r := &relay{Pool: pool, track: track, out: make(chan event.Batch), detached: make(chan struct{}), done: make(chan struct{})}
 	go func() {
-		defer close(out)
-		for b := range in {
-			logs.Write(b)
-			out <- b
+		defer close(r.done)
+		defer close(r.out)
+		for b := range pool.Events() {
+			if logs != nil {
+				logs.Write(b)
+			}
+			track.batch(b)
+			select {
+			case r.out <- b:
+			case <-r.detached:
+			}
 		}
 	}()
-	return out
+	return r
 }
+
+func (r *relay) Events() <-chan event.Batch { return r.out }
+
+func (r *relay) Do(network string, c command.Command) {
+	if _, ok := c.(command.Quit); ok {
+		r.track.quit(network)
+	}
+	r.Pool.Do(network, c)
+}
+
+// detach stops handing batches to the UI.
+func (r *relay) detach() { r.once.Do(func() { close(r.detached) }) }
 
 // networkConfigs turns the config's networks into the Pool's, resolving
 // password commands now: a failing password_cmd is an error before anything

@@ -8,6 +8,10 @@
 //	2026-11-26 14:04:01 --> carol (carol@example.net) has joined #ferry
 //	--- Log closed Thu Nov 26 15:00:00 2026
 //
+// Our own typed lines are written when the connection reports them
+// Delivered, at the time typed; a line that never went out (Failed, or still
+// waiting at Close) is written marked "-!- not sent: " (NotSent) instead.
+//
 // It consumes the same event batches the UI does. Write never blocks: the
 // batch is queued and one goroutine writes the files. Lines are written as
 // plain text (mIRC formatting removed, control characters replaced), so
@@ -240,6 +244,7 @@ func (w *Writer) run() {
 			rest := len(w.queue)
 			w.mu.Unlock()
 			if rest == 0 {
+				w.unsent()
 				w.closeAll()
 				return
 			}

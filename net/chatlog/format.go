@@ -19,13 +19,31 @@ type netState struct {
 	order     []uint64 // sent keys, oldest first, for the bound
 }
 
-// sentLine remembers our typed line LocalID: its buffer (for Failed) and
-// the texts already logged, so the echo-message update of a line (same
-// LocalID and text, now with a msgid) is not logged a second time.
+// sentLine remembers our typed line LocalID. Its lines are held until the
+// connection reports Delivered (then logged as sent, at the time typed) or
+// Failed (then logged as not sent); texts counts those already logged, so
+// the echo-message update of a line (same LocalID and text, now with a
+// msgid) is not logged a second time.
 type sentLine struct {
-	buffer string
-	texts  map[string]int
+	buffer    string
+	held      []heldLine
+	delivered bool
+	texts     map[string]int
 }
+
+// heldLine is one line of ours waiting for its Delivered: the log text
+// ("<me> hello") and the time it was typed.
+type heldLine struct {
+	t    time.Time
+	text string // the raw text, to recognise its echo
+	line string
+}
+
+// NotSent starts the log line of one of our lines that never reached the
+// server (Failed, or still waiting when ferry ended):
+//
+//	2026-11-26 14:03:17 -!- not sent: <me> my line
+const NotSent = "-!- not sent: "
 
 // maxSent bounds the remembered LocalIDs per network.
 const maxSent = 4096
@@ -123,12 +141,16 @@ func (w *Writer) write(ev event.Event) {
 		}
 	case event.Migration:
 		w.migration(e)
+	case event.Delivered:
+		w.net(e.Network).own(e.LocalID, "").delivered = true
+		w.release(e.Network, e.LocalID, "")
 	case event.Failed:
 		ns := w.net(e.Network)
 		if s, ok := ns.sent[e.LocalID]; ok {
+			w.release(e.Network, e.LocalID, NotSent)
 			w.line(e.Network, s.buffer, e.Time, "-!- Not delivered"+reason(e.Reason))
 		}
-	case event.Away, event.AccountChange, event.Names, event.Lag, event.Delivered:
+	case event.Away, event.AccountChange, event.Names, event.Lag:
 		// Not logged: state for the UI, or noise in a log.
 	default:
 		// Pointer forms of the events above are logged the same way.
@@ -153,9 +175,6 @@ func (w *Writer) message(m event.Message) {
 			target = m.Buffer
 		}
 		text = ircx.MaskServiceText(target, text)
-		if m.LocalID != 0 && ns.seenSelf(m.LocalID, m.Buffer, m.Text) {
-			return // the echo of a line already logged
-		}
 	}
 	var s string
 	switch m.Kind {
@@ -166,29 +185,99 @@ func (w *Writer) message(m event.Message) {
 	default:
 		s = fmt.Sprintf("<%s> %s", plain(from), plain(text))
 	}
+	if m.Self && m.LocalID != 0 && !w.ownLine(ns, m, s) {
+		return
+	}
 	w.line(m.Network, m.Buffer, m.Time, s)
 }
 
-// seenSelf records our line (id, text) and reports whether it was already
-// logged: the first event of a typed line is logged (pending or not), the
-// echo-message update carrying the same id and text is not.
-func (ns *netState) seenSelf(id uint64, buffer, text string) bool {
+// ownLine decides about one of our typed lines (LocalID set): it reports
+// true when the line is to be logged now (its Delivered came first), and
+// false when it is held until Delivered or Failed, or is the echo of a
+// line already held or logged.
+func (w *Writer) ownLine(ns *netState, m event.Message, line string) bool {
+	s := ns.own(m.LocalID, m.Buffer)
+	w.forget(m.Network, ns)
+	if s.texts[m.Text] > 0 {
+		s.texts[m.Text]--
+		return false // the echo of a line already logged
+	}
+	if s.delivered {
+		s.texts[m.Text]++
+		return true
+	}
+	for _, h := range s.held {
+		if h.text == m.Text {
+			return false // the echo-message update of a line still held
+		}
+	}
+	t := m.Time
+	if t.IsZero() {
+		t = w.opts.Now()
+	}
+	s.held = append(s.held, heldLine{t: t, text: m.Text, line: line})
+	return false
+}
+
+// own returns what is remembered of our line id, remembering it (in
+// buffer) when new; forget keeps the bound.
+func (ns *netState) own(id uint64, buffer string) *sentLine {
 	s := ns.sent[id]
 	if s == nil {
-		if len(ns.order) >= maxSent {
-			delete(ns.sent, ns.order[0])
-			ns.order = ns.order[1:]
-		}
 		s = &sentLine{buffer: buffer, texts: map[string]int{}}
 		ns.sent[id] = s
 		ns.order = append(ns.order, id)
 	}
-	if s.texts[text] > 0 {
-		s.texts[text]--
-		return true
+	if s.buffer == "" {
+		s.buffer = buffer
 	}
-	s.texts[text]++
-	return false
+	return s
+}
+
+// release logs the held lines of our line id, each prefixed with mark
+// ("" when delivered, NotSent when not), at the time it was typed.
+func (w *Writer) release(network string, id uint64, mark string) {
+	ns := w.net(network)
+	s := ns.sent[id]
+	if s == nil {
+		return
+	}
+	for _, h := range s.held {
+		w.line(network, s.buffer, h.t, mark+h.line)
+		if mark == "" {
+			s.texts[h.text]++
+		}
+	}
+	s.held = nil
+	w.forget(network, ns)
+}
+
+// forget drops the oldest remembered lines past maxSent, logging any still
+// held as not sent: a log never claims a line was sent without knowing.
+func (w *Writer) forget(network string, ns *netState) {
+	for len(ns.order) > maxSent {
+		id := ns.order[0]
+		ns.order = ns.order[1:]
+		s := ns.sent[id]
+		delete(ns.sent, id)
+		if s != nil {
+			for _, h := range s.held {
+				w.line(network, s.buffer, h.t, NotSent+h.line)
+			}
+		}
+	}
+}
+
+// unsent logs every line still held (ferry is ending: they were never
+// delivered) as not sent.
+func (w *Writer) unsent() {
+	for name, ns := range w.networks {
+		for _, id := range ns.order {
+			if s := ns.sent[id]; s != nil && len(s.held) > 0 {
+				w.release(name, id, NotSent)
+			}
+		}
+	}
 }
 
 func (w *Writer) connState(e event.ConnState) {
