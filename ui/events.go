@@ -210,16 +210,21 @@ func (m *model) message(ev event.Message) bool {
 	return hl || private
 }
 
+// lineKind is the scrollback kind a message of kind k is shown as.
+func lineKind(k event.MsgKind) scrollback.Kind {
+	switch k {
+	case event.Notice:
+		return scrollback.Notice
+	case event.Action:
+		return scrollback.Action
+	}
+	return scrollback.Message
+}
+
 // messageLine is the scrollback line of a message, live or from history:
 // its kind, sender, text, our own, and whether it mentions us.
 func (m *model) messageLine(n *network, ev event.Message) scrollback.Line {
-	kind := scrollback.Message
-	switch ev.Kind {
-	case event.Notice:
-		kind = scrollback.Notice
-	case event.Action:
-		kind = scrollback.Action
-	}
+	kind := lineKind(ev.Kind)
 	hl := !ev.Self && (ev.Highlight || m.highlighted(n, ev.Text))
 	return scrollback.Line{Time: m.at(ev.Time), Kind: kind, Nick: ev.From, Text: ev.Text,
 		Self: ev.Self, Highlight: hl, Pending: ev.Pending, MsgID: ev.MsgID, LocalID: ev.LocalID}

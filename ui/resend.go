@@ -46,14 +46,7 @@ func (mm Model) ShowNotSent(lines []NotSent) {
 			order = append(order, b)
 		}
 		count[b]++
-		kind := scrollback.Message
-		switch x.Kind {
-		case event.Notice:
-			kind = scrollback.Notice
-		case event.Action:
-			kind = scrollback.Action
-		}
-		b.sb.Append(scrollback.Line{Time: m.at(x.Time), Kind: kind, Nick: x.Nick, Text: x.Text,
+		b.sb.Append(scrollback.Line{Time: m.at(x.Time), Kind: lineKind(x.Kind), Nick: x.Nick, Text: x.Text,
 			Self: true, Failed: true, LocalID: nextID()})
 	}
 	for _, b := range order {
