@@ -52,7 +52,7 @@ func (n *network) submit(c command.Command) {
 		return
 	}
 	evs := n.sess.Submit(c)
-	queued := n.routeOut(true)
+	queued := n.routeOut()
 	for i, e := range evs {
 		if m, ok := e.(event.Message); ok && m.Self && queued[m.LocalID] && m.LocalID != 0 {
 			m.Pending = true

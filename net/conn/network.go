@@ -330,7 +330,7 @@ func (n *network) dialed(d dialDone) {
 	n.armDead()
 	n.setState(event.ConnState{State: event.StateRegistering, Server: d.addr, TLS: d.t.IsTLS()})
 	n.sess.Register()
-	n.routeOut(false)
+	n.routeOut()
 }
 
 // scheduleRetry waits the backoff delay, then connects again.
@@ -386,7 +386,7 @@ func (n *network) armPing() {
 			return
 		}
 		n.emit(n.sess.Ping()...)
-		n.routeOut(false)
+		n.routeOut()
 		n.armPing()
 	})
 }
@@ -418,7 +418,7 @@ func (n *network) line(l *link, m *irc.Message) {
 	}
 	n.handing = l
 	evs := n.sess.Handle(m)
-	n.routeOut(false)
+	n.routeOut()
 	n.handing = nil
 	if n.sess.HasCap("message-tags") {
 		evs = n.ids.filter(evs)

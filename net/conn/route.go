@@ -16,16 +16,15 @@ import (
 //   - ClassConn lines belong to a connection: they go to the link whose line
 //     is being handled (a PONG to the migration target goes back to it), else
 //     to the current link, and are dropped when there is none.
-//   - ClassUser lines the session makes on its own while handling a line
-//     (the rejoin after 001) are part of bringing the link up: they go out
-//     directly, since the queue only opens once the rejoin has completed;
-//     that includes the fallback reconnect of a failed migration. Inside a
-//     migration window they are queued like the user's: OLD processes
-//     nothing after OK.
-//   - Every other ClassUser and ClassAuto line goes through the queue, which
+//   - ClassRejoin lines (the rejoin after 001) are part of bringing the
+//     link up: they go out directly, since the queue only opens once the
+//     rejoin has completed; that includes the fallback reconnect of a
+//     failed migration. Inside a migration window they are queued like the
+//     user's: OLD processes nothing after OK.
+//   - ClassUser and ClassAuto lines go through the queue, which
 //     sends it now when the link is up and no migration window is open, and
 //     holds it otherwise.
-func (n *network) routeOut(fromSubmit bool) map[uint64]bool {
+func (n *network) routeOut() map[uint64]bool {
 	var queued map[uint64]bool
 	for len(n.out) > 0 {
 		o := n.out[0]
@@ -45,7 +44,7 @@ func (n *network) routeOut(fromSubmit bool) map[uint64]bool {
 				continue
 			}
 			n.write(l, o.Msg)
-		case o.Class == session.ClassUser && !fromSubmit && o.LocalID == 0 && !n.mig.windowOpen():
+		case o.Class == session.ClassRejoin && !n.mig.windowOpen():
 			if n.cur != nil {
 				n.write(n.cur, o.Msg)
 			}

@@ -43,8 +43,12 @@ type Class int
 
 const (
 	ClassConn Class = iota // belongs to the connection being handled: CAP, AUTHENTICATE, PASS/NICK/USER of registration, PONG, our lag PING
-	ClassUser              // the user's lines (text, join, part, nick, raw, quit) and the rejoin after 001
-	ClassAuto              // automatic replies (CTCP VERSION/PING/TIME/CLIENTINFO answers)
+	ClassUser              // the user's lines (text, join, part, nick, raw, quit)
+	ClassAuto              // automatic replies (CTCP VERSION/PING/TIME/CLIENTINFO answers), CHATHISTORY, SEARCH
+	// ClassRejoin is the rejoin after 001: part of bringing the connection
+	// up (queued lines wait until it is answered), yet held like the
+	// user's lines inside a migration window.
+	ClassRejoin
 )
 
 func (c Class) String() string {
@@ -55,6 +59,8 @@ func (c Class) String() string {
 		return "user"
 	case ClassAuto:
 		return "auto"
+	case ClassRejoin:
+		return "rejoin"
 	}
 	return fmt.Sprintf("Class(%d)", int(c))
 }
