@@ -231,3 +231,28 @@ func (q *offlineQueue) takeAll() []session.Outgoing {
 	q.lines = nil
 	return l
 }
+
+// deliverable drops the held lines the session says can no longer go out
+// after the rejoin (Session.Undeliverable) and reports each of their
+// messages Failed: never lost in silence, nor sent where the server would
+// refuse it.
+func (n *network) deliverable(items []session.Outgoing) []session.Outgoing {
+	refused := n.sess.Undeliverable(items)
+	if len(refused) == 0 {
+		return items
+	}
+	out := items[:0]
+	for _, o := range items {
+		why, no := refused[o.LocalID]
+		if !no {
+			out = append(out, o)
+			continue
+		}
+		if why != "" {
+			n.logf("a queued line to %s: %s", o.Msg.Param(0), why)
+			n.emit(event.Failed{LocalID: o.LocalID, Reason: why})
+			refused[o.LocalID] = ""
+		}
+	}
+	return out
+}
