@@ -160,7 +160,7 @@ func (n *network) requestMigration(server string) {
 	switch {
 	case server == "":
 		n.emit(event.Info{Code: "MIGRATE", Text: "usage: /migrate <server>", Error: true})
-	case n.cur == nil || !n.registered:
+	case n.cur == nil || !n.sess.Registered():
 		n.emit(event.Info{Code: "MIGRATE", Text: "not connected", Error: true})
 	case !n.migrateCap():
 		n.emit(event.Info{Code: "MIGRATE", Text: "this server does not support migration", Error: true})

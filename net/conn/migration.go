@@ -159,10 +159,16 @@ func (g *migration) promote() {
 		old.close()
 	}
 	n.cur = t
-	n.registered, n.ready = true, true
 	n.failures = 0
 	n.lastRead = n.clock.Now()
 	n.sess.Resumed()
+	if n.sess.Stage() == session.StageRegistered {
+		// Moved before the rejoin was answered: NEW holds the session as
+		// it is, and the lines held for the move go out to it now.
+		disarm(n.rejoinWait)
+		n.rejoinWait = nil
+		n.sess.StopRejoinWait()
+	}
 	n.armDead()
 	n.armPing()
 	n.logf("migration: now on %s", t.addr)

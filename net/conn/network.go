@@ -54,8 +54,6 @@ type network struct {
 	redirects      int                   // 010 hops followed since the last registration or backoff
 	redirectSeen   bool                  // this connection's 010 was decided already
 	followed       *transport.DialConfig // the last redirect followed, for an STS upgrade of its connection
-	registered     bool
-	ready          bool
 
 	q   *offlineQueue
 	mig *migration
@@ -325,7 +323,7 @@ func (n *network) dialed(d dialDone) {
 		return
 	}
 	n.cur = n.newLink(d.t, d.addr, d.host)
-	n.registered, n.ready, n.redirectSeen = false, false, false
+	n.redirectSeen = false
 	n.lastRead = n.clock.Now()
 	n.armDead()
 	n.setState(event.ConnState{State: event.StateRegistering, Server: d.addr, TLS: d.t.IsTLS()})
@@ -374,7 +372,7 @@ func (n *network) armPing() {
 	disarm(n.ping)
 	n.ping = n.arm(n.cfg.PingInterval, func() {
 		n.ping = nil
-		if n.cur == nil || !n.registered {
+		if n.cur == nil || !n.sess.Registered() {
 			return
 		}
 		if n.mig.windowOpen() {
@@ -417,6 +415,7 @@ func (n *network) line(l *link, m *irc.Message) {
 		// reply: the session shows it.
 	}
 	n.handing = l
+	before := n.sess.Stage()
 	evs := n.sess.Handle(m)
 	n.routeOut()
 	n.handing = nil
@@ -425,11 +424,12 @@ func (n *network) line(l *link, m *irc.Message) {
 	}
 	n.matchEchoes(evs)
 	n.emit(evs...)
-	n.afterHandle()
+	n.afterHandle(before)
 }
 
-// afterHandle reacts to session state changes caused by the line just handled.
-func (n *network) afterHandle() {
+// afterHandle reacts to session state changes caused by the line just
+// handled; before is the session's Stage before it.
+func (n *network) afterHandle(before session.Stage) {
 	if n.cur == nil {
 		return
 	}
@@ -458,19 +458,18 @@ func (n *network) afterHandle() {
 		n.connect()
 		return
 	}
-	if !n.registered && n.checkRedirect() {
+	if n.checkRedirect() {
 		return
 	}
-	if !n.registered && n.sess.Registered() {
-		n.registered = true
+	now := n.sess.Stage()
+	if before < session.StageRegistered && now >= session.StageRegistered {
 		n.failures = 0
 		n.redirects = 0
 		n.setState(event.ConnState{State: event.StateRegistered, Server: n.cur.addr, TLS: n.cur.t.IsTLS()})
 		n.armPing()
 		n.armRejoinWait()
 	}
-	if n.registered && !n.ready && n.sess.Ready() {
-		n.ready = true
+	if before < session.StageReady && now == session.StageReady {
 		disarm(n.rejoinWait)
 		n.rejoinWait = nil
 		n.traceStep("ready")
@@ -527,7 +526,6 @@ func (n *network) detach(l *link) {
 	if l == n.cur {
 		n.cur = nil
 		n.mig.forgetLate() // no PROCEED can come on a link that is gone
-		n.registered, n.ready = false, false
 		disarm(n.ping)
 		disarm(n.dead)
 		disarm(n.rejoinWait)
@@ -543,12 +541,12 @@ func (n *network) armRejoinWait() {
 	disarm(n.rejoinWait)
 	n.rejoinWait = n.arm(rejoinTimeout, func() {
 		n.rejoinWait = nil
-		if n.cur == nil || !n.registered || n.ready {
+		if n.cur == nil || n.sess.Stage() != session.StageRegistered {
 			return
 		}
 		n.logf("rejoin not finished after %v; sending queued lines anyway", rejoinTimeout)
 		n.emit(event.Info{Text: "some channels did not answer the rejoin; sending queued lines now"})
-		n.ready = true
+		n.sess.StopRejoinWait()
 		n.traceStep("ready")
 		n.linkUp()
 	})

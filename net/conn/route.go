@@ -79,7 +79,7 @@ func (n *network) routeOut() map[uint64]bool {
 // canSend reports whether queued lines may go out now: a registered link
 // that has finished rejoining, and no migration window open.
 func (n *network) canSend() bool {
-	return n.cur != nil && n.ready && !n.mig.holding()
+	return n.cur != nil && n.sess.Ready() && !n.mig.holding()
 }
 
 // sendUser writes a queued or fresh user line to l. Delivered follows

@@ -310,6 +310,38 @@ func (s *Session) Registered() bool { return s.registered }
 // numeric), so queued user lines can go out to channels we are in.
 func (s *Session) Ready() bool { return s.ready }
 
+// Stage is how far the current connection has come: the owner compares
+// the Stage before and after a call to react to a change (start lag
+// pings at registration, send queued lines once ready).
+type Stage int
+
+const (
+	StageRegistering Stage = iota // no 001 yet on this connection
+	StageRegistered               // 001 received; the rejoin under way
+	StageReady                    // registered and the rejoin answered (or given up on)
+)
+
+// Stage reports how far the current connection has come.
+func (s *Session) Stage() Stage {
+	switch {
+	case s.ready:
+		return StageReady
+	case s.registered:
+		return StageRegistered
+	}
+	return StageRegistering
+}
+
+// StopRejoinWait is called by the owner when it stops waiting for the
+// rejoin's answers (a server that never answers one of our JOINs): the
+// session counts as Ready from now on, so queued lines go out to whatever
+// was joined. JOINs answered later are still taken as answers.
+func (s *Session) StopRejoinWait() {
+	if s.registered {
+		s.ready = true
+	}
+}
+
 // Fatal returns a non-nil error when registration failed for good (SASL
 // required and refused, or not offered); the owner must not reconnect.
 func (s *Session) Fatal() error { return s.fatal }
