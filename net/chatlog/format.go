@@ -122,7 +122,7 @@ func (w *Writer) write(ev event.Event) {
 		if s, ok := ns.sent[e.LocalID]; ok {
 			w.line(e.Network, s.buffer, e.Time, "-!- Not delivered"+reason(e.Reason))
 		}
-	case event.Away, event.AccountChange, event.Names, event.Lag, event.Delivered:
+	case event.Away, event.AccountChange, event.Names, event.Lag, event.Delivered, event.Requeued:
 		// Not logged: state for the UI, or noise in a log.
 	default:
 		// Pointer forms of the events above are logged the same way.

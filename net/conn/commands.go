@@ -91,10 +91,10 @@ func (n *network) requeueUnsent(l *link) {
 			n.logf("reconnect: dropping queued %s to %s", maskLine(m), l.addr)
 			continue
 		}
-		back = append(back, o)
-		if ev, ok := n.pendingEcho(o); ok {
-			n.emit(ev)
+		if o.LocalID != 0 && (len(back) == 0 || back[len(back)-1].LocalID != o.LocalID) {
+			n.emit(event.Requeued{LocalID: o.LocalID})
 		}
+		back = append(back, o)
 	}
 	if len(back) > 0 {
 		n.logf("reconnect: %d lines held by the flood limit sent after the rejoin", len(back))

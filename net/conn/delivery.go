@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -254,34 +253,6 @@ func (u *userLines) take(m *irc.Message) (session.Outgoing, bool) {
 		}
 	}
 	return o, true
-}
-
-// pendingEcho is the update that shows the user's line o as pending again
-// (net/migrate/SPEC.md step 3: lines held for the move are marked pending): the
-// echo the session made for it, with Pending set. The UI matches it to the
-// line it shows by LocalID and text. ok is false for lines the user does
-// not see as a message (no LocalID, not PRIVMSG/NOTICE).
-func (n *network) pendingEcho(o session.Outgoing) (event.Message, bool) {
-	m := o.Msg
-	if o.LocalID == 0 || len(m.Params) < 2 || (m.Command != "PRIVMSG" && m.Command != "NOTICE") {
-		return event.Message{}, false
-	}
-	kind, text := event.Privmsg, m.Trailing()
-	if m.Command == "NOTICE" {
-		kind = event.Notice
-	} else if body, ok := strings.CutPrefix(text, "\x01ACTION "); ok {
-		kind, text = event.Action, strings.TrimSuffix(body, "\x01")
-	}
-	target := m.Param(0)
-	buffer := target
-	is := n.sess.ISupport()
-	if ch := is.StripStatusMsg(target); is.IsChannel(ch) {
-		buffer = ch
-	}
-	return event.Message{
-		Kind: kind, Buffer: buffer, From: n.sess.Nick(), Target: target, Text: text,
-		Self: true, LocalID: o.LocalID, Pending: true,
-	}, true
 }
 
 // delivered is posted to the loop when the last line of a typed message

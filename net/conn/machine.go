@@ -277,6 +277,7 @@ func (g *migration) takeBack(l *link) {
 		return
 	}
 	moved := 0
+	requeued := map[uint64]bool{}
 	for _, m := range msgs {
 		o, tracked := l.lines.take(m)
 		if !tracked {
@@ -295,8 +296,9 @@ func (g *migration) takeBack(l *link) {
 			continue
 		}
 		moved++
-		if ev, ok := n.pendingEcho(o); ok {
-			n.emit(ev)
+		if o.LocalID != 0 && !requeued[o.LocalID] {
+			requeued[o.LocalID] = true
+			n.emit(event.Requeued{LocalID: o.LocalID})
 		}
 	}
 	n.logf("migration: %d lines waiting for %s's flood limit held for after the move", moved, l.addr)
