@@ -11,9 +11,7 @@ import (
 
 	"github.com/ferry-irc/ferry/net/command"
 	"github.com/ferry-irc/ferry/net/event"
-	"github.com/ferry-irc/ferry/net/session"
 	"github.com/ferry-irc/ferry/net/testnet"
-	"gopkg.in/irc.v4"
 )
 
 // A migration that starts while typed lines still wait for the flood
@@ -270,51 +268,5 @@ func TestMigrationNAKAheadOfBacklog(t *testing.T) {
 	}
 	if !slices.Equal(got, typed) {
 		t.Errorf("OLD got %q,\nwant %q", got, typed)
-	}
-}
-
-// Delivered stays "the last line of the message was written by the link
-// that holds it" when the lines of a split message are taken back while
-// its first line is being written: that write does not deliver the
-// message; the link that writes the rest does, whether it is NEW or OLD
-// again (an aborted move flushes them back).
-func TestUserLinesTakeBackSplitMessage(t *testing.T) {
-	parts := make([]session.Outgoing, 3)
-	for i := range parts {
-		parts[i] = session.Outgoing{Msg: &irc.Message{Command: "PRIVMSG", Params: []string{"#c", fmt.Sprint("part ", i)}}, Class: session.ClassUser, LocalID: 7}
-	}
-	for _, abort := range []bool{false, true} {
-		old := newUserLines()
-		for _, o := range parts {
-			old.add(o)
-		}
-		// Part 0 is being written; parts 1 and 2 are taken back.
-		for _, o := range parts[1:] {
-			if got, ok := old.take(o.Msg); !ok || got.LocalID != 7 {
-				t.Fatalf("take(%v) = %+v, %v", o.Msg, got, ok)
-			}
-		}
-		if _, ok := old.take(parts[1].Msg); ok {
-			t.Fatal("a line was taken back twice")
-		}
-		next := newUserLines() // NEW after CONFIRM
-		if abort {
-			next = old // back to OLD, possibly before part 0 completes
-		}
-		for _, o := range parts[1:] {
-			next.add(o)
-		}
-		if id, ok := old.written(parts[0].Msg); ok {
-			t.Fatalf("abort=%v: the in-flight first line reported message %d delivered", abort, id)
-		}
-		if _, ok := next.written(parts[1].Msg); ok {
-			t.Fatalf("abort=%v: delivered after the second of three lines", abort)
-		}
-		if id, ok := next.written(parts[2].Msg); !ok || id != 7 {
-			t.Fatalf("abort=%v: the last line reported (%d, %v), want (7, true)", abort, id, ok)
-		}
-		if len(old.left)+len(old.moved)+len(next.left)+len(next.moved) != 0 {
-			t.Errorf("abort=%v: bookkeeping left behind: %v %v %v %v", abort, old.left, old.moved, next.left, next.moved)
-		}
 	}
 }

@@ -18,8 +18,8 @@ import (
 // lost, within this bound).
 const maxEarlyLines = 256
 
-func newMachine(n *network) *migrate.Machine[session.Outgoing] {
-	return migrate.NewMachine[session.Outgoing](migrate.Config{
+func newMachine(n *network) *migrate.Machine[*outLine] {
+	return migrate.NewMachine[*outLine](migrate.Config{
 		Policy:         n.cfg.Policy,
 		ConfiguredHost: n.cfg.Dial.Host,
 		STS:            n.pool.sts.Lookup,
@@ -92,9 +92,9 @@ func (g *migration) oldLost() (took, retry bool) {
 	return took, took && was == migrate.Reconnecting
 }
 
-// submit offers a user or automatic line to the machine; true when it was
-// queued for the window.
-func (g *migration) submit(o session.Outgoing) bool { return g.m.Submit(o) }
+// submit offers a queued line to the machine; true when the machine holds
+// it for the window (the caller records that: outQueue.hold).
+func (g *migration) submit(q *outLine) bool { return g.m.Submit(q) }
 
 // holding reports an open migration window (or fallback reconnect): lines
 // must wait in the machine's queue.
@@ -118,8 +118,8 @@ func (g *migration) ready() {
 }
 
 // abandon ends any migration (quit, /disconnect, /reconnect, close) and
-// returns the lines it held, in order, for the caller to fail or keep.
-func (g *migration) abandon() []session.Outgoing {
+// returns the lines it held, in order, for the caller to keep (keep).
+func (g *migration) abandon() []*outLine {
 	items, acts := g.m.Abandon(g.n.clock.Now())
 	g.apply(acts)
 	g.closeTarget()
@@ -184,7 +184,7 @@ func (g *migration) apply(acts []migrate.Action) {
 		case migrate.Reconnect:
 			// The Warn before it said why, in the log and the server buffer.
 			g.reconnectConfigured()
-		case migrate.Flush[session.Outgoing]:
+		case migrate.Flush[*outLine]:
 			g.flush(a.Items)
 		case migrate.StartTimer:
 			g.startTimer(a.ID, a)
@@ -276,30 +276,47 @@ func (g *migration) takeBack(l *link) {
 	if len(msgs) == 0 {
 		return
 	}
+	// The queued line of each message, nil for a line of the connection's
+	// own (not tracked); next[i] is the first tracked line after msgs[i],
+	// for such a line to keep its place in the queue.
+	lines := make([]*outLine, len(msgs))
+	for i, m := range msgs {
+		if l.lines.take(m) {
+			lines[i] = n.q.line(m)
+		}
+	}
+	next := make([]*outLine, len(msgs))
+	var after *outLine
+	for i := len(msgs) - 1; i >= 0; i-- {
+		next[i] = after
+		if lines[i] != nil {
+			after = lines[i]
+		}
+	}
 	moved := 0
-	requeued := map[uint64]bool{}
-	for _, m := range msgs {
-		o, tracked := l.lines.take(m)
-		if !tracked {
+	for i, m := range msgs {
+		q := lines[i]
+		if q == nil {
 			switch m.Command {
 			case "PING", "PONG", "MIGRATE":
 				n.logf("migration: dropping queued %s to %s: we are leaving it", maskLine(m), l.addr)
 				continue
 			}
-			// The class is not consulted again once a line is routed.
-			o = session.Outgoing{Msg: m, Class: session.ClassConn}
+			q = n.q.pushBefore(next[i], session.Outgoing{Msg: m, Class: session.ClassConn})
 		}
-		if !g.m.Submit(o) {
+		if !g.m.Submit(q) {
 			// Not holding (cannot happen before OK): keep the line on
 			// OLD, still ahead of OK.
-			n.sendUser(l, o)
+			if q.state == lineHanded {
+				l.lines.add(m)
+				n.write(l, m)
+			} else {
+				n.hand(l, q)
+			}
 			continue
 		}
+		n.q.hold(q)
 		moved++
-		if o.LocalID != 0 && !requeued[o.LocalID] {
-			requeued[o.LocalID] = true
-			n.emit(event.Requeued{LocalID: o.LocalID})
-		}
 	}
 	n.logf("migration: %d lines waiting for %s's flood limit held for after the move", moved, l.addr)
 }

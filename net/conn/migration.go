@@ -34,7 +34,7 @@ type migDialDone struct {
 // the network loop goroutine, like everything it touches.
 type migration struct {
 	n *network
-	m *migrate.Machine[session.Outgoing]
+	m *migrate.Machine[*outLine]
 
 	target   *link          // the connection opened to NEW, idle until PROCEED
 	targetID migrate.DialID // the Dial that opened target
@@ -193,28 +193,29 @@ func (g *migration) reconnectConfigured() {
 	n.connect()
 }
 
-// flush sends the items the machine held, in order, to the current link,
-// after any older line still in the offline queue. Each is reported
-// Delivered once the link's writer has written it (delivery.go).
-func (g *migration) flush(items []session.Outgoing) {
+// flush sends the lines the machine held, in order, to the current link,
+// after any older line still waiting in the queue; with no link they wait
+// in the queue. Each is reported Delivered once the link's writer has
+// written it (delivery.go).
+func (g *migration) flush(items []*outLine) {
 	n := g.n
-	all := append(n.q.takeAll(), items...)
-	if g.afterReconnect {
-		all = n.deliverable(all)
-	}
 	if n.cur == nil {
-		for _, o := range all {
-			n.q.push(o)
+		for _, q := range items {
+			n.q.unhold(q)
 		}
 		return
+	}
+	all := append(n.q.waitingLines(), items...)
+	if g.afterReconnect {
+		all = n.deliverable(all)
 	}
 	if len(all) > 0 {
 		n.traceStep("flushed")
 	}
-	for _, o := range all {
-		n.sendUser(n.cur, o)
+	for _, q := range all {
+		n.hand(n.cur, q)
 		if g.afterReconnect {
-			n.awaitEcho(o)
+			n.awaitEcho(q.o)
 		}
 	}
 }

@@ -55,7 +55,7 @@ type network struct {
 	redirectSeen   bool                  // this connection's 010 was decided already
 	followed       *transport.DialConfig // the last redirect followed, for an STS upgrade of its connection
 
-	q   *offlineQueue
+	q   *outQueue // every user and automatic line, from routing until written or failed
 	mig *migration
 	ids *msgidLRU // duplicate defence: recent msgids per buffer
 
@@ -137,7 +137,7 @@ func newNetwork(p *Pool, cfg NetworkConfig) *network {
 		sc.Log = p.log
 	}
 	n.sess = session.New(sc)
-	n.q = newOfflineQueue()
+	n.q = newOutQueue(n.queueEvent)
 	n.ids = newMsgidLRU()
 	n.mig = newMigration(n)
 	return n
@@ -234,9 +234,8 @@ func (n *network) input(in any) {
 		}
 	case migDialDone:
 		n.mig.dialed(v)
-	case delivered:
-		n.mig.noteDelivered(v.localID)
-		n.emit(event.Delivered{LocalID: v.localID})
+	case written:
+		n.q.written(v.m)
 	}
 }
 

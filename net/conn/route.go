@@ -10,8 +10,8 @@ import (
 )
 
 // routeOut sends the lines the session produced in its last call where they
-// belong, and reports the LocalIDs of lines that were queued rather than
-// sent (their echo is shown pending).
+// belong, and reports the LocalIDs of lines that wait in the queue rather
+// than going to a writer now (their echo is shown pending).
 //
 //   - ClassConn lines belong to a connection: they go to the link whose line
 //     is being handled (a PONG to the migration target goes back to it), else
@@ -21,9 +21,10 @@ import (
 //     rejoin has completed; that includes the fallback reconnect of a
 //     failed migration. Inside a migration window they are queued like the
 //     user's: OLD processes nothing after OK.
-//   - ClassUser and ClassAuto lines go through the queue, which
-//     sends it now when the link is up and no migration window is open, and
-//     holds it otherwise.
+//   - ClassUser and ClassAuto lines join the outgoing queue: held by the
+//     migration machine when it holds lines, handed to the writer when the
+//     link is up and nothing waits ahead of them, else waiting offline. An
+//     automatic line is dropped rather than kept for a later connection.
 func (n *network) routeOut() map[uint64]bool {
 	var queued map[uint64]bool
 	for len(n.out) > 0 {
@@ -48,28 +49,23 @@ func (n *network) routeOut() map[uint64]bool {
 			if n.cur != nil {
 				n.write(n.cur, o.Msg)
 			}
+		case o.Class == session.ClassAuto && n.cur == nil && !n.mig.holding():
+			n.logf("dropping automatic %s while offline", o.Msg.Command)
 		default:
-			if n.mig.submit(o) {
-				if queued == nil {
-					queued = map[uint64]bool{}
-				}
-				queued[o.LocalID] = true
+			l := n.q.push(o)
+			switch {
+			case n.mig.submit(l):
+				n.q.hold(l)
+			case n.canSend() && n.q.numWaiting() == 1:
+				n.hand(n.cur, l)
 				continue
+			default:
+				n.logf("queued %s (%d waiting)", o.Msg.Command, n.q.numWaiting())
 			}
-			if n.canSend() && n.q.len() == 0 {
-				n.sendUser(n.cur, o)
-				continue
-			}
-			if o.Class == session.ClassAuto && n.cur == nil {
-				n.logf("dropping automatic %s while offline", o.Msg.Command)
-				continue
-			}
-			n.q.push(o)
 			if queued == nil {
 				queued = map[uint64]bool{}
 			}
 			queued[o.LocalID] = true
-			n.logf("queued %s (%d waiting)", o.Msg.Command, n.q.len())
 		}
 	}
 	n.out = nil
@@ -82,11 +78,24 @@ func (n *network) canSend() bool {
 	return n.cur != nil && n.sess.Ready() && !n.mig.holding()
 }
 
-// sendUser writes a queued or fresh user line to l. Delivered follows
-// once the writer has written it (see delivery.go).
-func (n *network) sendUser(l *link, o session.Outgoing) {
-	l.lines.add(o)
-	n.write(l, o.Msg)
+// hand gives a queued line to l's writer. Its write is posted back to the
+// loop (written, see delivery.go).
+func (n *network) hand(l *link, q *outLine) {
+	if !n.q.hand(q) {
+		n.logf("BUG: %s handed from state %v", q.o.Msg.Command, q.state)
+		return
+	}
+	l.lines.add(q.o.Msg)
+	n.write(l, q.o.Msg)
+}
+
+// queueEvent reports what the queue says of a typed message. A Delivered
+// is noted by the migration's watch for a late PROCEED (late.go).
+func (n *network) queueEvent(e event.Event) {
+	if d, ok := e.(event.Delivered); ok && n.mig != nil {
+		n.mig.noteDelivered(d.LocalID)
+	}
+	n.emit(e)
 }
 
 // write queues m on l's writer. PING and PONG bypass the flood limiter
@@ -136,7 +145,7 @@ func isMigrateControl(m *irc.Message) bool {
 	return false
 }
 
-// linkUp: the session is registered and rejoined; flush the offline queue
+// linkUp: the session is registered and rejoined; send the waiting lines
 // in order.
 func (n *network) linkUp() {
 	n.mig.ready()
@@ -147,20 +156,16 @@ func (n *network) flushQueue() {
 	if !n.canSend() {
 		return
 	}
-	for _, o := range n.deliverable(n.q.takeAll()) {
-		n.sendUser(n.cur, o)
-		n.awaitEcho(o)
+	for _, q := range n.deliverable(n.q.waitingLines()) {
+		n.hand(n.cur, q)
+		n.awaitEcho(q.o)
 	}
 }
 
-// failQueue reports every queued line Failed (quit, or the Pool closing).
+// failQueue reports every waiting line Failed (quit, or the Pool closing).
 func (n *network) failQueue(reason string) {
-	seen := map[uint64]bool{}
-	for _, o := range n.q.takeAll() {
-		if o.LocalID != 0 && !seen[o.LocalID] {
-			seen[o.LocalID] = true
-			n.emit(event.Failed{LocalID: o.LocalID, Reason: reason})
-		}
+	for _, q := range n.q.waitingLines() {
+		n.q.fail(q, reason)
 	}
 }
 
@@ -218,41 +223,31 @@ func isServiceTarget(t string) bool {
 	return false
 }
 
-// offlineQueue is the ordered queue of user lines waiting for a usable
-// connection.
-type offlineQueue struct{ lines []session.Outgoing }
-
-func newOfflineQueue() *offlineQueue { return &offlineQueue{} }
-
-func (q *offlineQueue) push(o session.Outgoing) { q.lines = append(q.lines, o) }
-func (q *offlineQueue) len() int                { return len(q.lines) }
-func (q *offlineQueue) takeAll() []session.Outgoing {
-	l := q.lines
-	q.lines = nil
-	return l
-}
-
 // deliverable drops the held lines the session says can no longer go out
 // after the rejoin (Session.Undeliverable) and reports each of their
 // messages Failed: never lost in silence, nor sent where the server would
 // refuse it.
-func (n *network) deliverable(items []session.Outgoing) []session.Outgoing {
-	refused := n.sess.Undeliverable(items)
-	if len(refused) == 0 {
-		return items
+func (n *network) deliverable(lines []*outLine) []*outLine {
+	if len(lines) == 0 {
+		return lines
 	}
-	out := items[:0]
-	for _, o := range items {
-		why, no := refused[o.LocalID]
+	held := make([]session.Outgoing, len(lines))
+	for i, q := range lines {
+		held[i] = q.o
+	}
+	refused := n.sess.Undeliverable(held)
+	if len(refused) == 0 {
+		return lines
+	}
+	out := lines[:0]
+	for _, q := range lines {
+		why, no := refused[q.o.LocalID]
 		if !no {
-			out = append(out, o)
+			out = append(out, q)
 			continue
 		}
-		if why != "" {
-			n.logf("a queued line to %s: %s", o.Msg.Param(0), why)
-			n.emit(event.Failed{LocalID: o.LocalID, Reason: why})
-			refused[o.LocalID] = ""
-		}
+		n.logf("a queued line to %s: %s", q.o.Msg.Param(0), why)
+		n.q.fail(q, why)
 	}
 	return out
 }
