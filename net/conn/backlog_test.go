@@ -3,6 +3,7 @@ package conn
 import (
 	"fmt"
 	"net"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,7 +12,10 @@ import (
 
 	"github.com/ferry-irc/ferry/net/command"
 	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/sendq"
+	"github.com/ferry-irc/ferry/net/session"
 	"github.com/ferry-irc/ferry/net/testnet"
+	"gopkg.in/irc.v4"
 )
 
 // A migration that starts while typed lines still wait for the flood
@@ -269,4 +273,73 @@ func TestMigrationNAKAheadOfBacklog(t *testing.T) {
 	if !slices.Equal(got, typed) {
 		t.Errorf("OLD got %q,\nwant %q", got, typed)
 	}
+}
+
+// Delivered stays "the last line of the message was written" when the
+// lines of a split message are taken back while its first line is being
+// written: that write does not deliver the message; the write of the rest
+// does, whether by NEW or OLD again (an aborted move flushes them back).
+// The message is reported Requeued once, when its lines are taken back.
+func TestQueueTakeBackSplitMessage(t *testing.T) {
+	for _, abort := range []bool{false, true} {
+		var evs []event.Event
+		q := sendq.New(func(e event.Event) { evs = append(evs, e) })
+		old := newUserLines()
+		parts := make([]*sendq.Line, 3)
+		for i := range parts {
+			parts[i] = q.Push(session.Outgoing{Msg: &irc.Message{Command: "PRIVMSG", Params: []string{"#c", fmt.Sprint("part ", i)}}, Class: session.ClassUser, LocalID: 7})
+			q.Hand(parts[i])
+			old.add(parts[i].Out.Msg)
+		}
+		// Part 0 is being written; parts 1 and 2 are taken back.
+		for _, l := range parts[1:] {
+			if !old.take(l.Out.Msg) || !q.Hold(l) {
+				t.Fatalf("abort=%v: taking back %v refused", abort, l.Out.Msg)
+			}
+		}
+		if old.take(parts[1].Out.Msg) || q.Hold(parts[1]) {
+			t.Fatal("a line was taken back twice")
+		}
+		// NEW after CONFIRM, or OLD again: the machine flushes them.
+		next := newUserLines()
+		if abort {
+			next = old
+		}
+		for _, l := range parts[1:] {
+			q.Hand(l)
+			next.add(l.Out.Msg)
+		}
+		if !old.end(parts[0].Out.Msg, nil) || !q.Written(parts[0].Out.Msg) {
+			t.Fatalf("abort=%v: the first line's write not recorded", abort)
+		}
+		if countDelivered(evs) != 0 {
+			t.Fatalf("abort=%v: the in-flight first line reported the message delivered", abort)
+		}
+		if !next.end(parts[1].Out.Msg, nil) || !q.Written(parts[1].Out.Msg) {
+			t.Fatalf("abort=%v: the second line's write not recorded", abort)
+		}
+		if countDelivered(evs) != 0 {
+			t.Fatalf("abort=%v: delivered after the second of three lines", abort)
+		}
+		if !next.end(parts[2].Out.Msg, nil) || !q.Written(parts[2].Out.Msg) {
+			t.Fatalf("abort=%v: the last line's write not recorded", abort)
+		}
+		want := []event.Event{event.Requeued{LocalID: 7}, event.Delivered{LocalID: 7}}
+		if !reflect.DeepEqual(evs, want) {
+			t.Fatalf("abort=%v: events %v, want %v", abort, evs, want)
+		}
+		if q.Len()+q.NumWaiting()+len(old.out)+len(next.out) != 0 {
+			t.Errorf("abort=%v: lines left behind: %d queued, %d waiting, %v %v", abort, q.Len(), q.NumWaiting(), old.out, next.out)
+		}
+	}
+}
+
+func countDelivered(evs []event.Event) int {
+	n := 0
+	for _, e := range evs {
+		if _, ok := e.(event.Delivered); ok {
+			n++
+		}
+	}
+	return n
 }

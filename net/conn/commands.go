@@ -5,6 +5,7 @@ import (
 
 	"github.com/ferry-irc/ferry/net/command"
 	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/sendq"
 )
 
 // command runs one command from the mailbox, in the loop goroutine.
@@ -69,9 +70,9 @@ func isRawMigrate(line string) bool {
 // keep takes back the lines an abandoned migration held: they wait in
 // their place in the queue, still pending for the user, and go out (or
 // fail) with the rest of it.
-func (n *network) keep(items []*outLine) {
+func (n *network) keep(items []*sendq.Line) {
 	for _, q := range items {
-		n.q.unhold(q)
+		n.q.Unhold(q)
 	}
 }
 
@@ -89,7 +90,7 @@ func (n *network) requeueUnsent(l *link) {
 			n.logf("reconnect: dropping queued %s to %s", maskLine(m), l.addr)
 			continue
 		}
-		n.q.requeue(n.q.line(m))
+		n.q.Requeue(n.q.Line(m))
 		back++
 	}
 	if back > 0 {

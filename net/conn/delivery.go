@@ -245,15 +245,15 @@ func (n *network) recoverUnsent(l *link) {
 		n.logf("a write to %s did not return within %v of closing it", l.addr, settleTimeout)
 	}
 	for _, m := range done {
-		n.q.written(m)
+		n.q.Written(m)
 	}
 	if len(back) > 0 {
 		n.logf("%d unsent lines from %s queued again", len(back), l.addr)
 	}
 	for _, m := range back {
-		n.q.requeue(n.q.line(m))
+		n.q.Requeue(n.q.Line(m))
 	}
 	for _, m := range cut {
-		n.q.fail(n.q.line(m), "the connection failed while the line was being sent; it may not have arrived")
+		n.q.Fail(n.q.Line(m), "the connection failed while the line was being sent; it may not have arrived")
 	}
 }

@@ -3,6 +3,7 @@ package conn
 import (
 	"github.com/ferry-irc/ferry/net/event"
 	"github.com/ferry-irc/ferry/net/migrate"
+	"github.com/ferry-irc/ferry/net/sendq"
 	"github.com/ferry-irc/ferry/net/session"
 	"gopkg.in/irc.v4"
 )
@@ -18,8 +19,8 @@ import (
 // lost, within this bound).
 const maxEarlyLines = 256
 
-func newMachine(n *network) *migrate.Machine[*outLine] {
-	return migrate.NewMachine[*outLine](migrate.Config{
+func newMachine(n *network) *migrate.Machine[*sendq.Line] {
+	return migrate.NewMachine[*sendq.Line](migrate.Config{
 		Policy:         n.cfg.Policy,
 		ConfiguredHost: n.cfg.Dial.Host,
 		STS:            n.pool.sts.Lookup,
@@ -94,7 +95,7 @@ func (g *migration) oldLost() (took, retry bool) {
 
 // submit offers a queued line to the machine; true when the machine holds
 // it for the window (the caller records that: outQueue.hold).
-func (g *migration) submit(q *outLine) bool { return g.m.Submit(q) }
+func (g *migration) submit(q *sendq.Line) bool { return g.m.Submit(q) }
 
 // holding reports an open migration window (or fallback reconnect): lines
 // must wait in the machine's queue.
@@ -119,7 +120,7 @@ func (g *migration) ready() {
 
 // abandon ends any migration (quit, /disconnect, /reconnect, close) and
 // returns the lines it held, in order, for the caller to keep (keep).
-func (g *migration) abandon() []*outLine {
+func (g *migration) abandon() []*sendq.Line {
 	items, acts := g.m.Abandon(g.n.clock.Now())
 	g.apply(acts)
 	g.closeTarget()
@@ -184,7 +185,7 @@ func (g *migration) apply(acts []migrate.Action) {
 		case migrate.Reconnect:
 			// The Warn before it said why, in the log and the server buffer.
 			g.reconnectConfigured()
-		case migrate.Flush[*outLine]:
+		case migrate.Flush[*sendq.Line]:
 			g.flush(a.Items)
 		case migrate.StartTimer:
 			g.startTimer(a.ID, a)
@@ -279,14 +280,14 @@ func (g *migration) takeBack(l *link) {
 	// The queued line of each message, nil for a line of the connection's
 	// own (not tracked); next[i] is the first tracked line after msgs[i],
 	// for such a line to keep its place in the queue.
-	lines := make([]*outLine, len(msgs))
+	lines := make([]*sendq.Line, len(msgs))
 	for i, m := range msgs {
 		if l.lines.take(m) {
-			lines[i] = n.q.line(m)
+			lines[i] = n.q.Line(m)
 		}
 	}
-	next := make([]*outLine, len(msgs))
-	var after *outLine
+	next := make([]*sendq.Line, len(msgs))
+	var after *sendq.Line
 	for i := len(msgs) - 1; i >= 0; i-- {
 		next[i] = after
 		if lines[i] != nil {
@@ -302,12 +303,12 @@ func (g *migration) takeBack(l *link) {
 				n.logf("migration: dropping queued %s to %s: we are leaving it", maskLine(m), l.addr)
 				continue
 			}
-			q = n.q.pushBefore(next[i], session.Outgoing{Msg: m, Class: session.ClassConn})
+			q = n.q.PushBefore(next[i], session.Outgoing{Msg: m, Class: session.ClassConn})
 		}
 		if !g.m.Submit(q) {
 			// Not holding (cannot happen before OK): keep the line on
 			// OLD, still ahead of OK.
-			if q.state == lineHanded {
+			if q.State() == sendq.Handed {
 				l.lines.add(m)
 				n.write(l, m)
 			} else {
@@ -315,7 +316,7 @@ func (g *migration) takeBack(l *link) {
 			}
 			continue
 		}
-		n.q.hold(q)
+		n.q.Hold(q)
 		moved++
 	}
 	n.logf("migration: %d lines waiting for %s's flood limit held for after the move", moved, l.addr)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ferry-irc/ferry/net/migrate"
+	"github.com/ferry-irc/ferry/net/sendq"
 	"github.com/ferry-irc/ferry/net/session"
 	"github.com/ferry-irc/ferry/net/transport"
 	"gopkg.in/irc.v4"
@@ -34,7 +35,7 @@ type migDialDone struct {
 // the network loop goroutine, like everything it touches.
 type migration struct {
 	n *network
-	m *migrate.Machine[*outLine]
+	m *migrate.Machine[*sendq.Line]
 
 	target   *link          // the connection opened to NEW, idle until PROCEED
 	targetID migrate.DialID // the Dial that opened target
@@ -197,15 +198,15 @@ func (g *migration) reconnectConfigured() {
 // after any older line still waiting in the queue; with no link they wait
 // in the queue. Each is reported Delivered once the link's writer has
 // written it (delivery.go).
-func (g *migration) flush(items []*outLine) {
+func (g *migration) flush(items []*sendq.Line) {
 	n := g.n
 	if n.cur == nil {
 		for _, q := range items {
-			n.q.unhold(q)
+			n.q.Unhold(q)
 		}
 		return
 	}
-	all := append(n.q.waitingLines(), items...)
+	all := append(n.q.Waiting(), items...)
 	if g.afterReconnect {
 		all = n.deliverable(all)
 	}
@@ -215,7 +216,7 @@ func (g *migration) flush(items []*outLine) {
 	for _, q := range all {
 		n.hand(n.cur, q)
 		if g.afterReconnect {
-			n.awaitEcho(q.o)
+			n.awaitEcho(q.Out)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/sendq"
 	"github.com/ferry-irc/ferry/net/session"
 	"github.com/ferry-irc/ferry/net/transport"
 	"gopkg.in/irc.v4"
@@ -55,7 +56,7 @@ type network struct {
 	redirectSeen   bool                  // this connection's 010 was decided already
 	followed       *transport.DialConfig // the last redirect followed, for an STS upgrade of its connection
 
-	q   *outQueue // every user and automatic line, from routing until written or failed
+	q   *sendq.Queue // every user and automatic line, from routing until written or failed
 	mig *migration
 	ids *msgidLRU // duplicate defence: recent msgids per buffer
 
@@ -137,7 +138,7 @@ func newNetwork(p *Pool, cfg NetworkConfig) *network {
 		sc.Log = p.log
 	}
 	n.sess = session.New(sc)
-	n.q = newOutQueue(n.queueEvent)
+	n.q = sendq.New(n.queueEvent)
 	n.ids = newMsgidLRU()
 	n.mig = newMigration(n)
 	return n
@@ -235,7 +236,7 @@ func (n *network) input(in any) {
 	case migDialDone:
 		n.mig.dialed(v)
 	case written:
-		n.q.written(v.m)
+		n.q.Written(v.m)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/ferry-irc/ferry/net/event"
 	"github.com/ferry-irc/ferry/net/migrate"
+	"github.com/ferry-irc/ferry/net/sendq"
 	"github.com/ferry-irc/ferry/net/session"
 	"gopkg.in/irc.v4"
 )
@@ -52,15 +53,15 @@ func (n *network) routeOut() map[uint64]bool {
 		case o.Class == session.ClassAuto && n.cur == nil && !n.mig.holding():
 			n.logf("dropping automatic %s while offline", o.Msg.Command)
 		default:
-			l := n.q.push(o)
+			l := n.q.Push(o)
 			switch {
 			case n.mig.submit(l):
-				n.q.hold(l)
-			case n.canSend() && n.q.numWaiting() == 1:
+				n.q.Hold(l)
+			case n.canSend() && n.q.NumWaiting() == 1:
 				n.hand(n.cur, l)
 				continue
 			default:
-				n.logf("queued %s (%d waiting)", o.Msg.Command, n.q.numWaiting())
+				n.logf("queued %s (%d waiting)", o.Msg.Command, n.q.NumWaiting())
 			}
 			if queued == nil {
 				queued = map[uint64]bool{}
@@ -80,13 +81,13 @@ func (n *network) canSend() bool {
 
 // hand gives a queued line to l's writer. Its write is posted back to the
 // loop (written, see delivery.go).
-func (n *network) hand(l *link, q *outLine) {
-	if !n.q.hand(q) {
-		n.logf("BUG: %s handed from state %v", q.o.Msg.Command, q.state)
+func (n *network) hand(l *link, q *sendq.Line) {
+	if !n.q.Hand(q) {
+		n.logf("BUG: %s handed from state %v", q.Out.Msg.Command, q.State())
 		return
 	}
-	l.lines.add(q.o.Msg)
-	n.write(l, q.o.Msg)
+	l.lines.add(q.Out.Msg)
+	n.write(l, q.Out.Msg)
 }
 
 // queueEvent reports what the queue says of a typed message. A Delivered
@@ -156,16 +157,16 @@ func (n *network) flushQueue() {
 	if !n.canSend() {
 		return
 	}
-	for _, q := range n.deliverable(n.q.waitingLines()) {
+	for _, q := range n.deliverable(n.q.Waiting()) {
 		n.hand(n.cur, q)
-		n.awaitEcho(q.o)
+		n.awaitEcho(q.Out)
 	}
 }
 
 // failQueue reports every waiting line Failed (quit, or the Pool closing).
 func (n *network) failQueue(reason string) {
-	for _, q := range n.q.waitingLines() {
-		n.q.fail(q, reason)
+	for _, q := range n.q.Waiting() {
+		n.q.Fail(q, reason)
 	}
 }
 
@@ -227,13 +228,13 @@ func isServiceTarget(t string) bool {
 // after the rejoin (Session.Undeliverable) and reports each of their
 // messages Failed: never lost in silence, nor sent where the server would
 // refuse it.
-func (n *network) deliverable(lines []*outLine) []*outLine {
+func (n *network) deliverable(lines []*sendq.Line) []*sendq.Line {
 	if len(lines) == 0 {
 		return lines
 	}
 	held := make([]session.Outgoing, len(lines))
 	for i, q := range lines {
-		held[i] = q.o
+		held[i] = q.Out
 	}
 	refused := n.sess.Undeliverable(held)
 	if len(refused) == 0 {
@@ -241,13 +242,13 @@ func (n *network) deliverable(lines []*outLine) []*outLine {
 	}
 	out := lines[:0]
 	for _, q := range lines {
-		why, no := refused[q.o.LocalID]
+		why, no := refused[q.Out.LocalID]
 		if !no {
 			out = append(out, q)
 			continue
 		}
-		n.logf("a queued line to %s: %s", q.o.Msg.Param(0), why)
-		n.q.fail(q, why)
+		n.logf("a queued line to %s: %s", q.Out.Msg.Param(0), why)
+		n.q.Fail(q, why)
 	}
 	return out
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/sendq"
 	"github.com/ferry-irc/ferry/net/session"
 	"github.com/ferry-irc/ferry/net/transport"
 	"gopkg.in/irc.v4"
@@ -119,7 +120,7 @@ type settleRig struct {
 
 func newSettleRig(t *testing.T, modes map[string]holdMode) *settleRig {
 	r := &settleRig{n: &network{}, ht: newHeldTransport(modes), posts: make(chan any, 16), ids: map[*irc.Message]uint64{}}
-	r.n.q = newOutQueue(r.n.queueEvent)
+	r.n.q = sendq.New(r.n.queueEvent)
 	r.l = &link{id: 1, addr: "fake:6667", t: r.ht, lines: newUserLines(), closed: make(chan struct{})}
 	post := func(v any) bool { r.posts <- v; return true }
 	r.l.w = transport.NewWriter(trackedTransport{Transport: r.ht, lines: r.l.lines, post: post}, nil)
@@ -133,7 +134,7 @@ func newSettleRig(t *testing.T, modes map[string]holdMode) *settleRig {
 // send queues o and hands it to the rig's link, as the loop does.
 func (r *settleRig) send(o session.Outgoing) {
 	r.ids[o.Msg] = o.LocalID
-	r.n.hand(r.l, r.n.q.push(o))
+	r.n.hand(r.l, r.n.q.Push(o))
 }
 
 func userLine(id uint64, text string) session.Outgoing {
@@ -172,8 +173,8 @@ func (r *settleRig) outcome() (done, failed, posted []uint64, queued []string) {
 		}
 		break
 	}
-	for _, q := range r.n.q.waitingLines() {
-		queued = append(queued, q.o.Msg.Trailing())
+	for _, q := range r.n.q.Waiting() {
+		queued = append(queued, q.Out.Msg.Trailing())
 	}
 	return done, failed, posted, queued
 }

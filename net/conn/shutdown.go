@@ -54,7 +54,7 @@ func (n *network) shutdown() {
 						v.t.Close()
 					}
 				case written:
-					n.q.written(v.m)
+					n.q.Written(v.m)
 				}
 			case <-deadline.C:
 				break wait
