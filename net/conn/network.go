@@ -57,6 +57,9 @@ type network struct {
 	followed       *transport.DialConfig // the last redirect followed, for an STS upgrade of its connection
 
 	q   *sendq.Queue // every user and automatic line, from routing until written or failed
+	// unsent are the lines failQueue failed without sending them, in
+	// order, for Pool.Undelivered (read only once the loop is done).
+	unsent []session.Outgoing
 	mig *migration
 	ids *msgidLRU // duplicate defence: recent msgids per buffer
 

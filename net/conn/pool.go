@@ -40,6 +40,8 @@ import (
 	"sync"
 	"time"
 
+	"gopkg.in/irc.v4"
+
 	"github.com/ferry-irc/ferry/net/command"
 	"github.com/ferry-irc/ferry/net/event"
 	"github.com/ferry-irc/ferry/net/sts"
@@ -153,4 +155,43 @@ func (p *Pool) Close() {
 		}
 	}
 	p.box.close()
+}
+
+// maxUnsent bounds the lines a network keeps for Undelivered.
+const maxUnsent = 10000
+
+// Unsent is a line that never went out: it was waiting for a usable
+// connection when the user quit, registration failed for good or the Pool
+// closed (and was reported Failed then).
+type Unsent struct {
+	Network string
+	// LocalID is the typed message's ID (every line of a split text has
+	// it); 0 for a line that was not typed text (a JOIN, a /raw line).
+	LocalID uint64
+	// Target is the line's first parameter: the channel or nick of a
+	// PRIVMSG or NOTICE.
+	Target string
+	// Msg is the line as it would have been sent. It may hold a secret (a
+	// line to services): never log it as it is.
+	Msg *irc.Message
+}
+
+// Undelivered returns, once Close has returned, the lines that never went
+// out, per network in configuration order and in the order they were
+// queued. A network whose goroutine did not stop within Close's bound
+// reports nothing.
+func (p *Pool) Undelivered() []Unsent {
+	var out []Unsent
+	for _, name := range p.names {
+		n := p.networks[name]
+		select {
+		case <-n.done:
+		default:
+			continue
+		}
+		for _, o := range n.unsent {
+			out = append(out, Unsent{Network: name, LocalID: o.LocalID, Target: o.Msg.Param(0), Msg: o.Msg})
+		}
+	}
+	return out
 }

@@ -163,10 +163,14 @@ func (n *network) flushQueue() {
 	}
 }
 
-// failQueue reports every waiting line Failed (quit, or the Pool closing).
+// failQueue reports every waiting line Failed (quit, registration failed
+// for good, or the Pool closing), and keeps it for Pool.Undelivered.
 func (n *network) failQueue(reason string) {
 	for _, q := range n.q.Waiting() {
 		n.q.Fail(q, reason)
+		if len(n.unsent) < maxUnsent {
+			n.unsent = append(n.unsent, q.Out)
+		}
 	}
 }
 
