@@ -57,11 +57,12 @@ type network struct {
 	followed       *transport.DialConfig // the last redirect followed, for an STS upgrade of its connection
 
 	q   *sendq.Queue // every user and automatic line, from routing until written or failed
+	mig *migration
+	ids *msgidLRU // duplicate defence: recent msgids per buffer
+
 	// unsent are the lines failQueue failed without sending them, in
 	// order, for Pool.Undelivered (read only once the loop is done).
 	unsent []session.Outgoing
-	mig *migration
-	ids *msgidLRU // duplicate defence: recent msgids per buffer
 
 	echoes []awaitedEcho // queued lines written, awaiting their echo (echo.go)
 
