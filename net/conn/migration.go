@@ -50,7 +50,7 @@ type migration struct {
 
 	// afterReconnect is set while the machine flushes after its fallback
 	// reconnect: the rejoin may have been refused, so lines are checked
-	// as the offline queue's are.
+	// as the waiting lines are.
 	afterReconnect bool
 
 	// okToken and okAt are the resume token and time of our last MIGRATE

@@ -539,7 +539,7 @@ func (n *network) detach(l *link) {
 
 // armRejoinWait bounds the wait for the rejoin after registration. A server
 // that never answers one of our JOINs (some drop targets past a limit
-// without a numeric) would otherwise keep the offline queue shut forever;
+// without a numeric) would otherwise keep the queued lines waiting forever;
 // after rejoinTimeout the queue goes out to whatever was joined.
 func (n *network) armRejoinWait() {
 	disarm(n.rejoinWait)

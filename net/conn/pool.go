@@ -14,12 +14,17 @@
 // lag every minute and replaces a connection silent for two minutes. It
 // follows 010 redirects under the rules of a migration target.
 //
-// Lines the user types while there is no usable connection (disconnected,
-// reconnecting, rejoining, or inside a migration window) are echoed
-// Pending at once and sent exactly once, in order, when the connection is
-// ready; Delivered is reported when a line has been written to the server
-// that processes it, Failed when it never will be (quit, a channel whose
-// rejoin was refused).
+// Every line the user types (and every automatic reply) lives in the
+// network's one ordered queue (net/sendq) until it is written or fails,
+// in one state at a time: waiting offline, held by a migration, handed to
+// a link's writer (flood control), written, delivered, failed. Lines typed
+// while there is no usable connection (disconnected, reconnecting,
+// rejoining, or inside a migration window) are echoed Pending at once and
+// sent exactly once, in order, when the connection is ready. Events are
+// keyed by the message's LocalID: Delivered when every line of it has been
+// written to the server that processes it, Requeued when a line handed to
+// a writer waits again, Failed when it never will go (quit, a channel
+// whose rejoin was refused, a write cut by a lost connection).
 //
 // Migration (net/migrate/SPEC.md): MIGRATE and FAIL MIGRATE lines go to the
 // network's net/migrate machine, and the loop carries out its actions:
@@ -28,9 +33,9 @@
 // limiter), promote the target link under the same session without
 // re-registration or ConnState event, or fall back to an ordinary reconnect
 // to the configured server. Lines still waiting for the flood limiter when
-// the client accepts a move were never seen by OLD: they join the
-// migration queue, shown Pending again, ahead of lines typed later. No
-// credential is ever written to a migration target.
+// the client accepts a move were never seen by OLD: the machine holds
+// them (Requeued), ahead of lines typed later. No credential is ever
+// written to a migration target.
 //
 // Everything a network produces reaches the user as event batches on one
 // channel (Events); commands go in through Do, which never blocks for long.
