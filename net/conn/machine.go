@@ -1,6 +1,8 @@
 package conn
 
 import (
+	"slices"
+
 	"github.com/ferry-irc/ferry/net/event"
 	"github.com/ferry-irc/ferry/net/migrate"
 	"github.com/ferry-irc/ferry/net/sendq"
@@ -264,8 +266,8 @@ func (g *migration) send(a migrate.Send) {
 // when the move is aborted, to the fresh connection after a fallback
 // reconnect. The line being written, if any, completes first, before OK.
 //
-// The user's lines are no longer on their way: the UI is told they are
-// pending again (their Delivered comes when a link writes them). PING and
+// The user's lines are no longer on their way: the queue reports them
+// Requeued (their Delivered comes when a link writes them). PING and
 // PONG never wait in that queue (SendNow), so they are not taken back; a
 // MIGRATE REQUEST still waiting there is pointless once we agreed to move
 // and is dropped. Lines of the connection's own (the rejoin after 001, a
@@ -278,20 +280,11 @@ func (g *migration) takeBack(l *link) {
 		return
 	}
 	// The queued line of each message, nil for a line of the connection's
-	// own (not tracked); next[i] is the first tracked line after msgs[i],
-	// for such a line to keep its place in the queue.
+	// own (not tracked), which joins the queue before the next tracked one.
 	lines := make([]*sendq.Line, len(msgs))
 	for i, m := range msgs {
 		if l.lines.take(m) {
 			lines[i] = n.q.Line(m)
-		}
-	}
-	next := make([]*sendq.Line, len(msgs))
-	var after *sendq.Line
-	for i := len(msgs) - 1; i >= 0; i-- {
-		next[i] = after
-		if lines[i] != nil {
-			after = lines[i]
 		}
 	}
 	moved := 0
@@ -303,7 +296,11 @@ func (g *migration) takeBack(l *link) {
 				n.logf("migration: dropping queued %s to %s: we are leaving it", maskLine(m), l.addr)
 				continue
 			}
-			q = n.q.PushBefore(next[i], session.Outgoing{Msg: m, Class: session.ClassConn})
+			var next *sendq.Line
+			if j := slices.IndexFunc(lines[i:], func(x *sendq.Line) bool { return x != nil }); j >= 0 {
+				next = lines[i+j]
+			}
+			q = n.q.PushBefore(next, session.Outgoing{Msg: m, Class: session.ClassConn})
 		}
 		if !g.m.Submit(q) {
 			// Not holding (cannot happen before OK): keep the line on
