@@ -462,7 +462,7 @@ func (n *network) afterHandle(before session.Stage) {
 		n.connect()
 		return
 	}
-	if n.checkRedirect() {
+	if before < session.StageRegistered && n.checkRedirect() {
 		return
 	}
 	now := n.sess.Stage()
