@@ -25,7 +25,8 @@ import (
 //   - ClassUser and ClassAuto lines join the outgoing queue: held by the
 //     migration machine when it holds lines, handed to the writer when the
 //     link is up and nothing waits ahead of them, else waiting offline. An
-//     automatic line is dropped rather than kept for a later connection.
+//     automatic line made while there is no connection is dropped, not
+//     kept for a later one.
 func (n *network) routeOut() map[uint64]bool {
 	var queued map[uint64]bool
 	for len(n.out) > 0 {
