@@ -355,3 +355,29 @@ func TestUserLinesSealRefusesAndSettleKeepsOrder(t *testing.T) {
 		t.Errorf("bookkeeping left behind: %v %v", u.out, u.cut)
 	}
 }
+
+// The lines a lost link never wrote wait again, and the user sees them
+// pending again (Requeued, by LocalID, once per message); the line it
+// wrote is not requeued.
+func TestLinkLostUnsentLinesAreRequeued(t *testing.T) {
+	r := newSettleRig(t, map[string]holdMode{"a": wireThenHold})
+	r.freeOnSettle()
+	r.send(userLine(1, "a"))
+	<-r.ht.started
+	r.send(userLine(2, "b1"))
+	r.send(userLine(2, "b2"))
+	r.send(userLine(3, "c"))
+	r.lose()
+	var requeued []uint64
+	for _, e := range r.n.evs {
+		if e, ok := e.(event.Requeued); ok {
+			requeued = append(requeued, e.LocalID)
+		}
+	}
+	if !slices.Equal(requeued, []uint64{2, 3}) {
+		t.Errorf("Requeued %v, want [2 3]", requeued)
+	}
+	if _, _, _, queued := r.outcome(); !slices.Equal(queued, []string{"b1", "b2", "c"}) {
+		t.Errorf("queued again %q, want [b1 b2 c]", queued)
+	}
+}
