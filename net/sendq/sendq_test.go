@@ -215,7 +215,8 @@ func TestQueueSplitMessage(t *testing.T) {
 // messages (and lines pushed meanwhile) and checks the queue's promises: a refused transition changes
 // nothing; each message ends with at most one of Delivered or Failed,
 // reported once, and only when every line is done; Requeued never
-// follows the message's end; the counts agree with the lines' states.
+// follows the message's end; waiting lines keep the order they were
+// pushed in; the counts agree with the lines' states.
 func FuzzQueue(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7})
 	f.Add([]byte{0x10, 0x21, 0x32, 0x13, 0x24, 0x35, 0x06, 0x17, 0x28, 0x39})
@@ -286,7 +287,17 @@ func FuzzQueue(f *testing.F) {
 				done[l.Out.LocalID] = true
 			}
 		}
-		if waiting != r.q.NumWaiting() || waiting != len(r.q.Waiting()) || queued != r.q.Len() {
+		order := map[*Line]int{}
+		for i, l := range lines {
+			order[l] = i
+		}
+		w := r.q.Waiting()
+		for i := 1; i < len(w); i++ {
+			if order[w[i-1]] > order[w[i]] {
+				t.Fatalf("waiting lines out of order: %q", texts(w))
+			}
+		}
+		if waiting != r.q.NumWaiting() || waiting != len(w) || queued != r.q.Len() {
 			t.Fatalf("counts: %d waiting (%d, %d listed), %d queued (%d)", waiting, r.q.NumWaiting(), len(r.q.Waiting()), queued, r.q.Len())
 		}
 		for id, allDone := range done {
