@@ -22,7 +22,7 @@ const (
 	Waiting   State = iota // waiting offline for a usable connection
 	Held                   // held by the migration machine (its Submit), until its Flush or Abandon
 	Handed                 // handed to a link's writer, behind flood control
-	Written                // written to the transport; its message is Delivered once every line is
+	Written                // written to the transport; its message is Delivered once every line is (unless it Failed)
 	Delivered              // its message was reported Delivered (terminal)
 	Failed                 // will not be sent, or may not have arrived: its message Failed (terminal)
 )
@@ -47,7 +47,7 @@ func (s State) String() string {
 
 // Line is one line in the queue.
 type Line struct {
-	Out   session.Outgoing
+	Out   session.Outgoing // as the session produced it; not to be changed once queued
 	state State
 }
 
