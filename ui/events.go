@@ -28,6 +28,10 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 		case event.Delivered:
 			m.network(ev.Network).settled(ev.LocalID)
 			m.own(ev.Network, ev.LocalID, func(l *scrollback.Line) { l.Pending = false })
+		case event.Requeued:
+			if m.own(ev.Network, ev.LocalID, func(l *scrollback.Line) { l.Pending, l.Failed = true, false }) != nil {
+				m.network(ev.Network).pending[ev.LocalID] = struct{}{}
+			}
 		case event.Failed:
 			n := m.network(ev.Network)
 			n.settled(ev.LocalID)

@@ -177,3 +177,40 @@ func TestDisconnectGoodbyeIsNoNote(t *testing.T) {
 		t.Errorf("an error after reconnecting is not noted:\n%s", s)
 	}
 }
+
+// A line handed to a connection and then held again (a migration took it
+// back from the flood limiter, or the link closed before writing it) is
+// marked pending again by its LocalID, every line of a split text, and
+// counted pending until it is delivered; a Requeued for a line the UI
+// never showed counts nothing.
+func TestRequeuedMarksPendingAgain(t *testing.T) {
+	hs := newHarness(t, 80, 14, Options{})
+	demoChannel(hs)
+	a := hs.typed("split over two lines")
+	first, second := echo(51, a, false, ""), echo(51, a, false, "")
+	second.Text = "second half"
+	hs.feed(first, second)
+	ch := hs.m.m.netBy["ferrynet"].find("#ferry")
+	n := ch.sb.Len()
+	hs.feed(event.Requeued{Meta: meta(52), LocalID: a.ID}, event.Requeued{Meta: meta(52), LocalID: 999})
+	for _, i := range []int{n - 2, n - 1} {
+		if l := ch.sb.Line(i); !l.Pending || l.Failed {
+			t.Errorf("line %q after Requeued: pending %v failed %v", l.Text, l.Pending, l.Failed)
+		}
+	}
+	if c := hs.m.m.pendingCount(); c != 1 {
+		t.Errorf("%d lines counted pending, want 1", c)
+	}
+	if ch.sb.Len() != n {
+		t.Errorf("Requeued added lines")
+	}
+	hs.feed(event.Delivered{Meta: meta(53), LocalID: a.ID})
+	for _, i := range []int{n - 2, n - 1} {
+		if l := ch.sb.Line(i); l.Pending {
+			t.Errorf("line %q still pending after Delivered", l.Text)
+		}
+	}
+	if c := hs.m.m.pendingCount(); c != 0 {
+		t.Errorf("%d lines counted pending after Delivered", c)
+	}
+}

@@ -150,7 +150,7 @@ func (w *Writer) write(ev event.Event) {
 			w.release(e.Network, e.LocalID, NotSent)
 			w.line(e.Network, s.buffer, e.Time, "-!- Not delivered"+reason(e.Reason))
 		}
-	case event.Away, event.AccountChange, event.Names, event.Lag:
+	case event.Away, event.AccountChange, event.Names, event.Lag, event.Requeued:
 		// Not logged: state for the UI, or noise in a log.
 	default:
 		// Pointer forms of the events above are logged the same way.

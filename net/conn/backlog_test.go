@@ -3,6 +3,7 @@ package conn
 import (
 	"fmt"
 	"net"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/ferry-irc/ferry/net/command"
 	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/sendq"
 	"github.com/ferry-irc/ferry/net/session"
 	"github.com/ferry-irc/ferry/net/testnet"
 	"gopkg.in/irc.v4"
@@ -66,9 +68,9 @@ func typeBacklog(p *Pool, c *collector, network, target string) []string {
 // checkBacklogDelivery checks the events around the migration's end (the
 // first Migration event of step end): some lines were still undelivered
 // when it came (the move did not wait for the backlog); exactly the lines
-// delivered after it were shown Pending again, with their text and buffer;
-// every line was Delivered exactly once and none Failed.
-func checkBacklogDelivery(t *testing.T, c *collector, end event.MigrationStep, buffer string) {
+// delivered after it were shown pending again (Requeued, once each, by
+// LocalID); every line was Delivered exactly once and none Failed.
+func checkBacklogDelivery(t *testing.T, c *collector, end event.MigrationStep) {
 	t.Helper()
 	evs := c.snapshot()
 	endAt := slices.IndexFunc(evs, isMigration(end))
@@ -85,12 +87,12 @@ func checkBacklogDelivery(t *testing.T, c *collector, end event.MigrationStep, b
 			} else {
 				after[e.LocalID]++
 			}
-		case event.Message:
-			if e.Self && e.Pending && e.LocalID <= backlogLines {
-				repending[e.LocalID] = true
-				if want := backlogText(int(e.LocalID)); e.Text != want || e.Buffer != buffer {
-					t.Errorf("Pending update %+v, want text %q in buffer %q", e, want, buffer)
+		case event.Requeued:
+			if e.LocalID <= backlogLines {
+				if repending[e.LocalID] {
+					t.Errorf("line %d reported Requeued twice", e.LocalID)
 				}
+				repending[e.LocalID] = true
 			}
 		case event.Failed:
 			t.Errorf("line %d reported Failed: %s", e.LocalID, e.Reason)
@@ -151,7 +153,7 @@ func TestMigrationWithFloodBacklog(t *testing.T) {
 			if got := eve.texts("#b", "backlog "); !slices.Equal(got, typed) {
 				t.Errorf("eve got %q,\nwant %q (each once, in order)", got, typed)
 			}
-			checkBacklogDelivery(t, c, tt.end, "#b")
+			checkBacklogDelivery(t, c, tt.end)
 			if node, _ := tn.UserNode(eveNickOf(c)); node != tt.node {
 				t.Errorf("the session is on %q, want %s", node, tt.node)
 			}
@@ -229,7 +231,7 @@ func TestMigrationOKAheadOfBacklog(t *testing.T) {
 	for i := uint64(1); i <= backlogLines+1; i++ {
 		c.wait(5*time.Second, fmt.Sprintf("delivered %d", i), isDelivered(i))
 	}
-	checkBacklogDelivery(t, c, event.MigrationFailed, "cy")
+	checkBacklogDelivery(t, c, event.MigrationFailed)
 	if n := len(target.lines("*", "")) + len(target.lines("ida", "")); n != 0 {
 		t.Errorf("the target read %d lines", n)
 	}
@@ -273,48 +275,71 @@ func TestMigrationNAKAheadOfBacklog(t *testing.T) {
 	}
 }
 
-// Delivered stays "the last line of the message was written by the link
-// that holds it" when the lines of a split message are taken back while
-// its first line is being written: that write does not deliver the
-// message; the link that writes the rest does, whether it is NEW or OLD
-// again (an aborted move flushes them back).
-func TestUserLinesTakeBackSplitMessage(t *testing.T) {
-	parts := make([]session.Outgoing, 3)
-	for i := range parts {
-		parts[i] = session.Outgoing{Msg: &irc.Message{Command: "PRIVMSG", Params: []string{"#c", fmt.Sprint("part ", i)}}, Class: session.ClassUser, LocalID: 7}
-	}
+// Delivered stays "the last line of the message was written" when the
+// lines of a split message are taken back while its first line is being
+// written: that write does not deliver the message; the write of the rest
+// does, whether by NEW or OLD again (an aborted move flushes them back).
+// The message is reported Requeued once, when its lines are taken back.
+func TestQueueTakeBackSplitMessage(t *testing.T) {
 	for _, abort := range []bool{false, true} {
+		var evs []event.Event
+		q := sendq.New(func(e event.Event) { evs = append(evs, e) })
 		old := newUserLines()
-		for _, o := range parts {
-			old.add(o)
+		parts := make([]*sendq.Line, 3)
+		for i := range parts {
+			parts[i] = q.Push(session.Outgoing{Msg: &irc.Message{Command: "PRIVMSG", Params: []string{"#c", fmt.Sprint("part ", i)}}, Class: session.ClassUser, LocalID: 7})
+			q.Hand(parts[i])
+			old.add(parts[i].Out.Msg)
 		}
 		// Part 0 is being written; parts 1 and 2 are taken back.
-		for _, o := range parts[1:] {
-			if got, ok := old.take(o.Msg); !ok || got.LocalID != 7 {
-				t.Fatalf("take(%v) = %+v, %v", o.Msg, got, ok)
+		for _, l := range parts[1:] {
+			if !old.take(l.Out.Msg) || !q.Hold(l) {
+				t.Fatalf("abort=%v: taking back %v refused", abort, l.Out.Msg)
 			}
 		}
-		if _, ok := old.take(parts[1].Msg); ok {
+		if old.take(parts[1].Out.Msg) || q.Hold(parts[1]) {
 			t.Fatal("a line was taken back twice")
 		}
-		next := newUserLines() // NEW after CONFIRM
+		// NEW after CONFIRM, or OLD again: the machine flushes them.
+		next := newUserLines()
 		if abort {
-			next = old // back to OLD, possibly before part 0 completes
+			next = old
 		}
-		for _, o := range parts[1:] {
-			next.add(o)
+		for _, l := range parts[1:] {
+			q.Hand(l)
+			next.add(l.Out.Msg)
 		}
-		if id, ok := old.written(parts[0].Msg); ok {
-			t.Fatalf("abort=%v: the in-flight first line reported message %d delivered", abort, id)
+		if !old.end(parts[0].Out.Msg, nil) || !q.Written(parts[0].Out.Msg) {
+			t.Fatalf("abort=%v: the first line's write not recorded", abort)
 		}
-		if _, ok := next.written(parts[1].Msg); ok {
+		if countDelivered(evs) != 0 {
+			t.Fatalf("abort=%v: the in-flight first line reported the message delivered", abort)
+		}
+		if !next.end(parts[1].Out.Msg, nil) || !q.Written(parts[1].Out.Msg) {
+			t.Fatalf("abort=%v: the second line's write not recorded", abort)
+		}
+		if countDelivered(evs) != 0 {
 			t.Fatalf("abort=%v: delivered after the second of three lines", abort)
 		}
-		if id, ok := next.written(parts[2].Msg); !ok || id != 7 {
-			t.Fatalf("abort=%v: the last line reported (%d, %v), want (7, true)", abort, id, ok)
+		if !next.end(parts[2].Out.Msg, nil) || !q.Written(parts[2].Out.Msg) {
+			t.Fatalf("abort=%v: the last line's write not recorded", abort)
 		}
-		if len(old.left)+len(old.moved)+len(next.left)+len(next.moved) != 0 {
-			t.Errorf("abort=%v: bookkeeping left behind: %v %v %v %v", abort, old.left, old.moved, next.left, next.moved)
+		want := []event.Event{event.Requeued{LocalID: 7}, event.Delivered{LocalID: 7}}
+		if !reflect.DeepEqual(evs, want) {
+			t.Fatalf("abort=%v: events %v, want %v", abort, evs, want)
+		}
+		if q.Len()+q.NumWaiting()+len(old.out)+len(next.out) != 0 {
+			t.Errorf("abort=%v: lines left behind: %d queued, %d waiting, %v %v", abort, q.Len(), q.NumWaiting(), old.out, next.out)
 		}
 	}
+}
+
+func countDelivered(evs []event.Event) int {
+	n := 0
+	for _, e := range evs {
+		if _, ok := e.(event.Delivered); ok {
+			n++
+		}
+	}
+	return n
 }

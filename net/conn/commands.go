@@ -5,7 +5,7 @@ import (
 
 	"github.com/ferry-irc/ferry/net/command"
 	"github.com/ferry-irc/ferry/net/event"
-	"github.com/ferry-irc/ferry/net/session"
+	"github.com/ferry-irc/ferry/net/sendq"
 )
 
 // command runs one command from the mailbox, in the loop goroutine.
@@ -52,7 +52,7 @@ func (n *network) submit(c command.Command) {
 		return
 	}
 	evs := n.sess.Submit(c)
-	queued := n.routeOut(true)
+	queued := n.routeOut()
 	for i, e := range evs {
 		if m, ok := e.(event.Message); ok && m.Self && queued[m.LocalID] && m.LocalID != 0 {
 			m.Pending = true
@@ -67,38 +67,34 @@ func isRawMigrate(line string) bool {
 	return len(f) > 0 && strings.EqualFold(f[0], "MIGRATE")
 }
 
-// keep puts lines handed back by an abandoned migration into the offline
-// queue, behind older ones: they are still pending for the user, and go out
-// (or fail) with the rest of the queue.
-func (n *network) keep(items []session.Outgoing) {
-	for _, o := range items {
-		n.q.push(o)
+// keep takes back the lines an abandoned migration held: they wait in
+// their place in the queue, still pending for the user, and go out (or
+// fail) with the rest of it.
+func (n *network) keep(items []*sendq.Line) {
+	for _, q := range items {
+		n.q.Unhold(q)
 	}
 }
 
 // requeueUnsent takes back the lines l's writer still holds for the flood
-// limit and puts the user's among them at the front of the offline queue,
-// shown pending again: a /reconnect closes l soon after its QUIT, and a
-// line still held then would otherwise be neither sent nor reported. They
-// go out once, in order, after the new connection's rejoin. Lines of the
+// limit: the user's among them wait again in their place in the queue
+// (Requeued): a /reconnect closes l soon after its QUIT, and a line still
+// held then would otherwise be neither sent nor reported. They go out
+// once, in order, after the new connection's rejoin. Lines of the
 // connection itself (PING, PONG, CAP, the rejoin) belong to the old
 // connection and are dropped; the new registration makes its own.
 func (n *network) requeueUnsent(l *link) {
-	var back []session.Outgoing
+	back := 0
 	for _, m := range l.w.TakeQueued() {
-		o, tracked := l.lines.take(m)
-		if !tracked {
+		if !l.lines.take(m) {
 			n.logf("reconnect: dropping queued %s to %s", maskLine(m), l.addr)
 			continue
 		}
-		back = append(back, o)
-		if ev, ok := n.pendingEcho(o); ok {
-			n.emit(ev)
-		}
+		n.q.Requeue(n.q.Line(m))
+		back++
 	}
-	if len(back) > 0 {
-		n.logf("reconnect: %d lines held by the flood limit sent after the rejoin", len(back))
-		n.q.lines = append(back, n.q.lines...)
+	if back > 0 {
+		n.logf("reconnect: %d lines held by the flood limit sent after the rejoin", back)
 	}
 }
 
@@ -160,7 +156,7 @@ func (n *network) requestMigration(server string) {
 	switch {
 	case server == "":
 		n.emit(event.Info{Code: "MIGRATE", Text: "usage: /migrate <server>", Error: true})
-	case n.cur == nil || !n.registered:
+	case n.cur == nil || !n.sess.Registered():
 		n.emit(event.Info{Code: "MIGRATE", Text: "not connected", Error: true})
 	case !n.migrateCap():
 		n.emit(event.Info{Code: "MIGRATE", Text: "this server does not support migration", Error: true})

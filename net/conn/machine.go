@@ -1,8 +1,11 @@
 package conn
 
 import (
+	"slices"
+
 	"github.com/ferry-irc/ferry/net/event"
 	"github.com/ferry-irc/ferry/net/migrate"
+	"github.com/ferry-irc/ferry/net/sendq"
 	"github.com/ferry-irc/ferry/net/session"
 	"gopkg.in/irc.v4"
 )
@@ -18,8 +21,8 @@ import (
 // lost, within this bound).
 const maxEarlyLines = 256
 
-func newMachine(n *network) *migrate.Machine[session.Outgoing] {
-	return migrate.NewMachine[session.Outgoing](migrate.Config{
+func newMachine(n *network) *migrate.Machine[*sendq.Line] {
+	return migrate.NewMachine[*sendq.Line](migrate.Config{
 		Policy:         n.cfg.Policy,
 		ConfiguredHost: n.cfg.Dial.Host,
 		STS:            n.pool.sts.Lookup,
@@ -92,9 +95,9 @@ func (g *migration) oldLost() (took, retry bool) {
 	return took, took && was == migrate.Reconnecting
 }
 
-// submit offers a user or automatic line to the machine; true when it was
-// queued for the window.
-func (g *migration) submit(o session.Outgoing) bool { return g.m.Submit(o) }
+// submit offers a queued line to the machine; true when the machine holds
+// it for the window (the caller records that: outQueue.hold).
+func (g *migration) submit(q *sendq.Line) bool { return g.m.Submit(q) }
 
 // holding reports an open migration window (or fallback reconnect): lines
 // must wait in the machine's queue.
@@ -118,8 +121,8 @@ func (g *migration) ready() {
 }
 
 // abandon ends any migration (quit, /disconnect, /reconnect, close) and
-// returns the lines it held, in order, for the caller to fail or keep.
-func (g *migration) abandon() []session.Outgoing {
+// returns the lines it held, in order, for the caller to keep (keep).
+func (g *migration) abandon() []*sendq.Line {
 	items, acts := g.m.Abandon(g.n.clock.Now())
 	g.apply(acts)
 	g.closeTarget()
@@ -184,7 +187,7 @@ func (g *migration) apply(acts []migrate.Action) {
 		case migrate.Reconnect:
 			// The Warn before it said why, in the log and the server buffer.
 			g.reconnectConfigured()
-		case migrate.Flush[session.Outgoing]:
+		case migrate.Flush[*sendq.Line]:
 			g.flush(a.Items)
 		case migrate.StartTimer:
 			g.startTimer(a.ID, a)
@@ -263,8 +266,8 @@ func (g *migration) send(a migrate.Send) {
 // when the move is aborted, to the fresh connection after a fallback
 // reconnect. The line being written, if any, completes first, before OK.
 //
-// The user's lines are no longer on their way: the UI is told they are
-// pending again (their Delivered comes when a link writes them). PING and
+// The user's lines are no longer on their way: the queue reports them
+// Requeued (their Delivered comes when a link writes them). PING and
 // PONG never wait in that queue (SendNow), so they are not taken back; a
 // MIGRATE REQUEST still waiting there is pointless once we agreed to move
 // and is dropped. Lines of the connection's own (the rejoin after 001, a
@@ -276,28 +279,42 @@ func (g *migration) takeBack(l *link) {
 	if len(msgs) == 0 {
 		return
 	}
+	// The queued line of each message, nil for a line of the connection's
+	// own (not tracked), which joins the queue before the next tracked one.
+	lines := make([]*sendq.Line, len(msgs))
+	for i, m := range msgs {
+		if l.lines.take(m) {
+			lines[i] = n.q.Line(m)
+		}
+	}
 	moved := 0
-	for _, m := range msgs {
-		o, tracked := l.lines.take(m)
-		if !tracked {
+	for i, m := range msgs {
+		q := lines[i]
+		if q == nil {
 			switch m.Command {
 			case "PING", "PONG", "MIGRATE":
 				n.logf("migration: dropping queued %s to %s: we are leaving it", maskLine(m), l.addr)
 				continue
 			}
-			// The class is not consulted again once a line is routed.
-			o = session.Outgoing{Msg: m, Class: session.ClassConn}
+			var next *sendq.Line
+			if j := slices.IndexFunc(lines[i:], func(x *sendq.Line) bool { return x != nil }); j >= 0 {
+				next = lines[i+j]
+			}
+			q = n.q.PushBefore(next, session.Outgoing{Msg: m, Class: session.ClassConn})
 		}
-		if !g.m.Submit(o) {
+		if !g.m.Submit(q) {
 			// Not holding (cannot happen before OK): keep the line on
 			// OLD, still ahead of OK.
-			n.sendUser(l, o)
+			if q.State() == sendq.Handed {
+				l.lines.add(m)
+				n.write(l, m)
+			} else {
+				n.hand(l, q)
+			}
 			continue
 		}
+		n.q.Hold(q)
 		moved++
-		if ev, ok := n.pendingEcho(o); ok {
-			n.emit(ev)
-		}
 	}
 	n.logf("migration: %d lines waiting for %s's flood limit held for after the move", moved, l.addr)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ferry-irc/ferry/net/migrate"
+	"github.com/ferry-irc/ferry/net/sendq"
 	"github.com/ferry-irc/ferry/net/session"
 	"github.com/ferry-irc/ferry/net/transport"
 	"gopkg.in/irc.v4"
@@ -34,7 +35,7 @@ type migDialDone struct {
 // the network loop goroutine, like everything it touches.
 type migration struct {
 	n *network
-	m *migrate.Machine[session.Outgoing]
+	m *migrate.Machine[*sendq.Line]
 
 	target   *link          // the connection opened to NEW, idle until PROCEED
 	targetID migrate.DialID // the Dial that opened target
@@ -49,7 +50,7 @@ type migration struct {
 
 	// afterReconnect is set while the machine flushes after its fallback
 	// reconnect: the rejoin may have been refused, so lines are checked
-	// as the offline queue's are.
+	// as the waiting lines are.
 	afterReconnect bool
 
 	// okToken and okAt are the resume token and time of our last MIGRATE
@@ -159,10 +160,16 @@ func (g *migration) promote() {
 		old.close()
 	}
 	n.cur = t
-	n.registered, n.ready = true, true
 	n.failures = 0
 	n.lastRead = n.clock.Now()
 	n.sess.Resumed()
+	if n.sess.Stage() == session.StageRegistered {
+		// Moved before the rejoin was answered: NEW holds the session as
+		// it is, and the lines held for the move go out to it now.
+		disarm(n.rejoinWait)
+		n.rejoinWait = nil
+		n.sess.StopRejoinWait()
+	}
 	n.armDead()
 	n.armPing()
 	n.logf("migration: now on %s", t.addr)
@@ -187,25 +194,26 @@ func (g *migration) reconnectConfigured() {
 	n.connect()
 }
 
-// flush sends the items the machine held, in order, to the current link,
-// after any older line still in the offline queue. Each is reported
-// Delivered once the link's writer has written it (delivery.go).
-func (g *migration) flush(items []session.Outgoing) {
+// flush sends the lines the machine held, in order, to the current link,
+// after any older line still waiting in the queue; with no link they wait
+// in the queue. Each is reported Delivered once the link's writer has
+// written it (delivery.go).
+func (g *migration) flush(items []*sendq.Line) {
 	n := g.n
-	all := append(n.q.takeAll(), items...)
-	if g.afterReconnect {
-		all = n.deliverable(all)
-	}
 	if n.cur == nil {
-		for _, o := range all {
-			n.q.push(o)
+		for _, q := range items {
+			n.q.Unhold(q)
 		}
 		return
+	}
+	all := append(n.q.Waiting(), items...)
+	if g.afterReconnect {
+		all = n.deliverable(all)
 	}
 	if len(all) > 0 {
 		n.traceStep("flushed")
 	}
-	for _, o := range all {
-		n.sendUser(n.cur, o)
+	for _, q := range all {
+		n.hand(n.cur, q)
 	}
 }

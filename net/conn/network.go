@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/sendq"
 	"github.com/ferry-irc/ferry/net/session"
 	"github.com/ferry-irc/ferry/net/transport"
 	"gopkg.in/irc.v4"
@@ -54,11 +55,13 @@ type network struct {
 	redirects      int                   // 010 hops followed since the last registration or backoff
 	redirectSeen   bool                  // this connection's 010 was decided already
 	followed       *transport.DialConfig // the last redirect followed, for an STS upgrade of its connection
-	registered     bool
-	ready          bool
 
-	q   *offlineQueue
+	q   *sendq.Queue // every user and automatic line, from routing until written or failed
 	mig *migration
+
+	// unsent are the lines failQueue failed without sending them, in
+	// order, for Pool.Undelivered (read only once the loop is done).
+	unsent []session.Outgoing
 
 	evs []event.Event // events of the current loop step, flushed at its end
 
@@ -136,7 +139,7 @@ func newNetwork(p *Pool, cfg NetworkConfig) *network {
 		sc.Log = p.log
 	}
 	n.sess = session.New(sc)
-	n.q = newOfflineQueue()
+	n.q = sendq.New(n.queueEvent)
 	n.mig = newMigration(n)
 	return n
 }
@@ -232,9 +235,8 @@ func (n *network) input(in any) {
 		}
 	case migDialDone:
 		n.mig.dialed(v)
-	case delivered:
-		n.mig.noteDelivered(v.localID)
-		n.emit(event.Delivered{LocalID: v.localID})
+	case written:
+		n.q.Written(v.m)
 	}
 }
 
@@ -321,12 +323,12 @@ func (n *network) dialed(d dialDone) {
 		return
 	}
 	n.cur = n.newLink(d.t, d.addr, d.host)
-	n.registered, n.ready, n.redirectSeen = false, false, false
+	n.redirectSeen = false
 	n.lastRead = n.clock.Now()
 	n.armDead()
 	n.setState(event.ConnState{State: event.StateRegistering, Server: d.addr, TLS: d.t.IsTLS()})
 	n.sess.Register()
-	n.routeOut(false)
+	n.routeOut()
 }
 
 // scheduleRetry waits the backoff delay, then connects again.
@@ -370,7 +372,7 @@ func (n *network) armPing() {
 	disarm(n.ping)
 	n.ping = n.arm(n.cfg.PingInterval, func() {
 		n.ping = nil
-		if n.cur == nil || !n.registered {
+		if n.cur == nil || !n.sess.Registered() {
 			return
 		}
 		if n.mig.windowOpen() {
@@ -382,7 +384,7 @@ func (n *network) armPing() {
 			return
 		}
 		n.emit(n.sess.Ping()...)
-		n.routeOut(false)
+		n.routeOut()
 		n.armPing()
 	})
 }
@@ -413,15 +415,17 @@ func (n *network) line(l *link, m *irc.Message) {
 		// reply: the session shows it.
 	}
 	n.handing = l
+	before := n.sess.Stage()
 	evs := n.sess.Handle(m)
-	n.routeOut(false)
+	n.routeOut()
 	n.handing = nil
 	n.emit(evs...)
-	n.afterHandle()
+	n.afterHandle(before)
 }
 
-// afterHandle reacts to session state changes caused by the line just handled.
-func (n *network) afterHandle() {
+// afterHandle reacts to session state changes caused by the line just
+// handled; before is the session's Stage before it.
+func (n *network) afterHandle(before session.Stage) {
 	if n.cur == nil {
 		return
 	}
@@ -450,19 +454,18 @@ func (n *network) afterHandle() {
 		n.connect()
 		return
 	}
-	if !n.registered && n.checkRedirect() {
+	if before < session.StageRegistered && n.checkRedirect() {
 		return
 	}
-	if !n.registered && n.sess.Registered() {
-		n.registered = true
+	now := n.sess.Stage()
+	if before < session.StageRegistered && now >= session.StageRegistered {
 		n.failures = 0
 		n.redirects = 0
 		n.setState(event.ConnState{State: event.StateRegistered, Server: n.cur.addr, TLS: n.cur.t.IsTLS()})
 		n.armPing()
 		n.armRejoinWait()
 	}
-	if n.registered && !n.ready && n.sess.Ready() {
-		n.ready = true
+	if before < session.StageReady && now == session.StageReady {
 		disarm(n.rejoinWait)
 		n.rejoinWait = nil
 		n.traceStep("ready")
@@ -519,7 +522,6 @@ func (n *network) detach(l *link) {
 	if l == n.cur {
 		n.cur = nil
 		n.mig.forgetLate() // no PROCEED can come on a link that is gone
-		n.registered, n.ready = false, false
 		disarm(n.ping)
 		disarm(n.dead)
 		disarm(n.rejoinWait)
@@ -529,18 +531,18 @@ func (n *network) detach(l *link) {
 
 // armRejoinWait bounds the wait for the rejoin after registration. A server
 // that never answers one of our JOINs (some drop targets past a limit
-// without a numeric) would otherwise keep the offline queue shut forever;
+// without a numeric) would otherwise keep the queued lines waiting forever;
 // after rejoinTimeout the queue goes out to whatever was joined.
 func (n *network) armRejoinWait() {
 	disarm(n.rejoinWait)
 	n.rejoinWait = n.arm(rejoinTimeout, func() {
 		n.rejoinWait = nil
-		if n.cur == nil || !n.registered || n.ready {
+		if n.cur == nil || n.sess.Stage() != session.StageRegistered {
 			return
 		}
 		n.logf("rejoin not finished after %v; sending queued lines anyway", rejoinTimeout)
 		n.emit(event.Info{Text: "some channels did not answer the rejoin; sending queued lines now"})
-		n.ready = true
+		n.sess.StopRejoinWait()
 		n.traceStep("ready")
 		n.linkUp()
 	})

@@ -14,12 +14,17 @@
 // lag every minute and replaces a connection silent for two minutes. It
 // follows 010 redirects under the rules of a migration target.
 //
-// Lines the user types while there is no usable connection (disconnected,
-// reconnecting, rejoining, or inside a migration window) are echoed
-// Pending at once and sent exactly once, in order, when the connection is
-// ready; Delivered is reported when a line has been written to the server
-// that processes it, Failed when it never will be (quit, a channel whose
-// rejoin was refused).
+// Every line the user types (and every automatic reply) lives in the
+// network's one ordered queue (net/sendq) until it is written or fails,
+// in one state at a time: waiting offline, held by a migration, handed to
+// a link's writer (flood control), written, delivered, failed. Lines typed
+// while there is no usable connection (disconnected, reconnecting,
+// rejoining, or inside a migration window) are echoed Pending at once and
+// sent exactly once, in order, when the connection is ready. Events are
+// keyed by the message's LocalID: Delivered when every line of it has been
+// written to the server that processes it, Requeued when a line handed to
+// a writer waits again, Failed when it never will go (quit, a channel
+// whose rejoin was refused, a write cut by a lost connection).
 //
 // Migration (net/migrate/SPEC.md): MIGRATE and FAIL MIGRATE lines go to the
 // network's net/migrate machine, and the loop carries out its actions:
@@ -28,9 +33,9 @@
 // limiter), promote the target link under the same session without
 // re-registration or ConnState event, or fall back to an ordinary reconnect
 // to the configured server. Lines still waiting for the flood limiter when
-// the client accepts a move were never seen by OLD: they join the
-// migration queue, shown Pending again, ahead of lines typed later. No
-// credential is ever written to a migration target.
+// the client accepts a move were never seen by OLD: the machine holds
+// them (Requeued), ahead of lines typed later. No credential is ever
+// written to a migration target.
 //
 // Everything a network produces reaches the user as event batches on one
 // channel (Events); commands go in through Do, which never blocks for long.
@@ -39,6 +44,8 @@ package conn
 import (
 	"sync"
 	"time"
+
+	"gopkg.in/irc.v4"
 
 	"github.com/ferry-irc/ferry/net/command"
 	"github.com/ferry-irc/ferry/net/event"
@@ -153,4 +160,43 @@ func (p *Pool) Close() {
 		}
 	}
 	p.box.close()
+}
+
+// maxUnsent bounds the lines a network keeps for Undelivered.
+const maxUnsent = 10000
+
+// Unsent is a line that never went out: it was waiting for a usable
+// connection when the user quit, registration failed for good or the Pool
+// closed (and was reported Failed then).
+type Unsent struct {
+	Network string
+	// LocalID is the typed message's ID (every line of a split text has
+	// it); 0 for a line that was not typed text (a JOIN, a /raw line).
+	LocalID uint64
+	// Target is the line's first parameter: the channel or nick of a
+	// PRIVMSG or NOTICE.
+	Target string
+	// Msg is the line as it would have been sent. It may hold a secret (a
+	// line to services): never log it as it is.
+	Msg *irc.Message
+}
+
+// Undelivered returns, once Close has returned, the lines that never went
+// out, per network in configuration order and in the order they were
+// queued. A network whose goroutine did not stop within Close's bound
+// reports nothing.
+func (p *Pool) Undelivered() []Unsent {
+	var out []Unsent
+	for _, name := range p.names {
+		n := p.networks[name]
+		select {
+		case <-n.done:
+		default:
+			continue
+		}
+		for _, o := range n.unsent {
+			out = append(out, Unsent{Network: name, LocalID: o.LocalID, Target: o.Msg.Param(0), Msg: o.Msg})
+		}
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package conn
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -376,5 +377,51 @@ func TestEchoOfQueuedLineMatched(t *testing.T) {
 	}).(event.Message)
 	if echo.LocalID != 42 {
 		t.Errorf("the echo of a live line came with LocalID %d, want 42", echo.LocalID)
+	}
+}
+
+// The lines still waiting for a connection when the Pool closes are
+// reported Failed and kept for Undelivered, in order, with their network,
+// target and LocalID (every line of a split text); a line that was
+// delivered is not among them.
+func TestUndeliveredAfterClose(t *testing.T) {
+	srv := newRelay(t)
+	p, c := startPool(t, plainNet("net", "una", srv.port()))
+	c.wait(5*time.Second, "registered", isState("net", event.StateRegistered))
+	p.Do("net", command.SendText{ID: 1, Target: "bob", Text: "went out"})
+	c.wait(5*time.Second, "delivered", func(e event.Event) bool {
+		d, ok := e.(event.Delivered)
+		return ok && d.LocalID == 1
+	})
+	srv.set(func(r *relay) { r.refuse = true })
+	srv.drop("una")
+	c.wait(5*time.Second, "waiting", isState("net", event.StateWaiting))
+	p.Do("net", command.SendText{ID: 2, Target: "#x", Text: "first"})
+	p.Do("net", command.Join{Channel: "#y"})
+	p.Do("net", command.SendText{ID: 3, Target: "bob", Text: strings.Repeat("long ", 200)})
+	c.wait(5*time.Second, "pending", func(e event.Event) bool {
+		m, ok := e.(event.Message)
+		return ok && m.LocalID == 3 && m.Pending
+	})
+	if got := p.Undelivered(); len(got) != 0 {
+		t.Errorf("Undelivered before Close: %v", got)
+	}
+	p.Close()
+	got := p.Undelivered()
+	var ids []uint64
+	for _, u := range got {
+		ids = append(ids, u.LocalID)
+		if u.Network != "net" {
+			t.Errorf("line %v of network %q", u.Msg, u.Network)
+		}
+	}
+	if len(got) < 4 || !slices.Equal(ids[:3], []uint64{2, 0, 3}) || got[0].Target != "#x" || got[0].Msg.Trailing() != "first" ||
+		got[1].Msg.Command != "JOIN" || got[2].Target != "bob" {
+		t.Fatalf("Undelivered = %+v, want #x first, JOIN #y, then the split text to bob", got)
+	}
+	for _, u := range got[3:] {
+		if u.LocalID != 3 {
+			t.Errorf("line after the split text: %+v", u)
+		}
 	}
 }

@@ -6,27 +6,29 @@ import (
 	"github.com/ferry-irc/ferry/net/event"
 	"github.com/ferry-irc/ferry/net/ircx"
 	"github.com/ferry-irc/ferry/net/migrate"
+	"github.com/ferry-irc/ferry/net/sendq"
 	"github.com/ferry-irc/ferry/net/session"
 	"gopkg.in/irc.v4"
 )
 
 // routeOut sends the lines the session produced in its last call where they
-// belong, and reports the LocalIDs of lines that were queued rather than
-// sent (their echo is shown pending).
+// belong, and reports the LocalIDs of lines that wait in the queue rather
+// than going to a writer now (their echo is shown pending).
 //
 //   - ClassConn lines belong to a connection: they go to the link whose line
 //     is being handled (a PONG to the migration target goes back to it), else
 //     to the current link, and are dropped when there is none.
-//   - ClassUser lines the session makes on its own while handling a line
-//     (the rejoin after 001) are part of bringing the link up: they go out
-//     directly, since the queue only opens once the rejoin has completed;
-//     that includes the fallback reconnect of a failed migration. Inside a
-//     migration window they are queued like the user's: OLD processes
-//     nothing after OK.
-//   - Every other ClassUser and ClassAuto line goes through the queue, which
-//     sends it now when the link is up and no migration window is open, and
-//     holds it otherwise.
-func (n *network) routeOut(fromSubmit bool) map[uint64]bool {
+//   - ClassRejoin lines (the rejoin after 001) are part of bringing the
+//     link up: they go out directly, since the queue only opens once the
+//     rejoin has completed; that includes the fallback reconnect of a
+//     failed migration. Inside a migration window they are queued like the
+//     user's: OLD processes nothing after OK.
+//   - ClassUser and ClassAuto lines join the outgoing queue: held by the
+//     migration machine when it holds lines, handed to the writer when the
+//     link is up and nothing waits ahead of them, else waiting offline. An
+//     automatic line made while there is no connection is dropped, not
+//     kept for a later one.
+func (n *network) routeOut() map[uint64]bool {
 	var queued map[uint64]bool
 	for len(n.out) > 0 {
 		o := n.out[0]
@@ -46,32 +48,27 @@ func (n *network) routeOut(fromSubmit bool) map[uint64]bool {
 				continue
 			}
 			n.write(l, o.Msg)
-		case o.Class == session.ClassUser && !fromSubmit && o.LocalID == 0 && !n.mig.windowOpen():
+		case o.Class == session.ClassRejoin && !n.mig.windowOpen():
 			if n.cur != nil {
 				n.write(n.cur, o.Msg)
 			}
+		case o.Class == session.ClassAuto && n.cur == nil && !n.mig.holding():
+			n.logf("dropping automatic %s while offline", o.Msg.Command)
 		default:
-			if n.mig.submit(o) {
-				if queued == nil {
-					queued = map[uint64]bool{}
-				}
-				queued[o.LocalID] = true
+			l := n.q.Push(o)
+			switch {
+			case n.mig.submit(l):
+				n.q.Hold(l)
+			case n.canSend() && n.q.NumWaiting() == 1:
+				n.hand(n.cur, l)
 				continue
+			default:
+				n.logf("queued %s (%d waiting)", o.Msg.Command, n.q.NumWaiting())
 			}
-			if n.canSend() && n.q.len() == 0 {
-				n.sendUser(n.cur, o)
-				continue
-			}
-			if o.Class == session.ClassAuto && n.cur == nil {
-				n.logf("dropping automatic %s while offline", o.Msg.Command)
-				continue
-			}
-			n.q.push(o)
 			if queued == nil {
 				queued = map[uint64]bool{}
 			}
 			queued[o.LocalID] = true
-			n.logf("queued %s (%d waiting)", o.Msg.Command, n.q.len())
 		}
 	}
 	n.out = nil
@@ -81,14 +78,27 @@ func (n *network) routeOut(fromSubmit bool) map[uint64]bool {
 // canSend reports whether queued lines may go out now: a registered link
 // that has finished rejoining, and no migration window open.
 func (n *network) canSend() bool {
-	return n.cur != nil && n.ready && !n.mig.holding()
+	return n.cur != nil && n.sess.Ready() && !n.mig.holding()
 }
 
-// sendUser writes a queued or fresh user line to l. Delivered follows
-// once the writer has written it (see delivery.go).
-func (n *network) sendUser(l *link, o session.Outgoing) {
-	l.lines.add(o)
-	n.write(l, o.Msg)
+// hand gives a queued line to l's writer. Its write is posted back to the
+// loop (written, see delivery.go).
+func (n *network) hand(l *link, q *sendq.Line) {
+	if !n.q.Hand(q) {
+		n.logf("BUG: %s handed from state %v", q.Out.Msg.Command, q.State())
+		return
+	}
+	l.lines.add(q.Out.Msg)
+	n.write(l, q.Out.Msg)
+}
+
+// queueEvent reports what the queue says of a typed message. A Delivered
+// is noted by the migration's watch for a late PROCEED (late.go).
+func (n *network) queueEvent(e event.Event) {
+	if d, ok := e.(event.Delivered); ok && n.mig != nil {
+		n.mig.noteDelivered(d.LocalID)
+	}
+	n.emit(e)
 }
 
 // write queues m on l's writer. PING and PONG bypass the flood limiter
@@ -138,7 +148,7 @@ func isMigrateControl(m *irc.Message) bool {
 	return false
 }
 
-// linkUp: the session is registered and rejoined; flush the offline queue
+// linkUp: the session is registered and rejoined; send the waiting lines
 // in order.
 func (n *network) linkUp() {
 	n.mig.ready()
@@ -149,18 +159,18 @@ func (n *network) flushQueue() {
 	if !n.canSend() {
 		return
 	}
-	for _, o := range n.deliverable(n.q.takeAll()) {
-		n.sendUser(n.cur, o)
+	for _, q := range n.deliverable(n.q.Waiting()) {
+		n.hand(n.cur, q)
 	}
 }
 
-// failQueue reports every queued line Failed (quit, or the Pool closing).
+// failQueue reports every waiting line Failed (quit, registration failed
+// for good, or the Pool closing), and keeps it for Pool.Undelivered.
 func (n *network) failQueue(reason string) {
-	seen := map[uint64]bool{}
-	for _, o := range n.q.takeAll() {
-		if o.LocalID != 0 && !seen[o.LocalID] {
-			seen[o.LocalID] = true
-			n.emit(event.Failed{LocalID: o.LocalID, Reason: reason})
+	for _, q := range n.q.Waiting() {
+		n.q.Fail(q, reason)
+		if len(n.unsent) < maxUnsent {
+			n.unsent = append(n.unsent, q.Out)
 		}
 	}
 }
@@ -191,16 +201,31 @@ func redactMigrate(m *irc.Message) string {
 	return strings.ReplaceAll(migrate.Redact(m), migrate.Masked, ircx.Secret)
 }
 
-// offlineQueue is the ordered queue of user lines waiting for a usable
-// connection.
-type offlineQueue struct{ lines []session.Outgoing }
-
-func newOfflineQueue() *offlineQueue { return &offlineQueue{} }
-
-func (q *offlineQueue) push(o session.Outgoing) { q.lines = append(q.lines, o) }
-func (q *offlineQueue) len() int                { return len(q.lines) }
-func (q *offlineQueue) takeAll() []session.Outgoing {
-	l := q.lines
-	q.lines = nil
-	return l
+// deliverable drops the held lines the session says can no longer go out
+// after the rejoin (Session.Undeliverable) and reports each of their
+// messages Failed: never lost in silence, nor sent where the server would
+// refuse it.
+func (n *network) deliverable(lines []*sendq.Line) []*sendq.Line {
+	if len(lines) == 0 {
+		return lines
+	}
+	held := make([]session.Outgoing, len(lines))
+	for i, q := range lines {
+		held[i] = q.Out
+	}
+	refused := n.sess.Undeliverable(held)
+	if len(refused) == 0 {
+		return lines
+	}
+	out := lines[:0]
+	for _, q := range lines {
+		why, no := refused[q.Out.LocalID]
+		if !no {
+			out = append(out, q)
+			continue
+		}
+		n.logf("a queued line to %s: %s", q.Out.Msg.Param(0), why)
+		n.q.Fail(q, why)
+	}
+	return out
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/sendq"
 	"github.com/ferry-irc/ferry/net/session"
 	"github.com/ferry-irc/ferry/net/transport"
 	"gopkg.in/irc.v4"
@@ -114,10 +115,12 @@ type settleRig struct {
 	l     *link
 	ht    *heldTransport
 	posts chan any
+	ids   map[*irc.Message]uint64 // the LocalID of each line sent
 }
 
 func newSettleRig(t *testing.T, modes map[string]holdMode) *settleRig {
-	r := &settleRig{n: &network{q: newOfflineQueue()}, ht: newHeldTransport(modes), posts: make(chan any, 16)}
+	r := &settleRig{n: &network{}, ht: newHeldTransport(modes), posts: make(chan any, 16), ids: map[*irc.Message]uint64{}}
+	r.n.q = sendq.New(r.n.queueEvent)
 	r.l = &link{id: 1, addr: "fake:6667", t: r.ht, lines: newUserLines(), closed: make(chan struct{})}
 	post := func(v any) bool { r.posts <- v; return true }
 	r.l.w = transport.NewWriter(trackedTransport{Transport: r.ht, lines: r.l.lines, post: post}, nil)
@@ -126,6 +129,12 @@ func newSettleRig(t *testing.T, modes map[string]holdMode) *settleRig {
 		r.l.close()
 	})
 	return r
+}
+
+// send queues o and hands it to the rig's link, as the loop does.
+func (r *settleRig) send(o session.Outgoing) {
+	r.ids[o.Msg] = o.LocalID
+	r.n.hand(r.l, r.n.q.Push(o))
 }
 
 func userLine(id uint64, text string) session.Outgoing {
@@ -142,8 +151,8 @@ func (r *settleRig) lose() {
 	}
 }
 
-// outcome sums up the events recoverUnsent emitted, the Delivered posts
-// the writer made, and the lines queued again.
+// outcome sums up the events recoverUnsent emitted, the posts of written
+// lines the writer made (by LocalID), and the lines queued again.
 func (r *settleRig) outcome() (done, failed, posted []uint64, queued []string) {
 	for _, e := range r.n.evs {
 		switch e := e.(type) {
@@ -156,16 +165,16 @@ func (r *settleRig) outcome() (done, failed, posted []uint64, queued []string) {
 	for {
 		select {
 		case v := <-r.posts:
-			if d, ok := v.(delivered); ok {
-				posted = append(posted, d.localID)
+			if w, ok := v.(written); ok {
+				posted = append(posted, r.ids[w.m])
 			}
 			continue
 		default:
 		}
 		break
 	}
-	for _, o := range r.n.q.lines {
-		queued = append(queued, o.Msg.Trailing())
+	for _, q := range r.n.q.Waiting() {
+		queued = append(queued, q.Out.Msg.Trailing())
 	}
 	return done, failed, posted, queued
 }
@@ -194,12 +203,12 @@ func (r *settleRig) freeOnSettle() *int {
 func TestLinkLostLineWrittenButNotRecordedIsDelivered(t *testing.T) {
 	r := newSettleRig(t, map[string]holdMode{"a": wireThenHold})
 	waits := r.freeOnSettle()
-	r.n.sendUser(r.l, userLine(1, "a"))
+	r.send(userLine(1, "a"))
 	if got := <-r.ht.started; got != "a" {
 		t.Fatalf("held write of %q, want a", got)
 	}
-	r.n.sendUser(r.l, userLine(2, "b"))
-	r.n.sendUser(r.l, userLine(3, "c"))
+	r.send(userLine(2, "b"))
+	r.send(userLine(3, "c"))
 	r.lose()
 	done, failed, posted, queued := r.outcome()
 	if *waits != 1 {
@@ -224,9 +233,9 @@ func TestLinkLostLineWrittenButNotRecordedIsDelivered(t *testing.T) {
 // the loop waits (the loop reports it), a is Delivered exactly once.
 func TestLinkLostLineWrittenAsTheSocketClosesIsDelivered(t *testing.T) {
 	r := newSettleRig(t, map[string]holdMode{"a": wireThenClose})
-	r.n.sendUser(r.l, userLine(1, "a"))
+	r.send(userLine(1, "a"))
 	<-r.ht.started
-	r.n.sendUser(r.l, userLine(2, "b"))
+	r.send(userLine(2, "b"))
 	r.lose()
 	done, failed, posted, queued := r.outcome()
 	if all := append(done, posted...); !slices.Equal(all, []uint64{1}) {
@@ -242,9 +251,9 @@ func TestLinkLostLineWrittenAsTheSocketClosesIsDelivered(t *testing.T) {
 // behind it are queued again.
 func TestLinkLostLineWhoseWriteFailedIsFailed(t *testing.T) {
 	r := newSettleRig(t, map[string]holdMode{"a": holdThenFail})
-	r.n.sendUser(r.l, userLine(1, "a"))
+	r.send(userLine(1, "a"))
 	<-r.ht.started
-	r.n.sendUser(r.l, userLine(2, "b"))
+	r.send(userLine(2, "b"))
 	r.lose()
 	delivered, failed, posted, queued := r.outcome()
 	if len(delivered)+len(posted) != 0 {
@@ -264,8 +273,8 @@ func TestLinkLostLineWhoseWriteFailedIsFailed(t *testing.T) {
 func TestLinkLostAfterWritesCompleted(t *testing.T) {
 	r := newSettleRig(t, map[string]holdMode{"b": wireThenHold})
 	r.freeOnSettle()
-	r.n.sendUser(r.l, userLine(1, "a"))
-	r.n.sendUser(r.l, userLine(2, "b"))
+	r.send(userLine(1, "a"))
+	r.send(userLine(2, "b"))
 	<-r.ht.started // a's write has returned and been recorded
 	r.lose()
 	delivered, failed, posted, queued := r.outcome()
@@ -276,8 +285,8 @@ func TestLinkLostAfterWritesCompleted(t *testing.T) {
 		t.Errorf("Failed %v, queued again %q; want neither", failed, queued)
 	}
 	u := r.l.lines
-	if len(u.out)+len(u.left)+len(u.moved)+len(u.writing)+len(u.cut) != 0 {
-		t.Errorf("bookkeeping left behind: %v %v %v %v %v", u.out, u.left, u.moved, u.writing, u.cut)
+	if len(u.out)+len(u.writing)+len(u.cut) != 0 {
+		t.Errorf("bookkeeping left behind: %v %v %v", u.out, u.writing, u.cut)
 	}
 }
 
@@ -294,7 +303,7 @@ func TestLinkLostWriteNotReturningIsFailedAtTheBound(t *testing.T) {
 		c <- time.Time{}
 		return c
 	}
-	r.n.sendUser(r.l, userLine(1, "a"))
+	r.send(userLine(1, "a"))
 	<-r.ht.started
 	r.n.drop(r.l)
 	r.n.recoverUnsent(r.l)
@@ -318,13 +327,13 @@ func TestUserLinesSealRefusesAndSettleKeepsOrder(t *testing.T) {
 	u := newUserLines()
 	lines := []session.Outgoing{userLine(1, "a"), userLine(2, "b"), userLine(2, "c"), userLine(3, "d")}
 	for _, o := range lines {
-		u.add(o)
+		u.add(o.Msg)
 	}
 	if !u.begin(lines[0].Msg) {
 		t.Fatal("begin refused before the link closed")
 	}
-	if id, ok := u.end(lines[0].Msg, nil); !ok || id != 1 {
-		t.Fatalf("end(a) = %d, %v; want 1, true", id, ok)
+	if !u.end(lines[0].Msg, nil) {
+		t.Fatal("end(a) = false, want true: a was written")
 	}
 	u.seal()
 	if u.begin(lines[2].Msg) {
@@ -333,16 +342,42 @@ func TestUserLinesSealRefusesAndSettleKeepsOrder(t *testing.T) {
 	noTimer := func() <-chan time.Time { t.Fatal("settle waited with no write under way"); return nil }
 	back, cut, delivered, timedOut := u.settle(noTimer)
 	var got []string
-	for _, o := range back {
-		got = append(got, o.Msg.Trailing())
+	for _, m := range back {
+		got = append(got, m.Trailing())
 	}
 	if !slices.Equal(got, []string{"b", "c", "d"}) || len(cut)+len(delivered) != 0 || timedOut {
 		t.Errorf("settle = back %q, cut %v, delivered %v, timed out %v; want back [b c d] only", got, cut, delivered, timedOut)
 	}
-	if _, ok := u.end(lines[1].Msg, errors.New("late")); ok {
+	if u.end(lines[1].Msg, errors.New("late")) {
 		t.Error("a write ending after settle reported something")
 	}
-	if len(u.out)+len(u.left)+len(u.cut) != 0 {
-		t.Errorf("bookkeeping left behind: %v %v %v", u.out, u.left, u.cut)
+	if len(u.out)+len(u.cut) != 0 {
+		t.Errorf("bookkeeping left behind: %v %v", u.out, u.cut)
+	}
+}
+
+// The lines a lost link never wrote wait again, and the user sees them
+// pending again (Requeued, by LocalID, once per message); the line it
+// wrote is not requeued.
+func TestLinkLostUnsentLinesAreRequeued(t *testing.T) {
+	r := newSettleRig(t, map[string]holdMode{"a": wireThenHold})
+	r.freeOnSettle()
+	r.send(userLine(1, "a"))
+	<-r.ht.started
+	r.send(userLine(2, "b1"))
+	r.send(userLine(2, "b2"))
+	r.send(userLine(3, "c"))
+	r.lose()
+	var requeued []uint64
+	for _, e := range r.n.evs {
+		if e, ok := e.(event.Requeued); ok {
+			requeued = append(requeued, e.LocalID)
+		}
+	}
+	if !slices.Equal(requeued, []uint64{2, 3}) {
+		t.Errorf("Requeued %v, want [2 3]", requeued)
+	}
+	if _, _, _, queued := r.outcome(); !slices.Equal(queued, []string{"b1", "b2", "c"}) {
+		t.Errorf("queued again %q, want [b1 b2 c]", queued)
 	}
 }

@@ -53,8 +53,8 @@ func (n *network) shutdown() {
 					if v.t != nil {
 						v.t.Close()
 					}
-				case delivered:
-					n.emit(event.Delivered{LocalID: v.localID})
+				case written:
+					n.q.Written(v.m)
 				}
 			case <-deadline.C:
 				break wait

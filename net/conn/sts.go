@@ -28,7 +28,7 @@ func (n *network) onSTS(value string) {
 	if !upgrade {
 		return
 	}
-	if l.host != n.cfg.Dial.Host && l == n.cur && !n.registered && n.followed != nil && n.followed.Host == l.host {
+	if l.host != n.cfg.Dial.Host && l == n.cur && !n.sess.Registered() && n.followed != nil && n.followed.Host == l.host {
 		// A connection that followed a 010 redirect, still registering:
 		// the host wants TLS, so it is redone over TLS on the policy port
 		// before registration goes on in plaintext.

@@ -117,7 +117,8 @@ type Message struct {
 	// so Delivered/Failed can find it. Zero for lines not typed here.
 	LocalID uint64
 	// Pending marks a line of ours that is queued and not yet on the wire
-	// (migration window, or disconnected). Delivered clears it.
+	// (migration window, or disconnected) when it first appears. Delivered
+	// and Failed clear it; Requeued sets it again.
 	Pending bool
 	// Highlight is set when the text mentions our current nick.
 	Highlight bool
@@ -136,6 +137,16 @@ type CTCP struct {
 
 // Delivered says that our line LocalID reached the server that processes it.
 type Delivered struct {
+	Meta
+	LocalID uint64
+}
+
+// Requeued says that our line LocalID, already handed to a connection,
+// is waiting again and not yet on the wire: a migration holds it for the
+// server that takes the session over, or the connection closed before it
+// was written and it goes out on the next one. It is pending until
+// Delivered or Failed.
+type Requeued struct {
 	Meta
 	LocalID uint64
 }

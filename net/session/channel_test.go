@@ -234,12 +234,12 @@ func TestRejoinWithKeysAndReady(t *testing.T) {
 	}
 }
 
-func TestRejoinClassIsUser(t *testing.T) {
+func TestRejoinClassIsRejoin(t *testing.T) {
 	sc := newScript(t, Config{Autojoin: []Channel{{"#a", ""}}})
 	sc.s.Register()
 	sc.rec.out = nil
 	sc.feed(":srv CAP * LS :", ":srv 001 me :Welcome", ":srv 376 me :End of MOTD")
-	if len(sc.rec.out) != 2 || sc.rec.out[0].Class != ClassConn || sc.rec.out[1].Class != ClassUser {
+	if len(sc.rec.out) != 2 || sc.rec.out[0].Class != ClassConn || sc.rec.out[1].Class != ClassRejoin {
 		t.Errorf("classes %+v", sc.rec.out)
 	}
 }

@@ -53,7 +53,7 @@ func Example() {
 	// -> CAP REQ :server-time echo-message (conn)
 	// -> CAP END (conn)
 	// registered as ferry
-	// -> JOIN #ferry (user)
+	// -> JOIN #ferry (rejoin)
 	// joined #ferry ready: true
 	// <bob> hi ferry (highlight true)
 	// -> PRIVMSG #ferry hello (user)

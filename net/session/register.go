@@ -140,7 +140,7 @@ func (s *Session) sendRejoin() {
 		if len(keys) > 0 {
 			params = append(params, strings.Join(keys, ","))
 		}
-		s.send(ClassUser, "JOIN", params...)
+		s.send(ClassRejoin, "JOIN", params...)
 		names, keys, size = nil, nil, 0
 	}
 	for _, c := range list {

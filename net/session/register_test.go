@@ -337,3 +337,32 @@ func TestSASLRequiredServerWithoutCap(t *testing.T) {
 	sc.feed(":srv 001 me :Welcome")
 	sc.expect() // no rejoin on a fatal session
 }
+
+func TestStage(t *testing.T) {
+	sc := newScript(t, Config{Autojoin: []Channel{{"#a", ""}, {"#b", ""}}})
+	sc.s.StopRejoinWait() // not registered: nothing to give up on
+	if got := sc.s.Stage(); got != StageRegistering {
+		t.Fatalf("new session: Stage %v, want registering", got)
+	}
+	sc.register("")
+	sc.feed(":srv 376 me :End of MOTD")
+	if got := sc.s.Stage(); got != StageRegistered {
+		t.Fatalf("after 001: Stage %v, want registered", got)
+	}
+	sc.feed(":me!u@h JOIN #a")
+	if got := sc.s.Stage(); got != StageRegistered {
+		t.Fatalf("one JOIN of two answered: Stage %v, want registered", got)
+	}
+	sc.s.StopRejoinWait()
+	if got := sc.s.Stage(); got != StageReady || !sc.s.Ready() {
+		t.Fatalf("after StopRejoinWait: Stage %v, want ready", got)
+	}
+	sc.feed(":me!u@h JOIN #b")
+	if got := sc.s.Stage(); got != StageReady {
+		t.Fatalf("late JOIN answer: Stage %v, want ready", got)
+	}
+	sc.s.Register()
+	if got := sc.s.Stage(); got != StageRegistering {
+		t.Fatalf("after Register: Stage %v, want registering", got)
+	}
+}

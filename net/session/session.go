@@ -43,8 +43,12 @@ type Class int
 
 const (
 	ClassConn Class = iota // belongs to the connection being handled: CAP, AUTHENTICATE, PASS/NICK/USER of registration, PONG, our lag PING
-	ClassUser              // the user's lines (text, join, part, nick, raw, quit) and the rejoin after 001
-	ClassAuto              // automatic replies (CTCP VERSION/PING/TIME/CLIENTINFO answers)
+	ClassUser              // the user's lines (text, join, part, nick, raw, quit)
+	ClassAuto              // automatic replies (CTCP VERSION/PING/TIME/CLIENTINFO answers), CHATHISTORY, SEARCH
+	// ClassRejoin is the rejoin after 001: part of bringing the connection
+	// up (queued lines wait until it is answered), yet held like the
+	// user's lines inside a migration window.
+	ClassRejoin
 )
 
 func (c Class) String() string {
@@ -55,6 +59,8 @@ func (c Class) String() string {
 		return "user"
 	case ClassAuto:
 		return "auto"
+	case ClassRejoin:
+		return "rejoin"
 	}
 	return fmt.Sprintf("Class(%d)", int(c))
 }
@@ -304,6 +310,38 @@ func (s *Session) Registered() bool { return s.registered }
 // rejoin/autojoin planned at 001 (sent at the end of the burst) was answered (by our JOIN or an error
 // numeric), so queued user lines can go out to channels we are in.
 func (s *Session) Ready() bool { return s.ready }
+
+// Stage is how far the current connection has come: the owner compares
+// the Stage before and after a call to react to a change (start lag
+// pings at registration, send queued lines once ready).
+type Stage int
+
+const (
+	StageRegistering Stage = iota // no 001 yet on this connection
+	StageRegistered               // 001 received; the rejoin under way
+	StageReady                    // registered and the rejoin answered (or given up on)
+)
+
+// Stage reports how far the current connection has come.
+func (s *Session) Stage() Stage {
+	switch {
+	case s.ready:
+		return StageReady
+	case s.registered:
+		return StageRegistered
+	}
+	return StageRegistering
+}
+
+// StopRejoinWait is called by the owner when it stops waiting for the
+// rejoin's answers (a server that never answers one of our JOINs): the
+// session counts as Ready from now on, so queued lines go out to whatever
+// was joined. JOINs answered later are still taken as answers.
+func (s *Session) StopRejoinWait() {
+	if s.registered {
+		s.ready = true
+	}
+}
 
 // Fatal returns a non-nil error when registration failed for good (SASL
 // required and refused, or not offered); the owner must not reconnect.
