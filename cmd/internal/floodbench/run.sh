@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Whole-program flood measurement (issue 5): ferry and irssi, each the real
+# Whole-program flood measurement: ferry and irssi, each the real
 # binary in a 160x48 tmux pane, connected to floodbench on 127.0.0.1, which
 # floods one channel with N lines and then sends a CTCP VERSION; the reply
 # marks that every line was processed. For each run it records the client's
