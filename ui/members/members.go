@@ -10,9 +10,8 @@
 // Membership changes cost the same in a channel of ten and of a hundred
 // thousand: members are found through a map keyed by the folded nick, and
 // the display order is brought up to date only when it is read (At, Nicks,
-// Render), by sorting what changed since and merging it in, or when the
-// changes not yet merged outnumber the members (so a list never drawn
-// stays bounded).
+// Render), by sorting what changed since and placing it by binary search,
+// or when many changes wait (so a list never drawn stays bounded).
 package members
 
 import (
@@ -34,9 +33,10 @@ type Member struct {
 // whose rank changes is retired (dead) and a new entry takes its place.
 type entry struct {
 	Member
-	key  string // fold(Nick)
-	rank int    // rankOf(Member)
-	dead bool   // removed or replaced; dropped at the next merge
+	key    string // fold(Nick)
+	rank   int    // rankOf(Member)
+	dead   bool   // removed or replaced; dropped at the next merge
+	merged bool   // in sorted (else in added)
 }
 
 // List is a member list, looked up by nick in O(1) and read in display
@@ -45,7 +45,7 @@ type List struct {
 	byKey  map[string]*entry // live entries by folded nick
 	sorted []*entry          // display order as of the last merge; may hold dead entries
 	added  []*entry          // entries since the last merge, unsorted; may hold dead ones
-	stale  int               // dead entries in sorted and added
+	gone   []*entry          // dead entries still in sorted
 	rank   string            // prefix characters, highest first
 	fold   func(string) string
 }
@@ -116,7 +116,10 @@ func (l *List) Set(ms []Member) {
 		l.byKey[e.key] = e
 		l.sorted = append(l.sorted, e)
 	}
-	l.added, l.stale = nil, 0
+	for _, e := range l.sorted {
+		e.merged = true
+	}
+	l.added, l.gone = nil, nil
 }
 
 // compare is the display order: by rank, then by folded nick.
@@ -127,43 +130,73 @@ func compare(a, b *entry) int {
 	return strings.Compare(a.key, b.key)
 }
 
-// merge brings sorted up to date: the entries added since are sorted
-// and merged in, dead ones dropped. O(Len + k log k) for k changes.
+// merge brings sorted up to date: the entries retired since are cut out
+// and those added since are sorted and merged in. Each is placed by
+// binary search and the rest moved with copy, so a merge costs
+// O(k log n) comparisons for k changes plus one memmove of the list,
+// never a pass that touches every member.
 func (l *List) merge() {
-	if len(l.added) == 0 && l.stale == 0 {
+	if len(l.added) == 0 && len(l.gone) == 0 {
 		return
+	}
+	if len(l.gone) > 0 {
+		slices.SortFunc(l.gone, compare)
+		out, from := 0, 0
+		for _, g := range l.gone {
+			i, ok := slices.BinarySearchFunc(l.sorted, g, compare)
+			if !ok || l.sorted[i] != g || i < from {
+				continue // not there: cannot happen, as entries in sorted are unique
+			}
+			out += copy(l.sorted[out:], l.sorted[from:i])
+			from = i + 1
+		}
+		out += copy(l.sorted[out:], l.sorted[from:])
+		clear(l.sorted[out:])
+		l.sorted = l.sorted[:out]
+		clear(l.gone)
+		l.gone = l.gone[:0]
 	}
 	add := l.added[:0]
 	for _, e := range l.added {
 		if !e.dead {
+			e.merged = true
 			add = append(add, e)
 		}
 	}
-	slices.SortFunc(add, compare)
-	out := make([]*entry, 0, len(l.byKey))
-	i := 0
-	for _, e := range l.sorted {
-		if e.dead {
-			continue
-		}
-		for i < len(add) && compare(add[i], e) < 0 {
-			out = append(out, add[i])
-			i++
-		}
-		out = append(out, e)
+	clear(l.added[len(add):])
+	l.added = l.added[:0]
+	if len(add) == 0 {
+		return
 	}
-	out = append(out, add[i:]...)
-	clear(l.added) // let dead entries go
-	l.sorted, l.added, l.stale = out, l.added[:0], 0
+	slices.SortFunc(add, compare)
+	// Merge from the back, in place: the tail of sorted moves right by
+	// the number of added entries that sort before it.
+	n := len(l.sorted)
+	l.sorted = slices.Grow(l.sorted, len(add))[:n+len(add)]
+	end := n // sorted[:end] is what is left to place
+	for j := len(add) - 1; j >= 0; j-- {
+		i, _ := slices.BinarySearchFunc(l.sorted[:end], add[j], compare)
+		copy(l.sorted[i+j+1:], l.sorted[i:end])
+		l.sorted[i+j] = add[j]
+		end = i
+	}
+	clear(add)
 }
 
-// changed notes an addition or a retirement; the pending changes are
-// merged once they outnumber the members, so a list that is never read
-// stays within a constant factor of its size and each change costs
-// O(log n) amortised.
+// changed notes an addition or a retirement; pending changes are merged
+// once there are many of them, so a list that is never read stays
+// bounded and each change costs O(log n) amortised.
 func (l *List) changed() {
-	if pending := len(l.added) + l.stale; pending > 1024 && pending > len(l.byKey) {
+	if pending := len(l.added) + len(l.gone); pending > 1024 && pending > len(l.byKey)/16 {
 		l.merge()
+	}
+}
+
+// retire marks e as no longer in the list.
+func (l *List) retire(e *entry) {
+	e.dead = true
+	if e.merged {
+		l.gone = append(l.gone, e)
 	}
 }
 
@@ -217,8 +250,7 @@ func (l *List) Add(m Member) {
 			e.Member = m // same place in the order
 			return
 		}
-		e.dead = true
-		l.stale++
+		l.retire(e)
 	}
 	e := &entry{Member: m, key: k, rank: r}
 	l.byKey[k] = e
@@ -234,8 +266,7 @@ func (l *List) Remove(nick string) bool {
 		return false
 	}
 	delete(l.byKey, k)
-	e.dead = true
-	l.stale++
+	l.retire(e)
 	l.changed()
 	return true
 }

@@ -206,7 +206,21 @@ func TestUnreadListStaysBounded(t *testing.T) {
 		l.Add(Member{Nick: n})
 		l.Remove(n)
 	}
-	if p := len(l.added) + len(l.sorted) + l.stale; p > 4096 {
+	if p := len(l.added) + len(l.sorted) + len(l.gone); p > 4096 {
 		t.Errorf("%d entries kept for an empty list", p)
+	}
+	// Merges forced by the bound keep the order right too.
+	ref := naive{}
+	for i := 0; i < 5000; i++ {
+		m := Member{Nick: "m" + strconv.Itoa(i*7919%5000), Prefixes: []string{"", "+", "@"}[i%3]}
+		l.Add(m)
+		ref[strings.ToLower(m.Nick)] = m
+		if i%3 == 0 {
+			l.Remove(m.Nick)
+			delete(ref, strings.ToLower(m.Nick))
+		}
+	}
+	if got, want := show(l), ref.order(l); got != want {
+		t.Errorf("order after forced merges\n%s\nwant\n%s", got, want)
 	}
 }
