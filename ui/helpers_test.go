@@ -116,9 +116,15 @@ func (hs *harness) send(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-// feed applies events as one batch (ev.Network defaults to ferrynet).
+// feed applies events as one batch (ev.Network defaults to ferrynet),
+// all of them: a batch larger than one Update applies is continued until
+// the backlog is empty, as the applyMore commands would.
 func (hs *harness) feed(evs ...event.Event) tea.Cmd {
-	return hs.send(batchMsg{{Events: evs}})
+	cmds := []tea.Cmd{hs.send(batchMsg{{Events: evs}})}
+	for !hs.m.m.backlog.empty() {
+		cmds = append(cmds, hs.send(applyMoreMsg{}))
+	}
+	return tea.Batch(cmds...)
 }
 
 func (hs *harness) keys(ks ...string) {

@@ -112,6 +112,8 @@ type model struct {
 	// quitAsk holds the reason of a quit waiting for confirmation because
 	// lines are still pending.
 	quitAsk *string
+	// backlog is the received events not applied yet (see maxApply).
+	backlog backlog
 }
 
 // ids hands out SendText IDs, unique in the process and never zero.
@@ -252,12 +254,14 @@ func (mm Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m := mm.m
 	switch msg := msg.(type) {
 	case batchMsg:
-		var cmds []tea.Cmd
 		for _, b := range msg {
-			cmds = append(cmds, m.apply(b.Events)...)
+			if len(b.Events) > 0 {
+				m.backlog.batches = append(m.backlog.batches, b.Events)
+			}
 		}
-		cmds = append(cmds, waitEvents(m.conn.Events()))
-		return mm, tea.Batch(cmds...)
+		return mm, m.applySome()
+	case applyMoreMsg:
+		return mm, m.applySome()
 	case connClosedMsg:
 		m.closed = true
 		return mm, nil
