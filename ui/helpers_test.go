@@ -48,6 +48,9 @@ type fakeConn struct {
 	nets []string
 	ch   chan event.Batch
 	did  []sent
+	// onDo, when set, is called after each Do is recorded (from the
+	// goroutine that called Do).
+	onDo func()
 }
 
 func newFakeConn(nets ...string) *fakeConn {
@@ -56,8 +59,11 @@ func newFakeConn(nets ...string) *fakeConn {
 
 func (f *fakeConn) Do(network string, c command.Command) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.did = append(f.did, sent{network, c})
+	f.mu.Unlock()
+	if f.onDo != nil {
+		f.onDo()
+	}
 }
 
 func (f *fakeConn) Events() <-chan event.Batch { return f.ch }
