@@ -40,6 +40,7 @@ func (m *model) applySome() tea.Cmd {
 			evs = evs[:left]
 		}
 		cmds = append(cmds, m.apply(evs)...)
+		clear(evs) // what was applied may go before the rest of a long batch is
 		left -= len(evs)
 		b.pos += len(evs)
 		if b.pos == len(b.batches[0]) {

@@ -33,10 +33,23 @@ type Member struct {
 // whose rank changes is retired (dead) and a new entry takes its place.
 type entry struct {
 	Member
-	key    string // fold(Nick)
-	rank   int    // rankOf(Member)
+	key    string // fold(Nick); the same string as Nick when they are equal
+	rank   uint8  // rankOf(Member)
 	dead   bool   // removed or replaced; dropped at the next merge
 	merged bool   // in sorted (else in added)
+}
+
+// entryOf is the entry of m. The nick is copied: the caller's is often a
+// slice of the whole line it arrived in, which would stay in memory with
+// it, for each of possibly a hundred thousand members.
+func (l *List) entryOf(m Member) entry {
+	m.Prefixes = l.normalise(m.Prefixes)
+	m.Nick = strings.Clone(m.Nick)
+	k := l.fold(m.Nick)
+	if k == m.Nick {
+		k = m.Nick
+	}
+	return entry{Member: m, key: k, rank: uint8(min(l.rankOf(m), 255))}
 }
 
 // List is a member list, looked up by nick in O(1) and read in display
@@ -98,9 +111,7 @@ func (l *List) At(i int) Member {
 func (l *List) Set(ms []Member) {
 	es := make([]entry, len(ms)) // one allocation for the whole list
 	for i, m := range ms {
-		m.Prefixes = l.normalise(m.Prefixes)
-		es[i] = entry{Member: m, key: l.fold(m.Nick)}
-		es[i].rank = l.rankOf(m)
+		es[i] = l.entryOf(m)
 	}
 	sorted := make([]*entry, len(es))
 	for i := range es {
@@ -242,18 +253,16 @@ func (l *List) Get(nick string) (Member, bool) {
 
 // Add puts m at its sorted place, replacing a member of the same nick.
 func (l *List) Add(m Member) {
-	m.Prefixes = l.normalise(m.Prefixes)
-	k := l.fold(m.Nick)
-	r := l.rankOf(m)
-	if e := l.byKey[k]; e != nil {
-		if e.rank == r {
-			e.Member = m // same place in the order
+	ne := l.entryOf(m)
+	if e := l.byKey[ne.key]; e != nil {
+		if e.rank == ne.rank {
+			e.Member = ne.Member // same place in the order
 			return
 		}
 		l.retire(e)
 	}
-	e := &entry{Member: m, key: k, rank: r}
-	l.byKey[k] = e
+	e := &ne
+	l.byKey[e.key] = e
 	l.added = append(l.added, e)
 	l.changed()
 }

@@ -110,7 +110,7 @@ type naive map[string]Member
 func (n naive) order(l *List) string {
 	ms := make([]*entry, 0, len(n))
 	for k, m := range n {
-		ms = append(ms, &entry{Member: m, key: k, rank: l.rankOf(m)})
+		ms = append(ms, &entry{Member: m, key: k, rank: uint8(l.rankOf(m))})
 	}
 	slices.SortFunc(ms, compare)
 	out := make([]string, len(ms))

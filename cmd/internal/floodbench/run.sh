@@ -107,10 +107,11 @@ client_cmd() {
 	esac
 }
 
-# run_one CLIENT I: one measured run; appends "cpu_total cpu_flood us_line rss_mb rss5_mb wall probe_p50 probe_max" to $work/CLIENT.results
+# run_one CLIENT I: one measured run; appends "cpu_total cpu_flood us_line rss_mb rss5_mb wall probe_p50 probe_max cpu_total5" to $work/CLIENT.results
 run_one() {
 	local client=$1 i=$2 dir="$work/$1-$2"
 	mkdir -p "$dir"
+	: >"$dir/out" # exists before the port is looked for
 	"$work/floodbench" -n "$N" -kind "$KIND" -pidfile "$dir/pid" >"$dir/out" 2>"$dir/err" &
 	fbpid=$!
 	local port=
@@ -172,6 +173,10 @@ run_one() {
 	if [ -n "$prober" ]; then wait "$prober" 2>/dev/null || true; fi
 	local rss5
 	rss5=$(rss_kb "$pid")
+	# A client may still be drawing what it read when it answered the
+	# CTCP: its CPU time 5 s later counts that too.
+	local ticks5
+	ticks5=$(cpu_ticks "$pid")
 	tmux -L "$sock" kill-server 2>/dev/null || true
 	wait "$fbpid" || true
 	fbpid=
@@ -180,8 +185,9 @@ run_one() {
 	done_line=$(grep '^done ' "$dir/out")
 	wall=$(sed 's/.*elapsed_s=\([0-9.]*\).*/\1/' <<<"$done_line")
 	cpu_flood=$(sed 's/.*cpu_flood_s=\([0-9.]*\).*/\1/' <<<"$done_line")
-	local cpu_total us_line rss_mb rss5_mb
+	local cpu_total cpu_total5 us_line rss_mb rss5_mb
 	cpu_total=$(awk -v t="$ticks" -v h="$tck" 'BEGIN{printf "%.2f", t/h}')
+	cpu_total5=$(awk -v t="$ticks5" -v h="$tck" 'BEGIN{printf "%.2f", t/h}')
 	us_line=$(awk -v c="$cpu_flood" -v n="$N" 'BEGIN{printf "%.1f", c*1e6/n}')
 	rss_mb=$(awk -v k="$rss" 'BEGIN{printf "%.1f", k/1024}')
 	rss5_mb=$(awk -v k="$rss5" 'BEGIN{printf "%.1f", k/1024}')
@@ -193,9 +199,9 @@ run_one() {
 	else
 		probe_p50=- probe_max=-
 	fi
-	printf '%-6s run %d: cpu total %6ss  cpu flood %6ss  %6s us/line  wall %6ss  rss %6s MB  (5 s later %s MB)  probe ms p50 %s max %s (%d)\n' \
-		"$client" "$i" "$cpu_total" "$cpu_flood" "$us_line" "$wall" "$rss_mb" "$rss5_mb" "$probe_p50" "$probe_max" "$(grep -c . <<<"$probes")"
-	echo "$cpu_total $cpu_flood $us_line $rss_mb $rss5_mb $wall $probe_p50 $probe_max" >>"$work/$client.results"
+	printf '%-6s run %d: cpu total %6ss  cpu flood %6ss  %6s us/line  wall %6ss  rss %6s MB  (5 s later %s MB, cpu total %ss)  probe ms p50 %s max %s (%d)\n' \
+		"$client" "$i" "$cpu_total" "$cpu_flood" "$us_line" "$wall" "$rss_mb" "$rss5_mb" "$cpu_total5" "$probe_p50" "$probe_max" "$(grep -c . <<<"$probes")"
+	echo "$cpu_total $cpu_flood $us_line $rss_mb $rss5_mb $wall $probe_p50 $probe_max $cpu_total5" >>"$work/$client.results"
 }
 
 
@@ -207,11 +213,11 @@ done
 
 echo
 echo "medians over $RUNS runs, $N lines ($KIND):"
-printf '%-6s %10s %10s %8s %8s %8s %10s %10s %10s\n' client cpu_total cpu_flood us/line wall_s rss_MB rss_5s_MB probe_p50 probe_max
+printf '%-6s %10s %10s %8s %8s %8s %10s %10s %10s %10s\n' client cpu_total cpu_flood us/line wall_s rss_MB rss_5s_MB probe_p50 probe_max cpu_5s
 for client in $CLIENTS; do
 	f="$work/$client.results"
-	printf '%-6s %10s %10s %8s %8s %8s %10s %10s %10s\n' "$client" \
+	printf '%-6s %10s %10s %8s %8s %8s %10s %10s %10s %10s\n' "$client" \
 		"$(cut -d' ' -f1 "$f" | median)" "$(cut -d' ' -f2 "$f" | median)" "$(cut -d' ' -f3 "$f" | median)" \
 		"$(cut -d' ' -f6 "$f" | median)" "$(cut -d' ' -f4 "$f" | median)" "$(cut -d' ' -f5 "$f" | median)" \
-		"$(cut -d' ' -f7 "$f" | median)" "$(cut -d' ' -f8 "$f" | median)"
+		"$(cut -d' ' -f7 "$f" | median)" "$(cut -d' ' -f8 "$f" | median)" "$(cut -d' ' -f9 "$f" | median)"
 done
