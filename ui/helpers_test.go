@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -126,6 +127,7 @@ func (hs *harness) send(msg tea.Msg) tea.Cmd {
 // all of them: a batch larger than one Update applies is continued until
 // the backlog is empty, as the applyMore commands would.
 func (hs *harness) feed(evs ...event.Event) tea.Cmd {
+	evs = slices.Clone(evs) // the model clears what it applied; the caller's slice stays
 	cmds := []tea.Cmd{hs.send(batchMsg{{Events: evs}})}
 	for !hs.m.m.backlog.empty() {
 		cmds = append(cmds, hs.send(applyMoreMsg{}))
