@@ -23,7 +23,8 @@ func applyMore() tea.Msg { return applyMoreMsg{} }
 // backlog is the events received and not applied yet, in order.
 type backlog struct {
 	batches [][]event.Event
-	pos     int // events of batches[0] applied already
+	pos     int  // events of batches[0] applied already
+	rang    bool // the bell rang for what is being applied
 }
 
 func (b *backlog) empty() bool { return len(b.batches) == 0 }
@@ -49,7 +50,7 @@ func (m *model) applySome() tea.Cmd {
 		}
 	}
 	if b.empty() {
-		b.batches = nil
+		b.batches, b.rang = nil, false
 		cmds = append(cmds, waitEvents(m.conn.Events()))
 	} else {
 		cmds = append(cmds, applyMore)

@@ -120,3 +120,24 @@ func TestLargeBatchIsAppliedInSlicesAndKeysGetThrough(t *testing.T) {
 		t.Errorf("after the backlog: %d batch messages read, %d still waiting; want the waiting one read", len(got), len(hs.conn.ch))
 	}
 }
+
+// A batch of private messages that takes several Updates rings the bell
+// once, as a batch that takes one does.
+func TestSlicedBatchRingsOnce(t *testing.T) {
+	hs := newHarness(t, 100, 20, Options{Bell: true})
+	demoChannel(hs)
+	evs := make([]event.Event, 3*maxApply)
+	for i := range evs {
+		evs[i] = event.Message{Meta: meta(100), Buffer: "alice", From: "alice", Target: "newcomer", Text: "psst " + strconv.Itoa(i)}
+	}
+	hs.bell.Reset()
+	runCmd(hs.feed(evs...))
+	if got := hs.bell.String(); got != "\a" {
+		t.Errorf("bell wrote %q for one batch, want one \\a", got)
+	}
+	hs.bell.Reset()
+	runCmd(hs.feed(evs[:1]...))
+	if got := hs.bell.String(); got != "\a" {
+		t.Errorf("bell wrote %q for the next batch, want one \\a", got)
+	}
+}
