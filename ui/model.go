@@ -5,8 +5,9 @@
 //
 // Data flow (see STYLE.md): events arrive in batches on Conn.Events(), read
 // by one re-armed tea.Cmd that also drains every batch already waiting, so
-// a flood costs one Update and one frame, not one per line. View renders
-// only what is on screen. Nothing here calls program.Send.
+// a flood costs one Update and one frame per maxApply events, not one per
+// line, and keys are still handled between them. View renders only what
+// is on screen. Nothing here calls program.Send.
 package ui
 
 import (
