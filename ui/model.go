@@ -255,13 +255,20 @@ func (mm Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m := mm.m
 	switch msg := msg.(type) {
 	case batchMsg:
+		busy := !m.backlog.empty() // an applyMore is on its way already
 		for _, b := range msg {
 			if len(b.Events) > 0 {
 				m.backlog.batches = append(m.backlog.batches, b.Events)
 			}
 		}
+		if busy {
+			return mm, nil
+		}
 		return mm, m.applySome()
 	case applyMoreMsg:
+		if m.backlog.empty() {
+			return mm, nil // a stray one: the reader is armed already
+		}
 		return mm, m.applySome()
 	case connClosedMsg:
 		m.closed = true
