@@ -141,3 +141,42 @@ func TestSlicedBatchRingsOnce(t *testing.T) {
 		t.Errorf("bell wrote %q for the next batch, want one \\a", got)
 	}
 }
+
+// A batch that arrives while a backlog is being applied joins its end
+// and starts no second chain of Updates; an applyMore with nothing left
+// does nothing (the reader is armed once, not twice).
+func TestBatchDuringBacklogKeepsOneChain(t *testing.T) {
+	hs := newHarness(t, 100, 20, Options{ShowJoins: "all"})
+	demoChannel(hs)
+	ch := hs.m.m.netBy["ferrynet"].find("#ferry")
+	lines0 := ch.sb.Len()
+	joins := func(from, n int) []event.Event {
+		evs := make([]event.Event, n)
+		for i := range evs {
+			evs[i] = event.Join{Meta: meta(100), Channel: "#ferry", Nick: "j" + strconv.Itoa(from+i)}
+		}
+		return evs
+	}
+	hs.send(batchMsg{{Events: joins(0, 2*maxApply)}})
+	if cmd := hs.send(batchMsg{{Events: joins(2*maxApply, 10)}}); cmd != nil {
+		t.Error("a batch during the backlog started its own chain")
+	}
+	for !hs.m.m.backlog.empty() {
+		hs.send(applyMoreMsg{})
+	}
+	if cmd := hs.send(applyMoreMsg{}); cmd != nil {
+		t.Error("an applyMore with an empty backlog re-armed the reader")
+	}
+	i := 0
+	for j := lines0; j < ch.sb.Len(); j++ {
+		if l := ch.sb.Line(j); l.Kind == scrollback.Join {
+			if l.Nick != "j"+strconv.Itoa(i) {
+				t.Fatalf("join line %d is %s: order lost", i, l.Nick)
+			}
+			i++
+		}
+	}
+	if i != 2*maxApply+10 {
+		t.Errorf("%d joins shown, want %d", i, 2*maxApply+10)
+	}
+}
