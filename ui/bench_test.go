@@ -83,3 +83,50 @@ func BenchmarkView(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkApplyJoin applies membership events to the model in a channel
+// of 1 000 and of 100 000 members, in batches of 1 000 as the connection
+// owner hands them over, with a frame drawn after each batch (the nick
+// list on screen). join+part is a batch of 1 000 JOINs of new nicks then
+// a batch of their PARTs; rejoin a batch of 1 000 JOINs of members already
+// there. ns/event is the figure to compare between the sizes.
+func BenchmarkApplyJoin(b *testing.B) {
+	for _, n := range []int{1000, 100000} {
+		hs := newHarness(b, 120, 40, Options{Styles: testStyles(b, termenv.TrueColor)})
+		hs.connected()
+		hs.feed(event.Join{Meta: meta(0), Channel: "#ferry", Nick: "newcomer", Self: true})
+		ms := make([]event.Member, n)
+		for i := range ms {
+			ms[i] = event.Member{Nick: "m" + strconv.Itoa(i)}
+		}
+		hs.feed(event.Names{Meta: meta(0), Channel: "#ferry", Members: ms})
+		const size = 1000
+		joins := make([]event.Event, size)
+		parts := make([]event.Event, size)
+		rejoins := make([]event.Event, size)
+		for i := range joins {
+			nick := "new" + strconv.Itoa(i)
+			joins[i] = event.Join{Meta: meta(1), Channel: "#ferry", Nick: nick, UserHost: "u@h"}
+			parts[i] = event.Part{Meta: meta(1), Channel: "#ferry", Nick: nick, Reason: "bye"}
+			rejoins[i] = event.Join{Meta: meta(1), Channel: "#ferry", Nick: "m" + strconv.Itoa(i*(n/size)), UserHost: "u@h"}
+		}
+		b.Run(fmt.Sprintf("join+part/%dk", n/1000), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				hs.feed(joins...)
+				_ = hs.m.View()
+				hs.feed(parts...)
+				_ = hs.m.View()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*2*size), "ns/event")
+		})
+		b.Run(fmt.Sprintf("rejoin/%dk", n/1000), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				hs.feed(rejoins...)
+				_ = hs.m.View()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*size), "ns/event")
+		})
+	}
+}

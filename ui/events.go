@@ -154,7 +154,8 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 			cmds = append(cmds, m.redirect(ev))
 		}
 	}
-	if ring && m.opts.Bell {
+	if ring && m.opts.Bell && !m.backlog.rang {
+		m.backlog.rang = true // once for a batch, however many slices it takes
 		w := m.bell
 		cmds = append(cmds, func() tea.Msg {
 			_, _ = w.Write([]byte("\a"))

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -48,6 +49,9 @@ type fakeConn struct {
 	nets []string
 	ch   chan event.Batch
 	did  []sent
+	// onDo, when set, is called after each Do is recorded (from the
+	// goroutine that called Do).
+	onDo func()
 }
 
 func newFakeConn(nets ...string) *fakeConn {
@@ -56,8 +60,11 @@ func newFakeConn(nets ...string) *fakeConn {
 
 func (f *fakeConn) Do(network string, c command.Command) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.did = append(f.did, sent{network, c})
+	f.mu.Unlock()
+	if f.onDo != nil {
+		f.onDo()
+	}
 }
 
 func (f *fakeConn) Events() <-chan event.Batch { return f.ch }
@@ -116,9 +123,16 @@ func (hs *harness) send(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-// feed applies events as one batch (ev.Network defaults to ferrynet).
+// feed applies events as one batch (ev.Network defaults to ferrynet),
+// all of them: a batch larger than one Update applies is continued until
+// the backlog is empty, as the applyMore commands would.
 func (hs *harness) feed(evs ...event.Event) tea.Cmd {
-	return hs.send(batchMsg{{Events: evs}})
+	evs = slices.Clone(evs) // the model clears what it applied; the caller's slice stays
+	cmds := []tea.Cmd{hs.send(batchMsg{{Events: evs}})}
+	for !hs.m.m.backlog.empty() {
+		cmds = append(cmds, hs.send(applyMoreMsg{}))
+	}
+	return tea.Batch(cmds...)
 }
 
 func (hs *harness) keys(ks ...string) {

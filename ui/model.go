@@ -5,8 +5,9 @@
 //
 // Data flow (see STYLE.md): events arrive in batches on Conn.Events(), read
 // by one re-armed tea.Cmd that also drains every batch already waiting, so
-// a flood costs one Update and one frame, not one per line. View renders
-// only what is on screen. Nothing here calls program.Send.
+// a flood costs one Update and one frame per maxApply events, not one per
+// line, and keys are still handled between them. View renders only what
+// is on screen. Nothing here calls program.Send.
 package ui
 
 import (
@@ -117,6 +118,8 @@ type model struct {
 	quitAsk *string
 	// resent holds the LocalIDs of not-sent lines /resend sent again.
 	resent map[uint64]bool
+	// backlog is the received events not applied yet (see maxApply).
+	backlog backlog
 }
 
 // ids hands out SendText IDs, unique in the process and never zero.
@@ -261,12 +264,21 @@ func (mm Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m *model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case batchMsg:
-		var cmds []tea.Cmd
+		busy := !m.backlog.empty() // an applyMore is on its way already
 		for _, b := range msg {
-			cmds = append(cmds, m.apply(b.Events)...)
+			if len(b.Events) > 0 {
+				m.backlog.batches = append(m.backlog.batches, b.Events)
+			}
 		}
-		cmds = append(cmds, waitEvents(m.conn.Events()))
-		return tea.Batch(cmds...)
+		if busy {
+			return nil
+		}
+		return m.applySome()
+	case applyMoreMsg:
+		if m.backlog.empty() {
+			return nil // a stray one: the reader is armed already
+		}
+		return m.applySome()
 	case connClosedMsg:
 		m.closed = true
 		return nil

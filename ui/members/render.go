@@ -30,7 +30,7 @@ func Render(st *themes.Styles, l *List, width, height, offset int) []string {
 			rows = append(rows, pad(st.Member, "+"+strconv.Itoa(n-i)+" more", width))
 			break
 		}
-		rows = append(rows, memberRow(st, l.members[i], width))
+		rows = append(rows, memberRow(st, l.At(i), width))
 	}
 	for len(rows) < height {
 		rows = append(rows, strings.Repeat(" ", width))

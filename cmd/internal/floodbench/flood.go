@@ -99,3 +99,26 @@ func sentence(r *rand.Rand, n int) string {
 	}
 	return b.String()
 }
+
+// generateJoins returns n JOIN lines to channel from n distinct nicks,
+// framed with CRLF: a join flood that grows the channel by n members.
+// The nicks contain a '|', which makeNicks never uses, so none of them is
+// in the channel already.
+func generateJoins(n int, channel string) []byte {
+	var b strings.Builder
+	b.Grow(n * 60)
+	for i := 0; i < n; i++ {
+		nick := "j|" + strconv.FormatInt(int64(i), 36)
+		b.WriteByte(':')
+		b.WriteString(nick)
+		b.WriteString("!~u")
+		b.WriteString(strconv.Itoa(i % 1000))
+		b.WriteByte('@')
+		b.WriteString(hosts[i%len(hosts)])
+		b.WriteString(strconv.Itoa(i))
+		b.WriteString(" JOIN ")
+		b.WriteString(channel)
+		b.WriteString("\r\n")
+	}
+	return []byte(b.String())
+}

@@ -1,12 +1,17 @@
 // Command floodbench measures a whole IRC client under a channel flood, the
 // like a user would feel it: a loopback server registers one client, floods one
-// channel with N PRIVMSG lines from many nicks, then sends the client a CTCP
-// VERSION. A client answers CTCPs in the order it reads lines, so its NOTICE
+// channel with N PRIVMSG lines from many nicks (-kind privmsg) or N JOINs of
+// distinct nicks (-kind join), then sends the client a CTCP VERSION. A client answers CTCPs in the order it reads lines, so its NOTICE
 // reply marks that every flooded line before it was processed. floodbench
 // prints the time from the first flooded line to that reply, and, given the
 // client's pid (-pidfile), the CPU time the client spent on the flood.
 //
 // run.sh drives it against ferry and irssi in tmux and reports medians.
+//
+// A line the user types into the channel while the flood runs, of the form
+// "probe UNIX_NANOS" (run.sh types one every half second, stamped when
+// typed), is reported with the time it took to reach the server, so the
+// wait of a typed line behind the flood is measured too.
 //
 // Output, one event per line on stdout (run.sh parses it):
 //
@@ -14,6 +19,7 @@
 //	registered nick=NICK
 //	joined #flood
 //	flood-start
+//	probe ms=M
 //	done lines=N elapsed_s=S us_per_line=U cpu_flood_s=C reply="…"
 package main
 
@@ -36,7 +42,8 @@ import (
 func main() {
 	var o options
 	flag.StringVar(&o.addr, "addr", "127.0.0.1:0", "listen address (loopback only; port 0 picks a free one)")
-	flag.IntVar(&o.lines, "n", 100000, "number of PRIVMSG lines to flood")
+	flag.IntVar(&o.lines, "n", 100000, "number of lines to flood")
+	flag.StringVar(&o.kind, "kind", "privmsg", "what the flood is: privmsg (talk from -nicks nicks) or join (N distinct nicks joining)")
 	flag.StringVar(&o.channel, "channel", "#flood", "the channel the client must join; the flood goes there")
 	flag.IntVar(&o.nicks, "nicks", 200, "number of distinct nicks talking (also listed in NAMES)")
 	flag.Int64Var(&o.seed, "seed", 1, "seed of the text generator (same seed, same flood)")
@@ -52,6 +59,7 @@ func main() {
 
 type options struct {
 	addr, channel, pidFile string
+	kind                   string
 	lines, nicks           int
 	seed                   int64
 	settle, timeout        time.Duration
@@ -74,7 +82,15 @@ func run(o options, w io.Writer) error {
 	// The flood is generated before any client connects, so the server's
 	// own work while the client is measured is only copying bytes.
 	names := makeNicks(o.nicks)
-	flood := generateFlood(o.lines, o.channel, names, o.seed)
+	var flood []byte
+	switch o.kind {
+	case "privmsg", "":
+		flood = generateFlood(o.lines, o.channel, names, o.seed)
+	case "join":
+		flood = generateJoins(o.lines, o.channel)
+	default:
+		return fmt.Errorf("-kind %q: want privmsg or join", o.kind)
+	}
 
 	deadline := time.Now().Add(o.timeout)
 	if err := ln.(*net.TCPListener).SetDeadline(deadline); err != nil {
@@ -265,6 +281,12 @@ func (s *server) handle(m *irc.Message, out io.Writer) error {
 		}
 	case "WHO":
 		return s.send(":%s 315 %s %s :End of /WHO list.", serverName, s.nick, m.Param(0))
+	case "PRIVMSG":
+		if t, ok := strings.CutPrefix(m.Trailing(), "probe "); ok {
+			if ns, err := strconv.ParseInt(strings.TrimSpace(t), 10, 64); err == nil {
+				say(out, "probe ms=%.1f", float64(time.Now().UnixNano()-ns)/1e6)
+			}
+		}
 	case "NOTICE":
 		if t := m.Trailing(); strings.HasPrefix(t, "\x01VERSION") {
 			select {

@@ -108,6 +108,8 @@ func TestFloodRun(t *testing.T) {
 	expectReport("joined #flood")
 
 	expectReport("flood-start")
+	// A line typed during the flood, stamped when typed, is timed.
+	w(fmt.Sprintf("PRIVMSG #flood :probe %d", time.Now().UnixNano()))
 	got := 0
 	for {
 		m := next()
@@ -125,6 +127,9 @@ func TestFloodRun(t *testing.T) {
 			t.Fatalf("flood line %q is not a PRIVMSG to #flood with text", m)
 		}
 		got++
+	}
+	if ms, err := strconv.ParseFloat(strings.TrimPrefix(expectReport("probe ms="), "probe ms="), 64); err != nil || ms < 0 {
+		t.Errorf("probe latency %v (%v)", ms, err)
 	}
 	final := expectReport("done lines=500 ")
 	for _, want := range []string{"elapsed_s=", "cpu_flood_s=", `reply="VERSION fakeclient 1.0"`} {
@@ -207,5 +212,30 @@ func TestCPUTime(t *testing.T) {
 	}
 	if _, err := cpuTime(-1); err == nil {
 		t.Fatal("no error for a pid that cannot exist")
+	}
+}
+
+// TestGenerateJoins: n well-formed JOINs to the channel from n distinct
+// nicks, none of which talks in the PRIVMSG flood or is in its NAMES.
+func TestGenerateJoins(t *testing.T) {
+	talkers := map[string]bool{}
+	for _, n := range makeNicks(5000) {
+		talkers[strings.ToLower(n)] = true
+	}
+	rows := strings.Split(strings.TrimSuffix(string(generateJoins(3000, "#c")), "\r\n"), "\r\n")
+	if len(rows) != 3000 {
+		t.Fatalf("%d lines, want 3000", len(rows))
+	}
+	seen := map[string]bool{}
+	for _, row := range rows {
+		m, err := irc.ParseMessage(row)
+		if err != nil || m.Command != "JOIN" || m.Param(0) != "#c" || m.Prefix.Name == "" || m.Prefix.Host == "" {
+			t.Fatalf("bad join line %q (%v)", row, err)
+		}
+		k := strings.ToLower(m.Prefix.Name)
+		if seen[k] || talkers[k] {
+			t.Fatalf("nick %q repeated or already in the channel", m.Prefix.Name)
+		}
+		seen[k] = true
 	}
 }
