@@ -125,7 +125,7 @@ func (s *Session) sendText(meta event.Meta, c command.SendText) []event.Event {
 		if c.Kind == event.Action {
 			wire = ircx.FormatCTCP("ACTION", piece)
 		}
-		s.sendMsg(Outgoing{Msg: &irc.Message{Prefix: &irc.Prefix{}, Command: cmd, Params: []string{c.Target, wire}}, Class: ClassUser, LocalID: c.ID})
+		s.sendMsg(Outgoing{Msg: &irc.Message{Prefix: &irc.Prefix{}, Command: cmd, Params: []string{c.Target, wire}}, Class: ClassUser, LocalID: c.ID, At: meta.Time})
 		s.expectEcho(c.ID, part, cmd, c.Target, wire)
 		ev := event.Message{
 			Meta: meta, Kind: c.Kind, Buffer: buffer, From: s.nick, FromHost: s.userHostGuess(),
