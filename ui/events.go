@@ -239,32 +239,31 @@ func (m *model) messageLine(n *network, ev event.Message) scrollback.Line {
 // other lines of the same (split) text are looked for.
 const scanBack = 256
 
-// updateOwn applies a Self message whose LocalID the buffer already shows:
-// the oldest line of that id with the same text and no msgid yet takes the
-// event's msgid, time and pending state. It reports false when the event
-// is a further line of a split text (to be appended).
+// updateOwn applies the server's echo of our line (ev.Echo) to that line:
+// the session matched it and names it by LocalID and Part, and a split
+// text's lines are appended together, in order, when submitted; so the
+// line is the Part-th (oldest first) of that LocalID, and takes the echo's
+// msgid, time and pending state. It reports false when ev is no echo (the
+// first announcement of a line, to be appended) or its line is no longer
+// shown.
 func (m *model) updateOwn(b *buffer, ev event.Message) bool {
+	if !ev.Echo || ev.Part < 0 {
+		return false
+	}
 	i, ok := b.sb.IndexOfLocalID(ev.LocalID)
 	if !ok {
 		return false
 	}
-	found := -1
+	var lines []int // of ev.LocalID, newest first
 	for j := i; j >= 0 && j > i-scanBack; j-- {
-		l := b.sb.Line(j)
-		if l.LocalID != ev.LocalID {
-			continue
-		}
-		if ev.MsgID != "" && l.MsgID == ev.MsgID {
-			return true // already applied
-		}
-		if l.MsgID == "" && l.Text == ev.Text {
-			found = j
+		if b.sb.Line(j).LocalID == ev.LocalID {
+			lines = append(lines, j)
 		}
 	}
-	if found < 0 {
+	if ev.Part >= len(lines) {
 		return false
 	}
-	b.sb.UpdateAt(found, func(l *scrollback.Line) {
+	b.sb.UpdateAt(lines[len(lines)-1-ev.Part], func(l *scrollback.Line) {
 		if ev.MsgID != "" {
 			l.MsgID = ev.MsgID
 		}

@@ -196,7 +196,7 @@ func TestSendTextAndOwnLineUpdates(t *testing.T) {
 		t.Fatal("Delivered did not clear pending")
 	}
 	later := meta(72)
-	hs.feed(event.Message{Meta: later, Buffer: "#ferry", From: "newcomer", Text: "hello all", Self: true, LocalID: st.ID, MsgID: "srv1"})
+	hs.feed(event.Message{Meta: later, Buffer: "#ferry", From: "newcomer", Text: "hello all", Self: true, LocalID: st.ID, MsgID: "srv1", Echo: true})
 	if b.sb.Len() != n0+1 {
 		t.Fatalf("the echo added a line instead of updating it")
 	}
@@ -204,7 +204,7 @@ func TestSendTextAndOwnLineUpdates(t *testing.T) {
 		t.Errorf("updated line %+v: want msgid srv1 and the echo's time", l)
 	}
 	// The same echo again (a replay) is dropped by msgid.
-	hs.feed(event.Message{Meta: later, Buffer: "#ferry", From: "newcomer", Text: "hello all", Self: true, LocalID: st.ID, MsgID: "srv1"})
+	hs.feed(event.Message{Meta: later, Buffer: "#ferry", From: "newcomer", Text: "hello all", Self: true, LocalID: st.ID, MsgID: "srv1", Echo: true})
 	if b.sb.Len() != n0+1 {
 		t.Error("a replayed echo was added")
 	}

@@ -33,6 +33,14 @@ func echo(sec int, st command.SendText, pending bool, msgid string) event.Messag
 		Self: true, LocalID: st.ID, Pending: pending, MsgID: msgid}
 }
 
+// serverEcho is the server's echo-message copy of the (one-line) st, as
+// the session reports it: Echo, naming the line shown at submit.
+func serverEcho(sec int, st command.SendText, msgid string) event.Message {
+	m := echo(sec, st, false, msgid)
+	m.Echo = true
+	return m
+}
+
 // The offline queue as the UI sees it: lines typed while the
 // network is down are shown at once, marked pending; after the reconnect
 // one is delivered (mark cleared, once) and one failed (marked, with a
@@ -57,7 +65,7 @@ func TestOfflineQueue(t *testing.T) {
 		event.Join{Meta: meta(53), Channel: "#ferry", Nick: "newcomer", Self: true},
 		// Sent after the rejoin: delivered, and echoed by the server.
 		event.Delivered{Meta: meta(54), LocalID: a.ID},
-		echo(54, a, false, "e1"),
+		serverEcho(54, a, "e1"),
 		event.Failed{Meta: meta(54), LocalID: b.ID, Reason: "#ferry could not be rejoined"},
 	)
 	hs.golden("offline_after")
@@ -94,7 +102,7 @@ func TestOfflineQueue(t *testing.T) {
 	// line, now with the server's msgid.
 	c := hs.typed("echoed without my id")
 	hs.feed(echo(56, c, true, ""), event.Delivered{Meta: meta(57), LocalID: c.ID})
-	hs.feed(echo(57, c, false, "e3"))
+	hs.feed(serverEcho(57, c, "e3"))
 	if s := hs.screen(); strings.Count(s, "echoed without my id") != 1 {
 		t.Errorf("the echo of a line queued offline doubled our line:\n%s", s)
 	}
@@ -188,7 +196,7 @@ func TestRequeuedMarksPendingAgain(t *testing.T) {
 	demoChannel(hs)
 	a := hs.typed("split over two lines")
 	first, second := echo(51, a, false, ""), echo(51, a, false, "")
-	second.Text = "second half"
+	second.Text, second.Part = "second half", 1
 	hs.feed(first, second)
 	ch := hs.m.m.netBy["ferrynet"].find("#ferry")
 	n := ch.sb.Len()

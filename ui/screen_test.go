@@ -96,8 +96,8 @@ func TestScreenMigration(t *testing.T) {
 		event.Delivered{Meta: meta(62), LocalID: ids[0]},
 		event.Delivered{Meta: meta(62), LocalID: ids[1]},
 		// echo-message: the server's copies carry msgids and update the lines.
-		event.Message{Meta: meta(62), Buffer: "#ferry", From: "newcomer", Target: "#ferry", Text: "typed during the move", Self: true, LocalID: ids[0], MsgID: "e1"},
-		event.Message{Meta: meta(62), Buffer: "#ferry", From: "newcomer", Target: "#ferry", Text: "and another one", Self: true, LocalID: ids[1], MsgID: "e2"},
+		event.Message{Meta: meta(62), Buffer: "#ferry", From: "newcomer", Target: "#ferry", Text: "typed during the move", Self: true, LocalID: ids[0], MsgID: "e1", Echo: true},
+		event.Message{Meta: meta(62), Buffer: "#ferry", From: "newcomer", Target: "#ferry", Text: "and another one", Self: true, LocalID: ids[1], MsgID: "e2", Echo: true},
 	)
 	if cmd == nil {
 		t.Fatal("no command after Resumed: the note needs a timer")

@@ -75,7 +75,7 @@ autojoin = ["#ferry"]
 	if err != nil {
 		t.Fatalf("openClient: %v (%s)", err, stderr.String())
 	}
-	events := newRelay(c.pool, c.logs, newUndelivered()).Events()
+	events := newRelay(c.pool, c.logs).Events()
 	c.pool.Start()
 
 	var seen []event.Event

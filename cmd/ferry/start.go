@@ -14,7 +14,6 @@ import (
 	"github.com/ferry-irc/ferry/cmd/internal/version"
 	"github.com/ferry-irc/ferry/config"
 	"github.com/ferry-irc/ferry/net/chatlog"
-	"github.com/ferry-irc/ferry/net/command"
 	"github.com/ferry-irc/ferry/net/conn"
 	"github.com/ferry-irc/ferry/net/event"
 	"github.com/ferry-irc/ferry/net/migrate"
@@ -110,8 +109,7 @@ type tuiRun struct {
 // (QUIT on every connection, bounded in time) and journals the lines that
 // were never delivered.
 func runTUI(r tuiRun, opts ui.Options, stderr io.Writer) int {
-	left := newUndelivered()
-	rl := newRelay(r.pool, r.logs, left)
+	rl := newRelay(r.pool, r.logs)
 	model := ui.New(rl, opts)
 	if r.journal != "" {
 		restoreJournal(model, r.journal, r.log, stderr)
@@ -127,14 +125,13 @@ func runTUI(r tuiRun, opts ui.Options, stderr io.Writer) int {
 	_, err := prog.Run()
 
 	// The UI reads no more events; what the connection still reports
-	// (QUITs, queued lines written or failed) goes on to the chat logs
-	// and to left.
-	left.close()
+	// (QUITs, queued lines written or failed) goes on to the chat logs.
+	// The lines that never went out are the Pool's to say.
 	rl.detach()
 	r.pool.Close()
 	<-rl.done
 	if r.journal != "" {
-		saveJournal(r.journal, left.journal(), r.log, stderr)
+		saveJournal(r.journal, journalLines(r.pool.Undelivered()), r.log, stderr)
 	}
 	if r.logs != nil {
 		r.logs.Close()
@@ -152,21 +149,19 @@ func runTUI(r tuiRun, opts ui.Options, stderr io.Writer) int {
 }
 
 // relay is the Pool as the UI sees it: every batch goes first to the chat
-// logs (which never block) and to the undelivered lines' tracker, then to
-// the UI, until detach (the program has ended): from then on batches are
-// still read, so the chat logs and the tracker see everything up to the
-// Pool's close. Its Do notes QUIT for the tracker.
+// logs (which never block), then to the UI, until detach (the program has
+// ended): from then on batches are still read, so the chat logs see
+// everything up to the Pool's close.
 type relay struct {
 	*conn.Pool
-	track    *undelivered
 	out      chan event.Batch
 	detached chan struct{}
 	once     sync.Once
 	done     chan struct{} // closed when the Pool's events have ended
 }
 
-func newRelay(pool *conn.Pool, logs *chatlog.Writer, track *undelivered) *relay {
-	r := &relay{Pool: pool, track: track, out: make(chan event.Batch), detached: make(chan struct{}), done: make(chan struct{})}
+func newRelay(pool *conn.Pool, logs *chatlog.Writer) *relay {
+	r := &relay{Pool: pool, out: make(chan event.Batch), detached: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
 		defer close(r.out)
@@ -174,7 +169,6 @@ func newRelay(pool *conn.Pool, logs *chatlog.Writer, track *undelivered) *relay 
 			if logs != nil {
 				logs.Write(b)
 			}
-			track.batch(b)
 			select {
 			case r.out <- b:
 			case <-r.detached:
@@ -185,13 +179,6 @@ func newRelay(pool *conn.Pool, logs *chatlog.Writer, track *undelivered) *relay 
 }
 
 func (r *relay) Events() <-chan event.Batch { return r.out }
-
-func (r *relay) Do(network string, c command.Command) {
-	if _, ok := c.(command.Quit); ok {
-		r.track.quit(network)
-	}
-	r.Pool.Do(network, c)
-}
 
 // detach stops handing batches to the UI.
 func (r *relay) detach() { r.once.Do(func() { close(r.detached) }) }

@@ -1,121 +1,76 @@
 package main
 
 import (
-	"cmp"
 	"slices"
-	"sync"
+	"strings"
 
 	"github.com/ferry-irc/ferry/cmd/internal/journal"
+	"github.com/ferry-irc/ferry/net/conn"
 	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/ircx"
 )
 
-// undelivered follows our typed lines through the events, to know at exit
-// which never reached a server: a line (a Self message with a LocalID) is
-// outstanding until its Delivered. A Failed while ferry runs is the UI's
-// business (the line is shown not sent, /resend sends it again); a Failed
-// once the user quit that network or ferry is closing, and a line still
-// outstanding when the Pool has closed, are undelivered at exit and go to
-// the journal.
+// journalLines turns the Pool's one record of lines that never went out
+// (Pool.Undelivered, read once Close has returned) into the journal: one
+// line per typed message, its pieces (a text the session split) joined in
+// the order sent, the messages in the order typed.
 //
-// It sees every event before the UI does (relay), so nothing the UI no
-// longer reads at exit escapes it. Its methods may be called from any
-// goroutine.
-type undelivered struct {
-	mu        sync.Mutex
-	seq       uint64
-	open      map[uint64][]pendingLine // LocalID -> its lines, not yet settled
-	delivered map[uint64]bool          // recently delivered LocalIDs, bounded
-	order     []uint64                 // delivered keys, oldest first
-	lost      []pendingLine            // failed by the quit or the close
-	quitting  map[string]bool          // networks the user (or a signal) quit
-	closing   bool                     // the program has ended
-}
-
-type pendingLine struct {
-	seq  uint64 // typing order
-	line journal.Line
-}
-
-// maxDelivered bounds the remembered delivered LocalIDs: enough to skip an
-// update of a line that comes after its Delivered.
-const maxDelivered = 4096
-
-func newUndelivered() *undelivered {
-	return &undelivered{open: map[uint64][]pendingLine{}, delivered: map[uint64]bool{}, quitting: map[string]bool{}}
-}
-
-// quit notes that QUIT was asked on network: lines failed from now on were
-// dropped by the quit, not refused.
-func (u *undelivered) quit(network string) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	u.quitting[network] = true
-}
-
-// close notes that the program has ended and the Pool is closing.
-func (u *undelivered) close() {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	u.closing = true
-}
-
-// batch takes the events of one batch, in order.
-func (u *undelivered) batch(b event.Batch) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	for _, e := range b.Events {
-		u.event(e)
+// Lines stopped by the user's quit or by the close are kept. A line that
+// failed because registration failed for good is not: ferry was running,
+// the UI showed it not sent, and /resend may have sent it since. Lines
+// that were not typed text (a JOIN, a /raw line) have nothing to show.
+func journalLines(unsent []conn.Unsent) []journal.Line {
+	type key struct {
+		network string
+		id      uint64
 	}
-}
-
-func (u *undelivered) event(e event.Event) {
-	switch ev := e.(type) {
-	case event.Message:
-		if !ev.Self || ev.LocalID == 0 || u.delivered[ev.LocalID] {
-			return
+	var out []journal.Line
+	var pieces [][]string
+	at := map[key]int{}
+	for _, u := range unsent {
+		if u.LocalID == 0 || u.Why == conn.UnsentFatal || u.Buffer == "" {
+			continue
 		}
-		if ev.MsgID != "" || ev.Buffer == "" {
-			// The server's echo: it has the line. (A line to the
-			// server buffer has no target to send it to again.)
-			return
+		kind, text, ok := typedText(u)
+		if !ok {
+			continue
 		}
-		for _, p := range u.open[ev.LocalID] {
-			if p.line.Text == ev.Text {
-				return // an update of a line already followed
-			}
+		k := key{u.Network, u.LocalID}
+		if i, ok := at[k]; ok {
+			pieces[i] = append(pieces[i], text)
+			continue
 		}
-		u.seq++
-		u.open[ev.LocalID] = append(u.open[ev.LocalID], pendingLine{seq: u.seq, line: journal.Line{
-			Network: ev.Network, Target: ev.Buffer, Nick: ev.From, Kind: journalKind(ev.Kind), Text: ev.Text, Time: ev.Time}})
-	case event.Delivered:
-		delete(u.open, ev.LocalID)
-		if len(u.order) >= maxDelivered {
-			delete(u.delivered, u.order[0])
-			u.order = u.order[1:]
-		}
-		u.delivered[ev.LocalID] = true
-		u.order = append(u.order, ev.LocalID)
-	case event.Failed:
-		if u.closing || u.quitting[ev.Network] {
-			u.lost = append(u.lost, u.open[ev.LocalID]...)
-		}
-		delete(u.open, ev.LocalID)
+		at[k] = len(out)
+		out = append(out, journal.Line{Network: u.Network, Target: u.Buffer, Nick: u.Nick, Kind: journalKind(kind), Time: u.Time})
+		pieces = append(pieces, []string{text})
 	}
-}
-
-// journal is the lines undelivered at exit, in the order typed. Call it
-// once the events have ended (the Pool closed).
-func (u *undelivered) journal() []journal.Line {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	all := append([]pendingLine(nil), u.lost...)
-	for _, ps := range u.open {
-		all = append(all, ps...)
+	for i := range out {
+		// The session splits at a space it drops (ircx.SplitText): one
+		// space puts the text back as typed, save a word longer than a
+		// line, which gains one.
+		out[i].Text = strings.Join(pieces[i], " ")
 	}
-	slices.SortFunc(all, func(a, b pendingLine) int { return cmp.Compare(a.seq, b.seq) })
-	out := make([]journal.Line, len(all))
-	for i, p := range all {
-		out[i] = p.line
-	}
+	// Undelivered lists network by network; the journal is in typing order.
+	slices.SortStableFunc(out, func(a, b journal.Line) int { return a.Time.Compare(b.Time) })
 	return out
+}
+
+// typedText reads the kind and text of a typed line back from the line as
+// it would have been sent: PRIVMSG, NOTICE, or a PRIVMSG framed as CTCP
+// ACTION (/me).
+func typedText(u conn.Unsent) (event.MsgKind, string, bool) {
+	if u.Msg == nil || len(u.Msg.Params) < 2 {
+		return 0, "", false
+	}
+	text := u.Msg.Params[len(u.Msg.Params)-1]
+	switch strings.ToUpper(u.Msg.Command) {
+	case "NOTICE":
+		return event.Notice, text, true
+	case "PRIVMSG":
+		if verb, args, ok := ircx.ParseCTCP(text); ok && verb == "ACTION" {
+			return event.Action, args, true
+		}
+		return event.Privmsg, text, true
+	}
+	return 0, "", false
 }

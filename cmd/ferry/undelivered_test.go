@@ -5,66 +5,59 @@ import (
 	"testing"
 	"time"
 
+	"gopkg.in/irc.v4"
+
 	"github.com/ferry-irc/ferry/cmd/internal/journal"
-	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/conn"
 )
 
-// TestUndelivered: what the events say decides which lines are journaled
-// at exit: outstanding lines and lines failed by the quit or the close,
-// in the order typed; never a delivered line, an echo, or a line that
-// failed while ferry ran (the UI shows that one, /resend sends it again).
-func TestUndelivered(t *testing.T) {
+// TestJournalLines: the journal at exit is what the Pool says never went
+// out, stopped by the quit or the close: one line per typed message (the
+// pieces of a split text joined in order, an ACTION read back from its
+// CTCP framing, a STATUSMSG line in its channel's buffer), in the order
+// typed across networks; never a line that failed while ferry ran
+// (registration failed for good: the UI showed it, /resend may have sent
+// it), nor a line that was not typed text.
+func TestJournalLines(t *testing.T) {
 	t0 := time.Date(2026, 12, 7, 2, 0, 0, 0, time.UTC)
-	meta := func(net string, sec int) event.Meta {
-		return event.Meta{Network: net, Time: t0.Add(time.Duration(sec) * time.Second)}
+	at := func(sec int) time.Time { return t0.Add(time.Duration(sec) * time.Second) }
+	line := func(network string, id uint64, sec int, why conn.UnsentWhy, wire string) conn.Unsent {
+		m := irc.MustParseMessage(wire)
+		target, buffer := m.Param(0), m.Param(0)
+		if target[0] == '@' {
+			buffer = target[1:]
+		}
+		return conn.Unsent{Network: network, LocalID: id, Target: target, Buffer: buffer, Nick: "me", Time: at(sec), Why: why, Msg: m}
 	}
-	self := func(net string, sec int, id uint64, text string, pending bool) event.Message {
-		return event.Message{Meta: meta(net, sec), Buffer: "#a", Target: "#a", From: "me", Self: true, LocalID: id, Text: text, Pending: pending}
+	unsent := []conn.Unsent{
+		// Network n, in queue order.
+		line("n", 2, 3, conn.UnsentClosed, "PRIVMSG #a :still waiting"),
+		line("n", 0, 4, conn.UnsentClosed, "JOIN #b"),
+		line("n", 5, 8, conn.UnsentClosed, "PRIVMSG #a :split one"),
+		line("n", 5, 8, conn.UnsentClosed, "PRIVMSG #a :split two"),
+		line("n", 8, 13, conn.UnsentClosed, "NOTICE #a :failed by the close"),
+		// Network other.
+		line("other", 6, 10, conn.UnsentQuit, "PRIVMSG #a :dropped by the quit"),
+		line("other", 7, 11, conn.UnsentQuit, "PRIVMSG bob :\x01ACTION waves\x01"),
+		line("other", 9, 12, conn.UnsentQuit, "PRIVMSG @#ops :to the ops"),
+		// Network refused: registration failed for good while ferry ran.
+		line("refused", 3, 4, conn.UnsentFatal, "PRIVMSG #a :refused while running"),
 	}
-	u := newUndelivered()
-	u.batch(event.Batch{Events: []event.Event{
-		self("n", 1, 1, "delivered", true),
-		event.Delivered{Meta: meta("n", 2), LocalID: 1},
-		self("n", 2, 1, "delivered", false), // an update after Delivered
-	}})
-	u.batch(event.Batch{Events: []event.Event{
-		self("n", 3, 2, "still waiting", true),
-		self("n", 4, 3, "refused while running", false),
-		event.Failed{Meta: meta("n", 5), LocalID: 3, Reason: "cannot send to channel"},
-		self("n", 6, 4, "echoed", false),
-		event.Message{Meta: meta("n", 7), Buffer: "#a", From: "me", Self: true, LocalID: 4, MsgID: "m4", Text: "echoed"},
-		event.Delivered{Meta: meta("n", 7), LocalID: 4},
-		self("n", 8, 5, "split one", true),
-		self("n", 8, 5, "split two", true),
-		self("n", 8, 5, "split one", false), // the same line, now written
-		event.Message{Meta: meta("n", 9), Buffer: "#a", From: "alice", Text: "not ours"},
-		self("other", 10, 6, "dropped by the quit", true),
-	}})
-	u.batch(event.Batch{Events: []event.Event{
-		// An action typed to a query, also waiting.
-		event.Message{Meta: meta("other", 11), Kind: event.Action, Buffer: "bob", Target: "bob", From: "me", Self: true, LocalID: 7, Text: "waves", Pending: true},
-	}})
-	u.quit("other")
-	u.batch(event.Batch{Events: []event.Event{
-		event.Failed{Meta: meta("other", 12), LocalID: 6, Reason: "not sent: you quit"},
-		self("n", 13, 8, "failed by the close", false),
-	}})
-	u.close()
-	u.batch(event.Batch{Events: []event.Event{
-		event.Failed{Meta: meta("n", 14), LocalID: 8, Reason: "not sent: ferry was closed"},
-	}})
-	line := func(net, target string, sec int, kind journal.Kind, text string) journal.Line {
-		return journal.Line{Network: net, Target: target, Nick: "me", Kind: kind, Text: text, Time: t0.Add(time.Duration(sec) * time.Second)}
+	j := func(network, target string, sec int, kind journal.Kind, text string) journal.Line {
+		return journal.Line{Network: network, Target: target, Nick: "me", Kind: kind, Text: text, Time: at(sec)}
 	}
 	want := []journal.Line{
-		line("n", "#a", 3, journal.Privmsg, "still waiting"),
-		line("n", "#a", 8, journal.Privmsg, "split one"),
-		line("n", "#a", 8, journal.Privmsg, "split two"),
-		line("other", "#a", 10, journal.Privmsg, "dropped by the quit"),
-		line("other", "bob", 11, journal.Action, "waves"),
-		line("n", "#a", 13, journal.Privmsg, "failed by the close"),
+		j("n", "#a", 3, journal.Privmsg, "still waiting"),
+		j("n", "#a", 8, journal.Privmsg, "split one split two"),
+		j("other", "#a", 10, journal.Privmsg, "dropped by the quit"),
+		j("other", "bob", 11, journal.Action, "waves"),
+		j("other", "#ops", 12, journal.Privmsg, "to the ops"),
+		j("n", "#a", 13, journal.Notice, "failed by the close"),
 	}
-	if got := u.journal(); !reflect.DeepEqual(got, want) {
+	if got := journalLines(unsent); !reflect.DeepEqual(got, want) {
 		t.Errorf("journal:\n%+v\nwant:\n%+v", got, want)
+	}
+	if got := journalLines(nil); len(got) != 0 {
+		t.Errorf("journal of nothing: %+v", got)
 	}
 }

@@ -51,7 +51,7 @@ func TestSequence(t *testing.T) {
 		event.Message{Meta: at(4), Kind: event.Notice, Buffer: "#ferry", From: "ChanServ", Text: "hi"},
 		event.Message{Meta: at(5), Buffer: "#ferry", From: "me", Self: true, LocalID: 7, Text: "my line", Pending: true},
 		// The echo-message update of the same line must not log it twice.
-		event.Message{Meta: at(6), Buffer: "#ferry", From: "me", Self: true, LocalID: 7, Text: "my line", MsgID: "abc"},
+		event.Message{Meta: at(6), Buffer: "#ferry", From: "me", Self: true, LocalID: 7, Text: "my line", MsgID: "abc", Echo: true},
 		event.Delivered{Meta: at(6), LocalID: 7},
 		&event.Join{Meta: at(7), Channel: "#ferry", Nick: "carol", UserHost: "c@example.net"},
 		event.NickChange{Meta: at(8), Old: "carol", New: "caro", Channels: []string{"#ferry"}},

@@ -21,21 +21,20 @@ type netState struct {
 
 // sentLine remembers our typed line LocalID. Its lines are held until the
 // connection reports Delivered (then logged as sent, at the time typed) or
-// Failed (then logged as not sent); texts counts those already logged, so
-// the echo-message update of a line (same LocalID and text, now with a
-// msgid) is not logged a second time.
+// Failed (then logged as not sent). parts are the lines of it (by
+// event.Message.Part) already announced, so the server's echo of one (Echo,
+// as the session matched it) is not logged a second time.
 type sentLine struct {
 	buffer    string
 	held      []heldLine
 	delivered bool
-	texts     map[string]int
+	parts     map[int]bool
 }
 
 // heldLine is one line of ours waiting for its Delivered: the log text
 // ("<me> hello") and the time it was typed.
 type heldLine struct {
 	t    time.Time
-	text string // the raw text, to recognise its echo
 	line string
 }
 
@@ -193,29 +192,24 @@ func (w *Writer) message(m event.Message) {
 
 // ownLine decides about one of our typed lines (LocalID set): it reports
 // true when the line is to be logged now (its Delivered came first), and
-// false when it is held until Delivered or Failed, or is the echo of a
-// line already held or logged.
+// false when it is held until Delivered or Failed, or is the server's echo
+// (Echo) of a line already held or logged. The session decided which line
+// an echo is; no text is compared here.
 func (w *Writer) ownLine(ns *netState, m event.Message, line string) bool {
 	s := ns.own(m.LocalID, m.Buffer)
 	w.forget(m.Network, ns)
-	if s.texts[m.Text] > 0 {
-		s.texts[m.Text]--
-		return false // the echo of a line already logged
+	if m.Echo && s.parts[m.Part] {
+		return false
 	}
+	s.parts[m.Part] = true
 	if s.delivered {
-		s.texts[m.Text]++
 		return true
-	}
-	for _, h := range s.held {
-		if h.text == m.Text {
-			return false // the echo-message update of a line still held
-		}
 	}
 	t := m.Time
 	if t.IsZero() {
 		t = w.opts.Now()
 	}
-	s.held = append(s.held, heldLine{t: t, text: m.Text, line: line})
+	s.held = append(s.held, heldLine{t: t, line: line})
 	return false
 }
 
@@ -224,7 +218,7 @@ func (w *Writer) ownLine(ns *netState, m event.Message, line string) bool {
 func (ns *netState) own(id uint64, buffer string) *sentLine {
 	s := ns.sent[id]
 	if s == nil {
-		s = &sentLine{buffer: buffer, texts: map[string]int{}}
+		s = &sentLine{buffer: buffer, parts: map[int]bool{}}
 		ns.sent[id] = s
 		ns.order = append(ns.order, id)
 	}
@@ -244,9 +238,6 @@ func (w *Writer) release(network string, id uint64, mark string) {
 	}
 	for _, h := range s.held {
 		w.line(network, s.buffer, h.t, mark+h.line)
-		if mark == "" {
-			s.texts[h.text]++
-		}
 	}
 	s.held = nil
 	w.forget(network, ns)

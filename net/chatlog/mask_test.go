@@ -17,7 +17,7 @@ func TestSecretsNotLogged(t *testing.T) {
 	w.Write(event.Batch{Events: []event.Event{
 		event.Registered{Meta: at(0), Nick: "me"},
 		event.Message{Meta: at(1), Buffer: "NickServ", Target: "NickServ", Self: true, LocalID: 1, Pending: true, Text: "IDENTIFY me hunter2"},
-		event.Message{Meta: at(2), Buffer: "NickServ", Target: "NickServ", Self: true, LocalID: 1, MsgID: "m1", Text: "IDENTIFY me hunter2"},
+		event.Message{Meta: at(2), Buffer: "NickServ", Target: "NickServ", Self: true, LocalID: 1, MsgID: "m1", Text: "IDENTIFY me hunter2", Echo: true},
 		event.Delivered{Meta: at(2), LocalID: 1},
 		event.Message{Meta: at(3), Buffer: "NickServ", Self: true, From: "me", Text: "REGISTER hunter3 me@example.net"},
 		event.Message{Meta: at(4), Kind: event.Notice, Buffer: "NickServ", Target: "NickServ@services.", Self: true, Text: "identify hunter4"},

@@ -23,13 +23,13 @@ func TestOwnLinesLoggedWhenDelivered(t *testing.T) {
 		self(1, 1, "offline one", true),
 		event.Message{Meta: at(2), Buffer: "#ferry", From: "alice", Text: "meanwhile"},
 		event.Delivered{Meta: at(3), LocalID: 1},
-		event.Message{Meta: at(4), Buffer: "#ferry", From: "me", Self: true, LocalID: 1, MsgID: "e1", Text: "offline one"},
+		event.Message{Meta: at(4), Buffer: "#ferry", From: "me", Self: true, LocalID: 1, MsgID: "e1", Text: "offline one", Echo: true},
 		// Delivered before its Message (written at once).
 		event.Delivered{Meta: at(5), LocalID: 2},
 		self(5, 2, "direct", false),
 		// A split text: both lines logged on the one Delivered.
 		self(6, 3, "split part one", true),
-		self(6, 3, "split part two", true),
+		func() event.Message { m := self(6, 3, "split part two", true); m.Part = 1; return m }(),
 		event.Delivered{Meta: at(7), LocalID: 3},
 		// Failed: never logged as sent.
 		self(8, 4, "refused line", true),
@@ -100,5 +100,42 @@ func TestOwnLinesBound(t *testing.T) {
 	}
 	if n := strings.Count(got, NotSent+"<me> x"); n != maxSent || sent != 1 {
 		t.Errorf("after Close: %d not sent (want %d), %d sent (want 1)", n, maxSent, sent)
+	}
+}
+
+// TestOwnLineEchoByPart: the server's echo of our line is told by what the
+// session says (Echo, LocalID, Part), not by its text: pieces of a split
+// text that read the same are each logged once, whether their echo comes
+// before or after Delivered; an echo whose text the server changed
+// (colours stripped) is not logged again; an echo of a piece the log never
+// saw announced is logged once.
+func TestOwnLineEchoByPart(t *testing.T) {
+	w, dir := openTest(t, Options{})
+	piece := func(sec int, part int, text string, echo bool) event.Message {
+		return event.Message{Meta: at(sec), Buffer: "#ferry", Target: "#ferry", From: "me", Self: true, LocalID: 9, Part: part, Text: text, Pending: !echo, Echo: echo}
+	}
+	w.Write(event.Batch{Events: []event.Event{
+		event.Registered{Meta: at(0), Nick: "me"},
+		piece(1, 0, "same", false),
+		piece(1, 1, "same", false),
+		piece(1, 2, "\x02bold\x02", false),
+		piece(2, 1, "same", true), // before Delivered
+		event.Delivered{Meta: at(3), LocalID: 9},
+		piece(4, 0, "same", true),
+		piece(4, 2, "bold", true),
+		piece(5, 3, "unseen", true),
+		piece(6, 3, "unseen", true), // a replay of it
+	}})
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := read(t, filepath.Join(dir, "libera", "#ferry.log"))
+	for text, want := range map[string]int{"<me> same\n": 2, "<me> bold\n": 1, "<me> unseen\n": 1} {
+		if n := strings.Count(got, text); n != want {
+			t.Errorf("%q logged %d times, want %d:\n%s", text, n, want, got)
+		}
+	}
+	if !strings.Contains(got, "14:03:13 <me> same\n2026-11-26 14:03:13 <me> same\n2026-11-26 14:03:13 <me> bold\n") {
+		t.Errorf("the split text is not logged in order at the time typed:\n%s", got)
 	}
 }

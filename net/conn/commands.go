@@ -123,7 +123,7 @@ func (n *network) stopNetwork(reason string, failQueued bool) {
 	n.retry = nil
 	n.keep(n.mig.abandon())
 	if failQueued {
-		n.failQueue("not sent: you quit")
+		n.failQueue(UnsentQuit, "not sent: you quit")
 	}
 	if n.cur == nil {
 		n.setState(event.ConnState{State: event.StateDisconnected, Reason: reason})
@@ -146,7 +146,7 @@ func (n *network) finishQuit() {
 		n.recoverUnsent(l)
 	}
 	if n.quitFails {
-		n.failQueue("not sent: you quit")
+		n.failQueue(UnsentQuit, "not sent: you quit")
 	}
 	n.setState(event.ConnState{State: event.StateDisconnected, Reason: n.quitReason})
 }

@@ -61,7 +61,7 @@ type network struct {
 
 	// unsent are the lines failQueue failed without sending them, in
 	// order, for Pool.Undelivered (read only once the loop is done).
-	unsent []session.Outgoing
+	unsent []Unsent
 
 	evs []event.Event // events of the current loop step, flushed at its end
 
@@ -437,7 +437,7 @@ func (n *network) afterHandle(before session.Stage) {
 		n.cancelDial()
 		// No reconnect will come: what waited for one fails now.
 		n.keep(n.mig.abandon())
-		n.failQueue("not sent: " + err.Error())
+		n.failQueue(UnsentFatal, "not sent: "+err.Error())
 		n.setState(event.ConnState{State: event.StateDisconnected, Reason: err.Error()})
 		return
 	}

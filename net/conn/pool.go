@@ -167,19 +167,43 @@ const maxUnsent = 10000
 
 // Unsent is a line that never went out: it was waiting for a usable
 // connection when the user quit, registration failed for good or the Pool
-// closed (and was reported Failed then).
+// closed (and was reported Failed then). It is the one record of such
+// lines: what main keeps for the next start is built from it.
 type Unsent struct {
 	Network string
 	// LocalID is the typed message's ID (every line of a split text has
-	// it); 0 for a line that was not typed text (a JOIN, a /raw line).
+	// it, in the order sent); 0 for a line that was not typed text (a
+	// JOIN, a /raw line).
 	LocalID uint64
 	// Target is the line's first parameter: the channel or nick of a
 	// PRIVMSG or NOTICE.
 	Target string
+	// Buffer is where the line was shown: Target without a STATUSMSG
+	// prefix (as event.Message.Buffer).
+	Buffer string
+	// Nick is our nick on the network when the line failed.
+	Nick string
+	// Time is when the user typed the line (zero for lines not typed).
+	Time time.Time
+	// Why says what stopped the line.
+	Why UnsentWhy
 	// Msg is the line as it would have been sent. It may hold a secret (a
 	// line to services): never log it as it is.
 	Msg *irc.Message
 }
+
+// UnsentWhy is what stopped a line that never went out.
+type UnsentWhy int
+
+const (
+	// UnsentClosed: the Pool closed with the line waiting.
+	UnsentClosed UnsentWhy = iota
+	// UnsentQuit: the user quit the network with the line waiting.
+	UnsentQuit
+	// UnsentFatal: registration failed for good while ferry ran; the line
+	// was reported Failed then, and the user may have sent it again.
+	UnsentFatal
+)
 
 // Undelivered returns, once Close has returned, the lines that never went
 // out, per network in configuration order and in the order they were
@@ -194,9 +218,7 @@ func (p *Pool) Undelivered() []Unsent {
 		default:
 			continue
 		}
-		for _, o := range n.unsent {
-			out = append(out, Unsent{Network: name, LocalID: o.LocalID, Target: o.Msg.Param(0), Msg: o.Msg})
-		}
+		out = append(out, n.unsent...)
 	}
 	return out
 }

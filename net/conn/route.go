@@ -165,12 +165,19 @@ func (n *network) flushQueue() {
 }
 
 // failQueue reports every waiting line Failed (quit, registration failed
-// for good, or the Pool closing), and keeps it for Pool.Undelivered.
-func (n *network) failQueue(reason string) {
+// for good, or the Pool closing: why), and keeps it for Pool.Undelivered.
+func (n *network) failQueue(why UnsentWhy, reason string) {
+	is := n.sess.ISupport()
 	for _, q := range n.q.Waiting() {
 		n.q.Fail(q, reason)
 		if len(n.unsent) < maxUnsent {
-			n.unsent = append(n.unsent, q.Out)
+			o := q.Out
+			target, buffer := o.Msg.Param(0), o.Msg.Param(0)
+			if ch := is.StripStatusMsg(target); is.IsChannel(ch) {
+				buffer = ch // as the session shows it
+			}
+			n.unsent = append(n.unsent, Unsent{Network: n.cfg.Name, LocalID: o.LocalID, Target: target,
+				Buffer: buffer, Nick: n.sess.Nick(), Time: o.At, Why: why, Msg: o.Msg})
 		}
 	}
 }

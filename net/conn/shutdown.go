@@ -29,7 +29,7 @@ func (n *network) shutdown() {
 	disarm(n.quitting)
 	n.retry, n.quitting = nil, nil
 	n.keep(n.mig.abandon())
-	n.failQueue("not sent: ferry was closed")
+	n.failQueue(UnsentClosed, "not sent: ferry was closed")
 	if n.cur != nil {
 		if !quitSent {
 			n.quitLink(reason)
@@ -63,7 +63,7 @@ func (n *network) shutdown() {
 		l := n.cur
 		n.drop(l)
 		n.recoverUnsent(l)
-		n.failQueue("not sent: ferry was closed")
+		n.failQueue(UnsentClosed, "not sent: ferry was closed")
 	}
 	if n.state != event.StateDisconnected {
 		n.setState(event.ConnState{State: event.StateDisconnected, Reason: "closed"})

@@ -116,6 +116,19 @@ type Message struct {
 	// LocalID is set on our own lines that the user typed: the SendText ID,
 	// so Delivered/Failed can find it. Zero for lines not typed here.
 	LocalID uint64
+	// Part is, with LocalID, which line of the typed message this is: the
+	// session may split one SendText into several lines, numbered from 0 in
+	// the order sent. LocalID and Part name one line exactly; Part is 0
+	// when LocalID is.
+	Part int
+	// Echo says the session matched this message to a line of ours already
+	// announced (with the same LocalID and Part, when it was submitted):
+	// the server's echo-message copy, with or without a msgid, also of a
+	// line that waited in a queue across a reconnect. It is not a new line:
+	// it updates the announced one (its msgid, the server's time, no longer
+	// pending). Consumers trust it and compare no texts. The first
+	// announcement of a typed line has Echo false.
+	Echo bool
 	// Pending marks a line of ours that is queued and not yet on the wire
 	// (migration window, or disconnected) when it first appears. Delivered
 	// and Failed clear it; Requeued sets it again.

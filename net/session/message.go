@@ -13,6 +13,7 @@ import (
 // echo is one of our lines awaiting its echo-message copy.
 type echo struct {
 	id      uint64
+	part    int    // which line of the typed message (event.Message.Part)
 	command string // PRIVMSG or NOTICE
 	// target as sent, folded when compared: an entry can outlive the
 	// connection (and case mapping) it was recorded under.
@@ -33,7 +34,7 @@ const maxEchoAge = 10 * time.Minute
 // registration the line is recorded whether or not echo-message is on: the
 // line waits for the connection being registered, whose capabilities are
 // not known yet (welcome drops the entries if it comes without the cap).
-func (s *Session) expectEcho(id uint64, command, target, text string) {
+func (s *Session) expectEcho(id uint64, part int, command, target, text string) {
 	if !s.caps["echo-message"] && s.registered {
 		return
 	}
@@ -41,7 +42,7 @@ func (s *Session) expectEcho(id uint64, command, target, text string) {
 	if len(s.echoes) >= maxPendingEcho {
 		s.echoes = append(s.echoes[:0], s.echoes[1:]...)
 	}
-	s.echoes = append(s.echoes, echo{id: id, command: command, target: clip(target, maxNameLen), text: text, at: s.now()})
+	s.echoes = append(s.echoes, echo{id: id, part: part, command: command, target: clip(target, maxNameLen), text: text, at: s.now()})
 }
 
 // pruneEchoes drops the entries older than maxEchoAge.
@@ -110,7 +111,9 @@ func (s *Session) handleText(h *handling) {
 		return // the server sent this message (by msgid) already
 	}
 	if self {
-		ev.LocalID = s.matchEcho(m.Command, target, raw)
+		if e, ok := s.matchEcho(m.Command, target, raw); ok && e.id != 0 {
+			ev.LocalID, ev.Part, ev.Echo = e.id, e.part, true
+		}
 	} else {
 		ev.Highlight = s.mentionsMe(text)
 	}
@@ -144,37 +147,40 @@ func isServerPrefix(m *irc.Message) bool {
 }
 
 // matchEcho finds the oldest of our outstanding lines with the same command,
-// target and text, removes it and returns its LocalID (0 if none: a line
-// sent by another client of ours, or by /raw).
+// target and text, removes it and returns it; ok is false when none
+// matches (a line sent by another client of ours, or by /raw). This is the
+// one place that decides which typed line an echo is: its event carries
+// that line's LocalID and Part with Echo set, and no consumer compares
+// texts again.
 //
 // When no line matches exactly, a second pass compares the texts without
 // mIRC formatting and surrounding spaces: servers strip colours in some
 // channels (InspIRCd's +S, +c) or trim text, and the echo of our line must
 // still update our line rather than show it twice.
-func (s *Session) matchEcho(command, target, text string) uint64 {
+func (s *Session) matchEcho(command, target, text string) (e echo, ok bool) {
 	s.pruneEchoes()
 	if len(s.echoes) == 0 {
-		return 0
+		return echo{}, false
 	}
 	f := s.fold(target)
 	for i, e := range s.echoes {
 		if e.command == command && e.text == text && s.fold(e.target) == f {
-			return s.takeEcho(i)
+			return s.takeEcho(i), true
 		}
 	}
 	plain := ircx.StripFormatting(text)
 	for i, e := range s.echoes {
 		if e.command == command && s.fold(e.target) == f && ircx.StripFormatting(e.text) == plain {
-			return s.takeEcho(i)
+			return s.takeEcho(i), true
 		}
 	}
-	return 0
+	return echo{}, false
 }
 
-func (s *Session) takeEcho(i int) uint64 {
-	id := s.echoes[i].id
+func (s *Session) takeEcho(i int) echo {
+	e := s.echoes[i]
 	s.echoes = append(s.echoes[:i], s.echoes[i+1:]...)
-	return id
+	return e
 }
 
 // mentionsMe reports whether text names our nick as a word (the

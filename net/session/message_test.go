@@ -1,12 +1,14 @@
 package session
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ferry-irc/ferry/net/command"
 	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/ircx"
 )
 
 func TestIncomingMessages(t *testing.T) {
@@ -420,5 +422,89 @@ func TestEchoMatchingStrippedFormatting(t *testing.T) {
 	}
 	if m = one[event.Message](t, sc.feed(":me!u@h PRIVMSG #c :other")); m.LocalID != 2 {
 		t.Errorf("second echo matched %d", m.LocalID)
+	}
+}
+
+// TestEchoNamesItsLine: the session alone decides which typed line an echo
+// is. The local echo of each piece of a split text carries LocalID and
+// Part (Echo false); the server's echo of that piece carries the same
+// LocalID and Part with Echo set, with or without a msgid, also when it
+// comes on a new connection, and whatever order the echoes come in. A
+// copy nothing is waiting for is not an Echo.
+func TestEchoNamesItsLine(t *testing.T) {
+	var words []string
+	for i := range 300 {
+		words = append(words, fmt.Sprintf("word%d", i))
+	}
+	long := strings.Join(words, " ") // several lines at LINELEN 512, each different
+	tests := []struct {
+		name      string
+		caps      string
+		kind      event.MsgKind
+		text      func(budget int) string
+		msgid     bool // message-tags: the echo has a msgid
+		reconnect bool // a new connection between the submit and the echoes
+		reverse   bool // the echoes come newest first
+	}{
+		{name: "split, with msgid", caps: "echo-message message-tags", text: func(int) string { return long }, msgid: true},
+		{name: "split, message-tags off", caps: "echo-message", text: func(int) string { return long }},
+		{name: "echoes out of order", caps: "echo-message message-tags", text: func(int) string { return long }, msgid: true, reverse: true},
+		{name: "queued across a reconnect, no msgid", caps: "echo-message", text: func(int) string { return long }, reconnect: true},
+		{name: "action across a reconnect", caps: "echo-message message-tags", kind: event.Action, text: func(int) string { return long }, msgid: true, reconnect: true},
+		{name: "identical pieces", caps: "echo-message message-tags", msgid: true, text: func(budget int) string {
+			p := strings.Repeat("z", budget)
+			return p + " " + p + " " + p
+		}},
+		{name: "one line", caps: "echo-message", text: func(int) string { return "short" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc := newScript(t, Config{})
+			sc.register(tt.caps)
+			sc.feed(":me!u@h JOIN #c")
+			budget := sc.s.textBudget("PRIVMSG", "#c")
+			if tt.kind == event.Action {
+				budget -= ircx.CTCPOverhead("ACTION")
+			}
+			locals := only[event.Message](sc.s.Submit(command.SendText{ID: 42, Target: "#c", Text: tt.text(budget), Kind: tt.kind}))
+			wire := sc.sent()
+			if len(locals) != len(wire) || len(locals) == 0 || (tt.name != "one line" && len(locals) < 2) {
+				t.Fatalf("%d local echoes for %d lines sent", len(locals), len(wire))
+			}
+			for i, m := range locals {
+				if !m.Self || m.LocalID != 42 || m.Part != i || m.Echo {
+					t.Errorf("local echo %d: LocalID %d Part %d Echo %v, want 42, %d, false", i, m.LocalID, m.Part, m.Echo, i)
+				}
+			}
+			if tt.reconnect {
+				sc.register(tt.caps)
+			}
+			order := make([]int, len(wire))
+			for i := range order {
+				order[i] = i
+				if tt.reverse {
+					order[i] = len(wire) - 1 - i
+				}
+			}
+			for _, i := range order {
+				line := ":me!u@h " + wire[i]
+				if tt.msgid {
+					line = fmt.Sprintf("@msgid=m%d %s", i, line)
+				}
+				m := one[event.Message](t, sc.feed(line))
+				if !m.Echo || m.LocalID != 42 || m.Part != i || m.Text != locals[i].Text || m.Kind != tt.kind {
+					t.Errorf("echo of line %d: Echo %v LocalID %d Part %d kind %v %q, want the echo of part %d", i, m.Echo, m.LocalID, m.Part, m.Kind, m.Text, i)
+				}
+				if got, want := m.MsgID, map[bool]string{true: fmt.Sprintf("m%d", i)}[tt.msgid]; got != want {
+					t.Errorf("echo of line %d: msgid %q, want %q", i, got, want)
+				}
+			}
+			// Another client of ours says the same again: nothing waits
+			// for it, so it is a new line.
+			m := one[event.Message](t, sc.feed(":me!u@h "+wire[0]))
+			if m.Echo || m.LocalID != 0 || m.Part != 0 || !m.Self {
+				t.Errorf("a copy nothing waits for: Echo %v LocalID %d Part %d, want a new line of ours", m.Echo, m.LocalID, m.Part)
+			}
+		})
 	}
 }

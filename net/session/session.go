@@ -72,6 +72,10 @@ type Outgoing struct {
 	Msg     *irc.Message
 	Class   Class
 	LocalID uint64
+	// At is when the user submitted the line (lines with a LocalID; zero
+	// otherwise): a line that never goes out is reported with the time it
+	// was typed.
+	At time.Time
 }
 
 // Sender takes the session's outgoing lines. Send must not block and must

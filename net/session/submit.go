@@ -17,9 +17,9 @@ import (
 const assumedHostLen = 63
 
 // Submit turns a user command into lines (ClassUser, through the Sender) and
-// returns the local events: for SendText, one Message{Self, LocalID} per
-// line after splitting. FetchHistory sends a CHATHISTORY BEFORE (ClassAuto)
-// answered later by an event.History{Before: true} from Handle (with no
+// returns the local events: for SendText, one Message{Self, LocalID, Part}
+// per line after splitting (Echo false: the first announcement of each).
+// FetchHistory sends a CHATHISTORY BEFORE (ClassAuto) answered later by an event.History{Before: true} from Handle (with no
 // messages when the page is empty or the server refuses it), or returns
 // an Info when the server does not offer draft/chathistory. Commands that are not the session's business
 // (Connect, Disconnect, Reconnect, Migrate) are ignored; the owner handles them.
@@ -120,16 +120,19 @@ func (s *Session) sendText(meta event.Meta, c command.SendText) []event.Event {
 		buffer = ch
 	}
 	var evs []event.Event
-	for _, piece := range ircx.SplitText(text, budget) {
+	for part, piece := range ircx.SplitText(text, budget) {
 		wire := piece
 		if c.Kind == event.Action {
 			wire = ircx.FormatCTCP("ACTION", piece)
 		}
-		s.sendMsg(Outgoing{Msg: &irc.Message{Prefix: &irc.Prefix{}, Command: cmd, Params: []string{c.Target, wire}}, Class: ClassUser, LocalID: c.ID})
-		s.expectEcho(c.ID, cmd, c.Target, wire)
+		s.sendMsg(Outgoing{Msg: &irc.Message{Prefix: &irc.Prefix{}, Command: cmd, Params: []string{c.Target, wire}}, Class: ClassUser, LocalID: c.ID, At: meta.Time})
+		s.expectEcho(c.ID, part, cmd, c.Target, wire)
 		ev := event.Message{
 			Meta: meta, Kind: c.Kind, Buffer: buffer, From: s.nick, FromHost: s.userHostGuess(),
 			Target: c.Target, Text: piece, Self: true, LocalID: c.ID,
+		}
+		if c.ID != 0 {
+			ev.Part = part
 		}
 		s.noteLive(ev, false)
 		evs = append(evs, ev)
