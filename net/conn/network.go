@@ -324,6 +324,7 @@ func (n *network) dialed(d dialDone) {
 	n.registered, n.ready, n.redirectSeen = false, false, false
 	n.lastRead = n.clock.Now()
 	n.armDead()
+	n.armRegDeadline(n.cur)
 	n.setState(event.ConnState{State: event.StateRegistering, Server: d.addr, TLS: d.t.IsTLS()})
 	n.sess.Register()
 	n.routeOut(false)
@@ -455,6 +456,7 @@ func (n *network) afterHandle() {
 	}
 	if !n.registered && n.sess.Registered() {
 		n.registered = true
+		disarmRegDeadline(n.cur)
 		n.failures = 0
 		n.redirects = 0
 		n.setState(event.ConnState{State: event.StateRegistered, Server: n.cur.addr, TLS: n.cur.t.IsTLS()})
@@ -516,6 +518,7 @@ func (n *network) drop(l *link) {
 // detach forgets l if it is the current link (timers, registration) without
 // closing it.
 func (n *network) detach(l *link) {
+	disarmRegDeadline(l)
 	if l == n.cur {
 		n.cur = nil
 		n.mig.forgetLate() // no PROCEED can come on a link that is gone
