@@ -25,7 +25,10 @@ func TestRegistrationDeadline(t *testing.T) {
 	clk.Advance(59 * time.Second)
 	// Barrier: a line read after the advance shows the loop got past it.
 	srv.client("reg").send(":srv NOTICE reg :*** still looking")
-	c.wait(5*time.Second, "the notice", func(e event.Event) bool { m, ok := e.(event.Message); return ok && strings.Contains(m.Text, "still looking") })
+	c.wait(5*time.Second, "the notice", func(e event.Event) bool {
+		m, ok := e.(event.Message)
+		return ok && strings.Contains(m.Text, "still looking")
+	})
 	if n := c.states("net", event.StateWaiting); n != 0 {
 		t.Fatalf("dropped before the registration deadline")
 	}
