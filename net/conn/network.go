@@ -316,7 +316,7 @@ func (n *network) dialed(d dialDone) {
 	n.dialCancel = nil
 	if d.err != nil {
 		n.logf("dial %s: %v", d.addr, d.err)
-		n.emit(event.Error{Text: fmt.Sprintf("Could not connect to %s: %v", d.addr, d.err)})
+		n.emit(event.Error{Text: fmt.Sprintf("Could not connect to %s: %s", d.addr, transport.Reason(d.err))})
 		n.scheduleRetry(d.err.Error())
 		return
 	}
