@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"context"
 	"errors"
 	"net"
 	"os"
@@ -51,13 +52,17 @@ func Reason(err error) string {
 // brief strips the layers of err that only repeat the operation and the
 // address: *net.OpError ("dial tcp 127.0.0.1:6697: ...") and
 // *os.SyscallError ("connect: ..."). A name that does not resolve reads
-// "no such host".
+// "no such host", a timeout (the dial's, or the handshake's context)
+// "timed out".
 func brief(err error) string {
 	for {
 		var op *net.OpError
 		var sc *os.SyscallError
 		var dns *net.DNSError
+		var ne net.Error
 		switch {
+		case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+			return "timed out"
 		case errors.As(err, &dns) && dns.IsNotFound:
 			return "no such host"
 		case errors.As(err, &dns):

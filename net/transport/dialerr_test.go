@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"context"
 	"errors"
 	"net"
 	"os"
@@ -56,6 +57,10 @@ func TestDialErrorText(t *testing.T) {
 			"tls: failed to verify certificate: x509: certificate signed by unknown authority"},
 		{&DialError{Op: "tls", Addr: "127.0.0.1:6697", Err: &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}},
 			"tls 127.0.0.1:6697: connection reset by peer", "TLS: connection reset by peer"},
+		{&DialError{Op: "dial", Addr: "192.0.2.1:6667", Err: &net.OpError{Op: "dial", Net: "tcp", Err: timeoutErr{}}},
+			"dial 192.0.2.1:6667: timed out", "timed out"},
+		{&DialError{Op: "tls", Addr: "192.0.2.1:6697", Err: context.DeadlineExceeded},
+			"tls 192.0.2.1:6697: timed out", "TLS: timed out"},
 	}
 	for _, tt := range tests {
 		if got := tt.err.Error(); got != tt.text {
@@ -69,3 +74,9 @@ func TestDialErrorText(t *testing.T) {
 		t.Errorf("Reason of another error = %q", got)
 	}
 }
+
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string   { return "i/o timeout" }
+func (timeoutErr) Timeout() bool   { return true }
+func (timeoutErr) Temporary() bool { return true }
