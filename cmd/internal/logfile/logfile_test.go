@@ -352,3 +352,28 @@ func BenchmarkRepeatedLine(b *testing.B) {
 		l.Printf("session: CAP LS: ignoring %q", "some-capability")
 	}
 }
+
+// Identical lines from many goroutines are all counted.
+func TestRepeatsConcurrent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "debug.log")
+	l, err := Open(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 200 {
+				l.Printf("same %s", "line")
+			}
+		}()
+	}
+	wg.Wait()
+	l.Close()
+	got := readLines(t, path)
+	if len(got) != 2 || got[0] != "INFO same line" || !strings.HasPrefix(got[1], "INFO (the line above repeated 1599 more times, ") {
+		t.Errorf("log: %q", got)
+	}
+}
