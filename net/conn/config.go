@@ -62,6 +62,10 @@ type NetworkConfig struct {
 	// DialTimeout bounds one connection attempt, TLS handshake included
 	// (default 10 s).
 	DialTimeout time.Duration
+	// RegisterTimeout bounds registration: a connection not registered
+	// this long after it was established is dropped and retried with
+	// the usual backoff (default 60 s).
+	RegisterTimeout time.Duration
 }
 
 func (c NetworkConfig) withDefaults() NetworkConfig {
@@ -79,6 +83,9 @@ func (c NetworkConfig) withDefaults() NetworkConfig {
 	}
 	if c.DialTimeout <= 0 {
 		c.DialTimeout = defaultDialTimeout
+	}
+	if c.RegisterTimeout <= 0 {
+		c.RegisterTimeout = defaultRegisterTimeout
 	}
 	if c.Dial.Timeout <= 0 {
 		c.Dial.Timeout = c.DialTimeout

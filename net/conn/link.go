@@ -23,6 +23,8 @@ type link struct {
 	lines  *userLines // user lines handed to w and not yet written
 	closed chan struct{}
 	once   sync.Once
+	// regDeadline bounds registration on this link (regdeadline.go).
+	regDeadline *armed
 }
 
 // lineIn is a line read from l.

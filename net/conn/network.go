@@ -318,7 +318,7 @@ func (n *network) dialed(d dialDone) {
 	n.dialCancel = nil
 	if d.err != nil {
 		n.logf("dial %s: %v", d.addr, d.err)
-		n.emit(event.Error{Text: fmt.Sprintf("Could not connect to %s: %v", d.addr, d.err)})
+		n.emit(event.Error{Text: fmt.Sprintf("Could not connect to %s: %s", d.addr, transport.Reason(d.err))})
 		n.scheduleRetry(d.err.Error())
 		return
 	}
@@ -326,6 +326,7 @@ func (n *network) dialed(d dialDone) {
 	n.redirectSeen = false
 	n.lastRead = n.clock.Now()
 	n.armDead()
+	n.armRegDeadline(n.cur)
 	n.setState(event.ConnState{State: event.StateRegistering, Server: d.addr, TLS: d.t.IsTLS()})
 	n.sess.Register()
 	n.routeOut()
@@ -459,6 +460,7 @@ func (n *network) afterHandle(before session.Stage) {
 	}
 	now := n.sess.Stage()
 	if before < session.StageRegistered && now >= session.StageRegistered {
+		disarmRegDeadline(n.cur)
 		n.failures = 0
 		n.redirects = 0
 		n.setState(event.ConnState{State: event.StateRegistered, Server: n.cur.addr, TLS: n.cur.t.IsTLS()})
@@ -519,6 +521,7 @@ func (n *network) drop(l *link) {
 // detach forgets l if it is the current link (timers, registration) without
 // closing it.
 func (n *network) detach(l *link) {
+	disarmRegDeadline(l)
 	if l == n.cur {
 		n.cur = nil
 		n.mig.forgetLate() // no PROCEED can come on a link that is gone

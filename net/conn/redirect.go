@@ -57,10 +57,18 @@ func (n *network) checkRedirect() bool {
 	followed := cfg
 	n.followed = &followed
 	n.logf("following the redirect to %s (tls=%v)", addr, useTLS)
-	n.emit(event.Redirect{Server: addr, Followed: true})
+	n.noteRedirect()
 	n.drop(n.cur)
 	n.connect()
 	return true
+}
+
+// noteRedirect tells the user where a followed redirect goes: the host and
+// port the next connection really dials (n.target: an STS policy for the
+// host moves it to TLS on the policy's port), not the port the 010 named.
+func (n *network) noteRedirect() {
+	_, addr := n.target()
+	n.emit(event.Redirect{Server: addr, Followed: true})
 }
 
 // hasCredentials reports whether registration sends a secret.

@@ -36,6 +36,7 @@ func (n *network) onSTS(value string) {
 		cfg.TLS, cfg.Port = true, up
 		n.redirectTo = &cfg
 		n.pendingUpgrade = up
+		n.noteRedirect() // the redirect now goes to the TLS port
 		return
 	}
 	if l.host != n.cfg.Dial.Host {

@@ -390,7 +390,7 @@ type SearchResults struct {
 // did not configure, a loop).
 type Redirect struct {
 	Meta
-	Server   string // host:port named by the 010
+	Server   string // host:port: as dialled when followed (STS applied), as the 010 named it when refused
 	Followed bool
 	Reason   string
 }

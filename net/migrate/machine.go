@@ -267,9 +267,20 @@ func dialFailure(hostport string, err error) (nak, why string) {
 	var he x509.HostnameError
 	var ci x509.CertificateInvalidError
 	if errors.As(err, &cve) || errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci) {
-		return nakCertificate, fmt.Sprintf("the certificate of %s was not trusted: %v", hostport, err)
+		return nakCertificate, fmt.Sprintf("the certificate of %s was not trusted: %s", hostport, reason(err))
 	}
-	return nakUnreachable, fmt.Sprintf("could not connect to %s: %v", hostport, err)
+	return nakUnreachable, fmt.Sprintf("could not connect to %s: %s", hostport, reason(err))
+}
+
+// reason is err's text without the address when err can say it (net/transport's
+// Dial errors have a Reason), since the sentences above name hostport
+// themselves.
+func reason(err error) string {
+	var r interface{ Reason() string }
+	if errors.As(err, &r) {
+		return r.Reason()
+	}
+	return err.Error()
 }
 
 // Timer reports that the timer id fired. Only the current timer counts; a

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/ferry-irc/ferry/net/event"
@@ -27,15 +28,21 @@ func (s *Session) handleCap(h *handling) {
 	switch sub {
 	case "LS", "NEW":
 		more := sub == "LS" && len(m.Params) >= 4 && m.Param(2) == "*"
+		if sub == "LS" && s.lsCut {
+			// The rest of a list we stopped reading (see cutLS).
+			s.lsCut = more
+			return
+		}
 		list := m.Trailing()
 		if len(m.Params) < 3 {
 			list = ""
 		}
 		caps := ircx.ParseCaps(list, maxOffered)
 		var fresh []string
+		ignored := 0
 		for _, c := range caps {
 			if _, seen := s.offered[c.Name]; !seen && len(s.offered) >= maxOffered {
-				s.log.Printf("session: CAP %s: more than %d capabilities offered; ignoring %q", sub, maxOffered, clip(c.Name, 64))
+				ignored++
 				continue
 			}
 			s.offered[c.Name] = clip(c.Value, maxStored)
@@ -44,9 +51,21 @@ func (s *Session) handleCap(h *handling) {
 				s.cfg.OnSTS(c.Value)
 			}
 		}
+		if ignored > 0 && !s.capsFull {
+			s.capsFull = true // one line per connection, not one per capability
+			s.log.Printf("session: CAP %s: more than %d capabilities offered; ignoring the rest", sub, maxOffered)
+		}
 		if sub == "LS" {
-			if more || s.lsDone {
-				return // more LS lines follow, or a late LS (e.g. typed by the user)
+			if s.lsDone {
+				return // a late LS (e.g. typed by the user)
+			}
+			s.lsLines++
+			if more && (ignored > 0 || s.lsLines >= maxLSLines) {
+				s.cutLS(h)
+				more = false
+			}
+			if more {
+				return // more LS lines follow
 			}
 			s.lsDone = true
 			s.requestCaps(s.wanted(keys(s.offered)))
@@ -85,6 +104,24 @@ func (s *Session) handleCap(h *handling) {
 	default:
 		s.log.Printf("session: ignored CAP %q", clip(sub, 32))
 	}
+}
+
+// maxLSLines bounds a multi-line CAP LS reply. A real list of maxOffered
+// capabilities fits in a dozen 512-byte lines; a server that goes on
+// ("CAP * LS * :..." forever) would keep us registering for ever.
+const maxLSLines = 32
+
+// cutLS stops reading a CAP LS reply that is too long (more than
+// maxLSLines lines, or more than maxOffered capabilities): negotiation goes
+// on with what was offered so far, since a registration with some
+// capabilities beats none, and the registration deadline of the
+// connection owner still bounds a server that stalls after that. The rest
+// of the reply is skipped unread until its last line.
+func (s *Session) cutLS(h *handling) {
+	s.lsCut = true
+	s.log.Printf("session: CAP LS still going after %d lines and %d capabilities; negotiating with those", s.lsLines, len(s.offered))
+	h.emit(event.Info{Meta: h.meta, Code: "CAP", Error: true,
+		Text: fmt.Sprintf("the server's capability list did not end after %d lines; going on with the %d capabilities read so far", s.lsLines, len(s.offered))})
 }
 
 // capReplied accounts for one ACK or NAK of our REQ.

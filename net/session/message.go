@@ -123,7 +123,13 @@ func (s *Session) handleText(h *handling) {
 
 // bufferFor decides which buffer a message belongs to: the channel, the
 // other party of a private message, or the server buffer for messages from
-// servers, to "*", or before registration.
+// servers, to "*" or a "$mask" (global notices), or before registration.
+//
+// Services bots (NickServ!NickServ@services.) are users here: their
+// NOTICEs open a query, so a reply sits beside the /msg that asked for it
+// and /msg NickServ and its answers read as one conversation. irssi shows
+// them in the active window instead, but the session has no notion of an
+// active window, and a query keeps them findable later.
 func (s *Session) bufferFor(m *irc.Message, target, from string, self bool) string {
 	if ch := s.is.StripStatusMsg(target); s.is.IsChannel(ch) {
 		if c := s.joinedChannel(ch); c != nil {
@@ -134,16 +140,24 @@ func (s *Session) bufferFor(m *irc.Message, target, from string, self bool) stri
 	if self {
 		return target
 	}
-	if from == "" || target == "*" || !s.registered || isServerPrefix(m) || strings.HasPrefix(target, "$") {
+	if target == "*" || !s.registered || isServerPrefix(m) || strings.HasPrefix(target, "$") {
 		return ""
 	}
 	return from
 }
 
-// isServerPrefix reports whether m comes from a server rather than a user.
+// isServerPrefix reports whether m comes from a server rather than a user:
+// no prefix at all, a prefix without "!user" and "@host" (RFC 2812: a
+// servername prefix has neither, and servers name themselves freely, "s1"
+// or "localhost" as well as "irc.example.net"), or a name with a "." (no
+// nick may contain one, so "irc.example.net!x@y" is a server or a forgery,
+// and never a query partner).
 func isServerPrefix(m *irc.Message) bool {
 	p := m.Prefix
-	return p.User == "" && p.Host == "" && strings.Contains(p.Name, ".")
+	if p == nil || p.Name == "" {
+		return true
+	}
+	return p.User == "" && p.Host == "" || strings.Contains(p.Name, ".")
 }
 
 // matchEcho finds the oldest of our outstanding lines with the same command,

@@ -150,6 +150,9 @@ type Session struct {
 	serverName   string
 	offered      map[string]string // CAP LS/NEW: name -> value
 	lsDone       bool
+	lsLines      int             // CAP LS lines read (see maxLSLines)
+	lsCut        bool            // skipping the rest of a CAP LS reply that was cut (see cutLS)
+	capsFull     bool            // more than maxOffered capabilities were offered (logged once)
 	caps         map[string]bool // enabled capabilities
 	reqPending   int             // CAP REQ lines not yet ACKed/NAKed
 	capEnded     bool
@@ -234,6 +237,7 @@ func (s *Session) reset() {
 	s.user, s.host, s.serverName = "", "", ""
 	s.offered = make(map[string]string)
 	s.lsDone = false
+	s.lsLines, s.lsCut, s.capsFull = 0, false, false
 	s.caps = make(map[string]bool)
 	s.reqPending = 0
 	s.capEnded = false

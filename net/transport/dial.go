@@ -42,8 +42,8 @@ type DialConfig struct {
 // Dial opens a TCP or TLS connection as cfg says, with STS applied.
 //
 // Certificates are verified against Host (SNI is Host when it is a name) with
-// the system roots plus CAFile plus RootCAs. Errors are sentences wrapped with
-// the address: "dial host:port: ...", "tls host:port: ...".
+// the system roots plus CAFile plus RootCAs. Errors are *DialError, sentences
+// that name the address once: "dial host:port: ...", "tls host:port: ...".
 func Dial(ctx context.Context, cfg DialConfig) (Transport, error) {
 	host := strings.TrimSuffix(strings.TrimPrefix(cfg.Host, "["), "]")
 	if host == "" {
@@ -59,14 +59,14 @@ func Dial(ctx context.Context, cfg DialConfig) (Transport, error) {
 	}
 	addr := net.JoinHostPort(host, strconv.Itoa(port))
 	if port < 1 || port > 65535 {
-		return nil, fmt.Errorf("dial %s: port %d is out of range", addr, port)
+		return nil, &DialError{Op: "dial", Addr: addr, Err: fmt.Errorf("port %d is out of range", port)}
 	}
 
 	var tcfg *tls.Config
 	if useTLS {
 		var err error
 		if tcfg, err = tlsConfig(host, verify, cfg); err != nil {
-			return nil, fmt.Errorf("tls %s%s: %w", addr, why, err)
+			return nil, &DialError{Op: "tls", Addr: addr, Why: why, Err: err}
 		}
 	}
 
@@ -80,7 +80,7 @@ func Dial(ctx context.Context, cfg DialConfig) (Transport, error) {
 	var d net.Dialer
 	c, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("dial %s%s: %w", addr, why, err)
+		return nil, &DialError{Op: "dial", Addr: addr, Why: why, Err: err}
 	}
 	if !useTLS {
 		return NewTransportLog(c, false, cfg.Log), nil
@@ -88,7 +88,7 @@ func Dial(ctx context.Context, cfg DialConfig) (Transport, error) {
 	tc := tls.Client(c, tcfg)
 	if err := tc.HandshakeContext(ctx); err != nil {
 		_ = c.Close()
-		return nil, fmt.Errorf("tls %s%s: %w", addr, why, err)
+		return nil, &DialError{Op: "tls", Addr: addr, Why: why, Err: err}
 	}
 	return NewTransportLog(tc, true, cfg.Log), nil
 }

@@ -2,6 +2,11 @@
 // directory (stdout belongs to the TUI), with timestamps and levels, capped
 // in size with one rotation, and safe for concurrent use.
 //
+// A run of identical lines (same level, same text after masking) is
+// written once, followed by one line saying how often it repeated, so a
+// server that makes ferry log the same thing thousands of times does not
+// push everything else out of the log.
+//
 // Every line written is passed through Mask first, so raw IRC traffic
 // logged by mistake through Printf still has its secrets (PASS,
 // AUTHENTICATE payloads, MIGRATE tokens, services passwords) masked. Use
@@ -12,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -34,7 +40,22 @@ type Logger struct {
 	debug bool
 	now   func() time.Time
 	err   error // first write error; logging then stops
+
+	// The last line written, to fold repeats of it (see write). Only its
+	// masked text is kept.
+	lastLevel, lastMsg string
+	repeats            int       // identical lines since, not written yet
+	repeatFrom         time.Time // when the first of them came
+	repeatAt           time.Time // when the last of them came
 }
+
+// A run of repeats is written out (the count, then the line again) after
+// maxRepeats lines or repeatSpan, whichever comes first, so a run that
+// never ends still shows in the log as it goes.
+const (
+	maxRepeats = 100000
+	repeatSpan = 30 * time.Second
+)
 
 // Open opens (appending to) the log at path, creating it 0600 and its
 // directory 0700. With debug false, Debugf and Raw write nothing.
@@ -107,6 +128,7 @@ func (l *Logger) Close() error {
 	if l.f == nil {
 		return nil
 	}
+	l.flushRepeats()
 	err := l.f.Close()
 	l.f = nil
 	return err
@@ -122,14 +144,52 @@ func (l *Logger) write(level, format string, v ...any) {
 	if l.f == nil || l.err != nil {
 		return
 	}
+	now := l.now()
+	if level == l.lastLevel && msg == l.lastMsg && l.repeats < maxRepeats &&
+		(l.repeats == 0 || now.Sub(l.repeatFrom) < repeatSpan) {
+		if l.repeats == 0 {
+			l.repeatFrom = now
+		}
+		l.repeats++
+		l.repeatAt = now
+		return
+	}
+	l.flushRepeats()
+	l.lastLevel, l.lastMsg = level, msg
 	var b strings.Builder
-	b.WriteString(l.now().Format("2006-01-02 15:04:05.000"))
+	b.WriteString(now.Format(stamp))
 	b.WriteByte(' ')
 	b.WriteString(level)
 	b.WriteByte(' ')
 	escape(&b, msg)
 	b.WriteByte('\n')
-	entry := b.String()
+	l.append(b.String())
+}
+
+const stamp = "2006-01-02 15:04:05.000"
+
+// flushRepeats writes how often the last line repeated, if it did. Called
+// with mu held.
+func (l *Logger) flushRepeats() {
+	if l.repeats == 0 {
+		return
+	}
+	n, at := l.repeats, l.repeatAt
+	l.repeats = 0
+	times := "once more"
+	if n > 1 {
+		times = strconv.Itoa(n) + " more times"
+	}
+	l.append(fmt.Sprintf("%s %s (the line above repeated %s, the last at %s)\n",
+		at.Format(stamp), l.lastLevel, times, at.Format("15:04:05.000")))
+}
+
+// append writes one entry, rotating first if it would pass the size cap.
+// Called with mu held.
+func (l *Logger) append(entry string) {
+	if l.f == nil || l.err != nil {
+		return
+	}
 	if l.size > 0 && l.size+int64(len(entry)) > l.max {
 		l.rotate()
 		if l.f == nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestMask(t *testing.T) {
@@ -257,5 +258,122 @@ func TestMaskFindsMessageAfterConnTag(t *testing.T) {
 		if got := Mask(line); strings.Contains(got, "hunter") {
 			t.Errorf("Mask(%q) = %q: the secret shows", line, got)
 		}
+	}
+}
+
+// readLines returns the log's lines without their time stamps.
+func readLines(t *testing.T, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, line := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+		if f := strings.SplitN(line, " ", 3); len(f) == 3 {
+			out = append(out, f[2])
+		} else {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// Identical consecutive lines are written once, then counted: a server
+// making ferry log the same line thousands of times costs two lines.
+func TestRepeatsFolded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "debug.log")
+	l, err := Open(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := time.Date(2026, 12, 7, 1, 0, 0, 0, time.UTC)
+	l.now = func() time.Time { clock = clock.Add(time.Millisecond); return clock }
+	l.Printf("first")
+	for range 1000 {
+		l.Printf("session: ignored %q", "cap")
+	}
+	l.Warnf("session: ignored %q", "cap") // another level: a new run
+	l.Printf("PASS %s", "hunter1")        // both mask to "PASS ***": folded,
+	l.Printf("PASS %s", "hunter2")        // and neither secret shows
+	l.Printf("last")
+	l.Printf("last")
+	l.Close()
+	want := []string{
+		"INFO first",
+		`INFO session: ignored "cap"`,
+		"INFO (the line above repeated 999 more times, the last at 01:00:01.001)",
+		`WARN session: ignored "cap"`,
+		"INFO PASS ***",
+		"INFO (the line above repeated once more, the last at 01:00:01.004)",
+		"INFO last",
+		"INFO (the line above repeated once more, the last at 01:00:01.006)", // written by Close
+	}
+	got := readLines(t, path)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("log:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A run that goes on is reported as it goes, every repeatSpan, not only
+// when it ends.
+func TestRepeatsReportedAsTheyGo(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "debug.log")
+	l, err := Open(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := time.Date(2026, 12, 7, 1, 0, 0, 0, time.UTC)
+	l.now = func() time.Time { clock = clock.Add(time.Second); return clock }
+	for range 70 { // one a second: a report every 30 s
+		l.Printf("again")
+	}
+	got := readLines(t, path) // before Close: what a reader sees now
+	want := []string{
+		"INFO again",
+		"INFO (the line above repeated 30 more times, the last at 01:00:31.000)",
+		"INFO again",
+		"INFO (the line above repeated 30 more times, the last at 01:01:02.000)",
+		"INFO again",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("log:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	l.Close()
+}
+
+func BenchmarkRepeatedLine(b *testing.B) {
+	l, err := Open(filepath.Join(b.TempDir(), "debug.log"), false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	for range b.N {
+		l.Printf("session: CAP LS: ignoring %q", "some-capability")
+	}
+}
+
+// Identical lines from many goroutines are all counted.
+func TestRepeatsConcurrent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "debug.log")
+	l, err := Open(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 200 {
+				l.Printf("same %s", "line")
+			}
+		}()
+	}
+	wg.Wait()
+	l.Close()
+	got := readLines(t, path)
+	if len(got) != 2 || got[0] != "INFO same line" || !strings.HasPrefix(got[1], "INFO (the line above repeated 1599 more times, ") {
+		t.Errorf("log: %q", got)
 	}
 }
