@@ -310,7 +310,8 @@ func (m *model) exec(r request) tea.Cmd {
 	if r.net != "" {
 		n = m.network(r.net)
 	}
-	for _, c := range r.cmds {
+	var show *buffer // a known channel /join names: shown at once
+	for i, c := range r.cmds {
 		switch x := c.(type) {
 		case command.SendText:
 			x.ID = nextID()
@@ -324,12 +325,23 @@ func (m *model) exec(r request) tea.Cmd {
 		case command.Disconnect, command.Reconnect:
 			n.closing = true
 		case command.Join:
+			if b := n.find(x.Channel); b != nil && b.kind == channelBuf {
+				if show == nil {
+					show = b
+				}
+				if b.joined && !partsFirst(n, r.cmds[:i], b.name) {
+					continue // irssi and WeeChat: /join of a channel we are in shows it
+				}
+			}
 			if m.joining == nil {
 				m.joining = make(map[string]bool)
 			}
 			m.joining[n.name+"\x00"+n.fold(x.Channel)] = true
 		}
 		m.conn.Do(n.name, c)
+	}
+	if show != nil {
+		m.switchTo(show)
 	}
 	switch {
 	case r.open != "":
@@ -362,6 +374,17 @@ func (m *model) exec(r request) tea.Cmd {
 		m.line(m.cur, m.now(), scrollback.Info, "", h)
 	}
 	return nil
+}
+
+// partsFirst reports whether cmds (those before a JOIN) leave channel, as
+// /cycle's PART does: that JOIN must go out although we are still in it.
+func partsFirst(n *network, cmds []command.Command, channel string) bool {
+	for _, c := range cmds {
+		if p, ok := c.(command.Part); ok && n.fold(p.Channel) == n.fold(channel) {
+			return true
+		}
+	}
+	return false
 }
 
 // leave sends QUIT to every network and ends the program. The connection
