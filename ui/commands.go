@@ -34,6 +34,10 @@ type request struct {
 	// unignore makes ignore a removal.
 	unignore bool
 	resend   bool // send again the lines marked not sent (resend.go)
+	// buffer names a buffer to go to (number or name), or with move set
+	// the number to give the current buffer (order.go).
+	buffer string
+	move   bool
 }
 
 // cmdSpec describes one slash command.
@@ -50,7 +54,7 @@ var errUsage = errors.New("usage")
 var commands map[string]cmdSpec
 
 // aliases are other names for commands.
-var aliases = map[string]string{"j": "join", "leave": "part", "q": "query", "quote": "raw", "w": "whois", "exit": "quit"}
+var aliases = map[string]string{"j": "join", "leave": "part", "q": "query", "quote": "raw", "w": "whois", "exit": "quit", "window": "buffer"}
 
 func init() {
 	commands = map[string]cmdSpec{
@@ -187,6 +191,7 @@ func init() {
 			return request{ignore: &a, unignore: true}, nil
 		}},
 		"unban": {"/unban <nick|mask> [...]", "lift bans", banModes("-")},
+		"buffer": {"/buffer <number|name> or /buffer move <number>", "go to a buffer by its number in the sidebar or by name (a unique beginning will do); move gives the current buffer that number in its network, the order being kept across restarts", cmdBuffer},
 		"resend": {"/resend", "send again, once each, this buffer's lines marked not sent (✗): failed, or typed before ferry last ended", func(ctx cmdContext, a string) (request, error) {
 			return request{resend: true}, nil
 		}},
@@ -300,6 +305,18 @@ func (ctx cmdContext) isChannel(s string) bool {
 		ct = "#&"
 	}
 	return s != "" && strings.IndexByte(ct, s[0]) >= 0
+}
+
+// cmdBuffer is /buffer (and /window): N, a name, or move N.
+func cmdBuffer(ctx cmdContext, a string) (request, error) {
+	f := strings.Fields(a)
+	switch {
+	case len(f) == 1:
+		return request{buffer: f[0]}, nil
+	case len(f) == 2 && strings.EqualFold(f[0], "move"):
+		return request{buffer: f[1], move: true}, nil
+	}
+	return request{}, errUsage
 }
 
 func cmdPart(ctx cmdContext, a string) (request, error) {

@@ -369,6 +369,10 @@ func (m *model) exec(r request) tea.Cmd {
 		return m.leave(r.reason, false)
 	case r.resend:
 		m.resend()
+	case r.buffer != "":
+		if err := m.bufferCmd(r.buffer, r.move); err != nil {
+			m.line(m.cur, m.now(), scrollback.Error, "", err.Error())
+		}
 	}
 	for _, h := range r.help {
 		m.line(m.cur, m.now(), scrollback.Info, "", h)

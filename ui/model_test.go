@@ -33,8 +33,9 @@ func TestBufferSwitchingKeys(t *testing.T) {
 		event.Message{Meta: meta(2), Buffer: "bob", From: "bob", Text: "psst"},
 		event.ConnState{Meta: event.Meta{Network: "libera"}, State: event.StateConnecting, Server: "irc.libera.chat:6697"},
 	)
-	// Sidebar order: ferrynet, #alpha, #ferry, bob, libera.
-	want := []string{"ferrynet:", "ferrynet:#alpha", "ferrynet:#ferry", "ferrynet:bob", "libera:"}
+	// Sidebar order: ferrynet, then its buffers as they came (#ferry,
+	// #alpha, bob), then libera.
+	want := []string{"ferrynet:", "ferrynet:#ferry", "ferrynet:#alpha", "ferrynet:bob", "libera:"}
 	var got []string
 	for _, b := range hs.m.m.ordered() {
 		got = append(got, b.net.name+":"+b.name)
@@ -51,7 +52,7 @@ func TestBufferSwitchingKeys(t *testing.T) {
 		{"ctrl+p", "libera:"},
 		{"alt+left", "ferrynet:bob"},
 		{"alt+right", "libera:"},
-		{"alt+3", "ferrynet:#ferry"},
+		{"alt+3", "ferrynet:#alpha"},
 	}
 	for _, s := range steps {
 		hs.keys(s.key)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"os"
 	"strings"
 	"sync"
@@ -42,6 +43,7 @@ func runConfigured(o options, cfg *config.Config, stderr io.Writer) int {
 		Bell:       cfg.UI.Bell,
 		Version:    uiVersion(),
 		Ignores:    map[string][]string{},
+		OrderFile:  filepath.Join(config.StateDir(), "buffers.json"),
 	}
 	for _, n := range cfg.Networks {
 		opts.Ignores[n.Name] = n.Ignore
