@@ -97,6 +97,9 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 				kind = scrollback.Error
 				if c := m.errorNote(n, b, ev.Text); c != nil {
 					cmds = append(cmds, c)
+					if n.isChannel(ev.Buffer) {
+						n.noteChannel = n.fold(ev.Buffer)
+					}
 				}
 			}
 			m.line(b, ev.Time, kind, "", ev.Text)
@@ -105,7 +108,8 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 			m.line(n.server0, ev.Time, scrollback.Error, "", ev.Text)
 			switch {
 			case ev.Fatal:
-				cmds = append(cmds, m.setNote(n, ev.Text, statusbar.NoteError, 0))
+				// The line stays in the server buffer, the state in the bar.
+				cmds = append(cmds, m.setNote(n, ev.Text, statusbar.NoteError, fatalNoteFor))
 			case n.closing:
 				// The server's goodbye to our own QUIT: the line says it.
 			default:
@@ -300,6 +304,9 @@ func (m *model) join(ev event.Join) {
 	b := m.ensure(n, ev.Channel)
 	if ev.Self {
 		b.joined = true
+		if n.note != "" && n.noteChannel == n.fold(ev.Channel) {
+			n.clearNote() // a refused join's error, answered now
+		}
 		if b.members != nil {
 			b.members.Set(nil)
 		}
@@ -632,8 +639,12 @@ func (m *model) namesLine(n *network, b *buffer, ev event.Names) {
 	m.line(b, ev.Time, scrollback.Info, "", sb.String())
 }
 
-// errorNoteFor is how long an error shown elsewhere stays in the status bar.
-const errorNoteFor = 5 * time.Second
+// errorNoteFor is how long an error shown elsewhere stays in the status
+// bar; fatalNoteFor how long one that ends the connection for good does.
+const (
+	errorNoteFor = 5 * time.Second
+	fatalNoteFor = 15 * time.Second
+)
 
 // errorNote repeats an error that went to buffer b in the status bar when
 // the user is looking at another buffer of the same network (a /migrate

@@ -82,14 +82,27 @@ func windowText(d time.Duration) string {
 	}
 }
 
-// setNote shows text in n's status bar; with d > 0 a tick clears it after
-// d unless another note replaced it first.
+// setNote shows text in n's status bar for d, unless another note
+// replaces it first. Every note goes: Update clears it once d has passed
+// on the model's clock (expireNotes), and the returned tick makes sure an
+// Update comes then.
 func (m *model) setNote(n *network, text string, kind statusbar.NoteKind, d time.Duration) tea.Cmd {
 	m.noteSeq++
 	n.note, n.noteKind, n.noteSeq = text, kind, m.noteSeq
-	if d <= 0 {
-		return nil
-	}
+	n.noteEnd, n.noteChannel = m.now().Add(d), ""
 	msg := noteExpiredMsg{net: n.name, seq: m.noteSeq}
 	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
+}
+
+// clearNote removes n's note.
+func (n *network) clearNote() { n.note, n.noteChannel = "", "" }
+
+// expireNotes clears the notes whose time is up.
+func (m *model) expireNotes() {
+	now := m.now()
+	for _, n := range m.nets {
+		if n.note != "" && !now.Before(n.noteEnd) {
+			n.clearNote()
+		}
+	}
 }

@@ -281,6 +281,7 @@ func (mm Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *model) update(msg tea.Msg) tea.Cmd {
+	m.expireNotes()
 	switch msg := msg.(type) {
 	case batchMsg:
 		var cmds []tea.Cmd
@@ -294,7 +295,7 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case noteExpiredMsg:
 		if n, ok := m.netBy[msg.net]; ok && n.noteSeq == msg.seq {
-			n.note = ""
+			n.clearNote()
 		}
 		return nil
 	case orderSavedMsg:

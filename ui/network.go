@@ -99,9 +99,13 @@ type network struct {
 	// is then expected, not an error worth a status note.
 	closing bool
 
-	note     string // status bar note (migration)
+	note     string // status bar note (migration, an error)
 	noteKind statusbar.NoteKind
-	noteSeq  uint64 // which tick may clear it
+	noteSeq  uint64    // which tick may clear it
+	noteEnd  time.Time // when it goes, on the model's clock
+	// noteChannel is the folded channel an error note is about: joining
+	// it clears the note.
+	noteChannel string
 }
 
 func (m *model) newNetwork(name string) *network {
