@@ -53,7 +53,8 @@ var errUsage = errors.New("usage")
 // refer to the table.
 var commands map[string]cmdSpec
 
-// aliases are other names for commands.
+// aliases are other names for commands; /help and the README's command
+// table name them with their command.
 var aliases = map[string]string{"j": "join", "leave": "part", "q": "query", "quote": "raw", "w": "whois", "exit": "quit", "window": "buffer"}
 
 func init() {
@@ -414,7 +415,11 @@ func cmdHelp(ctx cmdContext, a string) (request, error) {
 		if !ok {
 			return request{}, fmt.Errorf("/help: no command /%s; /help lists the commands", name)
 		}
-		return request{help: []string{spec.usage + " — " + spec.help}}, nil
+		text := spec.usage + " — " + spec.help
+		if al := aliasesOf(name); len(al) > 0 {
+			text += " (also /" + strings.Join(al, ", /") + ")"
+		}
+		return request{help: []string{text}}, nil
 	}
 	names := make([]string, 0, len(commands))
 	for n := range commands {
@@ -424,8 +429,26 @@ func cmdHelp(ctx cmdContext, a string) (request, error) {
 	// One line each: the view wraps them at word boundaries to any width,
 	// where fixed groups would break mid-group on a narrow terminal.
 	lines := []string{"commands: /" + strings.Join(names, " /") + " (/help <command> for details)"}
-	lines = append(lines, keySummary())
+	var al []string
+	for _, n := range names {
+		for _, a := range aliasesOf(n) {
+			al = append(al, "/"+a+" = /"+n)
+		}
+	}
+	lines = append(lines, "short names: "+strings.Join(al, ", "), keySummary())
 	return request{help: lines}, nil
+}
+
+// aliasesOf returns the aliases of command name, sorted.
+func aliasesOf(name string) []string {
+	var out []string
+	for a, n := range aliases {
+		if n == name {
+			out = append(out, a)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // commandNames returns "/join", "/part", ... sorted, for completion.

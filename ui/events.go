@@ -78,6 +78,9 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 				m.invite(ev)
 			}
 		case event.Info:
+			if ev.Code == "305" || ev.Code == "306" {
+				continue // the server's answer to AWAY: the Away event says it
+			}
 			n := m.network(ev.Network)
 			b := n.server0
 			if ev.Buffer != "" {
@@ -201,6 +204,7 @@ func (m *model) message(ev event.Message) bool {
 	l := m.messageLine(n, ev)
 	b.sb.Append(l)
 	if ev.Self {
+		ownBelowMarker(b) // our own lines are never unread
 		return false
 	}
 	hl := l.Highlight
@@ -516,8 +520,12 @@ func (m *model) away(ev event.Away) {
 		text := "you are no longer marked as away"
 		if ev.Away {
 			text = "you are marked as away"
-			if ev.Message != "" {
-				text += ": " + ev.Message
+			msg := ev.Message
+			if msg == "" {
+				msg = n.awayMsg // the 306 answer does not repeat it
+			}
+			if msg != "" {
+				text += ": " + msg
 			}
 		}
 		m.line(n.server0, ev.Time, scrollback.Info, "", text)
@@ -654,4 +662,27 @@ func (m *model) errorNote(n *network, b *buffer, text string) tea.Cmd {
 		return nil
 	}
 	return m.setNote(n, text+" ("+b.title()+")", statusbar.NoteError, errorNoteFor)
+}
+
+// ownBelowMarker moves b's "new messages" rule down past our own lines
+// (and day separators) right under it: what we typed is never unread, and
+// the rule is not drawn above it.
+func ownBelowMarker(b *buffer) {
+	i, ok := b.sb.Unread()
+	if !ok {
+		return
+	}
+	j := i
+	for ; j < b.sb.Len(); j++ {
+		if l := b.sb.Line(j); !l.Self && l.Kind != scrollback.DaySeparator {
+			break
+		}
+	}
+	switch {
+	case j == i:
+	case j == b.sb.Len():
+		b.sb.MarkUnread()
+	default:
+		b.sb.MarkUnreadAt(j)
+	}
 }

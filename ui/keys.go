@@ -324,6 +324,8 @@ func (m *model) exec(r request) tea.Cmd {
 			m.namesWanted[n.name+"\x00"+n.fold(x.Channel)] = true
 		case command.Disconnect, command.Reconnect:
 			n.closing = true
+		case command.Away:
+			n.awayMsg = x.Message
 		case command.Join:
 			if b := n.find(x.Channel); b != nil && b.kind == channelBuf {
 				if show == nil {
@@ -446,8 +448,13 @@ func (m *model) pasted(text string) tea.Cmd {
 	return nil
 }
 
-// confirmPaste answers the large-paste question: Yes sends, No or Quit
-// drops the paste, other keys are ignored.
+// confirmPaste answers the large-paste question: Yes sends; No (or Quit)
+// sends nothing and puts the paste in the input line to edit, its lines
+// joined with spaces, as irssi keeps a paste it did not send. Joined, the
+// whole paste is in view and nothing waits unseen (keeping the rest as
+// further lines would send text the user no longer sees); Enter then sends
+// it as one line, which the session splits if it is too long. Other keys
+// are ignored.
 func (m *model) confirmPaste(k tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(k, m.keys.Yes):
@@ -455,6 +462,7 @@ func (m *model) confirmPaste(k tea.KeyMsg) tea.Cmd {
 		m.paste = nil
 		m.sendLines(lines)
 	case key.Matches(k, m.keys.No, m.keys.Quit):
+		m.in.SetValue(strings.Join(m.paste, " "))
 		m.paste = nil
 	}
 	return nil

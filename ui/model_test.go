@@ -259,6 +259,7 @@ func TestPaste(t *testing.T) {
 	if hs.m.m.paste != nil || len(hs.conn.take()) != 0 {
 		t.Fatal("n did not cancel")
 	}
+	hs.m.m.in.Reset() // n left the paste in the input line to edit
 	paste("1\n2\n/quit\n4\n5\n")
 	hs.keys("y")
 	texts = nil

@@ -72,7 +72,8 @@ type network struct {
 	lag        time.Duration
 	hasLag     bool
 	away       bool
-	everJoined bool // a channel was joined since the program started
+	awayMsg    string // the message of our last /away, for its 306 answer
+	everJoined bool   // a channel was joined since the program started
 
 	// ignores are nicks and masks whose messages are not shown (see
 	// ignore.go): Options.Ignores, then /ignore and /unignore.
