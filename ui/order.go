@@ -275,7 +275,7 @@ func (m *model) bufferNamed(name string) (*buffer, error) {
 					bare = t[1:]
 				}
 				switch {
-				case exact && t == want:
+				case exact && (t == want || bare == want):
 					return b, nil
 				case !exact && (strings.HasPrefix(t, want) || strings.HasPrefix(bare, want)):
 					found = append(found, b)

@@ -124,6 +124,18 @@ func TestBufferCommands(t *testing.T) {
 	}
 }
 
+// TestBufferNameWithoutChannelType: a name matching a channel without its
+// type is exact, before a longer name it begins.
+func TestBufferNameWithoutChannelType(t *testing.T) {
+	hs := newHarness(t, 100, 20, Options{})
+	demoChannel(hs)
+	hs.run("/buffer 1")
+	hs.run("/buffer ferry")
+	if c := hs.current(); c != "ferrynet:#ferry" {
+		t.Errorf("/buffer ferry: current %s, want ferrynet:#ferry", c)
+	}
+}
+
 // TestBufferOrderRemembered: the order is written to the state file
 // (private, keyed by network and folded name) and a new start places the
 // buffers by it, whatever order they come back in.
