@@ -413,6 +413,12 @@ func (m *model) leave(reason string, confirmed bool) tea.Cmd {
 	for _, n := range m.nets {
 		m.conn.Do(n.name, command.Quit{Reason: reason})
 	}
+	// The order again, now: a write handed to a command may not have run
+	// before the program ends (its older sequence then skips it).
+	m.orderDirty = m.orderDirty || m.orderSeq > 0
+	if save := m.saveOrder(); save != nil {
+		save()
+	}
 	m.quitting = true
 	return tea.Quit
 }

@@ -202,3 +202,16 @@ func TestBufferOrderDamagedFile(t *testing.T) {
 		t.Error("no error line for a damaged buffer order file")
 	}
 }
+
+// TestBufferOrderWrittenOnQuit: a change just before quitting is written
+// before the program ends, not by a command that may never run.
+func TestBufferOrderWrittenOnQuit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "buffers.json")
+	hs := newHarness(t, 100, 20, Options{OrderFile: path})
+	hs.m.m.ensure(hs.m.m.nets[0], "#late")
+	hs.run("/quit")
+	data, err := os.ReadFile(path)
+	if err != nil || !strings.Contains(string(data), `"#late"`) {
+		t.Errorf("order file after /quit: %q, %v", data, err)
+	}
+}
