@@ -296,6 +296,15 @@ func (m *model) submit() tea.Cmd {
 	}
 	m.cur.history.Add(line)
 	m.in.Reset()
+	b, from := m.cur, m.cur.sb.Len()
+	_, unread := b.sb.Unread()
+	defer func() {
+		// The answer to our own command (an error, /help) is not unread
+		// either: no "new messages" rule above it.
+		if i, ok := b.sb.Unread(); !unread && ok && i >= from {
+			b.sb.MarkUnread()
+		}
+	}()
 	r, err := parseLine(m.context(), line)
 	if err != nil {
 		m.line(m.cur, m.now(), scrollback.Error, "", err.Error())

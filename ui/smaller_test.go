@@ -48,6 +48,21 @@ func TestOwnLinesBelowNoMarker(t *testing.T) {
 	}
 }
 
+// TestCommandAnswerBelowNoMarker: back in a buffer where nothing came,
+// the answer to a command typed there (an error, /help) gets no "new
+// messages" rule above it.
+func TestCommandAnswerBelowNoMarker(t *testing.T) {
+	hs := newHarness(t, 100, 20, Options{})
+	demoChannel(hs)
+	hs.feed(event.Join{Meta: meta(41), Channel: "#other", Nick: "newcomer", Self: true})
+	hs.keys("alt+2", "alt+3", "alt+2")
+	hs.run("/buffer nothere")
+	hs.run("/help join")
+	if s := hs.screen(); strings.Contains(s, "new messages") {
+		t.Errorf("a new-messages rule above our command's answer:\n%s", s)
+	}
+}
+
 // TestAwayOneLine: /away shows one line, with the message typed, although
 // the server answers with a 306 numeric besides the away state.
 func TestAwayOneLine(t *testing.T) {
