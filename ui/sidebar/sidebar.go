@@ -1,6 +1,7 @@
 // Package sidebar draws the buffer list on the left: one header row per
 // network (its server buffer), its channels and queries indented below,
-// with unread counts and highlight marks, and the active buffer picked out.
+// each after its number (Alt+N), with unread counts and highlight marks,
+// and the active buffer picked out.
 //
 // It is a pure function of the items the root model passes in; it keeps no
 // state and never imports net/.
