@@ -34,6 +34,10 @@ type request struct {
 	// unignore makes ignore a removal.
 	unignore bool
 	resend   bool // send again the lines marked not sent (resend.go)
+	// buffer names a buffer to go to (number or name), or with move set
+	// the number to give the current buffer (order.go).
+	buffer string
+	move   bool
 }
 
 // cmdSpec describes one slash command.
@@ -49,8 +53,9 @@ var errUsage = errors.New("usage")
 // refer to the table.
 var commands map[string]cmdSpec
 
-// aliases are other names for commands.
-var aliases = map[string]string{"j": "join", "leave": "part", "q": "query", "quote": "raw", "w": "whois", "exit": "quit"}
+// aliases are other names for commands; /help and the README's command
+// table name them with their command.
+var aliases = map[string]string{"j": "join", "leave": "part", "q": "query", "quote": "raw", "w": "whois", "exit": "quit", "window": "buffer"}
 
 func init() {
 	commands = map[string]cmdSpec{
@@ -186,7 +191,8 @@ func init() {
 			}
 			return request{ignore: &a, unignore: true}, nil
 		}},
-		"unban": {"/unban <nick|mask> [...]", "lift bans", banModes("-")},
+		"unban":  {"/unban <nick|mask> [...]", "lift bans", banModes("-")},
+		"buffer": {"/buffer <number|name> or /buffer move <number>", "go to a buffer by its number in the sidebar or by name (a unique beginning will do); move gives the current buffer that number in its network, the order being kept across restarts", cmdBuffer},
 		"resend": {"/resend", "send again, once each, this buffer's lines marked not sent (✗): failed, or typed before ferry last ended", func(ctx cmdContext, a string) (request, error) {
 			return request{resend: true}, nil
 		}},
@@ -302,6 +308,18 @@ func (ctx cmdContext) isChannel(s string) bool {
 	return s != "" && strings.IndexByte(ct, s[0]) >= 0
 }
 
+// cmdBuffer is /buffer (and /window): N, a name, or move N.
+func cmdBuffer(ctx cmdContext, a string) (request, error) {
+	f := strings.Fields(a)
+	switch {
+	case len(f) == 1:
+		return request{buffer: f[0]}, nil
+	case len(f) == 2 && strings.EqualFold(f[0], "move"):
+		return request{buffer: f[1], move: true}, nil
+	}
+	return request{}, errUsage
+}
+
 func cmdPart(ctx cmdContext, a string) (request, error) {
 	f := splitN(a, 2)
 	ch, reason := ctx.target, a
@@ -397,7 +415,11 @@ func cmdHelp(ctx cmdContext, a string) (request, error) {
 		if !ok {
 			return request{}, fmt.Errorf("/help: no command /%s; /help lists the commands", name)
 		}
-		return request{help: []string{spec.usage + " — " + spec.help}}, nil
+		text := spec.usage + " — " + spec.help
+		if al := aliasesOf(name); len(al) > 0 {
+			text += " (also /" + strings.Join(al, ", /") + ")"
+		}
+		return request{help: []string{text}}, nil
 	}
 	names := make([]string, 0, len(commands))
 	for n := range commands {
@@ -407,8 +429,26 @@ func cmdHelp(ctx cmdContext, a string) (request, error) {
 	// One line each: the view wraps them at word boundaries to any width,
 	// where fixed groups would break mid-group on a narrow terminal.
 	lines := []string{"commands: /" + strings.Join(names, " /") + " (/help <command> for details)"}
-	lines = append(lines, keySummary())
+	var al []string
+	for _, n := range names {
+		for _, a := range aliasesOf(n) {
+			al = append(al, "/"+a+" = /"+n)
+		}
+	}
+	lines = append(lines, "short names: "+strings.Join(al, ", "), keySummary())
 	return request{help: lines}, nil
+}
+
+// aliasesOf returns the aliases of command name, sorted.
+func aliasesOf(name string) []string {
+	var out []string
+	for a, n := range aliases {
+		if n == name {
+			out = append(out, a)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // commandNames returns "/join", "/part", ... sorted, for completion.

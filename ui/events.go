@@ -82,6 +82,9 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 				m.invite(ev)
 			}
 		case event.Info:
+			if ev.Code == "305" || ev.Code == "306" {
+				continue // the server's answer to AWAY: the Away event says it
+			}
 			n := m.network(ev.Network)
 			b := n.server0
 			if ev.Buffer != "" {
@@ -101,6 +104,9 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 				kind = scrollback.Error
 				if c := m.errorNote(n, b, ev.Text); c != nil {
 					cmds = append(cmds, c)
+					if n.isChannel(ev.Buffer) {
+						n.noteChannel = n.fold(ev.Buffer)
+					}
 				}
 			}
 			m.line(b, ev.Time, kind, "", ev.Text)
@@ -109,7 +115,8 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 			m.line(n.server0, ev.Time, scrollback.Error, "", ev.Text)
 			switch {
 			case ev.Fatal:
-				cmds = append(cmds, m.setNote(n, ev.Text, statusbar.NoteError, 0))
+				// The line stays in the server buffer, the state in the bar.
+				cmds = append(cmds, m.setNote(n, ev.Text, statusbar.NoteError, fatalNoteFor))
 			case n.closing:
 				// The server's goodbye to our own QUIT: the line says it.
 			default:
@@ -202,6 +209,7 @@ func (m *model) message(ev event.Message) bool {
 	l := m.messageLine(n, ev)
 	b.sb.Append(l)
 	if ev.Self {
+		ownBelowMarker(b) // our own lines are never unread
 		return false
 	}
 	hl := l.Highlight
@@ -309,6 +317,9 @@ func (m *model) join(ev event.Join) {
 	b := m.ensure(n, ev.Channel)
 	if ev.Self {
 		b.joined = true
+		if n.note != "" && n.noteChannel == n.fold(ev.Channel) {
+			n.clearNote() // a refused join's error, answered now
+		}
 		if b.members != nil {
 			b.members.Set(nil)
 		}
@@ -518,8 +529,12 @@ func (m *model) away(ev event.Away) {
 		text := "you are no longer marked as away"
 		if ev.Away {
 			text = "you are marked as away"
-			if ev.Message != "" {
-				text += ": " + ev.Message
+			msg := ev.Message
+			if msg == "" {
+				msg = n.awayMsg // the 306 answer does not repeat it
+			}
+			if msg != "" {
+				text += ": " + msg
 			}
 		}
 		m.line(n.server0, ev.Time, scrollback.Info, "", text)
@@ -641,8 +656,12 @@ func (m *model) namesLine(n *network, b *buffer, ev event.Names) {
 	m.line(b, ev.Time, scrollback.Info, "", sb.String())
 }
 
-// errorNoteFor is how long an error shown elsewhere stays in the status bar.
-const errorNoteFor = 5 * time.Second
+// errorNoteFor is how long an error shown elsewhere stays in the status
+// bar; fatalNoteFor how long one that ends the connection for good does.
+const (
+	errorNoteFor = 5 * time.Second
+	fatalNoteFor = 15 * time.Second
+)
 
 // errorNote repeats an error that went to buffer b in the status bar when
 // the user is looking at another buffer of the same network (a /migrate
@@ -652,4 +671,27 @@ func (m *model) errorNote(n *network, b *buffer, text string) tea.Cmd {
 		return nil
 	}
 	return m.setNote(n, text+" ("+b.title()+")", statusbar.NoteError, errorNoteFor)
+}
+
+// ownBelowMarker moves b's "new messages" rule down past our own lines
+// (and day separators) right under it: what we typed is never unread, and
+// the rule is not drawn above it.
+func ownBelowMarker(b *buffer) {
+	i, ok := b.sb.Unread()
+	if !ok {
+		return
+	}
+	j := i
+	for ; j < b.sb.Len(); j++ {
+		if l := b.sb.Line(j); !l.Self && l.Kind != scrollback.DaySeparator {
+			break
+		}
+	}
+	switch {
+	case j == i:
+	case j == b.sb.Len():
+		b.sb.MarkUnread()
+	default:
+		b.sb.MarkUnreadAt(j)
+	}
 }

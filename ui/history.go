@@ -94,6 +94,7 @@ func (m *model) history(ev event.History) {
 		if b != m.cur && gap >= 0 {
 			if i, ok := b.sb.Unread(); !ok || i > gap {
 				b.sb.MarkUnreadAt(gap)
+				ownBelowMarker(b)
 			}
 		}
 	} else {

@@ -296,6 +296,15 @@ func (m *model) submit() tea.Cmd {
 	}
 	m.cur.history.Add(line)
 	m.in.Reset()
+	b, from := m.cur, m.cur.sb.Len()
+	_, unread := b.sb.Unread()
+	defer func() {
+		// The answer to our own command (an error, /help) is not unread
+		// either: no "new messages" rule above it.
+		if i, ok := b.sb.Unread(); !unread && ok && i >= from {
+			b.sb.MarkUnread()
+		}
+	}()
 	r, err := parseLine(m.context(), line)
 	if err != nil {
 		m.line(m.cur, m.now(), scrollback.Error, "", err.Error())
@@ -310,7 +319,8 @@ func (m *model) exec(r request) tea.Cmd {
 	if r.net != "" {
 		n = m.network(r.net)
 	}
-	for _, c := range r.cmds {
+	var show *buffer // a known channel /join names: shown at once
+	for i, c := range r.cmds {
 		switch x := c.(type) {
 		case command.SendText:
 			x.ID = nextID()
@@ -323,13 +333,26 @@ func (m *model) exec(r request) tea.Cmd {
 			m.namesWanted[n.name+"\x00"+n.fold(x.Channel)] = true
 		case command.Disconnect, command.Reconnect:
 			n.closing = true
+		case command.Away:
+			n.awayMsg = x.Message
 		case command.Join:
+			if b := n.find(x.Channel); b != nil && b.kind == channelBuf {
+				if show == nil {
+					show = b
+				}
+				if b.joined && !partsFirst(n, r.cmds[:i], b.name) {
+					continue // irssi and WeeChat: /join of a channel we are in shows it
+				}
+			}
 			if m.joining == nil {
 				m.joining = make(map[string]bool)
 			}
 			m.joining[n.name+"\x00"+n.fold(x.Channel)] = true
 		}
 		m.conn.Do(n.name, c)
+	}
+	if show != nil {
+		m.switchTo(show)
 	}
 	switch {
 	case r.open != "":
@@ -357,11 +380,26 @@ func (m *model) exec(r request) tea.Cmd {
 		return m.leave(r.reason, false)
 	case r.resend:
 		m.resend()
+	case r.buffer != "":
+		if err := m.bufferCmd(r.buffer, r.move); err != nil {
+			m.line(m.cur, m.now(), scrollback.Error, "", err.Error())
+		}
 	}
 	for _, h := range r.help {
 		m.line(m.cur, m.now(), scrollback.Info, "", h)
 	}
 	return nil
+}
+
+// partsFirst reports whether cmds (those before a JOIN) leave channel, as
+// /cycle's PART does: that JOIN must go out although we are still in it.
+func partsFirst(n *network, cmds []command.Command, channel string) bool {
+	for _, c := range cmds {
+		if p, ok := c.(command.Part); ok && n.fold(p.Channel) == n.fold(channel) {
+			return true
+		}
+	}
+	return false
 }
 
 // leave sends QUIT to every network and ends the program. The connection
@@ -383,6 +421,12 @@ func (m *model) leave(reason string, confirmed bool) tea.Cmd {
 	}
 	for _, n := range m.nets {
 		m.conn.Do(n.name, command.Quit{Reason: reason})
+	}
+	// The order again, now: a write handed to a command may not have run
+	// before the program ends (its older sequence then skips it).
+	m.orderDirty = m.orderDirty || m.orderSeq > 0
+	if save := m.saveOrder(); save != nil {
+		save()
 	}
 	m.quitting = true
 	return tea.Quit
@@ -419,8 +463,13 @@ func (m *model) pasted(text string) tea.Cmd {
 	return nil
 }
 
-// confirmPaste answers the large-paste question: Yes sends, No or Quit
-// drops the paste, other keys are ignored.
+// confirmPaste answers the large-paste question: Yes sends; No (or Quit)
+// sends nothing and puts the paste in the input line to edit, its lines
+// joined with spaces, as irssi keeps a paste it did not send. Joined, the
+// whole paste is in view and nothing waits unseen (keeping the rest as
+// further lines would send text the user no longer sees); Enter then sends
+// it as one line, which the session splits if it is too long. Other keys
+// are ignored.
 func (m *model) confirmPaste(k tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(k, m.keys.Yes):
@@ -428,6 +477,7 @@ func (m *model) confirmPaste(k tea.KeyMsg) tea.Cmd {
 		m.paste = nil
 		m.sendLines(lines)
 	case key.Matches(k, m.keys.No, m.keys.Quit):
+		m.in.SetValue(strings.Join(m.paste, " "))
 		m.paste = nil
 	}
 	return nil

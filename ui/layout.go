@@ -211,7 +211,7 @@ func (m *model) sidebarItems() []sidebar.Item {
 	items := make([]sidebar.Item, len(order))
 	for i, b := range order {
 		items[i] = sidebar.Item{Label: b.title(), Network: b.kind == serverBuf, Active: b == m.cur,
-			Unread: b.unread, Highlight: b.highlight}
+			Unread: b.unread, Highlight: b.highlight, Number: i + 1}
 		switch b.kind {
 		case serverBuf:
 			items[i].Disconnected = b.net.stateSeen && b.net.state != event.StateRegistered

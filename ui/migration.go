@@ -22,12 +22,14 @@ const (
 	movingNoteFor = 90 * time.Second
 )
 
-// migration shows a migration step. A successful move is only a status
-// note: "moving to s2…" while it runs, "on s2 (window 4 ms)" for a few
-// seconds after; lines typed meanwhile arrive as Pending Self messages and
-// need nothing here. A failure also leaves one line in the server buffer.
-// No connection-state text is produced: the network side emits no
-// ConnState for a migration, and neither does this.
+// migration shows a migration step: a status note while it runs ("moving
+// to s2…") and for a few seconds after, and one line in the network's
+// server buffer for how it ended, so that the record stays after the note
+// went: "moved to s2 (window 4 ms)", "move to s2 declined: <reason>", "move
+// to s2 failed: <what happened> — <what was done>". Lines typed meanwhile
+// arrive as Pending Self messages and need nothing here. No
+// connection-state text is produced: the network side emits no ConnState
+// for a migration, and neither does this.
 func (m *model) migration(ev event.Migration) tea.Cmd {
 	n := m.network(ev.Network)
 	target := ev.Target
@@ -45,22 +47,26 @@ func (m *model) migration(ev event.Migration) tea.Cmd {
 			n.server = ev.Host
 		}
 		n.serverName = target
+		m.line(n.server0, ev.Time, scrollback.Info, "", "moved to "+target+" (window "+windowText(ev.Window)+")")
 		return m.setNote(n, "on "+target+" (window "+windowText(ev.Window)+")", statusbar.NoteAccent, resumedNoteFor)
 	case event.MigrationDeclined:
+		line := "move to " + target + " declined"
 		text := "stayed: move to " + target + " declined"
 		if ev.Reason != "" {
+			line += ": " + ev.Reason
 			text += " (" + ev.Reason + ")"
 		}
+		m.line(n.server0, ev.Time, scrollback.Info, "", line)
 		return m.setNote(n, text, statusbar.NoteInfo, declinedNoteFor)
 	case event.MigrationFailed:
-		text := "migration to " + target + " failed"
+		text := "move to " + target + " failed"
 		if ev.Reason != "" {
 			text += ": " + ev.Reason
 		}
 		if ev.Recovery != "" {
-			text += "; " + ev.Recovery
+			text += " — " + ev.Recovery
 		}
-		m.line(n.server0, ev.Time, scrollback.Info, "", text)
+		m.line(n.server0, ev.Time, scrollback.Error, "", text)
 		note := "move to " + target + " failed"
 		if ev.Recovery != "" {
 			note += "; " + ev.Recovery
@@ -82,14 +88,27 @@ func windowText(d time.Duration) string {
 	}
 }
 
-// setNote shows text in n's status bar; with d > 0 a tick clears it after
-// d unless another note replaced it first.
+// setNote shows text in n's status bar for d, unless another note
+// replaces it first. Every note goes: Update clears it once d has passed
+// on the model's clock (expireNotes), and the returned tick makes sure an
+// Update comes then.
 func (m *model) setNote(n *network, text string, kind statusbar.NoteKind, d time.Duration) tea.Cmd {
 	m.noteSeq++
 	n.note, n.noteKind, n.noteSeq = text, kind, m.noteSeq
-	if d <= 0 {
-		return nil
-	}
+	n.noteEnd, n.noteChannel = m.now().Add(d), ""
 	msg := noteExpiredMsg{net: n.name, seq: m.noteSeq}
 	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
+}
+
+// clearNote removes n's note.
+func (n *network) clearNote() { n.note, n.noteChannel = "", "" }
+
+// expireNotes clears the notes whose time is up.
+func (m *model) expireNotes() {
+	now := m.now()
+	for _, n := range m.nets {
+		if n.note != "" && !now.Before(n.noteEnd) {
+			n.clearNote()
+		}
+	}
 }

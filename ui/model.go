@@ -72,6 +72,10 @@ type Options struct {
 	// Ignores are, per network name, the nicks and nick!user@host masks
 	// whose messages are not shown (the config's ignore = [...]).
 	Ignores map[string][]string
+	// OrderFile is where the sidebar's buffer order is kept across
+	// restarts ($XDG_STATE_HOME/ferry/buffers.json); "" keeps it for the
+	// session only.
+	OrderFile string
 	// NoMouse leaves the mouse to the terminal (no wheel scrolling, but
 	// native selection without Shift).
 	NoMouse bool
@@ -120,6 +124,14 @@ type model struct {
 	resent map[uint64]bool
 	// backlog is the received events not applied yet (see maxApply).
 	backlog backlog
+
+	// The remembered buffer order (order.go): as loaded, per network;
+	// changed since last written; writes handed out; a write failure
+	// already shown.
+	savedOrder    map[string][]string
+	orderDirty    bool
+	orderSeq      uint64
+	orderErrShown bool
 }
 
 // ids hands out SendText IDs, unique in the process and never zero.
@@ -158,6 +170,10 @@ func New(conn Conn, opts Options) Model {
 			m.hlWords = append(m.hlWords, w)
 		}
 	}
+	var orderErr error
+	if opts.OrderFile != "" {
+		m.savedOrder, orderErr = loadOrder(opts.OrderFile)
+	}
 	for _, name := range conn.Networks() {
 		m.network(name)
 	}
@@ -166,6 +182,9 @@ func New(conn Conn, opts Options) Model {
 		m.cur.sb.Append(scrollback.Line{Time: m.now(), Kind: scrollback.Info, Text: welcomeText(opts.Version)})
 		if themeErr != nil {
 			m.cur.sb.Append(scrollback.Line{Time: m.now(), Kind: scrollback.Error, Text: themeErr.Error() + "; using the default theme"})
+		}
+		if orderErr != nil {
+			m.cur.sb.Append(scrollback.Line{Time: m.now(), Kind: scrollback.Error, Text: orderErr.Error()})
 		}
 	}
 	return Model{m}
@@ -258,10 +277,14 @@ func (mm Model) Init() tea.Cmd {
 func (mm Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := mm.m.update(msg)
 	mm.m.layout()
+	if save := mm.m.saveOrder(); save != nil {
+		cmd = tea.Batch(cmd, save)
+	}
 	return mm, cmd
 }
 
 func (m *model) update(msg tea.Msg) tea.Cmd {
+	m.expireNotes()
 	switch msg := msg.(type) {
 	case batchMsg:
 		busy := !m.backlog.empty() // an applyMore is on its way already
@@ -284,8 +307,11 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case noteExpiredMsg:
 		if n, ok := m.netBy[msg.net]; ok && n.noteSeq == msg.seq {
-			n.note = ""
+			n.clearNote()
 		}
+		return nil
+	case orderSavedMsg:
+		m.orderSaved(msg)
 		return nil
 	case fetchTimeoutMsg:
 		m.fetchTimedOut(msg)

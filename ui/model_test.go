@@ -33,8 +33,9 @@ func TestBufferSwitchingKeys(t *testing.T) {
 		event.Message{Meta: meta(2), Buffer: "bob", From: "bob", Text: "psst"},
 		event.ConnState{Meta: event.Meta{Network: "libera"}, State: event.StateConnecting, Server: "irc.libera.chat:6697"},
 	)
-	// Sidebar order: ferrynet, #alpha, #ferry, bob, libera.
-	want := []string{"ferrynet:", "ferrynet:#alpha", "ferrynet:#ferry", "ferrynet:bob", "libera:"}
+	// Sidebar order: ferrynet, then its buffers as they came (#ferry,
+	// #alpha, bob), then libera.
+	want := []string{"ferrynet:", "ferrynet:#ferry", "ferrynet:#alpha", "ferrynet:bob", "libera:"}
 	var got []string
 	for _, b := range hs.m.m.ordered() {
 		got = append(got, b.net.name+":"+b.name)
@@ -51,7 +52,7 @@ func TestBufferSwitchingKeys(t *testing.T) {
 		{"ctrl+p", "libera:"},
 		{"alt+left", "ferrynet:bob"},
 		{"alt+right", "libera:"},
-		{"alt+3", "ferrynet:#ferry"},
+		{"alt+3", "ferrynet:#alpha"},
 	}
 	for _, s := range steps {
 		hs.keys(s.key)
@@ -258,6 +259,7 @@ func TestPaste(t *testing.T) {
 	if hs.m.m.paste != nil || len(hs.conn.take()) != 0 {
 		t.Fatal("n did not cancel")
 	}
+	hs.m.m.in.Reset() // n left the paste in the input line to edit
 	paste("1\n2\n/quit\n4\n5\n")
 	hs.keys("y")
 	texts = nil

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -73,7 +72,8 @@ type network struct {
 	lag        time.Duration
 	hasLag     bool
 	away       bool
-	everJoined bool // a channel was joined since the program started
+	awayMsg    string // the message of our last /away, for its 306 answer
+	everJoined bool   // a channel was joined since the program started
 
 	// ignores are nicks and masks whose messages are not shown (see
 	// ignore.go): Options.Ignores, then /ignore and /unignore.
@@ -85,8 +85,11 @@ type network struct {
 	chanTypes   string
 
 	server0 *buffer            // the server buffer
-	bufs    []*buffer          // channels and queries, sorted by folded name
+	bufs    []*buffer          // channels and queries, in sidebar order (order.go)
 	byName  map[string]*buffer // fold(name) -> buffer (not the server buffer)
+	// order is the folded names of the channels and queries in sidebar
+	// order, also of those not open now (order.go).
+	order []string
 
 	// pending holds the LocalIDs of our lines shown as pending (queued in
 	// a migration window or while disconnected) until Delivered/Failed.
@@ -97,9 +100,13 @@ type network struct {
 	// is then expected, not an error worth a status note.
 	closing bool
 
-	note     string // status bar note (migration)
+	note     string // status bar note (migration, an error)
 	noteKind statusbar.NoteKind
-	noteSeq  uint64 // which tick may clear it
+	noteSeq  uint64    // which tick may clear it
+	noteEnd  time.Time // when it goes, on the model's clock
+	// noteChannel is the folded channel an error note is about: joining
+	// it clears the note.
+	noteChannel string
 }
 
 func (m *model) newNetwork(name string) *network {
@@ -108,6 +115,7 @@ func (m *model) newNetwork(name string) *network {
 		byName: make(map[string]*buffer), pending: make(map[uint64]struct{})}
 	n.server0 = m.newBuffer(n, "", serverBuf)
 	n.ignores = slices.Clone(m.opts.Ignores[name])
+	n.order = slices.Clone(m.savedOrder[name])
 	return n
 }
 
@@ -148,8 +156,7 @@ func (m *model) ensure(n *network, name string) *buffer {
 	}
 	b := m.newBuffer(n, name, kind)
 	n.byName[n.fold(name)] = b
-	n.bufs = append(n.bufs, b)
-	n.sortBufs()
+	m.place(n, b)
 	m.order = nil
 	return b
 }
@@ -161,6 +168,7 @@ func (m *model) remove(b *buffer) {
 		return
 	}
 	delete(n.byName, n.fold(b.name))
+	m.forget(n, n.fold(b.name))
 	for i, x := range n.bufs {
 		if x == b {
 			n.bufs = append(n.bufs[:i], n.bufs[i+1:]...)
@@ -178,21 +186,11 @@ func (m *model) rename(b *buffer, newName string) {
 		return
 	}
 	delete(n.byName, n.fold(b.name))
+	m.rekey(n, n.fold(b.name), n.fold(newName))
 	b.name = newName
 	n.byName[n.fold(newName)] = b
 	n.sortBufs()
 	m.order = nil
-}
-
-// sortBufs orders channels before queries, each by folded name.
-func (n *network) sortBufs() {
-	sort.SliceStable(n.bufs, func(i, j int) bool {
-		a, b := n.bufs[i], n.bufs[j]
-		if a.kind != b.kind {
-			return a.kind < b.kind
-		}
-		return n.fold(a.name) < n.fold(b.name)
-	})
 }
 
 // fold returns name's canonical form on n: the UI folds no names itself,
@@ -204,6 +202,10 @@ func (n *network) fold(name string) string { return n.casemap.Fold(name) }
 // lists. The case mapping is the session's (ev.Casemap is its token, read
 // by ircx.ParseCasemap as the session read it).
 func (m *model) setCasemap(n *network, ev event.ISupport) {
+	oldKeys := make(map[*buffer]string, len(n.bufs))
+	for _, b := range n.bufs {
+		oldKeys[b] = n.fold(b.name)
+	}
 	if ev.Casemap != "" {
 		n.casemap, _ = ircx.ParseCasemap(ev.Casemap)
 	}
@@ -221,6 +223,7 @@ func (m *model) setCasemap(n *network, ev event.ISupport) {
 			continue // two buffers now name the same one; keep the first
 		}
 		n.byName[k] = b
+		m.rekey(n, oldKeys[b], k)
 		kept = append(kept, b)
 		if b.members != nil {
 			b.members.SetCasemap(n.prefixes, n.fold)

@@ -118,7 +118,8 @@ func TestScreenMigration(t *testing.T) {
 }
 
 func TestMigrationFailedAndDeclined(t *testing.T) {
-	hs := newHarness(t, 100, 12, Options{})
+	// Wide enough for the whole declined note beside the context.
+	hs := newHarness(t, 110, 12, Options{})
 	demoChannel(hs)
 	hs.feed(event.Migration{Meta: meta(60), Step: event.MigrationDeclined, Target: "s2", Reason: "target not reachable"})
 	if s := hs.screen(); !strings.Contains(s, "stayed: move to s2 declined (target not reachable)") {

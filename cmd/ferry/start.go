@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -41,6 +42,7 @@ func runConfigured(o options, cfg *config.Config, stderr io.Writer) int {
 		Bell:       cfg.UI.Bell,
 		Version:    uiVersion(),
 		Ignores:    map[string][]string{},
+		OrderFile:  filepath.Join(config.StateDir(), "buffers.json"),
 	}
 	for _, n := range cfg.Networks {
 		opts.Ignores[n.Name] = n.Ignore

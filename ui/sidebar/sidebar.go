@@ -1,6 +1,7 @@
 // Package sidebar draws the buffer list on the left: one header row per
 // network (its server buffer), its channels and queries indented below,
-// with unread counts and highlight marks, and the active buffer picked out.
+// each after its number (Alt+N), with unread counts and highlight marks,
+// and the active buffer picked out.
 //
 // It is a pure function of the items the root model passes in; it keeps no
 // state and never imports net/.
@@ -26,6 +27,9 @@ type Item struct {
 	Unread       int  // lines of conversation not yet seen
 	Highlight    bool // a line mentioned us (or a private message arrived)
 	Disconnected bool // the network is not connected / we are not in the channel
+	// Number is the buffer's number (Alt+N, /buffer N), drawn before the
+	// label, right-aligned with the others; 0 draws none.
+	Number int
 }
 
 // Render returns exactly height rows of exactly width cells. When the list
@@ -36,8 +40,14 @@ func Render(st *themes.Styles, items []Item, width, height int) []string {
 	if width <= 0 || height <= 0 {
 		return rows
 	}
+	numW := 0
+	for _, it := range items {
+		if it.Number > 0 {
+			numW = max(numW, len(strconv.Itoa(it.Number)))
+		}
+	}
 	for i := Start(items, height); i < len(items) && len(rows) < height; i++ {
-		rows = append(rows, row(st, items[i], width))
+		rows = append(rows, row(st, items[i], width, numW))
 	}
 	for len(rows) < height {
 		rows = append(rows, strings.Repeat(" ", width))
@@ -60,7 +70,8 @@ func Start(items []Item, height int) int {
 	return 0
 }
 
-func row(st *themes.Styles, it Item, width int) string {
+// row draws one item; numW is the width of the number column (0: none).
+func row(st *themes.Styles, it Item, width, numW int) string {
 	var s lipgloss.Style
 	switch {
 	case it.Active:
@@ -79,6 +90,13 @@ func row(st *themes.Styles, it Item, width int) string {
 	label := format.SanitizeName(it.Label)
 	if !it.Network {
 		label = " " + label
+	}
+	if numW > 0 {
+		num := ""
+		if it.Number > 0 {
+			num = strconv.Itoa(it.Number)
+		}
+		label = strings.Repeat(" ", numW-len(num)) + num + " " + label
 	}
 	badge := ""
 	if it.Unread > 0 && !it.Active {

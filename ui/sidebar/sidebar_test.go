@@ -2,6 +2,7 @@ package sidebar
 
 import (
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -56,5 +57,21 @@ func TestRenderKeepsTheActiveItemVisible(t *testing.T) {
 	}
 	if Start(items, 5) != 11 {
 		t.Errorf("Start = %d, want 11", Start(items, 5))
+	}
+}
+
+// TestRenderNumbers: numbers are right-aligned in one column before the
+// labels, channels still indented under their network.
+func TestRenderNumbers(t *testing.T) {
+	var items []Item
+	for i := 1; i <= 10; i++ {
+		items = append(items, Item{Label: "#c" + strconv.Itoa(i), Number: i})
+	}
+	items[0] = Item{Label: "net", Network: true, Number: 1}
+	rows := Render(styles(t), items, 12, 10)
+	for i, want := range map[int]string{0: " 1 net", 1: " 2  #c2", 9: "10  #c10"} {
+		if got := strings.TrimRight(rows[i], " "); got != want {
+			t.Errorf("row %d = %q, want %q", i, got, want)
+		}
 	}
 }

@@ -1,6 +1,6 @@
 // Package statusbar draws the one-row status bar: the current network, our
 // nick, the connection state, lag, and a transient note (a migration in
-// progress or just finished, a failure). It is a pure function of a Bar
+// progress or just finished, a failure) in the room the rest leaves. It is a pure function of a Bar
 // value the root model fills; it keeps no timers (the root clears a note
 // with a tea.Tick) and never imports net/.
 package statusbar
@@ -123,16 +123,37 @@ func (b Bar) Render(st *themes.Styles, width int) string {
 	if b.Fetching {
 		parts = append(parts, part{"fetching older messages…", prioFetching})
 	}
+	// The context (network, nick, state, channel, ...) is fitted first;
+	// the note has its own segment in the room left, cut to it, so a long
+	// note never pushes the context out.
+	// Parts besides the context (pending, activity, search, ...) give way
+	// to a note until it has noteRoom cells or all of its text.
+	left := fit(parts, width)
+	lw := format.Width(left)
 	note := ""
 	if b.Note != "" {
 		note = " " + format.Sanitize(b.Note) + " "
 	}
-	nw := format.Width(note)
-	if nw > width {
-		note, nw = cut(note, width), width
+	for want := min(format.Width(note), noteRoom); note != "" && width-lw < want; {
+		low := -1
+		for i, p := range parts {
+			if !context(p.prio) && (low < 0 || p.prio < parts[low].prio) {
+				low = i
+			}
+		}
+		if low < 0 {
+			break
+		}
+		parts = append(parts[:low:low], parts[low+1:]...)
+		left = fit(parts, width)
+		lw = format.Width(left)
 	}
-	left := fit(parts, width-nw)
-	lw := format.Width(left)
+	if room := width - lw; note != "" && room >= minNote {
+		if format.Width(note) > room {
+			note = cut(note, room-1) + " "
+		}
+	}
+	nw := format.Width(note)
 	fill := strings.Repeat(" ", max(0, width-lw-nw))
 	out := st.StatusBar.Render(left + fill)
 	if note != "" {
@@ -147,6 +168,13 @@ func (b Bar) Render(st *themes.Styles, width int) string {
 	}
 	return out
 }
+
+// minNote is the least room worth showing a note in (cut to "… x…");
+// noteRoom the room other parts than the context give up to a note.
+const (
+	minNote  = 4
+	noteRoom = 24
+)
 
 // lag formats a round-trip time compactly: "42ms", "1.3s".
 func lag(d time.Duration) string {
@@ -184,6 +212,17 @@ const (
 	prioActivity
 	prioState
 )
+
+// context reports whether a part of priority prio is the context (what
+// and where: network, nick, channel, lag, state), never given up for a
+// note; the other parts are, lowest priority first.
+func context(prio int) bool {
+	switch prio {
+	case prioLag, prioNick, prioBuffer, prioNetwork, prioState:
+		return true
+	}
+	return false
+}
 
 type part struct {
 	text string
