@@ -562,6 +562,7 @@ func (m *model) invite(ev event.Invite) {
 
 func (m *model) connState(ev event.ConnState) {
 	n := m.network(ev.Network)
+	dialFailed := n.state == event.StateConnecting && ev.State == event.StateWaiting
 	n.state, n.stateSeen = ev.State, true
 	if ev.State == event.StateConnecting {
 		n.closing = false
@@ -581,9 +582,15 @@ func (m *model) connState(ev event.ConnState) {
 	case event.StateRegistered:
 		return // the Registered event says it
 	case event.StateWaiting:
-		text = "connection lost"
-		if ev.Reason != "" {
-			text += ": " + ev.Reason
+		switch {
+		case dialFailed:
+			// The connection's Error just said which address could
+			// not be reached and why: only the retry is news.
+			text = "not connected"
+		case ev.Reason != "":
+			text = "connection lost: " + ev.Reason
+		default:
+			text = "connection lost"
 		}
 		if ev.RetryIn > 0 {
 			text += "; retrying in " + ev.RetryIn.Round(time.Second).String()

@@ -99,3 +99,32 @@ func TestConnectionStateInBars(t *testing.T) {
 		t.Errorf("after the reconnect:\n%s", s)
 	}
 }
+
+// A failed connection attempt names the address once: "connecting to A",
+// then the connection's one sentence saying why A could not be reached;
+// the retry that follows adds only when, not the address and the cause
+// again (they were said three times: the attempt, the error, and a
+// "connection lost: dial A: dial tcp A: ..." that was never a loss).
+func TestDialFailureNamesTheAddressOnce(t *testing.T) {
+	hs := newHarness(t, 120, 20, Options{}, "local")
+	const addr = "127.0.0.1:16999"
+	hs.feed(event.ConnState{Meta: event.Meta{Network: "local", Time: meta(1).Time}, State: event.StateConnecting, Server: addr},
+		event.Error{Meta: event.Meta{Network: "local", Time: meta(1).Time}, Text: "Could not connect to " + addr + ": connection refused"},
+		event.ConnState{Meta: event.Meta{Network: "local", Time: meta(1).Time}, State: event.StateWaiting, Server: addr,
+			Reason: "dial " + addr + ": connection refused", RetryIn: 2 * time.Second})
+	sb := hs.m.m.netBy["local"].server0.sb
+	var all []string
+	for i := 0; i < sb.Len(); i++ {
+		all = append(all, sb.Line(i).Text)
+	}
+	text := strings.Join(all, "\n")
+	if n := strings.Count(text, addr); n != 2 {
+		t.Errorf("the address appears %d times in the server buffer, want 2 (the attempt and the error):\n%s", n, text)
+	}
+	if strings.Contains(text, "connection lost") {
+		t.Errorf("a connection that was never made is reported lost:\n%s", text)
+	}
+	if !strings.Contains(text, "retrying in 2s") {
+		t.Errorf("the retry is not said:\n%s", text)
+	}
+}
