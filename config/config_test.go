@@ -489,3 +489,36 @@ func TestHomeExpansion(t *testing.T) {
 		t.Errorf("CAFile = %q", got)
 	}
 }
+
+// TestChecks: a check injected by the caller sees the theme (the default
+// one too, when [ui] does not name it), and its error is reported like the
+// package's own, with file, line and key.
+func TestChecks(t *testing.T) {
+	const net = "[[network]]\nhost = \"irc.example.net\"\nnick = \"alice\"\n"
+	var seen []string
+	c := Checks{Theme: func(name string) error {
+		seen = append(seen, name)
+		if name != "nosuch" {
+			return nil
+		}
+		return errors.New("unknown theme")
+	}}
+	path := writeConfig(t, "[ui]\nscrollback = 10\ntheme = \"nosuch\"\n"+net)
+	_, err := LoadWith(path, c)
+	var es Errors
+	if !errors.As(err, &es) || len(es) != 1 {
+		t.Fatalf("err = %v, want one Error", err)
+	}
+	if e := es[0]; e.File != path || e.Line != 3 || e.Key != "ui.theme" || !strings.Contains(e.Msg, "unknown theme") {
+		t.Errorf("error = %+v", e)
+	}
+	if _, err := LoadWith(writeConfig(t, net), c); err != nil {
+		t.Errorf("without [ui]: %v", err)
+	}
+	if want := []string{"nosuch", DefaultTheme}; !reflect.DeepEqual(seen, want) {
+		t.Errorf("checked themes %q, want %q", seen, want)
+	}
+	if _, err := Load(path); err != nil {
+		t.Errorf("Load without checks: %v", err)
+	}
+}

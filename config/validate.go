@@ -26,6 +26,12 @@ func (d *decoder) config(raw map[string]any) *Config {
 			d.ui(&cfg.UI, m)
 		}
 	}
+	if d.checks.Theme != nil {
+		// Also without [ui]: a user file may override the default theme.
+		if err := d.checks.Theme(cfg.UI.Theme); err != nil {
+			d.errorf([]string{"ui", "theme"}, "%v", err)
+		}
+	}
 	if v, ok := raw["network"]; ok {
 		cfg.Networks = d.networks(v)
 	}
