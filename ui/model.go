@@ -72,7 +72,7 @@ type Options struct {
 	// whose messages are not shown (the config's ignore = [...]).
 	Ignores map[string][]string
 	// NoMouse leaves the mouse to the terminal (no wheel scrolling, but
-	// native selection without Shift).
+	// native selection without Shift) until the ToggleMouse key turns it on.
 	NoMouse bool
 }
 
@@ -99,6 +99,7 @@ type model struct {
 	in       input.Model
 	paste    []string // lines of a large paste awaiting confirmation
 	showList bool     // nick list toggle
+	mouseOn  bool     // mouse reporting on (ToggleMouse)
 	width    int
 	height   int
 
@@ -128,7 +129,7 @@ func nextID() uint64 { return ids.Add(1) }
 // network until the program runs Init.
 func New(conn Conn, opts Options) Model {
 	m := &model{conn: conn, opts: opts, netBy: make(map[string]*network),
-		localByID: make(map[uint64]*buffer), showList: true, keys: defaultKeys}
+		localByID: make(map[uint64]*buffer), showList: true, keys: defaultKeys, mouseOn: !opts.NoMouse}
 	defer m.layout()
 	m.now = opts.Now
 	if m.now == nil {

@@ -40,6 +40,7 @@ func runConfigured(o options, cfg *config.Config, stderr io.Writer) int {
 		Scrollback: cfg.UI.Scrollback,
 		Highlights: cfg.UI.Highlights,
 		Bell:       cfg.UI.Bell,
+		NoMouse:    !cfg.UI.Mouse,
 		Version:    uiVersion(),
 		Ignores:    map[string][]string{},
 	}
