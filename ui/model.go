@@ -57,8 +57,24 @@ type Options struct {
 	// Bell rings the terminal bell ("\a" on BellOut, at most once per
 	// batch) on a highlight or a private message, in any buffer: the
 	// terminal itself may be in the background.
-	Bell    bool
-	BellOut io.Writer // default os.Stdout
+	Bell bool
+	// BellOut is where the bell and the notification escapes are written
+	// (default os.Stdout), each in one Write from a Cmd's goroutine.
+	BellOut io.Writer
+	// Notify is the escape asking the terminal for a desktop notification
+	// on a highlight or private message: NotifyOSC777, NotifyOSC9 or ""
+	// (none); NotifyForm turns the config's setting into it. NotifyTmux
+	// wraps it for tmux's passthrough. See notify.go for when it is sent.
+	Notify     string
+	NotifyTmux bool
+	// NotifyCmd, when set, is run at the same moments with the network,
+	// buffer, nick and text appended as arguments, by NotifyRun (default
+	// RunCommand) in a Cmd's goroutine with a timeout.
+	NotifyCmd []string
+	NotifyRun Runner
+	// Log receives what the user need not see on screen (a notify_cmd
+	// failing again); nil discards it.
+	Log Logger
 	// Now is the clock (default time.Now); Location the time zone of
 	// timestamps (default time.Local).
 	Now      func() time.Time
@@ -74,6 +90,11 @@ type Options struct {
 	// NoMouse leaves the mouse to the terminal (no wheel scrolling, but
 	// native selection without Shift) until the ToggleMouse key turns it on.
 	NoMouse bool
+}
+
+// Logger is the debug log as the UI uses it.
+type Logger interface {
+	Printf(format string, v ...any)
 }
 
 // Model is the root tea.Model. It is a handle: copies share state, which
@@ -118,6 +139,14 @@ type model struct {
 	quitAsk *string
 	// resent holds the LocalIDs of not-sent lines /resend sent again.
 	resent map[uint64]bool
+
+	// Desktop notifications (notify.go): the terminal's focus, the
+	// notifications the batch being applied asked for, when the last ones
+	// went out (the rate limit), and whether a notify_cmd failure was shown.
+	focus          termFocus
+	notes          []notification
+	notified       []time.Time
+	notifyErrShown bool
 }
 
 // ids hands out SendText IDs, unique in the process and never zero.
@@ -266,7 +295,7 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		for _, b := range msg {
 			cmds = append(cmds, m.apply(b.Events)...)
 		}
-		cmds = append(cmds, waitEvents(m.conn.Events()))
+		cmds = append(cmds, m.flushNotify(), waitEvents(m.conn.Events()))
 		return tea.Batch(cmds...)
 	case connClosedMsg:
 		m.closed = true
@@ -278,6 +307,15 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case fetchTimeoutMsg:
 		m.fetchTimedOut(msg)
+		return nil
+	case tea.FocusMsg:
+		m.focus = focusIn
+		return nil
+	case tea.BlurMsg:
+		m.focus = focusOut
+		return nil
+	case notifyFailedMsg:
+		m.notifyFailed(msg.err)
 		return nil
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
