@@ -3,7 +3,10 @@ package ui
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -334,5 +337,48 @@ func TestNotifyOff(t *testing.T) {
 	deliver(hs, say(1, "carol", "carol", "newcomer: hi"))
 	if hs.bell.Len() != 0 {
 		t.Errorf("wrote %q with notifications off", hs.bell.String())
+	}
+}
+
+// RunCommand runs the real program with the arguments as given (the
+// script writes each on a line of its own: shell syntax in the text is
+// never evaluated), reports a failing exit, and ends a program that
+// outlives its context.
+func TestRunCommand(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("needs /bin/sh")
+	}
+	dir := t.TempDir()
+	out := filepath.Join(dir, "args")
+	script := filepath.Join(dir, "notifier")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\nprintf '%s\\n' \"$@\" > \""+out+"\"\necho noise\necho more >&2\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	argv := notifyArgs([]string{script}, "net", "#c", "bob", "$(touch "+filepath.Join(dir, "pwned")+"); `id`")
+	if err := RunCommand(context.Background(), argv); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "net\n#c\nbob\n$(touch " + filepath.Join(dir, "pwned") + "); `id`\n"; string(got) != want {
+		t.Errorf("the program got\n%q\nwant\n%q", got, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "pwned")); err == nil {
+		t.Error("the message text was run by a shell")
+	}
+
+	if err := RunCommand(context.Background(), []string{"/bin/sh", "-c", "exit 3"}); err == nil {
+		t.Error("a failing program reported no error")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if err := RunCommand(ctx, []string{"/bin/sh", "-c", "sleep 30"}); err == nil {
+		t.Error("a program killed at its timeout reported no error")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("RunCommand waited %v past the timeout", d)
 	}
 }

@@ -146,3 +146,29 @@ func TestCheckConfigReportsThemeProblems(t *testing.T) {
 		}
 	}
 }
+
+// The other [ui] values only the running client used to meet are checked
+// by --check-config too: a notify_cmd that cannot run, an unknown notify
+// form, a mouse that is not a boolean.
+func TestCheckConfigReportsUIProblems(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	plain := filepath.Join(dir, "notifier")
+	if err := os.WriteFile(plain, []byte("#!/bin/sh\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "ui.toml")
+	body := "[ui]\nnotify_cmd = [\"" + plain + "\"]\nnotify = \"popup\"\nmouse = \"yes\"\n[[network]]\nhost = \"irc.example.net\"\nnick = \"alice\"\n"
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"--check-config", "--config", path}, &out, &errb); code != 1 {
+		t.Fatalf("exit = %d, want 1", code)
+	}
+	for _, want := range []string{path + ":2: ui.notify_cmd:", "not executable", path + ":3: ui.notify:", path + ":4: ui.mouse:"} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errb.String())
+		}
+	}
+}
