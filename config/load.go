@@ -17,8 +17,8 @@ import (
 // errors.Is(err, fs.ErrNotExist) tells the caller to offer WriteExample).
 // A file that was read but is not valid gives Errors: every problem found,
 // in file order, each with file, line and key. Load has no side effects
-// beyond reading path and checking that ca_file/client_cert/client_key
-// files exist.
+// beyond reading path, checking that ca_file/client_cert/client_key
+// files exist and that notify_cmd's program exists and is executable.
 func Load(path string) (*Config, error) { return LoadWith(path, Checks{}) }
 
 // Checks are the rules Load cannot apply alone because the things they

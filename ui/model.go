@@ -140,11 +140,13 @@ type model struct {
 	// resent holds the LocalIDs of not-sent lines /resend sent again.
 	resent map[uint64]bool
 
-	// Desktop notifications (notify.go): the terminal's focus, the
-	// notifications the batch being applied asked for, when the last ones
-	// went out (the rate limit), and whether a notify_cmd failure was shown.
+	// Desktop notifications (notify.go): the terminal's focus, the first
+	// of the notifications the batch being applied asked for and their
+	// number, when the last ones went out (the rate limit), and whether a
+	// notify_cmd failure was shown.
 	focus          termFocus
-	notes          []notification
+	notifyFirst    notification
+	notifyCount    int
 	notified       []time.Time
 	notifyErrShown bool
 }

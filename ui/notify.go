@@ -203,17 +203,20 @@ func (m *model) notifyLine(b *buffer, l scrollback.Line, private bool) {
 	if b == m.cur && m.focus != focusOut {
 		return
 	}
-	m.notes = append(m.notes, notification{network: b.net.name, buffer: b.name, nick: l.Nick, text: l.Text, private: private})
+	if m.notifyCount == 0 {
+		m.notifyFirst = notification{network: b.net.name, buffer: b.name, nick: l.Nick, text: l.Text, private: private}
+	}
+	m.notifyCount++
 }
 
 // flushNotify returns the command sending the first notification the
 // batch asked for (nil when none, or over the rate limit).
 func (m *model) flushNotify() tea.Cmd {
-	if len(m.notes) == 0 {
+	if m.notifyCount == 0 {
 		return nil
 	}
-	first, more := m.notes[0], len(m.notes)-1
-	m.notes = m.notes[:0]
+	first, more := m.notifyFirst, m.notifyCount-1
+	m.notifyFirst, m.notifyCount = notification{}, 0
 	now := m.now()
 	recent := m.notified[:0]
 	for _, t := range m.notified {

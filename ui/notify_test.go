@@ -273,9 +273,8 @@ func TestNotifyRules(t *testing.T) {
 func TestNotifyFlood(t *testing.T) {
 	hs, rn := notifyHarness(t, Options{})
 	var flood []event.Event
-	for i := range 50 {
+	for range 50 {
 		flood = append(flood, say(1, "#ferry", "bob", "newcomer: spam"))
-		_ = i
 	}
 	deliver(hs, flood...)
 	if got, want := hs.bell.String(), "\x1b]777;notify;#ferry;bob: newcomer: spam (+49 more)\x1b\\"; got != want {
