@@ -19,6 +19,7 @@ const (
 	DefaultPortTLS    = 6697
 	DefaultPortPlain  = 6667
 	DefaultMigrate    = MigrateAny
+	DefaultNotify     = NotifyAuto
 	// DefaultFloodBurst and DefaultFloodInterval match net/conn's own
 	// defaults: a burst for a short paste, then two lines a second, under
 	// the excess-flood limits of common servers.
@@ -31,6 +32,15 @@ const (
 	ShowJoinsAll    = "all"    // every join/part/quit/nick line shown
 	ShowJoinsFolded = "folded" // a burst of them folded into one line
 	ShowJoinsNone   = "none"   // hidden
+)
+
+// Values of [ui] notify: which escape sequence asks the terminal for a
+// desktop notification on a highlight or a private message.
+const (
+	NotifyAuto   = "auto"   // by the terminal ferry runs in; none when it is not known to show them
+	NotifyOSC777 = "osc777" // ESC ] 777 ; notify ; title ; body ST (foot, WezTerm, Ghostty, urxvt)
+	NotifyOSC9   = "osc9"   // ESC ] 9 ; body ST (iTerm2, kitty, WezTerm, Ghostty)
+	NotifyOff    = "off"
 )
 
 // Values of [[network]] migrate: which MIGRATE START targets the client
@@ -75,6 +85,16 @@ type UI struct {
 	Highlights []string // words that highlight a line, in addition to the own nick
 	Bell       bool     // ring the terminal bell on a highlight
 	Logs       bool     // write chat logs under LogDir (default true)
+	// Mouse: wheel scrolling and clicks in the sidebar (default true); off
+	// leaves the mouse to the terminal, so text selects without Shift.
+	Mouse bool
+	// Notify is NotifyAuto, NotifyOSC777, NotifyOSC9 or NotifyOff.
+	Notify string
+	// NotifyCmd is a program and its first arguments, run on a highlight
+	// or private message with the network, buffer, nick and text appended
+	// (never through a shell); nil = none. NotifyCmd[0] is absolute, or a
+	// name found on $PATH when Load ran.
+	NotifyCmd []string
 }
 
 // Network is one [[network]] table.

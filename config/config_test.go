@@ -40,7 +40,8 @@ sasl = { password = "pw" }
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantUI := UI{Theme: "dark", Timestamp: "15:04", ShowJoins: "folded", Scrollback: 10000, Logs: true}
+	wantUI := UI{Theme: "dark", Timestamp: "15:04", ShowJoins: "folded", Scrollback: 10000, Logs: true,
+		Mouse: true, Notify: "auto"}
 	if !reflect.DeepEqual(cfg.UI, wantUI) {
 		t.Errorf("UI = %+v, want %+v", cfg.UI, wantUI)
 	}
@@ -82,6 +83,9 @@ func TestAllKeys(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if err := os.WriteFile(filepath.Join(dir, "notify.sh"), []byte("#!/bin/sh\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
 	path := filepath.Join(dir, "config.toml")
 	body := `
 [ui]
@@ -92,6 +96,9 @@ scrollback = 500
 highlights = ["ferry", "release"]
 bell = true
 logs = false
+mouse = false
+notify = "osc9"
+notify_cmd = ["./notify.sh", "--urgent"]
 
 [[network]]
 name = "Example"
@@ -125,7 +132,8 @@ pins = { "IRC.Example.NET" = 6697, "other.example" = 7001 }
 		t.Fatal(err)
 	}
 	wantUI := UI{Theme: "light", Timestamp: "15:04:05", ShowJoins: "none", Scrollback: 500,
-		Highlights: []string{"ferry", "release"}, Bell: true, Logs: false}
+		Highlights: []string{"ferry", "release"}, Bell: true, Logs: false,
+		Mouse: false, Notify: "osc9", NotifyCmd: []string{filepath.Join(dir, "notify.sh"), "--urgent"}}
 	if !reflect.DeepEqual(cfg.UI, wantUI) {
 		t.Errorf("UI = %+v", cfg.UI)
 	}
@@ -217,6 +225,13 @@ func TestValidation(t *testing.T) {
 		{"pin port out of range", "[sts]\npins = { \"irc.example.net\" = 0 }\n", 2, `sts.pins."irc.example.net"`, "out of range"},
 		{"pin port wrong type", "[sts.pins]\n\"irc.example.net\" = \"6697\"\n", 2, `sts.pins."irc.example.net"`, "must be an integer"},
 		{"pin bad host", "[sts.pins]\n\"irc.example.net:6697\" = 6697\n", 2, `sts.pins."irc.example.net:6697"`, "not a host name"},
+		{"bad notify", "[ui]\nnotify = \"dbus\"\n", 2, "ui.notify", `"dbus" is not one of`},
+		{"mouse not a bool", "[ui]\nmouse = \"on\"\n", 2, "ui.mouse", "must be true or false"},
+		{"notify_cmd a string", "[ui]\nnotify_cmd = \"notify-send hi\"\n", 2, "ui.notify_cmd", `write ["..."]`},
+		{"notify_cmd empty", "[ui]\nnotify_cmd = []\n", 2, "ui.notify_cmd", "names no program"},
+		{"notify_cmd missing file", "[ui]\nnotify_cmd = [\"/nonexistent/notify\"]\n", 2, "ui.notify_cmd", "/nonexistent/notify"},
+		{"notify_cmd not on PATH", "[ui]\nnotify_cmd = [\"ferry-no-such-notifier\"]\n", 2, "ui.notify_cmd", "not a program on $PATH"},
+		{"notify_cmd a directory", "[ui]\nnotify_cmd = [\"/tmp\"]\n", 2, "ui.notify_cmd", "is a directory"},
 		{"toml syntax error", "[ui]\ntheme = dark\n", 2, "", "not valid TOML"},
 		{"toml duplicate key", "[ui]\ntheme = \"a\"\ntheme = \"b\"\n", 3, "", "not valid TOML"},
 	}
@@ -318,6 +333,7 @@ func TestExampleRoundTrip(t *testing.T) {
 	}
 	// The example mentions every key it documents, so users can find them.
 	for _, key := range []string{"theme", "timestamp", "show_joins", "scrollback", "highlights", "bell", "logs",
+		"mouse", "notify", "notify_cmd",
 		"name", "host", "port", "tls", "tls_verify", "tls_verify_ack", "ca_file", "client_cert", "client_key",
 		"nick", "alt_nicks", "user", "realname", "password", "password_cmd", "sasl", "mechanism", "username",
 		"required", "autojoin", "migrate", "flood", "burst", "interval", "pins"} {
@@ -487,5 +503,65 @@ func TestHomeExpansion(t *testing.T) {
 	}
 	if got := cfg.Networks[0].CAFile; got != filepath.Join(home, "ca.pem") {
 		t.Errorf("CAFile = %q", got)
+	}
+}
+
+// TestChecks: a check injected by the caller sees the theme (the default
+// one too, when [ui] does not name it), and its error is reported like the
+// package's own, with file, line and key.
+func TestChecks(t *testing.T) {
+	const net = "[[network]]\nhost = \"irc.example.net\"\nnick = \"alice\"\n"
+	var seen []string
+	c := Checks{Theme: func(name string) error {
+		seen = append(seen, name)
+		if name != "nosuch" {
+			return nil
+		}
+		return errors.New("unknown theme")
+	}}
+	path := writeConfig(t, "[ui]\nscrollback = 10\ntheme = \"nosuch\"\n"+net)
+	_, err := LoadWith(path, c)
+	var es Errors
+	if !errors.As(err, &es) || len(es) != 1 {
+		t.Fatalf("err = %v, want one Error", err)
+	}
+	if e := es[0]; e.File != path || e.Line != 3 || e.Key != "ui.theme" || !strings.Contains(e.Msg, "unknown theme") {
+		t.Errorf("error = %+v", e)
+	}
+	if _, err := LoadWith(writeConfig(t, net), c); err != nil {
+		t.Errorf("without [ui]: %v", err)
+	}
+	if want := []string{"nosuch", DefaultTheme}; !reflect.DeepEqual(seen, want) {
+		t.Errorf("checked themes %q, want %q", seen, want)
+	}
+	if _, err := Load(path); err != nil {
+		t.Errorf("Load without checks: %v", err)
+	}
+}
+
+// A notify_cmd that is a file but not executable is reported, and one
+// named without a slash is looked up on $PATH and kept as its full path.
+func TestNotifyCmdProgram(t *testing.T) {
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "plain")
+	if err := os.WriteFile(plain, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(writeConfig(t, "[ui]\nnotify_cmd = [\""+plain+"\"]\n"))
+	var es Errors
+	if !errors.As(err, &es) || len(es) != 1 || es[0].Key != "ui.notify_cmd" || !strings.Contains(es[0].Msg, "not executable") {
+		t.Errorf("non-executable notify_cmd: %v", err)
+	}
+	prog := filepath.Join(dir, "ferry-notifier")
+	if err := os.WriteFile(prog, []byte("#!/bin/sh\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir)
+	cfg, err := Load(writeConfig(t, "[ui]\nnotify_cmd = [\"ferry-notifier\", \"a b\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{prog, "a b"}; !reflect.DeepEqual(cfg.UI.NotifyCmd, want) {
+		t.Errorf("NotifyCmd = %q, want %q", cfg.UI.NotifyCmd, want)
 	}
 }

@@ -17,14 +17,29 @@ import (
 // errors.Is(err, fs.ErrNotExist) tells the caller to offer WriteExample).
 // A file that was read but is not valid gives Errors: every problem found,
 // in file order, each with file, line and key. Load has no side effects
-// beyond reading path and checking that ca_file/client_cert/client_key
-// files exist.
-func Load(path string) (*Config, error) {
+// beyond reading path, checking that ca_file/client_cert/client_key
+// files exist and that notify_cmd's program exists and is executable.
+func Load(path string) (*Config, error) { return LoadWith(path, Checks{}) }
+
+// Checks are the rules Load cannot apply alone because the things they
+// check live outside this package (config imports nothing of ferry's). A
+// nil func checks nothing. An error a check returns is reported like every
+// other problem, with the file, line and key of the value.
+type Checks struct {
+	// Theme reports why [ui] theme cannot be loaded (an unknown name, a
+	// user theme file that does not parse), or nil.
+	Theme func(name string) error
+}
+
+// LoadWith is Load with the checks c applied as well: cmd/ferry passes the
+// themes package's loader so that --check-config and a start refuse the
+// same files.
+func LoadWith(path string, c Checks) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	cfg, err := parse(path, string(data))
+	cfg, err := parseWith(path, string(data), c)
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +56,10 @@ func Load(path string) (*Config, error) {
 }
 
 // parse is Load on data already read; file names the source in errors.
-func parse(file, data string) (*Config, error) {
+func parse(file, data string) (*Config, error) { return parseWith(file, data, Checks{}) }
+
+// parseWith is parse with the checks c.
+func parseWith(file, data string, c Checks) (*Config, error) {
 	var raw map[string]any
 	if _, err := toml.Decode(data, &raw); err != nil {
 		var pe toml.ParseError
@@ -50,7 +68,7 @@ func parse(file, data string) (*Config, error) {
 		}
 		return nil, Errors{{File: file, Msg: "not valid TOML: " + err.Error()}}
 	}
-	d := &decoder{file: file, pos: scanPositions(data)}
+	d := &decoder{file: file, pos: scanPositions(data), checks: c}
 	cfg := d.config(raw)
 	if len(d.errs) > 0 {
 		sort.SliceStable(d.errs, func(i, j int) bool { return d.errs[i].Line < d.errs[j].Line })
@@ -65,10 +83,11 @@ func parse(file, data string) (*Config, error) {
 // decoder turns the generic TOML tree into a Config, collecting every error
 // instead of stopping at the first.
 type decoder struct {
-	file  string
-	pos   positions
-	errs  Errors
-	warns Errors
+	file   string
+	pos    positions
+	checks Checks
+	errs   Errors
+	warns  Errors
 }
 
 func (d *decoder) warnf(path []string, format string, args ...any) {

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 )
@@ -17,6 +19,8 @@ func (d *decoder) config(raw map[string]any) *Config {
 			ShowJoins:  DefaultShowJoins,
 			Scrollback: DefaultScrollback,
 			Logs:       true,
+			Mouse:      true,
+			Notify:     DefaultNotify,
 		},
 		STS: STS{Pins: map[string]int{}},
 	}
@@ -24,6 +28,12 @@ func (d *decoder) config(raw map[string]any) *Config {
 	if v, ok := raw["ui"]; ok {
 		if m, ok := d.table([]string{"ui"}, v); ok {
 			d.ui(&cfg.UI, m)
+		}
+	}
+	if d.checks.Theme != nil {
+		// Also without [ui]: a user file may override the default theme.
+		if err := d.checks.Theme(cfg.UI.Theme); err != nil {
+			d.errorf([]string{"ui", "theme"}, "%v", err)
 		}
 	}
 	if v, ok := raw["network"]; ok {
@@ -39,7 +49,8 @@ func (d *decoder) config(raw map[string]any) *Config {
 
 func (d *decoder) ui(ui *UI, m map[string]any) {
 	p := []string{"ui"}
-	d.knownKeys(p, m, "theme", "timestamp", "show_joins", "scrollback", "highlights", "bell", "logs")
+	d.knownKeys(p, m, "theme", "timestamp", "show_joins", "scrollback", "highlights", "bell", "logs",
+		"mouse", "notify", "notify_cmd")
 	if v, ok := m["theme"]; ok {
 		if s, ok := d.str(child(p, "theme"), v); ok {
 			if strings.TrimSpace(s) == "" {
@@ -98,6 +109,64 @@ func (d *decoder) ui(ui *UI, m map[string]any) {
 			ui.Logs = b
 		}
 	}
+	if v, ok := m["mouse"]; ok {
+		if b, ok := d.boolean(child(p, "mouse"), v); ok {
+			ui.Mouse = b
+		}
+	}
+	if v, ok := m["notify"]; ok {
+		if s, ok := d.str(child(p, "notify"), v); ok {
+			switch s {
+			case NotifyAuto, NotifyOSC777, NotifyOSC9, NotifyOff:
+				ui.Notify = s
+			default:
+				d.errorf(child(p, "notify"), "%q is not one of \"auto\", \"osc777\", \"osc9\", \"off\"", s)
+			}
+		}
+	}
+	if v, ok := m["notify_cmd"]; ok {
+		if argv, ok := d.strings(child(p, "notify_cmd"), v); ok {
+			if cmd, msg := d.checkCommand(argv); msg != "" {
+				d.errorf(child(p, "notify_cmd"), "%s", msg)
+			} else {
+				ui.NotifyCmd = cmd
+			}
+		}
+	}
+}
+
+// checkCommand checks a program run without a shell, ["prog", "arg"...]:
+// prog is a path ("~/" expanded, relative to the config file's directory)
+// to an executable file, or a name found on $PATH. It returns argv with
+// prog resolved, or why it cannot run.
+func (d *decoder) checkCommand(argv []string) ([]string, string) {
+	if len(argv) == 0 || strings.TrimSpace(argv[0]) == "" {
+		return nil, `names no program: write ["/path/to/program", "first argument", ...] (remove the key for none)`
+	}
+	for _, a := range argv {
+		if strings.ContainsRune(a, 0) {
+			return nil, "contains a NUL character"
+		}
+	}
+	out := append([]string(nil), argv...)
+	prog := argv[0]
+	if !strings.ContainsRune(prog, '/') && prog != "~" {
+		path, err := exec.LookPath(prog)
+		if err != nil {
+			return nil, fmt.Sprintf("%q is not a program on $PATH; write its full path", prog)
+		}
+		out[0] = path
+		return out, ""
+	}
+	path, msg := d.checkFile(prog)
+	if msg != "" {
+		return nil, msg
+	}
+	if fi, err := os.Stat(path); err == nil && runtime.GOOS != "windows" && fi.Mode().Perm()&0o111 == 0 {
+		return nil, fmt.Sprintf("%s is not executable (chmod +x it)", path)
+	}
+	out[0] = path
+	return out, ""
 }
 
 // checkLayout returns why s is not a usable Go time layout, or "".

@@ -49,6 +49,7 @@ func (m *model) applySome() tea.Cmd {
 			b.batches, b.pos = b.batches[1:], 0
 		}
 	}
+	cmds = append(cmds, m.flushNotify())
 	if b.empty() {
 		b.batches, b.rang = nil, false
 		cmds = append(cmds, waitEvents(m.conn.Events()))

@@ -214,6 +214,7 @@ func (m *model) message(ev event.Message) bool {
 	}
 	hl := l.Highlight
 	private := b.kind == queryBuf && l.Kind != scrollback.Notice
+	m.notifyLine(b, l, private)
 	if b != m.cur {
 		b.unread++
 		if hl || private {

@@ -52,6 +52,8 @@ func (m *model) key(k tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(k, km.Quit):
 		return m.leave("", false)
+	case key.Matches(k, km.ToggleMouse):
+		return m.toggleMouse()
 	case key.Matches(k, km.Redraw):
 		return tea.ClearScreen
 	case key.Matches(k, km.Submit):
@@ -125,7 +127,7 @@ func bufferIndex(k tea.KeyMsg) int {
 }
 
 func (m *model) mouse(e tea.MouseMsg) tea.Cmd {
-	if m.cur == nil || e.Action != tea.MouseActionPress {
+	if m.cur == nil || !m.mouseOn || e.Action != tea.MouseActionPress {
 		return nil
 	}
 	switch e.Button {

@@ -58,8 +58,24 @@ type Options struct {
 	// Bell rings the terminal bell ("\a" on BellOut, at most once per
 	// batch) on a highlight or a private message, in any buffer: the
 	// terminal itself may be in the background.
-	Bell    bool
-	BellOut io.Writer // default os.Stdout
+	Bell bool
+	// BellOut is where the bell and the notification escapes are written
+	// (default os.Stdout), each in one Write from a Cmd's goroutine.
+	BellOut io.Writer
+	// Notify is the escape asking the terminal for a desktop notification
+	// on a highlight or private message: NotifyOSC777, NotifyOSC9 or ""
+	// (none); NotifyForm turns the config's setting into it. NotifyTmux
+	// wraps it for tmux's passthrough. See notify.go for when it is sent.
+	Notify     string
+	NotifyTmux bool
+	// NotifyCmd, when set, is run at the same moments with the network,
+	// buffer, nick and text appended as arguments, by NotifyRun (default
+	// RunCommand) in a Cmd's goroutine with a timeout.
+	NotifyCmd []string
+	NotifyRun Runner
+	// Log receives what the user need not see on screen (a notify_cmd
+	// failing again); nil discards it.
+	Log Logger
 	// Now is the clock (default time.Now); Location the time zone of
 	// timestamps (default time.Local).
 	Now      func() time.Time
@@ -77,8 +93,13 @@ type Options struct {
 	// session only.
 	OrderFile string
 	// NoMouse leaves the mouse to the terminal (no wheel scrolling, but
-	// native selection without Shift).
+	// native selection without Shift) until the ToggleMouse key turns it on.
 	NoMouse bool
+}
+
+// Logger is the debug log as the UI uses it.
+type Logger interface {
+	Printf(format string, v ...any)
 }
 
 // Model is the root tea.Model. It is a handle: copies share state, which
@@ -104,6 +125,7 @@ type model struct {
 	in       input.Model
 	paste    []string // lines of a large paste awaiting confirmation
 	showList bool     // nick list toggle
+	mouseOn  bool     // mouse reporting on (ToggleMouse)
 	width    int
 	height   int
 
@@ -132,6 +154,16 @@ type model struct {
 	orderDirty    bool
 	orderSeq      uint64
 	orderErrShown bool
+
+	// Desktop notifications (notify.go): the terminal's focus, the first
+	// of the notifications the batch being applied asked for and their
+	// number, when the last ones went out (the rate limit), and whether a
+	// notify_cmd failure was shown.
+	focus          termFocus
+	notifyFirst    notification
+	notifyCount    int
+	notified       []time.Time
+	notifyErrShown bool
 }
 
 // ids hands out SendText IDs, unique in the process and never zero.
@@ -143,7 +175,7 @@ func nextID() uint64 { return ids.Add(1) }
 // network until the program runs Init.
 func New(conn Conn, opts Options) Model {
 	m := &model{conn: conn, opts: opts, netBy: make(map[string]*network),
-		localByID: make(map[uint64]*buffer), showList: true, keys: defaultKeys}
+		localByID: make(map[uint64]*buffer), showList: true, keys: defaultKeys, mouseOn: !opts.NoMouse}
 	defer m.layout()
 	m.now = opts.Now
 	if m.now == nil {
@@ -315,6 +347,15 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case fetchTimeoutMsg:
 		m.fetchTimedOut(msg)
+		return nil
+	case tea.FocusMsg:
+		m.focus = focusIn
+		return nil
+	case tea.BlurMsg:
+		m.focus = focusOut
+		return nil
+	case notifyFailedMsg:
+		m.notifyFailed(msg.err)
 		return nil
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height

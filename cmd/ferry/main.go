@@ -14,9 +14,11 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/ferry-irc/ferry/cmd/internal/version"
 	"github.com/ferry-irc/ferry/config"
+	"github.com/ferry-irc/ferry/themes"
 )
 
 func main() {
@@ -50,7 +52,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if path == "" {
 		path = config.DefaultPath()
 	}
-	cfg, err := config.Load(path)
+	cfg, err := config.LoadWith(path, configChecks())
 	if errors.Is(err, fs.ErrNotExist) {
 		if o.configPath != "" || o.checkConfig {
 			fmt.Fprintf(stderr, "ferry: no config file at %s\n", path)
@@ -71,6 +73,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	return runConfigured(o, cfg, stderr)
+}
+
+// configChecks are the config rules that need packages config cannot
+// import: the theme must load as the UI will load it (a built-in name, or
+// a user file that parses), so --check-config and a start refuse the same
+// files instead of the UI falling back to the default theme.
+func configChecks() config.Checks {
+	return config.Checks{
+		Theme: func(name string) error {
+			_, err := themes.Load(name, config.ConfigDir())
+			if errors.Is(err, themes.ErrUnknownTheme) {
+				return fmt.Errorf("%w; a theme of your own goes in %s", err, filepath.Join(config.ThemeDir(), name+".toml"))
+			}
+			return err
+		},
+	}
 }
 
 // firstRun writes the commented example config and tells the user where it

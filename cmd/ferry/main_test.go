@@ -93,3 +93,82 @@ func TestDemoNick(t *testing.T) {
 		}
 	}
 }
+
+// A theme that does not exist (or a user theme file that does not load) is
+// a config error like any other: --check-config names the file, the line
+// and ui.theme, exits 1, and ferry does not start on it.
+func TestCheckConfigReportsThemeProblems(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	themes := filepath.Join(dir, "ferry", "themes")
+	if err := os.MkdirAll(themes, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(themes, "broken.toml"), []byte("[style.nosuchstyle]\nfg = \"red\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(themes, "mine.toml"), []byte("inherit = \"light\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const rest = "[[network]]\nhost = \"irc.example.net\"\nnick = \"alice\"\n"
+	for _, tc := range []struct {
+		theme string
+		want  []string // in stderr; nil means the config is ok
+	}{
+		{"nosuch", []string{":3: ui.theme:", "nosuch", "dark"}},
+		{"broken", []string{":3: ui.theme:", "nosuchstyle"}},
+		{"mine", nil},
+		{"light", nil},
+	} {
+		path := filepath.Join(dir, tc.theme+".toml")
+		body := "# comment\n[ui]\ntheme = \"" + tc.theme + "\"\n" + rest
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var out, errb bytes.Buffer
+		code := run([]string{"--check-config", "--config", path}, &out, &errb)
+		if tc.want == nil {
+			if code != 0 {
+				t.Errorf("theme %q: exit %d, stderr:\n%s", tc.theme, code, errb.String())
+			}
+			continue
+		}
+		if code != 1 {
+			t.Errorf("theme %q: exit %d, want 1; stdout %q", tc.theme, code, out.String())
+		}
+		for _, w := range tc.want {
+			if w[0] == ':' {
+				w = path + w
+			}
+			if !strings.Contains(errb.String(), w) {
+				t.Errorf("theme %q: stderr lacks %q:\n%s", tc.theme, w, errb.String())
+			}
+		}
+	}
+}
+
+// The other [ui] values only the running client used to meet are checked
+// by --check-config too: a notify_cmd that cannot run, an unknown notify
+// form, a mouse that is not a boolean.
+func TestCheckConfigReportsUIProblems(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	plain := filepath.Join(dir, "notifier")
+	if err := os.WriteFile(plain, []byte("#!/bin/sh\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "ui.toml")
+	body := "[ui]\nnotify_cmd = [\"" + plain + "\"]\nnotify = \"popup\"\nmouse = \"yes\"\n[[network]]\nhost = \"irc.example.net\"\nnick = \"alice\"\n"
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"--check-config", "--config", path}, &out, &errb); code != 1 {
+		t.Fatalf("exit = %d, want 1", code)
+	}
+	for _, want := range []string{path + ":2: ui.notify_cmd:", "not executable", path + ":3: ui.notify:", path + ":4: ui.mouse:"} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errb.String())
+		}
+	}
+}

@@ -40,9 +40,15 @@ func runConfigured(o options, cfg *config.Config, stderr io.Writer) int {
 		Scrollback: cfg.UI.Scrollback,
 		Highlights: cfg.UI.Highlights,
 		Bell:       cfg.UI.Bell,
+		NoMouse:    !cfg.UI.Mouse,
+		NotifyCmd:  cfg.UI.NotifyCmd,
 		Version:    uiVersion(),
 		Ignores:    map[string][]string{},
 		OrderFile:  filepath.Join(config.StateDir(), "buffers.json"),
+	}
+	opts.Notify, opts.NotifyTmux = ui.NotifyForm(cfg.UI.Notify, os.Getenv)
+	if c.log != nil {
+		opts.Log = c.log
 	}
 	for _, n := range cfg.Networks {
 		opts.Ignores[n.Name] = n.Ignore
@@ -117,7 +123,9 @@ func runTUI(r tuiRun, opts ui.Options, stderr io.Writer) int {
 		restoreJournal(model, r.journal, r.log, stderr)
 	}
 	r.pool.Start()
-	popts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithoutSignalHandler()}
+	// Focus reports tell notifications whether the user is looking (see
+	// ui/notify.go); terminals without them send nothing.
+	popts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithoutSignalHandler(), tea.WithReportFocus()}
 	if !opts.NoMouse {
 		popts = append(popts, tea.WithMouseCellMotion())
 	}

@@ -70,8 +70,9 @@ type KeyMap struct {
 	No  key.Binding
 
 	// The program.
-	Redraw key.Binding
-	Quit   key.Binding
+	ToggleMouse key.Binding
+	Redraw      key.Binding
+	Quit        key.Binding
 }
 
 // Default returns ferry's key bindings.
@@ -119,8 +120,9 @@ func Default() *KeyMap {
 		Yes: b(k("y", "Y", "enter"), "y/Enter", "answer yes to a question (quit with lines unsent, send a large paste)"),
 		No:  b(k("n", "N", "esc"), "n/Esc", "answer no"),
 
-		Redraw: b(k("ctrl+l"), "Ctrl+L", "redraw the screen"),
-		Quit:   b(k("ctrl+c"), "Ctrl+C", "quit, sending QUIT first; asks while lines are unsent (then Ctrl+C quits anyway)"),
+		ToggleMouse: b(k("alt+m"), "Alt+M", "turn the mouse off (the terminal selects text, no Shift needed) or back on (wheel scrolls, clicks switch buffer)"),
+		Redraw:      b(k("ctrl+l"), "Ctrl+L", "redraw the screen"),
+		Quit:        b(k("ctrl+c"), "Ctrl+C", "quit, sending QUIT first; asks while lines are unsent (then Ctrl+C quits anyway)"),
 	}
 }
 
@@ -142,7 +144,7 @@ func (k *KeyMap) Groups() []Group {
 			k.DeleteBack, k.DeleteForward, k.DeleteWord, k.DeleteToStart, k.DeleteToEnd}},
 		{"search", []key.Binding{k.SearchOlder, k.SearchNewer, k.SearchEnd}},
 		{"questions", []key.Binding{k.Yes, k.No}},
-		{"program", []key.Binding{k.Redraw, k.Quit}},
+		{"program", []key.Binding{k.ToggleMouse, k.Redraw, k.Quit}},
 	}
 }
 
