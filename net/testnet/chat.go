@@ -57,6 +57,8 @@ func (n *Network) handleChat(u *user, m *irc.Message) {
 		n.who(u, m)
 	case "LIST":
 		n.list(u, m.Param(0))
+	case "SETNAME":
+		n.setName(u, m)
 	case "LINKS":
 		for _, nd := range n.nodes {
 			hops := "1"
