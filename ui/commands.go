@@ -181,7 +181,7 @@ func init() {
 			}
 			return one(command.SetName{Realname: a}), nil
 		}},
-		"list":    {"/list [#channel|filter]", "list the network's channels (in the server buffer)", cmdList},
+		"list":    {"/list [#channel|filter]", "list the network's channels (in the buffer you asked from where the server labels replies, else the server buffer)", cmdList},
 		"cycle":   {"/cycle [key]", "leave and rejoin the current channel", cmdCycle},
 		"op":      {"/op <nick> [nick...]", "give channel operator status (+o)", nickModes("+", "o")},
 		"deop":    {"/deop <nick> [nick...]", "take channel operator status (-o)", nickModes("-", "o")},
