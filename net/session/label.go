@@ -173,3 +173,19 @@ func (h *handling) routeLabelled() {
 		}
 	}
 }
+
+// unlabelHeld removes the label tag from lines labelled on an earlier
+// connection that go out on this one, when this one has no
+// labeled-response: a server that did not offer it would not answer the
+// label (and one without message-tags may refuse the tagged line). The
+// lines are changed in place, as the owner holds them.
+func (s *Session) unlabelHeld(held []Outgoing) {
+	if s.caps[labelCap] {
+		return
+	}
+	for _, o := range held {
+		if o.Msg != nil && o.Msg.Tags["label"] != "" {
+			delete(o.Msg.Tags, "label")
+		}
+	}
+}

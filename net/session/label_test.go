@@ -124,3 +124,24 @@ func TestLabelledFailGoesToTheBufferThatAsked(t *testing.T) {
 		t.Errorf("labelled FAIL %+v", info)
 	}
 }
+
+// A line labelled on a connection with labeled-response, still held when
+// the next connection has none, goes out without the label.
+func TestHeldLineLosesItsLabel(t *testing.T) {
+	sc := labelled(t)
+	sc.s.Submit(command.Asked{Buffer: "#c", Cmd: command.List{}})
+	held := []Outgoing{sc.rec.out[0]}
+	sc.sent()
+	sc.s.Undeliverable(held)
+	if held[0].Msg.Tags["label"] == "" {
+		t.Fatal("label dropped on the connection that has labeled-response")
+	}
+	sc.s.Register()
+	sc.sent()
+	sc.feed(":srv CAP * LS :batch", ":srv CAP * ACK :batch", ":srv 001 me :hi")
+	sc.sent()
+	sc.s.Undeliverable(held)
+	if got := held[0].Msg.String(); got != "LIST" {
+		t.Errorf("held line sent as %q", got)
+	}
+}
