@@ -316,7 +316,9 @@ type Info struct {
 	Warn   bool // a WARN standard reply: shown as a warning, not an error
 	// Reply marks the answer to a command the user typed (WHOIS, WHOWAS,
 	// "no such nick"): with no Buffer, it belongs where the user is
-	// looking, not in the server buffer.
+	// looking, not in the server buffer. An answer the server labelled
+	// (labeled-response, to a command.Asked) is not a Reply: its Buffer
+	// is the buffer the command was typed in ("" the server buffer).
 	Reply bool
 }
 
