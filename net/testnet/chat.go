@@ -265,6 +265,7 @@ func (n *Network) message(u *user, m *irc.Message) {
 	text := m.Param(1)
 	for _, target := range splitList(m.Param(0), 4) {
 		x := n.ctx(true)
+		x.from = u // account-tag: the sender is known, no lookup per recipient
 		if u.caps["message-tags"] {
 			for k, v := range m.Tags {
 				if strings.HasPrefix(k, "+") {

@@ -234,6 +234,7 @@ func middleParam(p string) string {
 }
 
 func (n *Network) toChannel(ch *channel, m *irc.Message, x msgCtx, except *user) {
+	x = n.withSender(m, x) // once for the channel, not per member
 	for _, mu := range ch.sortedMembers() {
 		if mu != except {
 			n.deliver(mu, m, x)
@@ -244,6 +245,7 @@ func (n *Network) toChannel(ch *channel, m *irc.Message, x msgCtx, except *user)
 // toPeers sends m once to every user sharing a channel with u (and to u
 // itself when self is set).
 func (n *Network) toPeers(u *user, m *irc.Message, x msgCtx, self bool) {
+	x = n.withSender(m, x)
 	seen := map[*user]bool{u: true}
 	if self {
 		n.deliver(u, m, x)
