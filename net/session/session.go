@@ -261,7 +261,7 @@ func (s *Session) reset() {
 	s.awayShown = make(map[string]string)
 	s.whoisOpen = ""
 	s.gap, s.gapPending, s.burstDone = nil, false, false
-	s.labels.batches = nil // the pending labels stay: a line queued offline goes out labelled on the next connection
+	s.labels.batches = nil // pending labels stay: a held line may be answered on the next connection (see unlabelHeld)
 	if s.channels != nil && s.is.Casemap != before {
 		s.refold() // the kept channel list was folded with the last server's mapping
 	}
