@@ -172,10 +172,16 @@ func init() {
 		"search": {"/search [text]", "find text in this buffer (Ctrl+F older, Ctrl+G newer, Esc ends), and in the server's history where it offers search; no text ends the search", func(ctx cmdContext, a string) (request, error) {
 			return request{search: &a}, nil
 		}},
-		"help":    {"/help [command|keys]", "list commands and the main keys, explain one command, or list every key", cmdHelp},
-		"ctcp":    {"/ctcp <nick> <request> [args]", "send a CTCP request (VERSION, PING, TIME, ...); the reply shows in the server buffer", cmdCTCP},
-		"whowas":  {"/whowas <nick> [count]", "show who last used a nick", cmdWhowas},
-		"list":    {"/list [#channel|filter]", "list the network's channels (in the server buffer)", cmdList},
+		"help":   {"/help [command|keys]", "list commands and the main keys, explain one command, or list every key", cmdHelp},
+		"ctcp":   {"/ctcp <nick> <request> [args]", "send a CTCP request (VERSION, PING, TIME, ...); the reply shows in the server buffer", cmdCTCP},
+		"whowas": {"/whowas <nick> [count]", "show who last used a nick", cmdWhowas},
+		"setname": {"/setname <realname>", "change your realname while connected (where the server offers setname)", func(ctx cmdContext, a string) (request, error) {
+			if a == "" {
+				return request{}, errUsage
+			}
+			return one(command.SetName{Realname: a}), nil
+		}},
+		"list":    {"/list [#channel|filter]", "list the network's channels (in the buffer you asked from where the server labels replies, else the server buffer)", cmdList},
 		"cycle":   {"/cycle [key]", "leave and rejoin the current channel", cmdCycle},
 		"op":      {"/op <nick> [nick...]", "give channel operator status (+o)", nickModes("+", "o")},
 		"deop":    {"/deop <nick> [nick...]", "take channel operator status (-o)", nickModes("-", "o")},

@@ -25,6 +25,7 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 				continue
 			}
 			ring = m.message(ev) || ring
+			m.messageAccount(ev)
 		case event.Delivered:
 			m.network(ev.Network).settled(ev.LocalID)
 			m.own(ev.Network, ev.LocalID, func(l *scrollback.Line) { l.Pending = false })
@@ -67,7 +68,7 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 			if b != nil && b.members != nil {
 				ms := make([]members.Member, len(ev.Members))
 				for i, x := range ev.Members {
-					ms[i] = members.Member{Nick: x.Nick, Prefixes: x.Prefixes, Away: x.Away}
+					ms[i] = members.Member{Nick: x.Nick, Prefixes: x.Prefixes, Away: x.Away, Account: x.Account}
 				}
 				b.members.Set(ms)
 			}
@@ -76,7 +77,11 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 		case event.Away:
 			m.away(ev)
 		case event.AccountChange:
-			// Shown nowhere yet: the member list has no account column.
+			m.accountChange(ev)
+		case event.HostChange:
+			m.hostChange(ev)
+		case event.RealnameChange:
+			m.realnameChange(ev)
 		case event.Invite:
 			if !m.network(ev.Network).ignored(ev.By, "") {
 				m.invite(ev)
@@ -100,6 +105,9 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 				b.fetching, b.olderDone = false, true
 			}
 			kind := scrollback.Info
+			if ev.Warn {
+				ev.Text = "warning: " + ev.Text
+			}
 			if ev.Error {
 				kind = scrollback.Error
 				if c := m.errorNote(n, b, ev.Text); c != nil {
@@ -335,7 +343,7 @@ func (m *model) join(ev event.Join) {
 		n.everJoined = true
 	}
 	if b.members != nil {
-		b.members.Add(members.Member{Nick: ev.Nick})
+		b.members.Add(members.Member{Nick: ev.Nick, Account: ev.Account})
 	}
 	b.sb.Append(scrollback.Line{Time: m.at(ev.Time), Kind: scrollback.Join, Nick: ev.Nick, Text: ev.UserHost})
 }

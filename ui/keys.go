@@ -351,6 +351,9 @@ func (m *model) exec(r request) tea.Cmd {
 			}
 			m.joining[n.name+"\x00"+n.fold(x.Channel)] = true
 		}
+		if n == m.cur.net {
+			c = asked(m.cur, c)
+		}
 		m.conn.Do(n.name, c)
 	}
 	if show != nil {

@@ -118,7 +118,8 @@ listen addresses (plain first, then TLS).
 Usage: ferryd [flags]
 
 While running, stdin takes operator commands: migrate NICK NODE,
-drain NODE, undrain NODE, users, help. On SIGINT or SIGTERM every
+drain NODE, undrain NODE, chghost NICK HOST, account NICK [ACCOUNT]
+(no ACCOUNT logs out), users, help. On SIGINT or SIGTERM every
 migrate-capable client is first moved to the last node (bounded by
 -drain-timeout), then the network closes and ferryd exits 0.
 `)

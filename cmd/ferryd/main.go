@@ -126,13 +126,17 @@ func operator(in io.Reader, n *testnet.Network, out io.Writer) {
 			err = n.Drain(f[1])
 		case f[0] == "undrain" && len(f) == 2:
 			err = n.Undrain(f[1])
+		case f[0] == "chghost" && len(f) == 3:
+			err = n.SetHost(f[1], f[2])
+		case f[0] == "account" && (len(f) == 2 || len(f) == 3):
+			err = n.SetAccount(f[1], strings.Join(f[2:], ""))
 		case f[0] == "users":
 			for _, u := range n.Users() {
 				node, _ := n.UserNode(u)
 				fmt.Fprintf(out, "  %s on %s\n", u, node)
 			}
 		default:
-			fmt.Fprintln(out, "commands: migrate NICK NODE | drain NODE | undrain NODE | users")
+			fmt.Fprintln(out, "commands: migrate NICK NODE | drain NODE | undrain NODE | chghost NICK HOST | account NICK [ACCOUNT] | users")
 		}
 		if err != nil {
 			fmt.Fprintln(out, "ferryd:", err)

@@ -208,9 +208,10 @@ func TestOperatorCommandsFromStdin(t *testing.T) {
 			break
 		}
 	}
-	_, _ = io.WriteString(inw, "users\nmigrate op s1\nbogus\n")
+	_, _ = io.WriteString(inw, "users\nmigrate op s1\nchghost nobody x.example\naccount op bad*name\nbogus\n")
 	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(errb.String(), "op on s2") || !strings.Contains(errb.String(), "not enabled draft/migrate") || !strings.Contains(errb.String(), "commands:") {
+	for !strings.Contains(errb.String(), "op on s2") || !strings.Contains(errb.String(), "not enabled draft/migrate") || !strings.Contains(errb.String(), "commands:") ||
+		!strings.Contains(errb.String(), "set host of nobody") || !strings.Contains(errb.String(), "set account of op") {
 		if time.Now().After(deadline) {
 			t.Fatalf("operator output: %s", errb.String())
 		}

@@ -88,6 +88,14 @@ func (w *Writer) write(ev event.Event) {
 		for _, ch := range e.Channels {
 			w.line(e.Network, ch, e.Time, fmt.Sprintf("-!- %s is now known as %s", plain(e.Old), plain(e.New)))
 		}
+	case event.HostChange:
+		for _, ch := range e.Channels {
+			w.line(e.Network, ch, e.Time, fmt.Sprintf("-!- %s changed host to %s@%s", plain(e.Nick), plain(e.User), plain(e.Host)))
+		}
+	case event.RealnameChange:
+		for _, ch := range e.Channels {
+			w.line(e.Network, ch, e.Time, fmt.Sprintf("-!- %s changed realname to %s", plain(e.Nick), plain(e.Realname)))
+		}
 	case event.Topic:
 		switch {
 		case e.Changed:

@@ -47,7 +47,11 @@ func (n *network) command(c command.Command) {
 // submit hands a user command to the session and routes its lines; the
 // echo of lines that were queued is marked Pending.
 func (n *network) submit(c command.Command) {
-	if r, ok := c.(command.Raw); ok && isRawMigrate(r.Line) {
+	inner := c
+	if a, ok := c.(command.Asked); ok {
+		inner = a.Cmd
+	}
+	if r, ok := inner.(command.Raw); ok && isRawMigrate(r.Line) {
 		n.emit(event.Info{Code: "MIGRATE", Text: "use /migrate <server> to ask for a migration", Error: true})
 		return
 	}

@@ -268,8 +268,31 @@ type Away struct {
 // AccountChange reports account-notify.
 type AccountChange struct {
 	Meta
-	Nick    string
-	Account string // "" when logged out
+	Nick     string
+	Account  string   // "" when logged out
+	Channels []string // the channels we share with Nick
+	Self     bool
+}
+
+// RealnameChange reports SETNAME (IRCv3 setname): Nick's realname is now
+// Realname; Channels lists the channels we share.
+type RealnameChange struct {
+	Meta
+	Nick     string
+	Realname string
+	Channels []string
+	Self     bool
+}
+
+// HostChange reports CHGHOST (IRCv3 chghost): Nick's user and host
+// changed; Channels lists the channels we share.
+type HostChange struct {
+	Meta
+	Nick     string
+	User     string
+	Host     string
+	Channels []string
+	Self     bool
 }
 
 // Invite: By invited Nick to Channel.
@@ -290,9 +313,12 @@ type Info struct {
 	Code   string // the numeric or command, e.g. "372", "NOTICE", "FAIL"
 	Text   string
 	Error  bool // an error numeric or FAIL
+	Warn   bool // a WARN standard reply: shown as a warning, not an error
 	// Reply marks the answer to a command the user typed (WHOIS, WHOWAS,
 	// "no such nick"): with no Buffer, it belongs where the user is
-	// looking, not in the server buffer.
+	// looking, not in the server buffer. An answer the server labelled
+	// (labeled-response, to a command.Asked) is not a Reply: its Buffer
+	// is the buffer the command was typed in ("" the server buffer).
 	Reply bool
 }
 

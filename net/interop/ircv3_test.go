@@ -26,7 +26,7 @@ var wantCaps = map[string][]string{
 	"inspircd": {
 		"account-notify", "account-tag", "away-notify", "batch", "cap-notify",
 		"chghost", "echo-message", "extended-join", "invite-notify",
-		"message-tags", "multi-prefix", "server-time", "setname",
+		"labeled-response", "message-tags", "multi-prefix", "server-time", "setname",
 		"userhost-in-names",
 	},
 }

@@ -15,6 +15,7 @@ var supportedCaps = []string{
 	"cap-notify", "server-time", "message-tags", "echo-message", "batch",
 	"away-notify", "account-notify", "account-tag", "extended-join",
 	"multi-prefix", "userhost-in-names", "setname", "chghost", "invite-notify",
+	labelCap,
 	historyCap, searchCap, "sasl",
 }
 

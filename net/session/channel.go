@@ -486,33 +486,6 @@ func (s *Session) handleAway(h *handling) {
 	h.emit(event.Away{Meta: h.meta, Nick: nick, Away: away, Message: msg, Self: s.isMe(nick)})
 }
 
-func (s *Session) handleAccount(h *handling) {
-	m := h.m
-	nick, acct := nickOf(m), m.Param(0)
-	if nick == "" || acct == "" {
-		return
-	}
-	if acct == "*" {
-		acct = ""
-	}
-	s.forMember(nick, func(_ *channel, _ string, mb *member) { mb.account = clip(acct, maxNameLen) })
-	h.emit(event.AccountChange{Meta: h.meta, Nick: nick, Account: acct})
-}
-
-func (s *Session) handleChghost(h *handling) {
-	m := h.m
-	nick, user, host := nickOf(m), m.Param(0), m.Param(1)
-	if nick == "" || user == "" || host == "" {
-		return
-	}
-	if s.isMe(nick) {
-		s.user, s.host = clip(user, maxNameLen), clip(host, maxNameLen)
-	}
-	s.forMember(nick, func(_ *channel, _ string, mb *member) {
-		mb.user, mb.host = clip(user, maxNameLen), clip(host, maxNameLen)
-	})
-}
-
 func (s *Session) handleInvite(h *handling) {
 	m := h.m
 	nick, chName := m.Param(0), m.Param(1)

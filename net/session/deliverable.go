@@ -10,8 +10,10 @@ import "strings"
 // it. A JOIN earlier in held counts: its channel is expected. The result
 // maps the LocalID of each refused message to the reason shown to the
 // user; every line of that message is refused with it. nil when every line
-// may go.
+// may go. Held lines labelled for labeled-response lose their label when
+// this connection does not have it (unlabelHeld).
 func (s *Session) Undeliverable(held []Outgoing) map[uint64]string {
+	s.unlabelHeld(held)
 	var in map[string]bool
 	var refused map[uint64]string
 	for _, o := range held {

@@ -362,9 +362,9 @@ func TestNumericsAsInfo(t *testing.T) {
 		{":srv 324 me #in +nt", event.Info{Buffer: "#in", Code: "324", Text: "#in modes: +nt"}, 0},
 		{":srv 353 me = #out :a b c", event.Info{Code: "353", Text: "#out: a b c"}, 0},
 		{":srv 366 me #out :End of /NAMES list.", event.Info{Code: "366", Text: "#out End of /NAMES list."}, 0},
-		{":srv FAIL CHATHISTORY INVALID_TARGET #x :No such target", event.Info{Code: "FAIL", Text: "CHATHISTORY INVALID_TARGET: No such target (#x)", Error: true}, 0},
-		{":srv WARN REHASH CERTS_EXPIRED :Certificate expired", event.Info{Code: "WARN", Text: "REHASH CERTS_EXPIRED: Certificate expired"}, 0},
-		{":srv NOTE * OPER_MESSAGE :hello", event.Info{Code: "NOTE", Text: "* OPER_MESSAGE: hello"}, 0},
+		{":srv FAIL CHATHISTORY INVALID_TARGET #x :No such target", event.Info{Code: "FAIL", Text: "CHATHISTORY: No such target (INVALID_TARGET)", Error: true}, 0},
+		{":srv WARN REHASH CERTS_EXPIRED :Certificate expired", event.Info{Code: "WARN", Text: "REHASH: Certificate expired (CERTS_EXPIRED)", Warn: true}, 0},
+		{":srv NOTE * OPER_MESSAGE :hello", event.Info{Code: "NOTE", Text: "hello (OPER_MESSAGE)"}, 0},
 	}
 	for _, tt := range tests {
 		evs := sc.feed(tt.line)

@@ -64,8 +64,11 @@ func (s *Session) handleNumeric(h *handling) {
 		}
 		// Also shown: it answers a /whois or a message to that nick.
 	case "311":
-		s.whoisOpen = s.fold(m.Param(1))
+		s.whoisOpen, s.whoisAcct = s.fold(m.Param(1)), false
+	case "330":
+		s.whoisAcct = true
 	case "318":
+		s.whoisAccount(h)
 		s.whoisOpen = ""
 	case "396": // RPL_VISIBLEHOST: "396 me host :is now your displayed host"
 		if host := m.Param(1); host != "" && len(m.Params) >= 3 {
@@ -174,26 +177,3 @@ func infoText(params []string) string {
 const maxLine = 8192
 
 func parseInt(v string) (int64, error) { return strconv.ParseInt(v, 10, 64) }
-
-// handleStandardReply handles FAIL/WARN/NOTE (IRCv3 standard replies):
-// "FAIL <command> <code> [<context>...] :<description>".
-func (s *Session) handleStandardReply(h *handling) {
-	m := h.m
-	if strings.EqualFold(m.Param(0), "MIGRATE") {
-		return // the migrate state machine's business
-	}
-	if m.Command == "FAIL" && strings.EqualFold(m.Param(0), "CHATHISTORY") && len(m.Params) >= 3 {
-		s.historyFailed(h, m.Params[2:len(m.Params)-1])
-	}
-	if m.Command == "FAIL" && strings.EqualFold(m.Param(0), "SEARCH") && s.searchFailed(h, m.Trailing()) {
-		return // SearchResults carries it to the buffer that asked
-	}
-	text := m.Trailing()
-	if len(m.Params) >= 3 {
-		text = m.Param(0) + " " + m.Param(1) + ": " + m.Trailing()
-		if ctx := m.Params[2 : len(m.Params)-1]; len(ctx) > 0 {
-			text += " (" + strings.Join(ctx, " ") + ")"
-		}
-	}
-	h.emit(event.Info{Meta: h.meta, Code: m.Command, Text: clip(text, maxLine), Error: m.Command == "FAIL"})
-}

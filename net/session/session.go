@@ -170,6 +170,7 @@ type Session struct {
 	searches     []searchRequest       // SEARCH requests awaiting their batch, oldest first
 	awayShown    map[string]string     // folded nick -> the away message last shown (awayNews)
 	whoisOpen    string                // folded nick of the WHOIS reply being read (311 to 318)
+	whoisAcct    bool                  // that reply named an account (330)
 	gap          []gapRef              // buffers to fill once ready, after a re-registration
 	gapPending   bool
 	burstDone    bool   // 376/422, or a JOIN answered: ISUPPORT is complete
@@ -192,6 +193,7 @@ type Session struct {
 	histTick       uint64
 	serverIDs      bufferHistory // the server buffer's recent msgids (duplicate defence only)
 	hashSeed       maphash.Seed
+	labels         labelState // labeled-response requests awaiting their answer (label.go)
 }
 
 // New returns a session for cfg. Call Register on each new connection.
@@ -259,6 +261,7 @@ func (s *Session) reset() {
 	s.awayShown = make(map[string]string)
 	s.whoisOpen = ""
 	s.gap, s.gapPending, s.burstDone = nil, false, false
+	s.labels.batches = nil // pending labels stay: a held line may be answered on the next connection (see unlabelHeld)
 	if s.channels != nil && s.is.Casemap != before {
 		s.refold() // the kept channel list was folded with the last server's mapping
 	}
@@ -378,6 +381,7 @@ func (s *Session) sendMsg(o Outgoing) {
 	if o.Msg.Tags == nil {
 		o.Msg.Tags = irc.Tags{}
 	}
+	s.takeLabel(&o)
 	s.cfg.Sender.Send(o)
 }
 
@@ -409,7 +413,9 @@ func (s *Session) Handle(m *irc.Message) (evs []event.Event) {
 			return h.evs
 		}
 	}
+	s.replyOrigin(h)
 	h.dispatch()
+	h.routeLabelled()
 	return h.evs
 }
 
@@ -419,6 +425,10 @@ type handling struct {
 	m    *irc.Message
 	meta event.Meta
 	evs  []event.Event
+	// origin is the buffer that asked for this line, when labelled says
+	// the line answers a labelled request of ours (label.go).
+	origin   string
+	labelled bool
 }
 
 func (h *handling) emit(e event.Event) { h.evs = append(h.evs, e) }
@@ -463,7 +473,7 @@ func (h *handling) dispatch() {
 	case "CHGHOST":
 		s.handleChghost(h)
 	case "SETNAME":
-		// Nothing of ours shows realnames yet; accepted so it is not logged as unknown.
+		s.handleSetName(h)
 	case "INVITE":
 		s.handleInvite(h)
 	case "ERROR":
@@ -475,6 +485,8 @@ func (h *handling) dispatch() {
 	case "BATCH":
 		s.handleBatch(h)
 	case "TAGMSG":
+	case "ACK":
+		// labeled-response: the labelled request had no answer to show (replyOrigin ended it).
 	case "WALLOPS":
 		h.emit(event.Info{Meta: h.meta, Code: m.Command, Text: nickOf(m) + ": " + m.Trailing()})
 	default:

@@ -80,6 +80,10 @@ func (s *Session) Submit(c command.Command) []event.Event {
 		if validParam(c.Buffer) {
 			s.search(c.Buffer, c.Text)
 		}
+	case command.Asked:
+		return s.submitAsked(c)
+	case command.SetName:
+		return s.submitSetName(meta, c)
 	case command.Quit:
 		var params []string
 		if c.Reason != "" {

@@ -57,6 +57,8 @@ func (n *Network) handleChat(u *user, m *irc.Message) {
 		n.who(u, m)
 	case "LIST":
 		n.list(u, m.Param(0))
+	case "SETNAME":
+		n.setName(u, m)
 	case "LINKS":
 		for _, nd := range n.nodes {
 			hops := "1"
@@ -263,6 +265,7 @@ func (n *Network) message(u *user, m *irc.Message) {
 	text := m.Param(1)
 	for _, target := range splitList(m.Param(0), 4) {
 		x := n.ctx(true)
+		x.from = u // account-tag: the sender is known, no lookup per recipient
 		if u.caps["message-tags"] {
 			for k, v := range m.Tags {
 				if strings.HasPrefix(k, "+") {

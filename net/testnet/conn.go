@@ -203,7 +203,7 @@ func (c *conn) handleLine(raw []byte) (stop bool) {
 		n.numeric(c.u, ERR_UNKNOWNERROR, "*", "Could not parse line")
 		return false
 	}
-	c.dispatch(m)
+	c.dispatchLabelled(m)
 	return c.stopped
 }
 

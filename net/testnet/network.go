@@ -204,7 +204,8 @@ func (n *Network) openNode(nc NodeConfig) (*Node, error) {
 		}
 	}
 	nd.caps = map[string]bool{}
-	for _, c := range []string{"cap-notify", "server-time", "message-tags", "echo-message", "batch", capChathistory, capSearch, capMigrate} {
+	for _, c := range []string{"cap-notify", "server-time", "message-tags", "echo-message", "batch", capChathistory, capSearch, capMigrate,
+		capLabeled, "setname", "chghost", "account-notify", "account-tag", "extended-join"} {
 		nd.caps[c] = true
 	}
 	if len(n.opts.Accounts) > 0 {

@@ -29,6 +29,9 @@ type user struct {
 	local                          func(m *irc.Message) // in-process user (the chatter)
 	signon                         time.Time
 	gone                           bool
+	// capture collects the lines u receives while a labelled command of
+	// its own is handled (labeled.go); nil otherwise.
+	capture *[]*irc.Message
 }
 
 func newPendingUser(c *conn) *user {
@@ -109,6 +112,10 @@ type msgCtx struct {
 	msgid string
 	ctags irc.Tags
 	batch string // reference tag of the batch the line belongs to (chathistory replies)
+	// from is the sending user, when a user sent the line: its account
+	// (account-tag) and, for JOIN, its realname (extended-join) are
+	// rendered per recipient (userinfo.go).
+	from *user
 }
 
 func (n *Network) ctx(withID bool) msgCtx {
@@ -122,12 +129,17 @@ func (n *Network) ctx(withID bool) msgCtx {
 // render produces the line u receives: tags follow u's capabilities
 // (server-time: time; message-tags: msgid and client-only tags).
 func render(u *user, m *irc.Message, x msgCtx) *irc.Message {
+	m = extendJoin(u, m, x)
 	st, mt, bt := u.caps["server-time"], u.caps["message-tags"], u.caps["batch"] && x.batch != ""
-	if !st && !mt && !bt {
+	at := u.caps["account-tag"] && x.from != nil && x.from.account != ""
+	if !st && !mt && !bt && !at {
 		return m
 	}
 	out := *m
 	out.Tags = irc.Tags{}
+	if at {
+		out.Tags["account"] = x.from.account
+	}
 	if bt {
 		out.Tags["batch"] = x.batch
 	}
@@ -152,6 +164,7 @@ func (n *Network) deliver(u *user, m *irc.Message, x msgCtx) {
 	if u.gone {
 		return
 	}
+	x = n.withSender(m, x)
 	if u.mig != nil && u.mig.held {
 		u.mig.hold = append(u.mig.hold, heldLine{m: m, x: x})
 		if len(u.mig.hold) > n.opts.BufferLimit && !u.mig.overflow {
@@ -168,6 +181,10 @@ func (n *Network) deliver(u *user, m *irc.Message, x msgCtx) {
 	}
 	if u.local != nil {
 		u.local(m)
+		return
+	}
+	if u.capture != nil {
+		*u.capture = append(*u.capture, render(u, m, x))
 		return
 	}
 	if u.conn != nil {
@@ -217,6 +234,7 @@ func middleParam(p string) string {
 }
 
 func (n *Network) toChannel(ch *channel, m *irc.Message, x msgCtx, except *user) {
+	x = n.withSender(m, x) // once for the channel, not per member
 	for _, mu := range ch.sortedMembers() {
 		if mu != except {
 			n.deliver(mu, m, x)
@@ -227,6 +245,7 @@ func (n *Network) toChannel(ch *channel, m *irc.Message, x msgCtx, except *user)
 // toPeers sends m once to every user sharing a channel with u (and to u
 // itself when self is set).
 func (n *Network) toPeers(u *user, m *irc.Message, x msgCtx, self bool) {
+	x = n.withSender(m, x)
 	seen := map[*user]bool{u: true}
 	if self {
 		n.deliver(u, m, x)

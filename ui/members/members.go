@@ -21,11 +21,13 @@ import (
 )
 
 // Member is one nick in a channel, with the prefix characters it holds
-// (highest first) and its away state.
+// (highest first), its away state and the account it is logged in as
+// ("" when unknown or logged out).
 type Member struct {
 	Nick     string
 	Prefixes string
 	Away     bool
+	Account  string
 }
 
 // entry is a member as the list keeps it. The display order depends only
@@ -321,6 +323,16 @@ func (l *List) SetAway(nick string, away bool) bool {
 		return false
 	}
 	e.Away = away
+	return true
+}
+
+// SetAccount records the account nick is logged in as ("" logged out).
+func (l *List) SetAccount(nick, account string) bool {
+	e := l.byKey[l.fold(nick)]
+	if e == nil {
+		return false
+	}
+	e.Account = strings.Clone(account)
 	return true
 }
 

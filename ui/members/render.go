@@ -68,8 +68,17 @@ func memberRow(st *themes.Styles, m Member, width int) string {
 	if m.Away {
 		ns = st.MemberAway
 	}
+	if m.Account != "" && width >= 4 {
+		// Logged in to an account: a check mark at the row's end, kept
+		// when a long nick is cut.
+		return ps.Render(mark) + pad(ns, format.SanitizeName(m.Nick), width-3) + " " + st.Member.Faint(true).Render(LoggedIn)
+	}
 	return ps.Render(mark) + pad(ns, format.SanitizeName(m.Nick), width-1)
 }
+
+// LoggedIn marks a member logged in to an account (account-notify,
+// account-tag, extended-join or WHOX told us which).
+const LoggedIn = "✓"
 
 // pad renders plain text cut to width cells ("…" when cut) and padded
 // with spaces to exactly width.

@@ -35,9 +35,12 @@ const (
 	Error                    // Text: something failed
 	DaySeparator             // inserted by Buffer.Append when the date changes; Time is the new day's first line
 	Gap                      // history may be missing here (e.g. after a reconnect); Text optional
+	Host                     // Nick changed user and host (CHGHOST); Text: the new user@host
+	Realname                 // Nick changed realname (SETNAME); Text: the new realname
+	Account                  // Nick logged in (account-notify); Text: the account, "" when logged out
 )
 
-var kindNames = [...]string{"message", "action", "notice", "ctcp", "join", "part", "quit", "nick", "kick", "topic", "mode", "info", "error", "day-separator", "gap"}
+var kindNames = [...]string{"message", "action", "notice", "ctcp", "join", "part", "quit", "nick", "kick", "topic", "mode", "info", "error", "day-separator", "gap", "host", "realname", "account"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -47,8 +50,9 @@ func (k Kind) String() string {
 }
 
 // membership reports whether lines of kind k fold together (join, part,
-// quit and nick changes: the noise of a busy channel).
-func (k Kind) membership() bool { return k >= Join && k <= Nick }
+// quit and nick changes, and members' host, realname and account
+// changes: the noise of a busy channel).
+func (k Kind) membership() bool { return k >= Join && k <= Nick || k >= Host && k <= Account }
 
 // Line is one entry of a buffer, as plain data. Text keeps the mIRC
 // formatting codes and is not sanitised: rendering does that, so the stored

@@ -286,6 +286,9 @@ func (v *View) renderLine(rows []string, l *Line) []string {
 		lead = []format.Span{{Text: nick, Attr: nickA}, {Text: " is now known as "},
 			{Text: format.SanitizeName(l.Text), Attr: a.nick(l.Text)}}
 		body = ""
+	case Host, Realname, Account:
+		col, colA, base = "--", a.event, a.event
+		lead, body = changeSpans(l, nickA), ""
 	case Kick:
 		col, colA, base = "<--", a.event, a.event
 	case Topic:
@@ -347,7 +350,8 @@ func (v *View) renderFold(rows []string, e entry) []string {
 		count int
 		first uint64 // slot of the group's first line: groups read in the order things happened
 	}
-	groups := []*group{{verb: " joined"}, {verb: " left"}, {verb: " quit"}, {verb: ""}}
+	groups := []*group{{verb: " joined"}, {verb: " left"}, {verb: " quit"}, {verb: ""},
+		{verb: " changed host"}, {verb: " changed realname"}, {verb: " logged in or out"}}
 	var last time.Time
 	for s := e.start; s <= e.end; s++ {
 		l := &b.slot(s).Line
@@ -362,6 +366,12 @@ func (v *View) renderFold(rows []string, e entry) []string {
 			g = groups[2]
 		case Nick:
 			g = groups[3]
+		case Host:
+			g = groups[4]
+		case Realname:
+			g = groups[5]
+		case Account:
+			g = groups[6]
 		default:
 			continue
 		}
@@ -442,4 +452,20 @@ func itoa(n int) string {
 		}
 	}
 	return string(buf[i:])
+}
+
+// changeSpans is the sentence of a member's host, realname or account
+// change: "bob changed host to b@example.org", "bob is now known as Bob
+// Smith (realname)", "bob logged in as robert", "bob logged out".
+func changeSpans(l *Line, nickA format.Attr) []format.Span {
+	spans := []format.Span{{Text: format.SanitizeName(l.Nick), Attr: nickA}}
+	switch {
+	case l.Kind == Host:
+		return append(spans, format.Span{Text: " changed host to " + format.Sanitize(l.Text)})
+	case l.Kind == Realname:
+		return append(spans, format.Span{Text: " is now known as " + format.Sanitize(l.Text) + " (realname)"})
+	case l.Text != "":
+		return append(spans, format.Span{Text: " logged in as " + format.SanitizeName(l.Text)})
+	}
+	return append(spans, format.Span{Text: " logged out"})
 }
