@@ -15,7 +15,7 @@ var supportedCaps = []string{
 	"cap-notify", "server-time", "message-tags", "echo-message", "batch",
 	"away-notify", "account-notify", "account-tag", "extended-join",
 	"multi-prefix", "userhost-in-names", "setname", "chghost", "invite-notify",
-	historyCap, searchCap, "sasl",
+	historyCap, searchCap, readMarkerCap, multilineCap, "sasl",
 }
 
 // maxReqLen bounds one CAP REQ parameter, well under 512 with the command.
@@ -91,6 +91,9 @@ func (s *Session) handleCap(h *handling) {
 			}
 		}
 		s.capReplied(h)
+		if s.registered {
+			s.tellCaps(h, false)
+		}
 	case "NAK":
 		s.log.Printf("session: CAP NAK %q", clip(m.Trailing(), 200))
 		s.capReplied(h)
@@ -98,6 +101,9 @@ func (s *Session) handleCap(h *handling) {
 		for _, c := range ircx.ParseCaps(m.Trailing(), maxOffered) {
 			delete(s.offered, c.Name)
 			delete(s.caps, c.Name)
+		}
+		if s.registered {
+			s.tellCaps(h, false)
 		}
 	case "LIST":
 		h.emit(event.Info{Meta: h.meta, Code: "CAP", Text: "enabled capabilities: " + m.Trailing()})

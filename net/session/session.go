@@ -76,6 +76,10 @@ type Outgoing struct {
 	// otherwise): a line that never goes out is reported with the time it
 	// was typed.
 	At time.Time
+	// Batch is the reference of the multiline batch the line belongs to
+	// ("" for none): the lines of one batch must reach one server, in
+	// order and together (see OpensBatch).
+	Batch string
 }
 
 // Sender takes the session's outgoing lines. Send must not block and must
@@ -192,6 +196,13 @@ type Session struct {
 	histTick       uint64
 	serverIDs      bufferHistory // the server buffer's recent msgids (duplicate defence only)
 	hashSeed       maphash.Seed
+	// markers are the newest read markers known, by folded buffer
+	// (readmarker.go); batchSeq numbers our multiline batches.
+	markers  map[string]time.Time
+	batchSeq uint64
+	// capsShown is the capability state last told to the owner
+	// (capnews.go).
+	capsShown capNews
 }
 
 // New returns a session for cfg. Call Register on each new connection.
@@ -408,6 +419,10 @@ func (s *Session) Handle(m *irc.Message) (evs []event.Event) {
 			s.collectHistory(h, page) // history, not live: never dispatched
 			return h.evs
 		}
+		if ml := s.multilineBatch(ref); ml != nil {
+			s.collectMultiline(h, ml) // one message at the batch's end
+			return h.evs
+		}
 	}
 	h.dispatch()
 	return h.evs
@@ -475,6 +490,8 @@ func (h *handling) dispatch() {
 	case "BATCH":
 		s.handleBatch(h)
 	case "TAGMSG":
+	case "MARKREAD":
+		s.handleMarkRead(h)
 	case "WALLOPS":
 		h.emit(event.Info{Meta: h.meta, Code: m.Command, Text: nickOf(m) + ": " + m.Trailing()})
 	default:

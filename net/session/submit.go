@@ -80,6 +80,8 @@ func (s *Session) Submit(c command.Command) []event.Event {
 		if validParam(c.Buffer) {
 			s.search(c.Buffer, c.Text)
 		}
+	case command.MarkRead:
+		return s.markRead(meta, c)
 	case command.Quit:
 		var params []string
 		if c.Reason != "" {
@@ -118,6 +120,9 @@ func (s *Session) sendText(meta event.Meta, c command.SendText) []event.Event {
 	buffer := c.Target
 	if ch := s.is.StripStatusMsg(c.Target); s.is.IsChannel(ch) {
 		buffer = ch
+	}
+	if l, ok := s.sendsMultiline(c, text, budget); ok {
+		return s.sendMultiline(meta, c, text, cmd, buffer, budget, l)
 	}
 	var evs []event.Event
 	for part, piece := range ircx.SplitText(text, budget) {
