@@ -24,8 +24,8 @@ const (
 type openBatch struct {
 	ref    string
 	typ    string
-	parent *openBatch   // the batch this one was opened inside, if any
-	page   *historyPage // non-nil for a chathistory batch
+	parent *openBatch     // the batch this one was opened inside, if any
+	page   *historyPage   // non-nil for a chathistory batch
 	ml     *multilineText // non-nil for a multiline batch
 	closed bool
 }
