@@ -29,6 +29,7 @@ type user struct {
 	local                          func(m *irc.Message) // in-process user (the chatter)
 	signon                         time.Time
 	gone                           bool
+	batch                          *clientBatch // a multiline batch being sent (multiline.go)
 }
 
 func newPendingUser(c *conn) *user {
@@ -109,6 +110,9 @@ type msgCtx struct {
 	msgid string
 	ctags irc.Tags
 	batch string // reference tag of the batch the line belongs to (chathistory replies)
+	// concat tags a line of a multiline batch that continues the one
+	// before it (draft/multiline-concat), for recipients given the batch.
+	concat bool
 }
 
 func (n *Network) ctx(withID bool) msgCtx {
@@ -130,6 +134,9 @@ func render(u *user, m *irc.Message, x msgCtx) *irc.Message {
 	out.Tags = irc.Tags{}
 	if bt {
 		out.Tags["batch"] = x.batch
+		if x.concat {
+			out.Tags[tagConcat] = ""
+		}
 	}
 	if st && !x.at.IsZero() {
 		out.Tags["time"] = x.at.UTC().Format("2006-01-02T15:04:05.000Z")
