@@ -160,6 +160,11 @@ func (s *Session) wanted(offered []string) []string {
 
 // isWanted reports whether we would request capability name.
 func (s *Session) isWanted(name string) bool {
+	for _, n := range s.cfg.WithoutCaps {
+		if n == name {
+			return false
+		}
+	}
 	if name == "sasl" {
 		return s.cfg.SASL != nil && s.saslMechOffered()
 	}

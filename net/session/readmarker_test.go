@@ -39,3 +39,12 @@ func TestReadMarkerOff(t *testing.T) {
 	sc.s.Submit(command.MarkRead{Buffer: "#c", Time: epoch})
 	sc.expect()
 }
+
+// TestWithoutCaps: a capability the user turned off is not requested.
+func TestWithoutCaps(t *testing.T) {
+	sc := newScript(t, Config{WithoutCaps: []string{"draft/read-marker"}})
+	sc.s.Register()
+	sc.sent()
+	sc.feed(":srv CAP * LS :batch draft/read-marker draft/multiline=max-bytes=100")
+	sc.expect("CAP REQ :batch draft/multiline")
+}

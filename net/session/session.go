@@ -117,9 +117,12 @@ type Config struct {
 	// ExtraCaps are requested when offered, in addition to the built-in
 	// list (conn adds "draft/migrate", "migrate").
 	ExtraCaps []string
-	Version   string // CTCP VERSION reply text; "" = "ferry"
-	Sender    Sender
-	Now       func() time.Time // nil = time.Now
+	// WithoutCaps are never requested, even when offered and supported:
+	// features the user turned off ("draft/read-marker", "draft/multiline").
+	WithoutCaps []string
+	Version     string // CTCP VERSION reply text; "" = "ferry"
+	Sender      Sender
+	Now         func() time.Time // nil = time.Now
 	// OnSTS is called (inside Handle) with the sts capability value
 	// whenever CAP LS or CAP NEW offers it.
 	OnSTS func(value string)
