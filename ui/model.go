@@ -132,6 +132,8 @@ type model struct {
 	orderDirty    bool
 	orderSeq      uint64
 	orderErrShown bool
+	// readArmed: a markReadMsg is on its way (readmarker.go).
+	readArmed bool
 }
 
 // ids hands out SendText IDs, unique in the process and never zero.
@@ -277,6 +279,9 @@ func (mm Model) Init() tea.Cmd {
 func (mm Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := mm.m.update(msg)
 	mm.m.layout()
+	if read := mm.m.readNow(); read != nil {
+		cmd = tea.Batch(cmd, read)
+	}
 	if save := mm.m.saveOrder(); save != nil {
 		cmd = tea.Batch(cmd, save)
 	}
@@ -315,6 +320,10 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case fetchTimeoutMsg:
 		m.fetchTimedOut(msg)
+		return nil
+	case markReadMsg:
+		m.readArmed = false
+		m.sendRead(m.cur)
 		return nil
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
