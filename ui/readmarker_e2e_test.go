@@ -70,4 +70,15 @@ func TestE2EReadMarkerFromSecondConnection(t *testing.T) {
 	if s := f.screen(); strings.Contains(s, "new messages") {
 		t.Errorf("a new-messages rule is drawn in #rm:\n%s", s)
 	}
+
+	// The other way: ferry reads #rm (focused, at the bottom) and, after
+	// its debounce, the laptop hears the marker at the newest message.
+	other.send("PRIVMSG #rm :four")
+	f.until("four shown", func() bool { return rm.sb.Line(rm.sb.Len()-1).Text == "four" })
+	four := rm.sb.Line(rm.sb.Len() - 1).Time.UTC().Format("2006-01-02T15:04:05.000Z")
+	f.until("the laptop hears ferry's marker", func() bool {
+		return len(laptop.find(func(m *irc.Message) bool {
+			return m.Command == "MARKREAD" && m.Param(0) == "#rm" && m.Param(1) == "timestamp="+four
+		})) == 1
+	})
 }
