@@ -85,9 +85,7 @@ func isMessageLine(l scrollback.Line) bool {
 }
 
 // readMarker applies a marker from the server: the lines up to it are
-// read, here too. The unread count of a buffer not shown becomes the
-// messages after the marker, and the "new messages" rule moves down to
-// the first of them (or past the end when none is left).
+// read, here too.
 func (m *model) readMarker(ev event.ReadMarker) {
 	n := m.network(ev.Network)
 	b := n.find(ev.Buffer)
@@ -95,13 +93,22 @@ func (m *model) readMarker(ev event.ReadMarker) {
 		return
 	}
 	b.readAt = ev.Time
+	m.followMarker(b)
+}
+
+// followMarker fits b's unread count and rule to its marker (readAt): the
+// count of a buffer not shown becomes the messages after it, and the
+// rule moves down to the first of them, or past the end when none is left.
+// It is also run when history fills a gap, whose lines the marker may
+// cover.
+func (m *model) followMarker(b *buffer) {
 	first, unread, hl := b.sb.Len(), 0, false
 	for i, k := b.sb.Len()-1, 0; i >= 0 && k < scanRead; i, k = i-1, k+1 {
 		l := b.sb.Line(i)
 		if !isMessageLine(l) {
 			continue
 		}
-		if !l.Time.After(ev.Time) {
+		if !l.Time.After(b.readAt) {
 			break
 		}
 		first = i

@@ -119,3 +119,28 @@ func TestReadMarkerAskedForQueries(t *testing.T) {
 		t.Fatalf("sent %+v, want a query for dave's marker", got)
 	}
 }
+
+// TestReadMarkerCoversGap: after a reconnect, the marker (sent on JOIN,
+// before the history) covers missed lines read on another client: only
+// those after it count as unread, and the rule sits above them.
+func TestReadMarkerCoversGap(t *testing.T) {
+	hs := newHarness(t, 80, 16, Options{})
+	demoChannel(hs)
+	hs.feed(event.ReadMarkers{Meta: meta(41), On: true})
+	hs.keys("alt+1") // the server buffer: #ferry is in the background
+	hs.reconnect(50)
+	hs.feed(event.ReadMarkers{Meta: meta(110), On: true},
+		event.ReadMarker{Meta: meta(110), Buffer: "#ferry", Time: meta(56).Time})
+	hs.feed(event.History{Meta: meta(116), Buffer: "#ferry", Gap: true, Messages: []event.Message{
+		said(55, "chatter", "one", "h1"),
+		said(56, "chatter", "newcomer: two", "h2"),
+		said(57, "chatter", "three", "h3"),
+	}})
+	ch := hs.m.m.netBy["ferrynet"].find("#ferry")
+	if ch.unread != 1 || ch.highlight {
+		t.Errorf("unread %d highlight %v: want 1 (three), no highlight (two was read)", ch.unread, ch.highlight)
+	}
+	if i, ok := ch.sb.Unread(); !ok || ch.sb.Line(i).Text != "three" {
+		t.Errorf("rule not above three: %v %v", i, ok)
+	}
+}
