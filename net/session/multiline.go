@@ -206,9 +206,9 @@ func splitConcat(line string, limit int) []string {
 	return out
 }
 
-// display is how a batch reads: its lines joined with newlines,
+// batchText is how a batch reads: its lines joined with newlines,
 // continuations without.
-func display(b []mlPiece) string {
+func batchText(b []mlPiece) string {
 	var sb strings.Builder
 	for i, p := range b {
 		if i > 0 && !p.concat {
@@ -241,7 +241,7 @@ func (s *Session) sendMultiline(meta event.Meta, c command.SendText, text, cmd, 
 			out(&irc.Message{Tags: tags, Prefix: &irc.Prefix{}, Command: cmd, Params: []string{c.Target, p.text}})
 		}
 		out(&irc.Message{Prefix: &irc.Prefix{}, Command: "BATCH", Params: []string{"-" + ref}})
-		shown := display(b)
+		shown := batchText(b)
 		s.expectEcho(c.ID, part, cmd, c.Target, shown)
 		ev := event.Message{
 			Meta: meta, Kind: c.Kind, Buffer: buffer, From: s.nick, FromHost: s.userHostGuess(),

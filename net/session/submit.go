@@ -105,7 +105,9 @@ func oneLine(v string) string {
 }
 
 // sendText splits c.Text so that each line fits the server's line length
-// as relayed with our full prefix, and sends the pieces.
+// as relayed with our full prefix, and sends the pieces; with
+// draft/multiline, text of several lines or a line too long goes out as
+// multiline batches instead (multiline.go).
 func (s *Session) sendText(meta event.Meta, c command.SendText) []event.Event {
 	text := strings.NewReplacer("\r", "", "\x00", "").Replace(c.Text)
 	cmd := "PRIVMSG"
