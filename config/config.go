@@ -129,6 +129,12 @@ type Network struct {
 	// messages, notices, CTCPs and invites are not shown; /ignore adds
 	// to it for the session.
 	Ignore []string
+	// ReadMarkers syncs read markers with the user's other clients when
+	// the server offers draft/read-marker (default true); Multiline sends
+	// a paste or a long line as one message when the server offers
+	// draft/multiline (default true).
+	ReadMarkers bool
+	Multiline   bool
 }
 
 // SASL is a network's sasl = { ... } table.

@@ -55,7 +55,8 @@ sasl = { password = "pw" }
 	wantA := Network{
 		Name: "irc.example.net", Host: "irc.example.net", Port: 6697, TLS: true, TLSVerify: true,
 		Nick: "alice", User: "alice", Realname: "alice", Migrate: "any",
-		Flood: Flood{Burst: 8, Interval: 500 * time.Millisecond},
+		Flood:       Flood{Burst: 8, Interval: 500 * time.Millisecond},
+		ReadMarkers: true, Multiline: true,
 	}
 	if !reflect.DeepEqual(a, wantA) {
 		t.Errorf("network 1 = %+v\nwant %+v", a, wantA)
@@ -120,6 +121,8 @@ autojoin = ["#ferry", "#secret key123"]
 migrate = "same-domain"
 flood = { burst = 10, interval = "500ms" }
 ignore = ["spammer", "*!*@spam.example"]
+read_markers = false
+multiline = false
 
 [sts]
 pins = { "IRC.Example.NET" = 6697, "other.example" = 7001 }

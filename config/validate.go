@@ -243,12 +243,15 @@ func (d *decoder) network(p []string, m map[string]any) (Network, bool) {
 	before := len(d.errs)
 	d.knownKeys(p, m, "name", "host", "port", "tls", "tls_verify", "tls_verify_ack",
 		"ca_file", "client_cert", "client_key", "nick", "alt_nicks", "user", "realname",
-		"password", "password_cmd", "sasl", "autojoin", "migrate", "flood", "ignore")
+		"password", "password_cmd", "sasl", "autojoin", "migrate", "flood", "ignore",
+		"read_markers", "multiline")
 	n := Network{
-		TLS:       true,
-		TLSVerify: true,
-		Migrate:   DefaultMigrate,
-		Flood:     Flood{Burst: DefaultFloodBurst, Interval: DefaultFloodInterval},
+		TLS:         true,
+		TLSVerify:   true,
+		ReadMarkers: true,
+		Multiline:   true,
+		Migrate:     DefaultMigrate,
+		Flood:       Flood{Burst: DefaultFloodBurst, Interval: DefaultFloodInterval},
 	}
 	str := func(key string) (string, bool) {
 		v, ok := m[key]
@@ -295,6 +298,12 @@ func (d *decoder) network(p []string, m map[string]any) (Network, bool) {
 	}
 	if v, ok := m["tls_verify"]; ok {
 		n.TLSVerify, _ = d.boolean(child(p, "tls_verify"), v)
+	}
+	if v, ok := m["read_markers"]; ok {
+		n.ReadMarkers, _ = d.boolean(child(p, "read_markers"), v)
+	}
+	if v, ok := m["multiline"]; ok {
+		n.Multiline, _ = d.boolean(child(p, "multiline"), v)
 	}
 	ack, ackGiven := str("tls_verify_ack")
 	if !n.TLSVerify && ack != TLSVerifyAck {

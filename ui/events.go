@@ -146,6 +146,12 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 			m.line(n.server0, ev.Time, scrollback.Info, "", text)
 		case event.ISupport:
 			m.setCasemap(m.network(ev.Network), ev)
+		case event.ReadMarkers:
+			m.readMarkersOn(ev)
+		case event.ReadMarker:
+			m.readMarker(ev)
+		case event.Multiline:
+			m.network(ev.Network).multiline = ev.MaxBytes > 0
 		case event.Lag:
 			n := m.network(ev.Network)
 			n.lag, n.hasLag = ev.RTT, true

@@ -110,6 +110,9 @@ func (m *model) history(ev event.History) {
 			b.highlight = true
 		}
 	}
+	if !b.readAt.IsZero() && b.net.readMarkers {
+		m.followMarker(b) // what was read on another client is not new here
+	}
 }
 
 // adoptWithin bounds how many of a buffer's newest lines a history page's

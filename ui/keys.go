@@ -196,6 +196,7 @@ func (m *model) switchTo(b *buffer) {
 		return
 	}
 	if m.cur != nil {
+		m.sendRead(m.cur) // read up to here: other clients hear it now
 		m.cur.sb.MarkUnread()
 		if m.cur.search != "" {
 			m.endSearch()
@@ -488,9 +489,14 @@ func (m *model) confirmPaste(k tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-// sendLines sends pasted lines as text, verbatim (a pasted "/x" is text).
+// sendLines sends pasted lines as text, verbatim (a pasted "/x" is text):
+// one message of several lines when the network takes multiline messages,
+// else a message per line.
 func (m *model) sendLines(lines []string) {
 	b := m.cur
+	if b.net.multiline && len(lines) > 1 {
+		lines = []string{strings.Join(lines, "\n")}
+	}
 	for _, l := range lines {
 		id := nextID()
 		m.remember(id, b)

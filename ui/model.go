@@ -164,6 +164,8 @@ type model struct {
 	notifyCount    int
 	notified       []time.Time
 	notifyErrShown bool
+	// readArmed: a markReadMsg is on its way (readmarker.go).
+	readArmed bool
 }
 
 // ids hands out SendText IDs, unique in the process and never zero.
@@ -309,6 +311,9 @@ func (mm Model) Init() tea.Cmd {
 func (mm Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := mm.m.update(msg)
 	mm.m.layout()
+	if read := mm.m.readNow(); read != nil {
+		cmd = tea.Batch(cmd, read)
+	}
 	if save := mm.m.saveOrder(); save != nil {
 		cmd = tea.Batch(cmd, save)
 	}
@@ -356,6 +361,10 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case notifyFailedMsg:
 		m.notifyFailed(msg.err)
+		return nil
+	case markReadMsg:
+		m.readArmed = false
+		m.sendRead(m.cur)
 		return nil
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height

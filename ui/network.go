@@ -51,6 +51,10 @@ type buffer struct {
 	olderDone bool
 	gapShown  bool
 	gapCount  int
+
+	// readAt is the read marker: the newest known (draft/read-marker),
+	// sent or received (readmarker.go).
+	readAt time.Time
 }
 
 // title is the name shown in the sidebar and prompt.
@@ -74,6 +78,10 @@ type network struct {
 	away       bool
 	awayMsg    string // the message of our last /away, for its 306 answer
 	everJoined bool   // a channel was joined since the program started
+	// readMarkers: the connection syncs read markers; multiline: a paste
+	// goes out as one message (event.ReadMarkers, event.Multiline).
+	readMarkers bool
+	multiline   bool
 
 	// ignores are nicks and masks whose messages are not shown (see
 	// ignore.go): Options.Ignores, then /ignore and /unignore.
@@ -158,6 +166,7 @@ func (m *model) ensure(n *network, name string) *buffer {
 	n.byName[n.fold(name)] = b
 	m.place(n, b)
 	m.order = nil
+	m.askMarker(b)
 	return b
 }
 

@@ -220,6 +220,13 @@ func networkConfigs(cfg *config.Config) ([]conn.NetworkConfig, error) {
 		for _, c := range n.Autojoin {
 			autojoin = append(autojoin, session.Channel{Name: c.Name, Key: c.Key})
 		}
+		var without []string
+		if !n.ReadMarkers {
+			without = append(without, "draft/read-marker")
+		}
+		if !n.Multiline {
+			without = append(without, "draft/multiline")
+		}
 		clientKey := n.ClientKey
 		if clientKey == "" {
 			// config: a client_cert without client_key holds both.
@@ -237,7 +244,8 @@ func networkConfigs(cfg *config.Config) ([]conn.NetworkConfig, error) {
 			Session: session.Config{
 				Nick: n.Nick, AltNicks: n.AltNicks, User: n.User, Realname: n.Realname,
 				Password: pass, SASL: sasl, Autojoin: autojoin,
-				Version: version.String("ferry"),
+				WithoutCaps: without,
+				Version:     version.String("ferry"),
 			},
 			Policy: policy,
 			Flood:  conn.Flood{Burst: n.Flood.Burst, Interval: n.Flood.Interval},

@@ -37,7 +37,7 @@ func journalLines(unsent []conn.Unsent) []journal.Line {
 		}
 		k := key{u.Network, u.LocalID}
 		if i, ok := at[k]; ok {
-			pieces[i] = append(pieces[i], text)
+			pieces[i] = append(pieces[i], joiner(u)+text)
 			continue
 		}
 		at[k] = len(out)
@@ -45,14 +45,27 @@ func journalLines(unsent []conn.Unsent) []journal.Line {
 		pieces = append(pieces, []string{text})
 	}
 	for i := range out {
-		// The session splits at a space it drops (ircx.SplitText): one
-		// space puts the text back as typed, save a word longer than a
-		// line, which gains one.
-		out[i].Text = strings.Join(pieces[i], " ")
+		out[i].Text = strings.Join(pieces[i], "")
 	}
 	// Undelivered lists network by network; the journal is in typing order.
 	slices.SortStableFunc(out, func(a, b journal.Line) int { return a.Time.Compare(b.Time) })
 	return out
+}
+
+// joiner is what goes before a piece of a typed message that is not its
+// first: the session splits a plain text at a space it drops
+// (ircx.SplitText), so one space puts it back as typed, save a word longer
+// than a line, which gains one; the lines of a multiline batch are joined
+// with a newline, and its continuations (draft/multiline-concat) with
+// nothing, as they were cut.
+func joiner(u conn.Unsent) string {
+	if _, batch := u.Msg.Tags["batch"]; !batch {
+		return " "
+	}
+	if _, concat := u.Msg.Tags["draft/multiline-concat"]; concat {
+		return ""
+	}
+	return "\n"
 }
 
 // typedText reads the kind and text of a typed line back from the line as

@@ -61,3 +61,25 @@ func TestJournalLines(t *testing.T) {
 		t.Errorf("journal of nothing: %+v", got)
 	}
 }
+
+// TestJournalLinesMultiline: an unsent multiline batch is journalled as the
+// text typed: its lines joined with newlines, a continuation with nothing,
+// its BATCH lines left out.
+func TestJournalLinesMultiline(t *testing.T) {
+	t0 := time.Date(2026, 12, 7, 2, 0, 0, 0, time.UTC)
+	var unsent []conn.Unsent
+	for _, wire := range []string{
+		"BATCH +ml1 draft/multiline #a",
+		"@batch=ml1 PRIVMSG #a :one",
+		"@batch=ml1 PRIVMSG #a :two ",
+		"@batch=ml1;draft/multiline-concat PRIVMSG #a continued",
+		"BATCH -ml1",
+	} {
+		m := irc.MustParseMessage(wire)
+		unsent = append(unsent, conn.Unsent{Network: "n", LocalID: 4, Target: m.Param(0), Buffer: m.Param(0), Nick: "me", Time: t0, Why: conn.UnsentClosed, Msg: m})
+	}
+	want := []journal.Line{{Network: "n", Target: "#a", Nick: "me", Kind: journal.Privmsg, Text: "one\ntwo continued", Time: t0}}
+	if got := journalLines(unsent); !reflect.DeepEqual(got, want) {
+		t.Errorf("journal:\n%+v\nwant:\n%+v", got, want)
+	}
+}

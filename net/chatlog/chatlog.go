@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -267,10 +268,13 @@ func (w *Writer) line(network, buffer string, t time.Time, text string) {
 	if t.IsZero() {
 		t = w.opts.Now()
 	}
-	f.w.WriteString(t.In(w.opts.Location).Format("2006-01-02 15:04:05"))
-	f.w.WriteByte(' ')
-	f.w.WriteString(text)
-	f.w.WriteByte('\n')
+	stamp := t.In(w.opts.Location).Format("2006-01-02 15:04:05")
+	for row := range strings.SplitSeq(text, "\n") {
+		f.w.WriteString(stamp)
+		f.w.WriteByte(' ')
+		f.w.WriteString(row)
+		f.w.WriteByte('\n')
+	}
 }
 
 // file returns the open log of network's buffer, opening it (and closing

@@ -183,15 +183,20 @@ func (w *Writer) message(m event.Message) {
 		}
 		text = ircx.MaskServiceText(target, text)
 	}
-	var s string
-	switch m.Kind {
-	case event.Action:
-		s = fmt.Sprintf("* %s %s", plain(from), plain(text))
-	case event.Notice:
-		s = fmt.Sprintf("-%s- %s", plain(from), plain(text))
-	default:
-		s = fmt.Sprintf("<%s> %s", plain(from), plain(text))
+	// A multiline message is logged as one row per line, each with the
+	// nick (line writes every row with the message's time).
+	rows := strings.Split(text, "\n")
+	for i, r := range rows {
+		switch m.Kind {
+		case event.Action:
+			rows[i] = fmt.Sprintf("* %s %s", plain(from), plain(r))
+		case event.Notice:
+			rows[i] = fmt.Sprintf("-%s- %s", plain(from), plain(r))
+		default:
+			rows[i] = fmt.Sprintf("<%s> %s", plain(from), plain(r))
+		}
 	}
+	s := strings.Join(rows, "\n")
 	if m.Self && m.LocalID != 0 && !w.ownLine(ns, m, s) {
 		return
 	}

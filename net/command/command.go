@@ -93,3 +93,15 @@ type FetchHistory struct {
 }
 
 func (FetchHistory) isCommand() {}
+
+// MarkRead moves the read marker of Buffer to Time (draft/read-marker),
+// so the user's other clients stop counting those lines as unread. A zero
+// Time asks the server for the buffer's marker instead, answered by an
+// event.ReadMarker. The session sends nothing when the server does not
+// offer the capability, nor for a Time not after the marker it knows.
+type MarkRead struct {
+	Buffer string
+	Time   time.Time
+}
+
+func (MarkRead) isCommand() {}

@@ -116,3 +116,4 @@ func (SetNick) toServer()      {}
 func (Raw) toServer()          {}
 func (Search) toServer()       {}
 func (FetchHistory) toServer() {}
+func (MarkRead) toServer()     {}

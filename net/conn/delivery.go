@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ferry-irc/ferry/net/sendq"
 	"github.com/ferry-irc/ferry/net/transport"
 	"gopkg.in/irc.v4"
 )
@@ -250,8 +251,17 @@ func (n *network) recoverUnsent(l *link) {
 	if len(back) > 0 {
 		n.logf("%d unsent lines from %s queued again", len(back), l.addr)
 	}
-	for _, m := range back {
-		n.q.Requeue(n.q.Line(m))
+	requeue := make([]*sendq.Line, len(back))
+	for i, m := range back {
+		requeue[i] = n.q.Line(m)
+	}
+	opened := batchesOpened(requeue)
+	for _, q := range requeue {
+		if begunElsewhere(q, opened) {
+			n.q.Fail(q, "the connection failed in the middle of a multiline message; its start may have arrived")
+			continue
+		}
+		n.q.Requeue(q)
 	}
 	for _, m := range cut {
 		n.q.Fail(n.q.Line(m), "the connection failed while the line was being sent; it may not have arrived")

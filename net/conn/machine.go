@@ -270,7 +270,8 @@ func (g *migration) send(a migrate.Send) {
 // Requeued (their Delivered comes when a link writes them). PING and
 // PONG never wait in that queue (SendNow), so they are not taken back; a
 // MIGRATE REQUEST still waiting there is pointless once we agreed to move
-// and is dropped. Lines of the connection's own (the rejoin after 001, a
+// and is dropped. The rest of a multiline batch whose opening line OLD
+// already has stays on OLD (multiline.go). Lines of the connection's own (the rejoin after 001, a
 // CAP REQ) were not processed by OLD either and follow the same path as
 // the user's.
 func (g *migration) takeBack(l *link) {
@@ -288,8 +289,19 @@ func (g *migration) takeBack(l *link) {
 		}
 	}
 	moved := 0
+	opened := batchesOpened(lines)
 	for i, m := range msgs {
 		q := lines[i]
+		if begunElsewhere(q, opened) {
+			// The rest of a multiline batch OLD has begun: it ends on
+			// OLD, never half on each server, and ahead of OK, which
+			// follows it as SendNow does (a batch is within the
+			// server's max-lines, and counts as one message there).
+			n.logf("%s -> %s (the rest of a batch, before OK)", l.addr, masked{m})
+			l.lines.add(m)
+			l.w.SendNow(m)
+			continue
+		}
 		if q == nil {
 			switch m.Command {
 			case "PING", "PONG", "MIGRATE":

@@ -420,3 +420,32 @@ type Redirect struct {
 	Followed bool
 	Reason   string
 }
+
+// ReadMarker is the read marker of Buffer (draft/read-marker): everything
+// up to Time was read, here or on another client of the same account. The
+// session emits it only when the marker moves forward, so a consumer may
+// clear unread counts up to Time. A zero Time never comes: "*" (no marker
+// yet) is not news.
+type ReadMarker struct {
+	Meta
+	Buffer string
+	Time   time.Time
+}
+
+// ReadMarkers says whether the connection syncs read markers
+// (draft/read-marker enabled), emitted at registration and whenever the
+// capability comes or goes, so the UI knows whether to send MarkRead.
+type ReadMarkers struct {
+	Meta
+	On bool
+}
+
+// Multiline says whether the connection sends and receives multiline
+// messages (draft/multiline) and within which limits, emitted at
+// registration and whenever the capability comes or goes. MaxBytes 0 means
+// off: a paste goes out as separate lines.
+type Multiline struct {
+	Meta
+	MaxBytes int
+	MaxLines int // 0: no limit on the number of lines besides MaxBytes
+}

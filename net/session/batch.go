@@ -24,8 +24,9 @@ const (
 type openBatch struct {
 	ref    string
 	typ    string
-	parent *openBatch   // the batch this one was opened inside, if any
-	page   *historyPage // non-nil for a chathistory batch
+	parent *openBatch     // the batch this one was opened inside, if any
+	page   *historyPage   // non-nil for a chathistory batch
+	ml     *multilineText // non-nil for a multiline batch
 	closed bool
 }
 
@@ -72,6 +73,8 @@ func (s *Session) handleBatch(h *handling) {
 			b.page = &historyPage{target: clip(m.Param(2), maxNameLen)}
 		case isSearchBatchType(b.typ):
 			b.page = &historyPage{search: true}
+		case b.typ == multilineBatchType && len(m.Params) >= 3:
+			b.ml = &multilineText{opener: m}
 		}
 		s.batches[ref] = b
 	case '-':
@@ -88,6 +91,8 @@ func (s *Session) handleBatch(h *handling) {
 			s.searchDone(h, b.page)
 		case b.page != nil:
 			s.historyDone(h, b.page)
+		case b.ml != nil:
+			s.multilineDone(h, b.ml)
 		}
 	default:
 		s.log.Printf("session: BATCH %q without + or - ignored", clip(ref, 64))

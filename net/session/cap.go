@@ -16,7 +16,7 @@ var supportedCaps = []string{
 	"away-notify", "account-notify", "account-tag", "extended-join",
 	"multi-prefix", "userhost-in-names", "setname", "chghost", "invite-notify",
 	labelCap,
-	historyCap, searchCap, "sasl",
+	historyCap, searchCap, readMarkerCap, multilineCap, "sasl",
 }
 
 // maxReqLen bounds one CAP REQ parameter, well under 512 with the command.
@@ -92,6 +92,9 @@ func (s *Session) handleCap(h *handling) {
 			}
 		}
 		s.capReplied(h)
+		if s.registered {
+			s.tellCaps(h, false)
+		}
 	case "NAK":
 		s.log.Printf("session: CAP NAK %q", clip(m.Trailing(), 200))
 		s.capReplied(h)
@@ -99,6 +102,9 @@ func (s *Session) handleCap(h *handling) {
 		for _, c := range ircx.ParseCaps(m.Trailing(), maxOffered) {
 			delete(s.offered, c.Name)
 			delete(s.caps, c.Name)
+		}
+		if s.registered {
+			s.tellCaps(h, false)
 		}
 	case "LIST":
 		h.emit(event.Info{Meta: h.meta, Code: "CAP", Text: "enabled capabilities: " + m.Trailing()})
@@ -155,6 +161,11 @@ func (s *Session) wanted(offered []string) []string {
 
 // isWanted reports whether we would request capability name.
 func (s *Session) isWanted(name string) bool {
+	for _, n := range s.cfg.WithoutCaps {
+		if n == name {
+			return false
+		}
+	}
 	if name == "sasl" {
 		return s.cfg.SASL != nil && s.saslMechOffered()
 	}

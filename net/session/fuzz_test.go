@@ -32,6 +32,8 @@ func FuzzHandle(f *testing.F) {
 		":srv BATCH +n chathistory\n@batch=n :bob!b@h NOTICE me :x\n:srv BATCH -n\n@batch=ghost :bob!b@h PRIVMSG #c :x",
 		":srv FAIL CHATHISTORY INVALID_TARGET BEFORE #c :no\n:srv 421 me CHATHISTORY :unknown\n:srv 005 me CHATHISTORY=5 MSGREFTYPES=timestamp :ok\n:srv 376 me :end",
 		":srv 010 me irc2.example.net +6697 :full\n:srv 010 me [::1] 0 :bad\n:srv 010 me -x 99999\n:srv 010",
+		"@msgid=z :bob!b@h BATCH +m draft/multiline #c\n@batch=m :bob!b@h PRIVMSG #c :a\n@batch=m;draft/multiline-concat :bob!b@h PRIVMSG #c b\n@batch=m :bob!b@h JOIN #c\n:bob!b@h BATCH -m\n:srv BATCH +e draft/multiline\n:srv BATCH -e",
+		":srv MARKREAD #c timestamp=2026-01-01T00:00:00.000Z\n:srv MARKREAD #c *\n:srv MARKREAD bob timestamp=bad\n:srv MARKREAD\n:srv MARKREAD #c",
 	} {
 		f.Add(seed)
 	}
@@ -40,7 +42,7 @@ func FuzzHandle(f *testing.F) {
 		s := New(Config{Nick: "me", User: "u", Sender: rec, Autojoin: []Channel{{"#c", "k"}},
 			SASL: &SASL{Mechanism: "PLAIN", Username: "a", Password: "b"}, OnSTS: func(string) {}})
 		s.Register()
-		caps := "echo-message multi-prefix sasl batch server-time message-tags draft/chathistory"
+		caps := "echo-message multi-prefix sasl batch server-time message-tags draft/chathistory draft/read-marker draft/multiline"
 		for _, l := range []string{":srv CAP * LS :" + caps, ":srv CAP * ACK :" + caps, "AUTHENTICATE +", ":srv 903 me :ok", ":srv 001 me :hi"} {
 			s.Handle(irc.MustParseMessage(l))
 		}

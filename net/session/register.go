@@ -68,6 +68,7 @@ func (s *Session) welcome(h *handling) {
 		}
 	}
 	h.emit(event.Registered{Meta: h.meta, Nick: s.nick, ServerName: s.serverName})
+	s.tellCaps(h, true)
 	s.info(h, false)
 	if s.cfg.SASL != nil && s.cfg.SASL.Required && !s.sasl.ok && s.fatal == nil {
 		s.sasl.finished = true

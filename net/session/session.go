@@ -76,6 +76,10 @@ type Outgoing struct {
 	// otherwise): a line that never goes out is reported with the time it
 	// was typed.
 	At time.Time
+	// Batch is the reference of the multiline batch the line belongs to
+	// ("" for none): the lines of one batch must reach one server, in
+	// order and together (see OpensBatch).
+	Batch string
 }
 
 // Sender takes the session's outgoing lines. Send must not block and must
@@ -113,9 +117,12 @@ type Config struct {
 	// ExtraCaps are requested when offered, in addition to the built-in
 	// list (conn adds "draft/migrate", "migrate").
 	ExtraCaps []string
-	Version   string // CTCP VERSION reply text; "" = "ferry"
-	Sender    Sender
-	Now       func() time.Time // nil = time.Now
+	// WithoutCaps are never requested, even when offered and supported:
+	// features the user turned off ("draft/read-marker", "draft/multiline").
+	WithoutCaps []string
+	Version     string // CTCP VERSION reply text; "" = "ferry"
+	Sender      Sender
+	Now         func() time.Time // nil = time.Now
 	// OnSTS is called (inside Handle) with the sts capability value
 	// whenever CAP LS or CAP NEW offers it.
 	OnSTS func(value string)
@@ -194,6 +201,13 @@ type Session struct {
 	serverIDs      bufferHistory // the server buffer's recent msgids (duplicate defence only)
 	hashSeed       maphash.Seed
 	labels         labelState // labeled-response requests awaiting their answer (label.go)
+	// markers are the newest read markers known, by folded buffer
+	// (readmarker.go); batchSeq numbers our multiline batches.
+	markers  map[string]time.Time
+	batchSeq uint64
+	// capsShown is the capability state last told to the owner
+	// (capnews.go).
+	capsShown capNews
 }
 
 // New returns a session for cfg. Call Register on each new connection.
@@ -412,6 +426,10 @@ func (s *Session) Handle(m *irc.Message) (evs []event.Event) {
 			s.collectHistory(h, page) // history, not live: never dispatched
 			return h.evs
 		}
+		if ml := s.multilineBatch(ref); ml != nil {
+			s.collectMultiline(h, ml) // one message at the batch's end
+			return h.evs
+		}
 	}
 	s.replyOrigin(h)
 	h.dispatch()
@@ -487,6 +505,8 @@ func (h *handling) dispatch() {
 	case "TAGMSG":
 	case "ACK":
 		// labeled-response: the labelled request had no answer to show (replyOrigin ended it).
+	case "MARKREAD":
+		s.handleMarkRead(h)
 	case "WALLOPS":
 		h.emit(event.Info{Meta: h.meta, Code: m.Command, Text: nickOf(m) + ": " + m.Trailing()})
 	default:

@@ -84,6 +84,8 @@ func (s *Session) Submit(c command.Command) []event.Event {
 		return s.submitAsked(c)
 	case command.SetName:
 		return s.submitSetName(meta, c)
+	case command.MarkRead:
+		return s.markRead(meta, c)
 	case command.Quit:
 		var params []string
 		if c.Reason != "" {
@@ -107,7 +109,9 @@ func oneLine(v string) string {
 }
 
 // sendText splits c.Text so that each line fits the server's line length
-// as relayed with our full prefix, and sends the pieces.
+// as relayed with our full prefix, and sends the pieces; with
+// draft/multiline, text of several lines or a line too long goes out as
+// multiline batches instead (multiline.go).
 func (s *Session) sendText(meta event.Meta, c command.SendText) []event.Event {
 	text := strings.NewReplacer("\r", "", "\x00", "").Replace(c.Text)
 	cmd := "PRIVMSG"
@@ -122,6 +126,9 @@ func (s *Session) sendText(meta event.Meta, c command.SendText) []event.Event {
 	buffer := c.Target
 	if ch := s.is.StripStatusMsg(c.Target); s.is.IsChannel(ch) {
 		buffer = ch
+	}
+	if l, ok := s.sendsMultiline(c, text, budget); ok {
+		return s.sendMultiline(meta, c, text, cmd, buffer, budget, l)
 	}
 	var evs []event.Event
 	for part, piece := range ircx.SplitText(text, budget) {

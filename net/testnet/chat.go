@@ -47,6 +47,10 @@ func (n *Network) handleChat(u *user, m *irc.Message) {
 		n.chathistory(u, m)
 	case "SEARCH":
 		n.search(u, m)
+	case "MARKREAD":
+		n.markRead(u, m)
+	case "BATCH":
+		n.openBatch(u, m)
 	case "KICK":
 		n.kick(u, m)
 	case "MODE":
@@ -140,6 +144,7 @@ func (n *Network) joinOne(u *user, name string) {
 	u.chans[ch] = true
 	jm := &irc.Message{Prefix: u.prefix(), Command: "JOIN", Params: []string{ch.name}}
 	n.toChannel(ch, jm, n.ctx(false), nil)
+	n.markerOnJoin(u, ch)
 	if ch.topic != "" {
 		n.numeric(u, RPL_TOPIC, ch.name, ch.topic)
 		n.numeric(u, RPL_TOPICWHOTIME, ch.name, ch.topicBy, strconv.FormatInt(ch.topicAt.Unix(), 10))

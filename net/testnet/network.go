@@ -56,6 +56,7 @@ type Network struct {
 	hist     map[string]*history // chathistory, by historyKey
 	histSeq  uint64
 	batchSeq uint64
+	markers  map[string]map[string]time.Time // read markers: account -> folded target -> time (readmarker.go)
 
 	quit      chan struct{}
 	wg        sync.WaitGroup
@@ -205,7 +206,7 @@ func (n *Network) openNode(nc NodeConfig) (*Node, error) {
 	}
 	nd.caps = map[string]bool{}
 	for _, c := range []string{"cap-notify", "server-time", "message-tags", "echo-message", "batch", capChathistory, capSearch, capMigrate,
-		capLabeled, "setname", "chghost", "account-notify", "account-tag", "extended-join"} {
+		capLabeled, "setname", "chghost", "account-notify", "account-tag", "extended-join", capReadMarker, capMultiline} {
 		nd.caps[c] = true
 	}
 	if len(n.opts.Accounts) > 0 {

@@ -69,6 +69,9 @@ func (c *conn) dispatch(m *irc.Message) {
 		n.tryRegister(c)
 		return
 	}
+	if n.inBatch(u, m) {
+		return // held until the batch ends (multiline.go)
+	}
 	n.handleChat(u, m)
 }
 
@@ -175,6 +178,8 @@ func (n *Network) capValue(c *conn, name string) string {
 	switch name {
 	case "sasl":
 		return "PLAIN"
+	case capMultiline:
+		return multilineValue
 	case "sts":
 		p := n.opts.STS
 		d := strconv.Itoa(int(p.Duration / time.Second))

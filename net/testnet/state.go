@@ -32,6 +32,7 @@ type user struct {
 	// capture collects the lines u receives while a labelled command of
 	// its own is handled (labeled.go); nil otherwise.
 	capture *[]*irc.Message
+	batch   *clientBatch // a multiline batch being sent (multiline.go)
 }
 
 func newPendingUser(c *conn) *user {
@@ -116,6 +117,9 @@ type msgCtx struct {
 	// (account-tag) and, for JOIN, its realname (extended-join) are
 	// rendered per recipient (userinfo.go).
 	from *user
+	// concat tags a line of a multiline batch that continues the one
+	// before it (draft/multiline-concat), for recipients given the batch.
+	concat bool
 }
 
 func (n *Network) ctx(withID bool) msgCtx {
@@ -142,6 +146,9 @@ func render(u *user, m *irc.Message, x msgCtx) *irc.Message {
 	}
 	if bt {
 		out.Tags["batch"] = x.batch
+		if x.concat {
+			out.Tags[tagConcat] = ""
+		}
 	}
 	if st && !x.at.IsZero() {
 		out.Tags["time"] = x.at.UTC().Format("2006-01-02T15:04:05.000Z")

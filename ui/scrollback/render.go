@@ -311,28 +311,37 @@ func (v *View) renderLine(rows []string, l *Line) []string {
 		base = a.pending
 		mark = v.paint.Styled("…", a.pending)
 	}
-	spans := lead
-	if body != "" {
-		spans = format.AppendParse(spans, body)
-	}
-	if trail != "" {
-		spans = append(spans, format.Span{Text: trail})
-	}
-	spans = format.Mark(spans, v.search)
 	lay := v.lay
 	prefix := ""
 	if lay.indent > 0 {
 		prefix = v.timestamp(l.Time) + v.column(col, colA) + mark
-	} else {
-		spans = append([]format.Span{{Text: format.Sanitize(col) + " ", Attr: colA}}, spans...)
 	}
 	indent := strings.Repeat(" ", lay.indent)
-	for i, seg := range format.Wrap(spans, lay.textW) {
-		p := indent
-		if i == 0 {
-			p = prefix
+	// A multiline message (its lines joined with "\n") is one entry: its
+	// lines are rows under one timestamp and nick, each wrapped alone.
+	paras := strings.Split(body, "\n")
+	for pi, para := range paras {
+		var spans []format.Span
+		if pi == 0 {
+			spans = lead
 		}
-		rows = append(rows, p+v.paint.Render(seg, base))
+		if para != "" {
+			spans = format.AppendParse(spans, para)
+		}
+		if trail != "" && pi == len(paras)-1 {
+			spans = append(spans, format.Span{Text: trail})
+		}
+		spans = format.Mark(spans, v.search)
+		if lay.indent == 0 && pi == 0 {
+			spans = append([]format.Span{{Text: format.Sanitize(col) + " ", Attr: colA}}, spans...)
+		}
+		for i, seg := range format.Wrap(spans, lay.textW) {
+			p := indent
+			if i == 0 && pi == 0 {
+				p = prefix
+			}
+			rows = append(rows, p+v.paint.Render(seg, base))
+		}
 	}
 	return rows
 }
