@@ -190,7 +190,8 @@ func TestValidation(t *testing.T) {
 		{"tls_verify false with wrong ack", net + "tls_verify = false\ntls_verify_ack = \"yes\"\n", 4, "network[1].tls_verify", `must be exactly "I understand"`},
 		{"bad show_joins", "[ui]\nshow_joins = \"some\"\n", 2, "ui.show_joins", `"some" is not one of`},
 		{"bad migrate", net + "migrate = \"always\"\n", 4, "network[1].migrate", `"always" is not one of`},
-		{"bad mechanism", net + "sasl = { mechanism = \"SCRAM-SHA-256\", password = \"x\" }\n", 4, "network[1].sasl.mechanism", "not supported"},
+		{"bad mechanism", net + "sasl = { mechanism = \"SCRAM-SHA-1\", password = \"x\" }\n", 4, "network[1].sasl.mechanism", "not supported"},
+		{"scram without password", net + "sasl = { mechanism = \"scram-sha-256\" }\n", 4, "network[1].sasl", "SASL SCRAM-SHA-256 needs password"},
 		{"external without client_cert", net + "sasl = { mechanism = \"EXTERNAL\" }\n", 4, "network[1].sasl.mechanism", "add client_cert"},
 		{"external with password", net + "client_cert = \"/dev/null\"\nsasl = { mechanism = \"EXTERNAL\", password = \"x\" }\n", 5, "network[1].sasl", "remove the sasl password"},
 		{"timestamp strftime", "[ui]\ntimestamp = \"%H:%M\"\n", 2, "ui.timestamp", "strftime"},
@@ -487,5 +488,16 @@ func TestHomeExpansion(t *testing.T) {
 	}
 	if got := cfg.Networks[0].CAFile; got != filepath.Join(home, "ca.pem") {
 		t.Errorf("CAFile = %q", got)
+	}
+}
+
+func TestSASLSCRAM(t *testing.T) {
+	path := writeConfig(t, "[[network]]\nhost = \"irc.example.net\"\nnick = \"alice\"\nsasl = { mechanism = \"scram-sha-256\", password = \"pw\" }\n")
+	cfg, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := cfg.Networks[0].SASL; s == nil || s.Mechanism != MechanismSCRAM || s.Username != "alice" || s.Password != "pw" || !s.Required {
+		t.Errorf("sasl = %+v", s)
 	}
 }

@@ -355,10 +355,10 @@ func (d *decoder) sasl(p []string, m map[string]any, n *Network) *SASL {
 	if v, ok := m["mechanism"]; ok {
 		if mech, ok := d.str(child(p, "mechanism"), v); ok {
 			switch strings.ToUpper(mech) {
-			case MechanismPlain, MechanismExternal:
+			case MechanismPlain, MechanismExternal, MechanismSCRAM:
 				s.Mechanism = strings.ToUpper(mech)
 			default:
-				d.errorf(child(p, "mechanism"), "%q is not supported: use \"PLAIN\" (account and password) or \"EXTERNAL\" (client certificate)", mech)
+				d.errorf(child(p, "mechanism"), "%q is not supported: use \"PLAIN\" or \"SCRAM-SHA-256\" (account and password) or \"EXTERNAL\" (client certificate)", mech)
 			}
 		}
 	}
@@ -389,11 +389,11 @@ func (d *decoder) sasl(p []string, m map[string]any, n *Network) *SASL {
 	_, hasPass := m["password"]
 	_, hasCmd := m["password_cmd"]
 	switch s.Mechanism {
-	case MechanismPlain:
+	case MechanismPlain, MechanismSCRAM:
 		if hasPass && hasCmd {
 			d.errorf(child(p, "password_cmd"), "both sasl password and password_cmd are set; keep one")
 		} else if !hasPass && !hasCmd {
-			d.errorf(p, "SASL PLAIN needs password = \"...\" or password_cmd = \"...\" in the sasl table")
+			d.errorf(p, "SASL %s needs password = \"...\" or password_cmd = \"...\" in the sasl table", s.Mechanism)
 		}
 		if s.Username == "" {
 			d.errorf(child(p, "username"), "is empty")

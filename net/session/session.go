@@ -90,7 +90,7 @@ type Logger interface {
 
 // SASL configures SASL authentication during registration.
 type SASL struct {
-	Mechanism string // "PLAIN" | "EXTERNAL"
+	Mechanism string // "PLAIN" | "SCRAM-SHA-256" | "EXTERNAL"
 	Username  string
 	Password  string
 	// Required makes a failed or unavailable SASL fatal: registration stops

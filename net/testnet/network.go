@@ -56,6 +56,7 @@ type Network struct {
 	hist     map[string]*history // chathistory, by historyKey
 	histSeq  uint64
 	batchSeq uint64
+	accounts map[string]account // SASL accounts, as salted keys (scram.go)
 
 	quit      chan struct{}
 	wg        sync.WaitGroup
@@ -123,6 +124,10 @@ func Start(opts Options) (*Network, error) {
 		conns:     map[*conn]struct{}{},
 		faults:    opts.Faults,
 		quit:      make(chan struct{}),
+		accounts:  map[string]account{},
+	}
+	for name, pass := range opts.Accounts {
+		n.accounts[name] = newAccount(pass)
 	}
 	seen := map[string]bool{}
 	for _, nc := range opts.Nodes {
@@ -207,7 +212,7 @@ func (n *Network) openNode(nc NodeConfig) (*Node, error) {
 	for _, c := range []string{"cap-notify", "server-time", "message-tags", "echo-message", "batch", capChathistory, capSearch, capMigrate} {
 		nd.caps[c] = true
 	}
-	if len(n.opts.Accounts) > 0 {
+	if len(n.accounts) > 0 {
 		nd.caps["sasl"] = true
 	}
 	if n.opts.STS != nil {
