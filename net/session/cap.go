@@ -15,7 +15,7 @@ var supportedCaps = []string{
 	"cap-notify", "server-time", "message-tags", "echo-message", "batch",
 	"away-notify", "account-notify", "account-tag", "extended-join",
 	"multi-prefix", "userhost-in-names", "setname", "chghost", "invite-notify",
-	historyCap, searchCap, "sasl",
+	historyCap, searchCap, "sasl", capBouncer, capBouncerNotify,
 }
 
 // maxReqLen bounds one CAP REQ parameter, well under 512 with the command.
@@ -157,6 +157,9 @@ func (s *Session) isWanted(name string) bool {
 	if name == "sasl" {
 		return s.cfg.SASL != nil && s.saslMechOffered()
 	}
+	if name == capBouncer || name == capBouncerNotify {
+		return s.bouncerWanted(name)
+	}
 	for _, n := range supportedCaps {
 		if n == name {
 			return true
@@ -219,6 +222,9 @@ func (s *Session) capEnd() {
 		return
 	}
 	s.capEnded = true
+	if s.bouncerBind(); s.fatal != nil {
+		return
+	}
 	s.send(ClassConn, "CAP", "END")
 }
 

@@ -182,6 +182,9 @@ func (s *Session) handleStandardReply(h *handling) {
 	if strings.EqualFold(m.Param(0), "MIGRATE") {
 		return // the migrate state machine's business
 	}
+	if m.Command == "FAIL" && strings.EqualFold(m.Param(0), "BOUNCER") {
+		s.bouncerFailed(h)
+	}
 	if m.Command == "FAIL" && strings.EqualFold(m.Param(0), "CHATHISTORY") && len(m.Params) >= 3 {
 		s.historyFailed(h, m.Params[2:len(m.Params)-1])
 	}

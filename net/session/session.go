@@ -120,6 +120,12 @@ type Config struct {
 	// whenever CAP LS or CAP NEW offers it.
 	OnSTS func(value string)
 	Log   Logger // nil = discard
+	// BouncerBind, when set, binds this connection to the bouncer's network
+	// with that id (soju.im/bouncer-networks: BOUNCER BIND before CAP END).
+	BouncerBind string
+	// NoBouncerNetworks turns soju.im/bouncer-networks off: the bouncer's
+	// networks are not listed (nor shown).
+	NoBouncerNetworks bool
 }
 
 // Limits that keep a hostile or broken server from growing our memory
@@ -172,8 +178,10 @@ type Session struct {
 	whoisOpen    string                // folded nick of the WHOIS reply being read (311 to 318)
 	gap          []gapRef              // buffers to fill once ready, after a re-registration
 	gapPending   bool
-	burstDone    bool   // 376/422, or a JOIN answered: ISUPPORT is complete
-	connSeq      uint64 // counts Register calls, so per-buffer notes can tell connections apart
+	burstDone    bool                         // 376/422, or a JOIN answered: ISUPPORT is complete
+	connSeq      uint64                       // counts Register calls, so per-buffer notes can tell connections apart
+	bindSent     bool                         // BOUNCER BIND sent on this connection (bouncer.go)
+	bouncerNets  map[string]map[string]string // the bouncer's networks: id -> attributes
 
 	// Across connections.
 	channels map[string]*channel // folded name -> channel (joined, or to rejoin)
@@ -242,6 +250,7 @@ func (s *Session) reset() {
 	s.reqPending = 0
 	s.capEnded = false
 	s.sasl = saslState{}
+	s.bindSent, s.bouncerNets = false, map[string]map[string]string{}
 	s.fatal = nil
 	before := s.is.Casemap
 	s.is = ircx.DefaultISupport()
@@ -472,6 +481,8 @@ func (h *handling) dispatch() {
 		s.handleStandardReply(h)
 	case "MIGRATE":
 		// The connection owner routes MIGRATE to the migrate state machine before Handle.
+	case "BOUNCER":
+		s.handleBouncer(h)
 	case "BATCH":
 		s.handleBatch(h)
 	case "TAGMSG":
