@@ -56,7 +56,8 @@ type Network struct {
 	hist     map[string]*history // chathistory, by historyKey
 	histSeq  uint64
 	batchSeq uint64
-	accounts map[string]account // SASL accounts, as salted keys (scram.go)
+	accounts map[string]account      // SASL accounts, as salted keys (scram.go)
+	bouncers map[string]*bouncerList // fake bouncer networks by account (bouncer.go)
 
 	quit      chan struct{}
 	wg        sync.WaitGroup
@@ -217,6 +218,9 @@ func (n *Network) openNode(nc NodeConfig) (*Node, error) {
 	}
 	if n.opts.STS != nil {
 		nd.caps["sts"] = true
+	}
+	if len(n.opts.BouncerNetworks) > 0 {
+		nd.caps[capBouncerNetworks], nd.caps[capBouncerNotify] = true, true
 	}
 	for _, c := range nc.WithoutCaps {
 		delete(nd.caps, c)

@@ -40,6 +40,12 @@ type Options struct {
 	// the sasl capability is not offered.
 	Accounts map[string]string
 
+	// BouncerNetworks, when set, makes ferryd a fake bouncer offering
+	// soju.im/bouncer-networks with these upstream networks (by name), each
+	// a view of ferryd itself; per account, ADDNETWORK and DELNETWORK edit
+	// the list.
+	BouncerNetworks []string
+
 	// STS, when set, advertises the sts capability (requires TLS).
 	STS *STSPolicy
 

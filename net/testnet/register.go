@@ -41,6 +41,9 @@ func (c *conn) dispatch(m *irc.Message) {
 	case "MIGRATE":
 		n.handleMigrate(c, m)
 		return
+	case "BOUNCER":
+		n.handleBouncer(c, m)
+		return
 	}
 	if !u.registered {
 		switch m.Command {
@@ -125,6 +128,7 @@ func (n *Network) tryRegister(c *conn) {
 	u.pass = ""
 	n.users[fold(u.nick)] = u
 	n.welcome(u)
+	n.bouncerWelcome(u)
 	n.logf("%s: %s registered from %s%s", u.node.name, u.nick, c.remote, suffix(u.account != "", " as "+u.account))
 }
 

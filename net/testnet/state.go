@@ -29,6 +29,7 @@ type user struct {
 	local                          func(m *irc.Message) // in-process user (the chatter)
 	signon                         time.Time
 	gone                           bool
+	bound                          string // soju.im/bouncer-networks: the network BOUNCER BIND chose (bouncer.go)
 }
 
 func newPendingUser(c *conn) *user {
