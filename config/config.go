@@ -112,6 +112,9 @@ type Network struct {
 	// messages, notices, CTCPs and invites are not shown; /ignore adds
 	// to it for the session.
 	Ignore []string
+	// NoBouncerNetworks (bouncer_networks = false) keeps a bouncer's
+	// networks (soju.im/bouncer-networks) from being listed and opened.
+	NoBouncerNetworks bool
 }
 
 // SASL is a network's sasl = { ... } table.

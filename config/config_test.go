@@ -321,7 +321,7 @@ func TestExampleRoundTrip(t *testing.T) {
 	for _, key := range []string{"theme", "timestamp", "show_joins", "scrollback", "highlights", "bell", "logs",
 		"name", "host", "port", "tls", "tls_verify", "tls_verify_ack", "ca_file", "client_cert", "client_key",
 		"nick", "alt_nicks", "user", "realname", "password", "password_cmd", "sasl", "mechanism", "username",
-		"required", "autojoin", "migrate", "flood", "burst", "interval", "pins"} {
+		"required", "autojoin", "migrate", "flood", "burst", "interval", "pins", "bouncer_networks"} {
 		if !strings.Contains(Example(), key) {
 			t.Errorf("example does not mention %s", key)
 		}
@@ -499,5 +499,20 @@ func TestSASLSCRAM(t *testing.T) {
 	}
 	if s := cfg.Networks[0].SASL; s == nil || s.Mechanism != MechanismSCRAM || s.Username != "alice" || s.Password != "pw" || !s.Required {
 		t.Errorf("sasl = %+v", s)
+	}
+}
+
+func TestBouncerNetworksKey(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		off  bool
+	}{{"", false}, {"bouncer_networks = true\n", false}, {"bouncer_networks = false\n", true}} {
+		cfg, err := Load(writeConfig(t, "[[network]]\nhost = \"irc.example.net\"\nnick = \"alice\"\n"+tc.line))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Networks[0].NoBouncerNetworks != tc.off {
+			t.Errorf("%q: NoBouncerNetworks %v", tc.line, cfg.Networks[0].NoBouncerNetworks)
+		}
 	}
 }

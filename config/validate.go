@@ -174,7 +174,7 @@ func (d *decoder) network(p []string, m map[string]any) (Network, bool) {
 	before := len(d.errs)
 	d.knownKeys(p, m, "name", "host", "port", "tls", "tls_verify", "tls_verify_ack",
 		"ca_file", "client_cert", "client_key", "nick", "alt_nicks", "user", "realname",
-		"password", "password_cmd", "sasl", "autojoin", "migrate", "flood", "ignore")
+		"password", "password_cmd", "sasl", "autojoin", "migrate", "flood", "ignore", "bouncer_networks")
 	n := Network{
 		TLS:       true,
 		TLSVerify: true,
@@ -210,6 +210,10 @@ func (d *decoder) network(p []string, m map[string]any) (Network, bool) {
 	}
 	if v, ok := m["tls"]; ok {
 		n.TLS, _ = d.boolean(child(p, "tls"), v)
+	}
+	if v, ok := m["bouncer_networks"]; ok {
+		on, _ := d.boolean(child(p, "bouncer_networks"), v)
+		n.NoBouncerNetworks = !on
 	}
 	n.Port = DefaultPortPlain
 	if n.TLS {

@@ -327,6 +327,12 @@ func startFerry(t *testing.T, port int, nick string, wake chan struct{}, chans .
 		Backoff: conn.Backoff{Min: 20 * time.Millisecond, Max: 200 * time.Millisecond},
 		Flood:   conn.Flood{Burst: 100, Interval: time.Millisecond},
 	}
+	return startFerryConfig(t, cfg, wake)
+}
+
+// startFerryConfig is startFerry for a network configured as cfg.
+func startFerryConfig(t *testing.T, cfg conn.NetworkConfig, wake chan struct{}) *ferry {
+	t.Helper()
 	dbg := &traceLog{}
 	t.Cleanup(func() {
 		if t.Failed() {
