@@ -63,7 +63,8 @@ type Pool struct {
 	rand  func() float64 // backoff jitter; nil = math/rand
 
 	// mu guards the network list (AddNetwork and RemoveNetwork change it
-	// while the Pool runs) and the lifecycle flags.
+	// while the Pool runs; once closed it no longer changes, so Undelivered
+	// reads it as it is) and the lifecycle flags.
 	mu       sync.Mutex
 	names    []string
 	networks map[string]*network
@@ -186,15 +187,19 @@ func (p *Pool) RemoveNetwork(name string) error {
 	}
 	delete(p.networks, name)
 	p.names = slices.DeleteFunc(p.names, func(s string) bool { return s == name })
-	if p.started {
+	started := p.started
+	if started {
 		p.removed = append(p.removed, n)
-		close(n.stop)
 	}
 	p.mu.Unlock()
-	// Not under p.mu: a loop holds flushMu while it may add networks.
+	// Not under p.mu, so no lock is ever taken inside another. gone is set
+	// before the loop is stopped, so its goodbye is not shown.
 	n.flushMu.Lock()
 	n.gone = true
 	n.flushMu.Unlock()
+	if started {
+		close(n.stop)
+	}
 	return nil
 }
 
@@ -280,11 +285,8 @@ const (
 // reports nothing.
 func (p *Pool) Undelivered() []Unsent {
 	var out []Unsent
-	p.mu.Lock()
-	names, networks := p.names, p.networks
-	p.mu.Unlock()
-	for _, name := range names {
-		n := networks[name]
+	for _, name := range p.names {
+		n := p.networks[name]
 		select {
 		case <-n.done:
 		default:
