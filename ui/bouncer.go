@@ -108,7 +108,7 @@ func cmdBouncer(ctx cmdContext, a string) (request, error) {
 			attrs[k] = v
 		}
 		if attrs["host"] == "" {
-			return request{}, errors.New("/bouncer addnetwork needs host=...")
+			return request{}, errors.New("/bouncer addnetwork needs a host, e.g. host=irc.example.org")
 		}
 		return one(command.BouncerAddNetwork{Attrs: attrs}), nil
 	case "delnetwork", "del":

@@ -32,6 +32,8 @@ func FuzzHandle(f *testing.F) {
 		":srv BATCH +n chathistory\n@batch=n :bob!b@h NOTICE me :x\n:srv BATCH -n\n@batch=ghost :bob!b@h PRIVMSG #c :x",
 		":srv FAIL CHATHISTORY INVALID_TARGET BEFORE #c :no\n:srv 421 me CHATHISTORY :unknown\n:srv 005 me CHATHISTORY=5 MSGREFTYPES=timestamp :ok\n:srv 376 me :end",
 		":srv 010 me irc2.example.net +6697 :full\n:srv 010 me [::1] 0 :bad\n:srv 010 me -x 99999\n:srv 010",
+		":srv BOUNCER NETWORK 1 name=a\\sb;state=connected;x\n:srv BOUNCER NETWORK 1 *\n:srv BOUNCER NETWORK 2 name=\\\n:srv BOUNCER\n:srv FAIL BOUNCER INVALID_NETID BIND 2 :no",
+		"AUTHENTICATE cj1ub25jZSxzPWEsaT0x\nAUTHENTICATE +\nAUTHENTICATE =",
 	} {
 		f.Add(seed)
 	}

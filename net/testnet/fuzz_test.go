@@ -19,6 +19,7 @@ func FuzzServerLines(f *testing.F) {
 		"@+x=\\:y PRIVMSG fz :\x00\x01\xff\nWHOIS\nWHO #f\nNAMES #f,#g",
 		"CAP REQ :-message-tags\nCAP LIST\nCAP BOGUS\nAUTHENTICATE PLAIN\nAUTHENTICATE *",
 		":\n@\n \nQUIT",
+		"AUTHENTICATE SCRAM-SHA-256\nAUTHENTICATE biwsbj1hPTJDLHI9eA==\nAUTHENTICATE Yz1iaXdzLHI9eCxwPQ==\nBOUNCER LISTNETWORKS\nBOUNCER BIND 1",
 		"CAP REQ :soju.im/search batch\nPRIVMSG #f :a b\nSEARCH :text=a\\sb;in=#f;from=FZ;limit=99999999999999999999\nSEARCH :text=\\\nSEARCH :text=x;in=#nope;after=x\nSEARCH",
 	} {
 		f.Add(s)
