@@ -213,3 +213,36 @@ func TestSCRAMSession(t *testing.T) {
 		}
 	})
 }
+
+// TestSCRAMChunkedChallenge: a server-first message longer than 400 bytes
+// of base64 arrives in chunks and is read whole.
+func TestSCRAMChunkedChallenge(t *testing.T) {
+	sc := newScript(t, Config{SASL: &SASL{Mechanism: "SCRAM-SHA-256", Username: "user", Password: "pencil", Required: true}})
+	sc.s.Register()
+	sc.sent()
+	sc.feed(":srv CAP * LS :sasl=SCRAM-SHA-256", ":srv CAP * ACK :sasl", "AUTHENTICATE +")
+	sc.sent()
+	c := sc.s.sasl.mech.(*scram)
+	salt := base64.StdEncoding.EncodeToString([]byte(strings.Repeat("s", 300)))
+	enc := base64.StdEncoding.EncodeToString([]byte("r=" + c.nonce + "x,s=" + salt + ",i=4096"))
+	if len(enc) <= 400 {
+		t.Fatalf("challenge of %d bytes does not need chunks", len(enc))
+	}
+	for len(enc) >= 400 {
+		sc.feed("AUTHENTICATE " + enc[:400])
+		sc.expect() // nothing until the last chunk
+		enc = enc[400:]
+	}
+	if enc == "" {
+		enc = "+"
+	}
+	sc.feed("AUTHENTICATE " + enc)
+	out := sc.sent()
+	if len(out) != 1 {
+		t.Fatalf("sent %q", out)
+	}
+	final, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(out[0], "AUTHENTICATE "))
+	if !strings.HasPrefix(string(final), "c=biws,r="+c.nonce+"x,p=") {
+		t.Errorf("client-final %q", final)
+	}
+}
