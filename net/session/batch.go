@@ -27,6 +27,9 @@ type openBatch struct {
 	parent *openBatch   // the batch this one was opened inside, if any
 	page   *historyPage // non-nil for a chathistory batch
 	closed bool
+	// listed are the networks a soju.im/bouncer-networks batch named
+	// (bouncer.go); non-nil for such a batch.
+	listed map[string]bool
 }
 
 // historyPage collects the lines of one chathistory batch.
@@ -72,6 +75,8 @@ func (s *Session) handleBatch(h *handling) {
 			b.page = &historyPage{target: clip(m.Param(2), maxNameLen)}
 		case isSearchBatchType(b.typ):
 			b.page = &historyPage{search: true}
+		case strings.EqualFold(b.typ, bouncerBatch):
+			b.listed = map[string]bool{}
 		}
 		s.batches[ref] = b
 	case '-':
@@ -88,6 +93,8 @@ func (s *Session) handleBatch(h *handling) {
 			s.searchDone(h, b.page)
 		case b.page != nil:
 			s.historyDone(h, b.page)
+		case b.listed != nil:
+			s.bouncerListed(h, b.listed)
 		}
 	default:
 		s.log.Printf("session: BATCH %q without + or - ignored", clip(ref, 64))

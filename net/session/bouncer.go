@@ -19,6 +19,7 @@ import (
 const (
 	capBouncer       = "soju.im/bouncer-networks"
 	capBouncerNotify = "soju.im/bouncer-networks-notify"
+	bouncerBatch     = "soju.im/bouncer-networks" // the batch type of a full list
 )
 
 // Bounds on what a bouncer can make us keep.
@@ -77,6 +78,9 @@ func (s *Session) handleBouncer(h *handling) {
 			h.emit(event.BouncerNetwork{Meta: h.meta, NetID: id, Removed: true})
 			return
 		}
+		if b := s.batches[m.Tags["batch"]]; b != nil && b.listed != nil && len(b.listed) < maxBouncerNets {
+			b.listed[id] = true
+		}
 		attrs := parseBouncerAttrs(m.Param(2))
 		known := s.bouncerNets[id]
 		if known == nil {
@@ -101,6 +105,23 @@ func (s *Session) handleBouncer(h *handling) {
 		h.emit(event.Info{Meta: h.meta, Code: "BOUNCER", Text: fmt.Sprintf("the bouncer %s network %s", verb, clip(m.Param(1), 64))})
 	default:
 		s.log.Printf("session: BOUNCER %s ignored", clip(sub, 32))
+	}
+}
+
+// bouncerListed runs at the end of a full list: networks known from an
+// earlier one (say, before a reconnect) that it no longer names were
+// removed meanwhile, and are reported so.
+func (s *Session) bouncerListed(h *handling, listed map[string]bool) {
+	var gone []string
+	for id := range s.bouncerNets {
+		if !listed[id] {
+			gone = append(gone, id)
+		}
+	}
+	sort.Strings(gone)
+	for _, id := range gone {
+		delete(s.bouncerNets, id)
+		h.emit(event.BouncerNetwork{Meta: h.meta, NetID: id, Removed: true})
 	}
 }
 

@@ -128,3 +128,35 @@ func TestBouncerBind(t *testing.T) {
 		sc.expect("CAP REQ server-time")
 	})
 }
+
+// TestBouncerRelist: networks removed while we were away are reported
+// removed when the next full list leaves them out.
+func TestBouncerRelist(t *testing.T) {
+	sc := newScript(t, Config{})
+	caps := "batch soju.im/bouncer-networks soju.im/bouncer-networks-notify"
+	list := func(ids ...string) []event.Event {
+		lines := []string{":srv BATCH +l soju.im/bouncer-networks"}
+		for _, id := range ids {
+			lines = append(lines, "@batch=l :srv BOUNCER NETWORK "+id+" name=n"+id)
+		}
+		return sc.feed(append(lines, ":srv BATCH -l")...)
+	}
+	sc.register(caps)
+	if evs := only[event.BouncerNetwork](list("1", "2", "3")); len(evs) != 3 {
+		t.Fatalf("events %+v", evs)
+	}
+	sc.register(caps) // a reconnect
+	var removed []string
+	for _, e := range only[event.BouncerNetwork](list("1", "3")) {
+		if e.Removed {
+			removed = append(removed, e.NetID)
+		}
+	}
+	if !reflect.DeepEqual(removed, []string{"2"}) {
+		t.Errorf("removed %q, want [2]", removed)
+	}
+	// A notification outside a batch is no full list: nothing removed.
+	if evs := sc.feed(":srv BOUNCER NETWORK 4 name=x"); len(evs) != 1 || only[event.BouncerNetwork](evs)[0].Removed {
+		t.Errorf("events %+v", evs)
+	}
+}

@@ -178,13 +178,14 @@ type Session struct {
 	whoisOpen    string                // folded nick of the WHOIS reply being read (311 to 318)
 	gap          []gapRef              // buffers to fill once ready, after a re-registration
 	gapPending   bool
-	burstDone    bool                         // 376/422, or a JOIN answered: ISUPPORT is complete
-	connSeq      uint64                       // counts Register calls, so per-buffer notes can tell connections apart
-	bindSent     bool                         // BOUNCER BIND sent on this connection (bouncer.go)
-	bouncerNets  map[string]map[string]string // the bouncer's networks: id -> attributes
+	burstDone    bool   // 376/422, or a JOIN answered: ISUPPORT is complete
+	connSeq      uint64 // counts Register calls, so per-buffer notes can tell connections apart
+	bindSent     bool   // BOUNCER BIND sent on this connection (bouncer.go)
 
 	// Across connections.
 	channels map[string]*channel // folded name -> channel (joined, or to rejoin)
+	// bouncerNets are the bouncer's networks: id -> attributes (bouncer.go).
+	bouncerNets map[string]map[string]string
 	// topicsPending are channels with a 332 awaiting its 333 (see topicReply).
 	topicsPending []*channel
 	joinSeq       uint64
@@ -212,6 +213,9 @@ func New(cfg Config) *Session {
 		keys:     make(map[string]Channel),
 		hist:     make(map[string]*bufferHistory),
 		hashSeed: maphash.MakeSeed(),
+		// The bouncer's networks are kept across reconnects, so that the
+		// next full list shows which were removed meanwhile.
+		bouncerNets: map[string]map[string]string{},
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -250,7 +254,7 @@ func (s *Session) reset() {
 	s.reqPending = 0
 	s.capEnded = false
 	s.sasl = saslState{}
-	s.bindSent, s.bouncerNets = false, map[string]map[string]string{}
+	s.bindSent = false
 	s.fatal = nil
 	before := s.is.Casemap
 	s.is = ircx.DefaultISupport()
