@@ -100,10 +100,11 @@ func cmdBouncer(ctx cmdContext, a string) (request, error) {
 		return one(command.BouncerListNetworks{}), nil
 	case "addnetwork", "add":
 		attrs := map[string]string{}
-		for _, kv := range f[1:] {
+		_, rest, _ := strings.Cut(strings.TrimSpace(a), " ")
+		for _, kv := range attrWords(rest) {
 			k, v, ok := strings.Cut(kv, "=")
 			if !ok || k == "" {
-				return request{}, errors.New("/bouncer addnetwork takes key=value attributes, e.g. host=irc.example.org name=Example")
+				return request{}, errors.New(`/bouncer addnetwork takes key=value attributes, e.g. host=irc.example.org name="My Network"`)
 			}
 			attrs[k] = v
 		}
@@ -118,4 +119,31 @@ func cmdBouncer(ctx cmdContext, a string) (request, error) {
 		return one(command.BouncerDelNetwork{Network: f[1]}), nil
 	}
 	return request{}, errUsage
+}
+
+// attrWords splits key=value words; a value in double quotes may hold
+// spaces (name="My Network").
+func attrWords(s string) []string {
+	var out []string
+	var cur strings.Builder
+	quoted, inWord := false, false
+	for _, r := range s {
+		switch {
+		case r == '"':
+			quoted, inWord = !quoted, true
+		case r == ' ' && !quoted:
+			if inWord {
+				out = append(out, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			cur.WriteRune(r)
+			inWord = true
+		}
+	}
+	if inWord {
+		out = append(out, cur.String())
+	}
+	return out
 }

@@ -45,13 +45,13 @@ func TestBouncerNetworksInSidebar(t *testing.T) {
 	hs.m.m.cur = hs.m.m.netBy["bnc/2"].server0
 	hs.typeText("/bouncer delnetwork Libera.Chat")
 	hs.keys("enter")
-	hs.typeText("/bouncer addnetwork host=irc.example.org name=Example")
+	hs.typeText(`/bouncer addnetwork host=irc.example.org name="My Example"`)
 	hs.keys("enter")
 	hs.typeText("/bouncer listnetworks")
 	hs.keys("enter")
 	want := []sent{
 		{"bnc", command.BouncerDelNetwork{Network: "Libera.Chat"}},
-		{"bnc", command.BouncerAddNetwork{Attrs: map[string]string{"host": "irc.example.org", "name": "Example"}}},
+		{"bnc", command.BouncerAddNetwork{Attrs: map[string]string{"host": "irc.example.org", "name": "My Example"}}},
 		{"bnc", command.BouncerListNetworks{}},
 	}
 	if got := hs.conn.take(); !reflect.DeepEqual(got, want) {
