@@ -55,6 +55,9 @@ const (
 const (
 	MechanismPlain    = "PLAIN"
 	MechanismExternal = "EXTERNAL"
+	// MechanismSCRAM never sends the password and checks that the server
+	// knows it (RFC 7677).
+	MechanismSCRAM = "SCRAM-SHA-256"
 )
 
 // TLSVerifyAck is the exact value of tls_verify_ack that a network with
@@ -135,11 +138,14 @@ type Network struct {
 	// draft/multiline (default true).
 	ReadMarkers bool
 	Multiline   bool
+	// NoBouncerNetworks (bouncer_networks = false) keeps a bouncer's
+	// networks (soju.im/bouncer-networks) from being listed and opened.
+	NoBouncerNetworks bool
 }
 
 // SASL is a network's sasl = { ... } table.
 type SASL struct {
-	Mechanism string // MechanismPlain or MechanismExternal (upper case)
+	Mechanism string // MechanismPlain, MechanismSCRAM or MechanismExternal (upper case)
 	Username  string // PLAIN: defaults to the network's nick
 	// Password or PasswordCmd (PLAIN only; exactly one); use ResolvePassword.
 	Password    string

@@ -201,7 +201,8 @@ func TestValidation(t *testing.T) {
 		{"tls_verify false with wrong ack", net + "tls_verify = false\ntls_verify_ack = \"yes\"\n", 4, "network[1].tls_verify", `must be exactly "I understand"`},
 		{"bad show_joins", "[ui]\nshow_joins = \"some\"\n", 2, "ui.show_joins", `"some" is not one of`},
 		{"bad migrate", net + "migrate = \"always\"\n", 4, "network[1].migrate", `"always" is not one of`},
-		{"bad mechanism", net + "sasl = { mechanism = \"SCRAM-SHA-256\", password = \"x\" }\n", 4, "network[1].sasl.mechanism", "not supported"},
+		{"bad mechanism", net + "sasl = { mechanism = \"SCRAM-SHA-1\", password = \"x\" }\n", 4, "network[1].sasl.mechanism", "not supported"},
+		{"scram without password", net + "sasl = { mechanism = \"scram-sha-256\" }\n", 4, "network[1].sasl", "SASL SCRAM-SHA-256 needs password"},
 		{"external without client_cert", net + "sasl = { mechanism = \"EXTERNAL\" }\n", 4, "network[1].sasl.mechanism", "add client_cert"},
 		{"external with password", net + "client_cert = \"/dev/null\"\nsasl = { mechanism = \"EXTERNAL\", password = \"x\" }\n", 5, "network[1].sasl", "remove the sasl password"},
 		{"timestamp strftime", "[ui]\ntimestamp = \"%H:%M\"\n", 2, "ui.timestamp", "strftime"},
@@ -339,7 +340,7 @@ func TestExampleRoundTrip(t *testing.T) {
 		"mouse", "notify", "notify_cmd",
 		"name", "host", "port", "tls", "tls_verify", "tls_verify_ack", "ca_file", "client_cert", "client_key",
 		"nick", "alt_nicks", "user", "realname", "password", "password_cmd", "sasl", "mechanism", "username",
-		"required", "autojoin", "migrate", "flood", "burst", "interval", "pins"} {
+		"required", "autojoin", "migrate", "flood", "burst", "interval", "pins", "bouncer_networks"} {
 		if !strings.Contains(Example(), key) {
 			t.Errorf("example does not mention %s", key)
 		}
@@ -566,5 +567,31 @@ func TestNotifyCmdProgram(t *testing.T) {
 	}
 	if want := []string{prog, "a b"}; !reflect.DeepEqual(cfg.UI.NotifyCmd, want) {
 		t.Errorf("NotifyCmd = %q, want %q", cfg.UI.NotifyCmd, want)
+	}
+}
+
+func TestSASLSCRAM(t *testing.T) {
+	path := writeConfig(t, "[[network]]\nhost = \"irc.example.net\"\nnick = \"alice\"\nsasl = { mechanism = \"scram-sha-256\", password = \"pw\" }\n")
+	cfg, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := cfg.Networks[0].SASL; s == nil || s.Mechanism != MechanismSCRAM || s.Username != "alice" || s.Password != "pw" || !s.Required {
+		t.Errorf("sasl = %+v", s)
+	}
+}
+
+func TestBouncerNetworksKey(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		off  bool
+	}{{"", false}, {"bouncer_networks = true\n", false}, {"bouncer_networks = false\n", true}} {
+		cfg, err := Load(writeConfig(t, "[[network]]\nhost = \"irc.example.net\"\nnick = \"alice\"\n"+tc.line))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Networks[0].NoBouncerNetworks != tc.off {
+			t.Errorf("%q: NoBouncerNetworks %v", tc.line, cfg.Networks[0].NoBouncerNetworks)
+		}
 	}
 }

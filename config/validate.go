@@ -244,7 +244,7 @@ func (d *decoder) network(p []string, m map[string]any) (Network, bool) {
 	d.knownKeys(p, m, "name", "host", "port", "tls", "tls_verify", "tls_verify_ack",
 		"ca_file", "client_cert", "client_key", "nick", "alt_nicks", "user", "realname",
 		"password", "password_cmd", "sasl", "autojoin", "migrate", "flood", "ignore",
-		"read_markers", "multiline")
+		"read_markers", "multiline", "bouncer_networks")
 	n := Network{
 		TLS:         true,
 		TLSVerify:   true,
@@ -282,6 +282,10 @@ func (d *decoder) network(p []string, m map[string]any) (Network, bool) {
 	}
 	if v, ok := m["tls"]; ok {
 		n.TLS, _ = d.boolean(child(p, "tls"), v)
+	}
+	if v, ok := m["bouncer_networks"]; ok {
+		on, _ := d.boolean(child(p, "bouncer_networks"), v)
+		n.NoBouncerNetworks = !on
 	}
 	n.Port = DefaultPortPlain
 	if n.TLS {
@@ -433,10 +437,10 @@ func (d *decoder) sasl(p []string, m map[string]any, n *Network) *SASL {
 	if v, ok := m["mechanism"]; ok {
 		if mech, ok := d.str(child(p, "mechanism"), v); ok {
 			switch strings.ToUpper(mech) {
-			case MechanismPlain, MechanismExternal:
+			case MechanismPlain, MechanismExternal, MechanismSCRAM:
 				s.Mechanism = strings.ToUpper(mech)
 			default:
-				d.errorf(child(p, "mechanism"), "%q is not supported: use \"PLAIN\" (account and password) or \"EXTERNAL\" (client certificate)", mech)
+				d.errorf(child(p, "mechanism"), "%q is not supported: use \"PLAIN\" or \"SCRAM-SHA-256\" (account and password) or \"EXTERNAL\" (client certificate)", mech)
 			}
 		}
 	}
@@ -467,11 +471,11 @@ func (d *decoder) sasl(p []string, m map[string]any, n *Network) *SASL {
 	_, hasPass := m["password"]
 	_, hasCmd := m["password_cmd"]
 	switch s.Mechanism {
-	case MechanismPlain:
+	case MechanismPlain, MechanismSCRAM:
 		if hasPass && hasCmd {
 			d.errorf(child(p, "password_cmd"), "both sasl password and password_cmd are set; keep one")
 		} else if !hasPass && !hasCmd {
-			d.errorf(p, "SASL PLAIN needs password = \"...\" or password_cmd = \"...\" in the sasl table")
+			d.errorf(p, "SASL %s needs password = \"...\" or password_cmd = \"...\" in the sasl table", s.Mechanism)
 		}
 		if s.Username == "" {
 			d.errorf(child(p, "username"), "is empty")

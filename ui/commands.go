@@ -197,8 +197,9 @@ func init() {
 			}
 			return request{ignore: &a, unignore: true}, nil
 		}},
-		"unban":  {"/unban <nick|mask> [...]", "lift bans", banModes("-")},
-		"buffer": {"/buffer <number|name> or /buffer move <number>", "go to a buffer by its number in the sidebar or by name (a unique beginning will do); move gives the current buffer that number in its network, the order being kept across restarts", cmdBuffer},
+		"unban":   {"/unban <nick|mask> [...]", "lift bans", banModes("-")},
+		"buffer":  {"/buffer <number|name> or /buffer move <number>", "go to a buffer by its number in the sidebar or by name (a unique beginning will do); move gives the current buffer that number in its network, the order being kept across restarts", cmdBuffer},
+		"bouncer": {`/bouncer listnetworks | addnetwork host=... [name="..."] | delnetwork <id|name>`, "list, add or remove a bouncer's networks (soju.im/bouncer-networks); each is shown as a network of its own", cmdBouncer},
 		"resend": {"/resend", "send again, once each, this buffer's lines marked not sent (✗): failed, or typed before ferry last ended", func(ctx cmdContext, a string) (request, error) {
 			return request{resend: true}, nil
 		}},

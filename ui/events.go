@@ -173,6 +173,12 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 			}
 		case event.Redirect:
 			cmds = append(cmds, m.redirect(ev))
+		case event.NetworkAdded:
+			m.networkAdded(ev)
+		case event.NetworkRemoved:
+			m.networkRemoved(ev)
+		case event.BouncerNetwork:
+			m.bouncerNetwork(ev)
 		}
 	}
 	if ring && m.opts.Bell && !m.backlog.rang {

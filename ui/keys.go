@@ -338,6 +338,11 @@ func (m *model) exec(r request) tea.Cmd {
 			n.closing = true
 		case command.Away:
 			n.awayMsg = x.Message
+		case command.BouncerListNetworks, command.BouncerAddNetwork, command.BouncerDelNetwork:
+			if n.parent != "" {
+				m.conn.Do(n.parent, c) // the bouncer's own connection answers these
+				continue
+			}
 		case command.Join:
 			if b := n.find(x.Channel); b != nil && b.kind == channelBuf {
 				if show == nil {

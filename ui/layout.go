@@ -143,7 +143,7 @@ func (m *model) topicRow() string {
 	case queryBuf:
 		text = "conversation with " + format.SanitizeName(b.name)
 	default:
-		text = format.SanitizeName(b.net.name)
+		text = format.SanitizeName(b.net.label())
 		if b.net.serverName != "" {
 			text += " — " + format.SanitizeName(b.net.serverName)
 		}
@@ -158,7 +158,7 @@ func (m *model) topicRow() string {
 
 func (m *model) statusBar() statusbar.Bar {
 	n := m.cur.net
-	bar := statusbar.Bar{Network: n.name, Server: n.serverName, Nick: n.nick, Lag: n.lag, HasLag: n.hasLag,
+	bar := statusbar.Bar{Network: n.label(), Server: n.serverName, Nick: n.nick, Lag: n.lag, HasLag: n.hasLag,
 		Away: n.away, Scrolled: !m.cur.view.AtBottom(), Note: n.note, NoteKind: n.noteKind,
 		Pending: len(n.pending), Search: m.cur.search, Fetching: m.cur.fetching}
 	if n.stateSeen {

@@ -60,14 +60,18 @@ type buffer struct {
 // title is the name shown in the sidebar and prompt.
 func (b *buffer) title() string {
 	if b.kind == serverBuf {
-		return b.net.name
+		return b.net.label()
 	}
 	return b.name
 }
 
 // network is one configured network as the UI sees it.
 type network struct {
-	name       string
+	name string
+	// A bouncer's network (bouncer.go): the name to show, the bouncer's
+	// network (where /bouncer goes) and id, and its state at the bouncer.
+	title, parent, netID, upstream string
+
 	nick       string
 	state      event.State
 	stateSeen  bool

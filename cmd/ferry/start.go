@@ -244,8 +244,9 @@ func networkConfigs(cfg *config.Config) ([]conn.NetworkConfig, error) {
 			Session: session.Config{
 				Nick: n.Nick, AltNicks: n.AltNicks, User: n.User, Realname: n.Realname,
 				Password: pass, SASL: sasl, Autojoin: autojoin,
-				WithoutCaps: without,
-				Version:     version.String("ferry"),
+				WithoutCaps:       without,
+				Version:           version.String("ferry"),
+				NoBouncerNetworks: n.NoBouncerNetworks,
 			},
 			Policy: policy,
 			Flood:  conn.Flood{Burst: n.Flood.Burst, Interval: n.Flood.Interval},

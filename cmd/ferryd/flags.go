@@ -23,6 +23,7 @@ type options struct {
 	accounts     string
 	accountsFile string
 	password     string
+	bouncer      string
 	stsPort      int
 	stsDuration  time.Duration
 	bounceEvery  time.Duration
@@ -55,6 +56,7 @@ var flagGroups = []struct {
 		{"accounts", "-accounts alice:wonderland,bob:builder"},
 		{"accounts-file", "-accounts-file /etc/ferryd/accounts (one user:password per line, # comments)"},
 		{"password", "-password letmein"},
+		{"bouncer", `-bouncer "Libera,OFTC"`},
 	}},
 	{"Migration", []struct{ name, example string }{
 		{"bounce-every", "-bounce-every 20s"},
@@ -83,9 +85,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.caOut, "ca-out", "", "with -tls-self-signed: write the CA certificate (PEM) here for clients to trust")
 	fs.IntVar(&o.stsPort, "sts-port", 0, "advertise STS with this TLS port (0 with -sts-duration: each node's own TLS port)")
 	fs.DurationVar(&o.stsDuration, "sts-duration", 0, "advertise STS with this persistence duration (needs TLS)")
-	fs.StringVar(&o.accounts, "accounts", "", "SASL PLAIN accounts as user:password,...")
-	fs.StringVar(&o.accountsFile, "accounts-file", "", "file of SASL PLAIN accounts, one user:password per line")
+	fs.StringVar(&o.accounts, "accounts", "", "SASL accounts (PLAIN and SCRAM-SHA-256) as user:password,...")
+	fs.StringVar(&o.accountsFile, "accounts-file", "", "file of SASL accounts (PLAIN and SCRAM-SHA-256), one user:password per line")
 	fs.StringVar(&o.password, "password", "", "server password every client must send with PASS")
+	fs.StringVar(&o.bouncer, "bouncer", "", "act as a bouncer (soju.im/bouncer-networks) with these comma-separated upstream networks, each a view of ferryd")
 	fs.DurationVar(&o.bounceEvery, "bounce-every", 0, "move every migrate-capable client to the next node this often (0: never)")
 	fs.DurationVar(&o.holdTimeout, "hold-timeout", 60*time.Second, "how long a node holds a handed-over session waiting for RESUME")
 	fs.IntVar(&o.bufferLimit, "buffer-limit", 4096, "lines buffered for a held session before it ends")

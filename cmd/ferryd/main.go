@@ -86,16 +86,17 @@ func networkOptions(o *options, stderr io.Writer) (testnet.Options, error) {
 		return testnet.Options{}, err
 	}
 	opts := testnet.Options{
-		Nodes:       nodes,
-		TLSCertFile: o.tlsCert,
-		TLSKeyFile:  o.tlsKey,
-		SelfSigned:  o.selfSigned,
-		CAOut:       o.caOut,
-		Accounts:    acc,
-		Password:    o.password,
-		BounceEvery: o.bounceEvery,
-		HoldTimeout: o.holdTimeout,
-		BufferLimit: o.bufferLimit,
+		Nodes:           nodes,
+		TLSCertFile:     o.tlsCert,
+		TLSKeyFile:      o.tlsKey,
+		SelfSigned:      o.selfSigned,
+		CAOut:           o.caOut,
+		Accounts:        acc,
+		BouncerNetworks: bouncerNames(o.bouncer),
+		Password:        o.password,
+		BounceEvery:     o.bounceEvery,
+		HoldTimeout:     o.holdTimeout,
+		BufferLimit:     o.bufferLimit,
 	}
 	if o.stsDuration > 0 || o.stsPort > 0 {
 		opts.STS = &testnet.STSPolicy{Port: o.stsPort, Duration: o.stsDuration}
@@ -142,4 +143,15 @@ func operator(in io.Reader, n *testnet.Network, out io.Writer) {
 			fmt.Fprintln(out, "ferryd:", err)
 		}
 	}
+}
+
+// bouncerNames splits -bouncer's list, dropping empty names.
+func bouncerNames(list string) []string {
+	var out []string
+	for _, name := range strings.Split(list, ",") {
+		if name = strings.TrimSpace(name); name != "" {
+			out = append(out, name)
+		}
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/ferry-irc/ferry/net/event"
@@ -26,8 +27,16 @@ type network struct {
 
 	mail  *mailbox
 	inbox chan any
-	stop  chan struct{} // closed by Pool.Close
+	stop  chan struct{} // closed by Pool.Close or Pool.RemoveNetwork
 	done  chan struct{} // closed when loop returns
+	// flushMu orders flushEvents against Pool.RemoveNetwork: once gone is
+	// set, nothing more of this network reaches Events.
+	flushMu sync.Mutex
+	gone    bool
+
+	// children are the networks opened for a bouncer's networks (see
+	// bouncer.go): bouncer network id -> Pool name.
+	children map[string]string
 
 	sess *session.Session
 	out  []session.Outgoing // lines the session produced during the current call
@@ -185,6 +194,13 @@ func (n *network) emit(evs ...event.Event) { n.evs = append(n.evs, evs...) }
 
 func (n *network) flushEvents() {
 	if len(n.evs) == 0 {
+		return
+	}
+	n.followBouncer()
+	n.flushMu.Lock()
+	defer n.flushMu.Unlock()
+	if n.gone {
+		n.evs = nil
 		return
 	}
 	now := n.clock.Now()

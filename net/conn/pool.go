@@ -42,6 +42,8 @@
 package conn
 
 import (
+	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -60,12 +62,15 @@ type Pool struct {
 	clock Clock
 	rand  func() float64 // backoff jitter; nil = math/rand
 
+	// mu guards the network list (AddNetwork and RemoveNetwork change it
+	// while the Pool runs; once closed it no longer changes, so Undelivered
+	// reads it as it is) and the lifecycle flags.
+	mu       sync.Mutex
 	names    []string
 	networks map[string]*network
-
-	mu      sync.Mutex
-	started bool
-	closed  bool
+	removed  []*network // removed while running: Close waits for them too
+	started  bool
+	closed   bool
 }
 
 // NewPool prepares the networks; nothing is dialled before Start. Networks
@@ -122,7 +127,9 @@ func (p *Pool) Events() <-chan event.Batch { return p.box.out }
 // Do queues c for network. It returns at once; the network's loop runs
 // commands in the order given. An unknown network yields an Error event.
 func (p *Pool) Do(network string, c command.Command) {
+	p.mu.Lock()
 	n := p.networks[network]
+	p.mu.Unlock()
 	if n == nil {
 		p.box.add(event.Error{Meta: event.Meta{Network: network, Time: p.clock.Now()},
 			Text: "no such network: " + network})
@@ -131,8 +138,70 @@ func (p *Pool) Do(network string, c command.Command) {
 	n.mail.put(c)
 }
 
-// Networks lists the configured network names in configuration order.
-func (p *Pool) Networks() []string { return append([]string(nil), p.names...) }
+// Networks lists the network names in configuration order, then those
+// added at run time in the order added.
+func (p *Pool) Networks() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.names...)
+}
+
+// AddNetwork adds a network while the Pool runs (or before Start), with
+// the same loop as a configured one; it connects at once when the Pool
+// has started. Safe from any goroutine.
+func (p *Pool) AddNetwork(cfg NetworkConfig) error { return p.addNetwork(cfg, nil) }
+
+// addNetwork is AddNetwork that first puts announce (when not nil) on
+// Events, so it comes before anything the new network says.
+func (p *Pool) addNetwork(cfg NetworkConfig, announce event.Event) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case p.closed:
+		return fmt.Errorf("add network %q: the pool is closed", cfg.Name)
+	case cfg.Name == "" || p.networks[cfg.Name] != nil:
+		return fmt.Errorf("add network %q: empty or duplicate name", cfg.Name)
+	}
+	n := newNetwork(p, cfg)
+	p.names = append(p.names, cfg.Name)
+	p.networks[cfg.Name] = n
+	if announce != nil {
+		p.box.add(announce)
+	}
+	if p.started {
+		go n.loop(true)
+	}
+	return nil
+}
+
+// RemoveNetwork stops network name (QUIT, its lines failed as when the
+// Pool closes) and forgets it: Do reports it unknown, and no event comes
+// from it after the call returns, except from a step already under way.
+// Safe from any goroutine.
+func (p *Pool) RemoveNetwork(name string) error {
+	p.mu.Lock()
+	n := p.networks[name]
+	if n == nil || p.closed {
+		p.mu.Unlock()
+		return fmt.Errorf("remove network %q: no such network", name)
+	}
+	delete(p.networks, name)
+	p.names = slices.DeleteFunc(p.names, func(s string) bool { return s == name })
+	started := p.started
+	if started {
+		p.removed = append(p.removed, n)
+	}
+	p.mu.Unlock()
+	// Not under p.mu, so no lock is ever taken inside another. gone is set
+	// before the loop is stopped, so its goodbye is not shown.
+	n.flushMu.Lock()
+	n.gone = true
+	n.flushMu.Unlock()
+	if started {
+		close(n.stop)
+	}
+	return nil
+}
 
 // Close sends QUIT on every connection, waits a bounded time for the
 // servers to close them, stops every goroutine and closes the Events
@@ -146,15 +215,20 @@ func (p *Pool) Close() {
 	}
 	p.closed = true
 	started := p.started
+	nets := make([]*network, 0, len(p.names))
+	for _, name := range p.names {
+		nets = append(nets, p.networks[name])
+	}
+	removed := p.removed
 	p.mu.Unlock()
 	if started {
-		for _, name := range p.names {
-			close(p.networks[name].stop)
+		for _, n := range nets {
+			close(n.stop)
 		}
 		deadline := time.After(closeGrace + time.Second)
-		for _, name := range p.names {
+		for _, n := range append(nets, removed...) {
 			select {
-			case <-p.networks[name].done:
+			case <-n.done:
 			case <-deadline:
 			}
 		}

@@ -449,3 +449,38 @@ type Multiline struct {
 	MaxBytes int
 	MaxLines int // 0: no limit on the number of lines besides MaxBytes
 }
+
+// BouncerNetwork is a soju.im/bouncer-networks "BOUNCER NETWORK" line from
+// a bouncer (Meta.Network is the bouncer's connection): one of its
+// upstream networks, listed, added or changed (Attrs holds only the
+// attributes the line carries; an empty value means the attribute was
+// removed), or Removed ("*").
+type BouncerNetwork struct {
+	Meta
+	NetID   string
+	Attrs   map[string]string
+	Removed bool
+}
+
+// NetworkAdded says the connection owner added a network at run time: a
+// bouncer's upstream network, reached over its own connection bound to it
+// (Parent is the bouncer's network, NetID the bouncer's id for it). Title
+// is the name to show; the bouncer's later BouncerNetwork events for
+// (Parent, NetID) carry renames and state changes.
+type NetworkAdded struct {
+	Meta
+	Parent string
+	NetID  string
+	Title  string
+	// Upstream is the bouncer's own connection state for it: "connected",
+	// "connecting" or "disconnected" ("" when not said).
+	Upstream string
+}
+
+// NetworkRemoved says a network added at run time is gone (the bouncer
+// removed it): no more events come for Meta.Network.
+type NetworkRemoved struct {
+	Meta
+	Parent string
+	NetID  string
+}

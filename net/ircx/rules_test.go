@@ -132,6 +132,10 @@ func TestMaskSecrets(t *testing.T) {
 		{"MEMOSERV SEND bob hi", "MEMOSERV SEND bob hi"},
 		{"PRIVMSG #ferry :IDENTIFY hunter2", "PRIVMSG #ferry :IDENTIFY hunter2"},
 		{"PRIVMSG NickServ :INFO alice", "PRIVMSG NickServ :INFO alice"},
+		{"BOUNCER ADDNETWORK host=h;pass=hunter2;name=x", "BOUNCER ADDNETWORK host=h;pass=***;name=x"},
+		{"BOUNCER CHANGENETWORK 4 pass=hunter2", "BOUNCER CHANGENETWORK 4 pass=***"},
+		{":s BOUNCER NETWORK 4 name=x;pass=hunter2", ":s BOUNCER NETWORK 4 name=x;pass=***"},
+		{"BOUNCER ADDNETWORK host=h;name=pass", "BOUNCER ADDNETWORK host=h;name=pass"},
 	}
 	for _, tt := range tests {
 		m, err := ParseMessage(tt.line)

@@ -89,6 +89,7 @@ var mechanisms = map[string]bool{
 //	PASS <password>                        -> PASS ***
 //	AUTHENTICATE <payload>                 -> AUTHENTICATE *** (mechanism names, "+" and "*" kept)
 //	OPER <name> <password>                 -> OPER name ***
+//	BOUNCER ADDNETWORK|CHANGENETWORK|NETWORK ... pass=<password> -> pass=*** (soju.im/bouncer-networks)
 //	IDENTIFY|LOGIN <args>                  -> IDENTIFY *** (every argument)
 //	PRIVMSG|NOTICE <service> :<text>       -> the text through MaskServiceText
 //	NICKSERV|NS|CHANSERV|... <text words>  -> the words through MaskServiceText
@@ -118,6 +119,14 @@ func MaskParams(cmd string, p []string) ([]string, bool) {
 		}
 	case "OPER":
 		return p, set(1)
+	case "BOUNCER":
+		if len(p) > 1 {
+			i := len(p) - 1
+			if m := maskAttr(p[i], "pass"); m != p[i] {
+				p[i] = m
+				return p, true
+			}
+		}
 	case "PRIVMSG", "NOTICE":
 		if len(p) == 2 {
 			if m := MaskServiceText(p[0], p[1]); m != p[1] {
@@ -153,4 +162,21 @@ func MaskSecrets(m *irc.Message) string {
 	c := m.Copy()
 	c.Params = p
 	return c.String()
+}
+
+// maskAttr replaces the value of attribute key in a "k=v;k2=v2" list
+// (the message-tags format of soju.im/bouncer-networks) with Secret.
+func maskAttr(attrs, key string) string {
+	parts := strings.Split(attrs, ";")
+	changed := false
+	for i, part := range parts {
+		if k, v, _ := strings.Cut(part, "="); k == key && v != "" && v != Secret {
+			parts[i] = k + "=" + Secret
+			changed = true
+		}
+	}
+	if !changed {
+		return attrs
+	}
+	return strings.Join(parts, ";")
 }

@@ -28,6 +28,9 @@ type openBatch struct {
 	page   *historyPage   // non-nil for a chathistory batch
 	ml     *multilineText // non-nil for a multiline batch
 	closed bool
+	// listed are the networks a soju.im/bouncer-networks batch named
+	// (bouncer.go); non-nil for such a batch.
+	listed map[string]bool
 }
 
 // historyPage collects the lines of one chathistory batch.
@@ -75,6 +78,8 @@ func (s *Session) handleBatch(h *handling) {
 			b.page = &historyPage{search: true}
 		case b.typ == multilineBatchType && len(m.Params) >= 3:
 			b.ml = &multilineText{opener: m}
+		case strings.EqualFold(b.typ, bouncerBatch):
+			b.listed = map[string]bool{}
 		}
 		s.batches[ref] = b
 	case '-':
@@ -93,6 +98,8 @@ func (s *Session) handleBatch(h *handling) {
 			s.historyDone(h, b.page)
 		case b.ml != nil:
 			s.multilineDone(h, b.ml)
+		case b.listed != nil:
+			s.bouncerListed(h, b.listed)
 		}
 	default:
 		s.log.Printf("session: BATCH %q without + or - ignored", clip(ref, 64))

@@ -16,7 +16,7 @@ var supportedCaps = []string{
 	"away-notify", "account-notify", "account-tag", "extended-join",
 	"multi-prefix", "userhost-in-names", "setname", "chghost", "invite-notify",
 	labelCap,
-	historyCap, searchCap, readMarkerCap, multilineCap, "sasl",
+	historyCap, searchCap, readMarkerCap, multilineCap, "sasl", capBouncer, capBouncerNotify,
 }
 
 // maxReqLen bounds one CAP REQ parameter, well under 512 with the command.
@@ -169,6 +169,9 @@ func (s *Session) isWanted(name string) bool {
 	if name == "sasl" {
 		return s.cfg.SASL != nil && s.saslMechOffered()
 	}
+	if name == capBouncer || name == capBouncerNotify {
+		return s.bouncerWanted(name)
+	}
 	for _, n := range supportedCaps {
 		if n == name {
 			return true
@@ -231,6 +234,9 @@ func (s *Session) capEnd() {
 		return
 	}
 	s.capEnded = true
+	if s.bouncerBind(); s.fatal != nil {
+		return
+	}
 	s.send(ClassConn, "CAP", "END")
 }
 

@@ -83,6 +83,8 @@ func (s *Session) submitIRC(meta event.Meta, c command.Command) []event.Event {
 		s.send(ClassUser, "LIST", params...)
 	case command.CTCP:
 		return s.submitCTCP(meta, c)
+	case command.BouncerListNetworks, command.BouncerAddNetwork, command.BouncerDelNetwork:
+		return s.submitBouncer(meta, c)
 	default:
 		s.log.Printf("session: command %T is not the session's business; ignored", c)
 	}

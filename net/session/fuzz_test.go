@@ -34,6 +34,8 @@ func FuzzHandle(f *testing.F) {
 		":srv 010 me irc2.example.net +6697 :full\n:srv 010 me [::1] 0 :bad\n:srv 010 me -x 99999\n:srv 010",
 		"@msgid=z :bob!b@h BATCH +m draft/multiline #c\n@batch=m :bob!b@h PRIVMSG #c :a\n@batch=m;draft/multiline-concat :bob!b@h PRIVMSG #c b\n@batch=m :bob!b@h JOIN #c\n:bob!b@h BATCH -m\n:srv BATCH +e draft/multiline\n:srv BATCH -e",
 		":srv MARKREAD #c timestamp=2026-01-01T00:00:00.000Z\n:srv MARKREAD #c *\n:srv MARKREAD bob timestamp=bad\n:srv MARKREAD\n:srv MARKREAD #c",
+		":srv BOUNCER NETWORK 1 name=a\\sb;state=connected;x\n:srv BOUNCER NETWORK 1 *\n:srv BOUNCER NETWORK 2 name=\\\n:srv BOUNCER\n:srv FAIL BOUNCER INVALID_NETID BIND 2 :no",
+		"AUTHENTICATE cj1ub25jZSxzPWEsaT0x\nAUTHENTICATE +\nAUTHENTICATE =",
 	} {
 		f.Add(seed)
 	}

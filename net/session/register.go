@@ -77,6 +77,7 @@ func (s *Session) welcome(h *handling) {
 	if s.fatal != nil {
 		return // the owner closes the connection; joining would only leak our presence
 	}
+	s.bouncerRegistered()
 	s.planRejoin()
 }
 

@@ -2,6 +2,7 @@ package session
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -11,11 +12,69 @@ import (
 
 // saslState tracks one SASL exchange (IRCv3 SASL 3.1/3.2).
 type saslState struct {
-	started  bool // AUTHENTICATE <mechanism> sent
-	sentBody bool // our payload sent
-	finished bool // 903/907, or failure handled
-	ok       bool // 903/907: we are authenticated
+	started  bool          // AUTHENTICATE <mechanism> sent
+	mech     saslMechanism // the mechanism's client side, from startSASL
+	in       []byte        // a challenge being read in 400-byte chunks
+	finished bool          // 903/907, or failure handled
+	ok       bool          // 903/907: we are authenticated
 }
+
+// saslMechanism is the client side of one SASL mechanism, in the manner of
+// net/smtp's Auth: the session moves the bytes (base64, 400-byte chunks)
+// and the mechanism decides what they say. Errors are sentences for the
+// user and never hold a secret.
+type saslMechanism interface {
+	// Next answers the server's challenge (empty for "AUTHENTICATE +").
+	Next(challenge []byte) ([]byte, error)
+	// Done reports, when the server says 903, whether the exchange ended
+	// as the mechanism requires: SCRAM must have checked the server's
+	// signature, or the success is not to be believed.
+	Done() error
+}
+
+// newSASLMechanism returns the client side of c's mechanism, or nil when
+// ferry does not implement it.
+func newSASLMechanism(c *SASL) saslMechanism {
+	switch strings.ToUpper(c.Mechanism) {
+	case "PLAIN":
+		return &plainMech{user: c.Username, pass: c.Password}
+	case "EXTERNAL":
+		return &externalMech{}
+	case "SCRAM-SHA-256":
+		return newSCRAM(c.Username, c.Password, nil)
+	}
+	return nil
+}
+
+// plainMech is SASL PLAIN (RFC 4616): one message, authzid = authcid.
+type plainMech struct {
+	user, pass string
+	sent       bool
+}
+
+func (p *plainMech) Next([]byte) ([]byte, error) {
+	if p.sent {
+		return nil, errors.New("the server asked for more than PLAIN's one message")
+	}
+	p.sent = true
+	return []byte(p.user + "\x00" + p.user + "\x00" + p.pass), nil
+}
+
+func (p *plainMech) Done() error { return nil }
+
+// externalMech is SASL EXTERNAL (RFC 4422 appendix A): an empty message,
+// the identity being the client certificate's.
+type externalMech struct{ sent bool }
+
+func (e *externalMech) Next([]byte) ([]byte, error) {
+	if e.sent {
+		return nil, errors.New("the server asked for more than EXTERNAL's one message")
+	}
+	e.sent = true
+	return []byte{}, nil
+}
+
+func (e *externalMech) Done() error { return nil }
 
 // saslChunk is the AUTHENTICATE payload size limit (IRCv3 SASL).
 const saslChunk = 400
@@ -45,32 +104,50 @@ func (s *Session) saslMechOffered() bool {
 
 func (s *Session) startSASL() {
 	s.sasl.started = true
+	s.sasl.mech = newSASLMechanism(s.cfg.SASL)
 	s.send(ClassConn, "AUTHENTICATE", s.saslMech())
 }
 
-// handleAuthenticate answers the server's "AUTHENTICATE +" with our
-// payload. The payload is never logged.
+// maxSASLChallenge bounds a challenge read in chunks: SCRAM's are a few
+// hundred bytes.
+const maxSASLChallenge = 8192
+
+// handleAuthenticate answers the server's challenge ("AUTHENTICATE +" for
+// an empty one, else base64 in 400-byte chunks) with the mechanism's
+// response, split the same way. Payloads are never logged.
 func (s *Session) handleAuthenticate(h *handling) {
-	if s.cfg.SASL == nil || !s.sasl.started || s.sasl.sentBody || s.sasl.finished {
+	if s.cfg.SASL == nil || !s.sasl.started || s.sasl.finished {
 		s.log.Printf("session: unexpected AUTHENTICATE ignored")
 		return
 	}
-	if h.m.Param(0) != "+" {
-		s.log.Printf("session: unexpected AUTHENTICATE challenge ignored")
-		return
-	}
-	s.sasl.sentBody = true
-	var payload string
-	switch s.saslMech() {
-	case "PLAIN":
-		c := s.cfg.SASL
-		payload = base64.StdEncoding.EncodeToString([]byte(c.Username + "\x00" + c.Username + "\x00" + c.Password))
-	case "EXTERNAL":
-		payload = ""
-	default:
+	p := h.m.Param(0)
+	if s.sasl.mech == nil {
+		s.sasl.finished = true
 		s.send(ClassConn, "AUTHENTICATE", "*") // abort: we cannot speak this mechanism
 		return
 	}
+	if p != "+" {
+		s.sasl.in = append(s.sasl.in, p...)
+		if len(s.sasl.in) > maxSASLChallenge {
+			s.saslAbort(h, errors.New("the server's SASL challenge is too long"))
+			return
+		}
+		if len(p) == saslChunk {
+			return // more chunks follow
+		}
+	}
+	challenge, err := base64.StdEncoding.DecodeString(string(s.sasl.in))
+	s.sasl.in = s.sasl.in[:0]
+	if err != nil {
+		s.saslAbort(h, errors.New("the server's SASL challenge is not valid base64"))
+		return
+	}
+	resp, err := s.sasl.mech.Next(challenge)
+	if err != nil {
+		s.saslAbort(h, err)
+		return
+	}
+	payload := base64.StdEncoding.EncodeToString(resp)
 	for len(payload) >= saslChunk {
 		s.send(ClassConn, "AUTHENTICATE", payload[:saslChunk])
 		payload = payload[saslChunk:]
@@ -79,6 +156,31 @@ func (s *Session) handleAuthenticate(h *handling) {
 		payload = "+"
 	}
 	s.send(ClassConn, "AUTHENTICATE", payload)
+}
+
+// saslAbort gives up an exchange the server got wrong: "AUTHENTICATE *"
+// tells it so, then saslError decides what follows.
+func (s *Session) saslAbort(h *handling, err error) {
+	s.sasl.finished = true
+	s.send(ClassConn, "AUTHENTICATE", "*")
+	s.saslError(h, err)
+}
+
+// errServerProof is wrapped by a mechanism's error when the server failed
+// to prove that it knows the account's credentials (SCRAM's v=): it may be
+// an impostor, so the failure is final whatever Required says, and ferry
+// neither registers nor reconnects to it.
+var errServerProof = errors.New("the server did not prove that it knows the password")
+
+// saslError ends SASL after a mechanism's error.
+func (s *Session) saslError(h *handling, err error) {
+	if errors.Is(err, errServerProof) {
+		s.fatal = fmt.Errorf("%w: %v; ferry will not register with a server that may be an impostor", errSASL, err)
+		s.log.Printf("session: %v", s.fatal)
+		s.send(ClassConn, "QUIT", "SASL authentication failed")
+		return
+	}
+	s.saslFailed(h, err.Error())
 }
 
 // handleSASLNumeric handles 900-908. It reports whether the numeric was
@@ -92,7 +194,14 @@ func (s *Session) handleSASLNumeric(h *handling) bool {
 		return true
 	case "903", "907":
 		if s.sasl.started && !s.sasl.finished {
-			s.sasl.finished, s.sasl.ok = true, true
+			s.sasl.finished = true
+			if s.sasl.mech != nil {
+				if err := s.sasl.mech.Done(); err != nil {
+					s.saslError(h, err)
+					return true
+				}
+			}
+			s.sasl.ok = true
 			h.emit(event.Info{Meta: h.meta, Code: m.Command, Text: text})
 			s.capNegotiated(h)
 			return true

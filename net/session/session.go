@@ -94,7 +94,7 @@ type Logger interface {
 
 // SASL configures SASL authentication during registration.
 type SASL struct {
-	Mechanism string // "PLAIN" | "EXTERNAL"
+	Mechanism string // "PLAIN" | "SCRAM-SHA-256" | "EXTERNAL"
 	Username  string
 	Password  string
 	// Required makes a failed or unavailable SASL fatal: registration stops
@@ -127,6 +127,12 @@ type Config struct {
 	// whenever CAP LS or CAP NEW offers it.
 	OnSTS func(value string)
 	Log   Logger // nil = discard
+	// BouncerBind, when set, binds this connection to the bouncer's network
+	// with that id (soju.im/bouncer-networks: BOUNCER BIND before CAP END).
+	BouncerBind string
+	// NoBouncerNetworks turns soju.im/bouncer-networks off: the bouncer's
+	// networks are not listed (nor shown).
+	NoBouncerNetworks bool
 }
 
 // Limits that keep a hostile or broken server from growing our memory
@@ -182,9 +188,12 @@ type Session struct {
 	gapPending   bool
 	burstDone    bool   // 376/422, or a JOIN answered: ISUPPORT is complete
 	connSeq      uint64 // counts Register calls, so per-buffer notes can tell connections apart
+	bindSent     bool   // BOUNCER BIND sent on this connection (bouncer.go)
 
 	// Across connections.
 	channels map[string]*channel // folded name -> channel (joined, or to rejoin)
+	// bouncerNets are the bouncer's networks: id -> attributes (bouncer.go).
+	bouncerNets map[string]map[string]string
 	// topicsPending are channels with a 332 awaiting its 333 (see topicReply).
 	topicsPending []*channel
 	joinSeq       uint64
@@ -220,6 +229,9 @@ func New(cfg Config) *Session {
 		keys:     make(map[string]Channel),
 		hist:     make(map[string]*bufferHistory),
 		hashSeed: maphash.MakeSeed(),
+		// The bouncer's networks are kept across reconnects, so that the
+		// next full list shows which were removed meanwhile.
+		bouncerNets: map[string]map[string]string{},
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -258,6 +270,7 @@ func (s *Session) reset() {
 	s.reqPending = 0
 	s.capEnded = false
 	s.sasl = saslState{}
+	s.bindSent = false
 	s.fatal = nil
 	before := s.is.Casemap
 	s.is = ircx.DefaultISupport()
@@ -500,6 +513,8 @@ func (h *handling) dispatch() {
 		s.handleStandardReply(h)
 	case "MIGRATE":
 		// The connection owner routes MIGRATE to the migrate state machine before Handle.
+	case "BOUNCER":
+		s.handleBouncer(h)
 	case "BATCH":
 		s.handleBatch(h)
 	case "TAGMSG":

@@ -22,6 +22,9 @@ func (s *Session) handleStandardReply(h *handling) {
 	if strings.EqualFold(cmd, "MIGRATE") {
 		return // the migrate state machine's business
 	}
+	if m.Command == "FAIL" && strings.EqualFold(cmd, "BOUNCER") {
+		s.bouncerFailed(h)
+	}
 	if m.Command == "FAIL" && strings.EqualFold(cmd, "CHATHISTORY") && len(m.Params) >= 3 {
 		s.historyFailed(h, m.Params[2:len(m.Params)-1])
 	}

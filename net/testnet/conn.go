@@ -424,6 +424,11 @@ func maskSecrets(line string) string {
 	switch m.Command {
 	case "PASS", "AUTHENTICATE":
 		return m.Command + " <hidden>"
+	case "BOUNCER":
+		if k := len(m.Params) - 1; k >= 1 && strings.Contains(m.Params[k], "pass=") {
+			m.Params[k] = "<hidden attributes>" // a network's server password
+			return m.String()
+		}
 	case "MIGRATE":
 		for i := range m.Params {
 			switch strings.ToUpper(m.Param(0)) {

@@ -19,6 +19,7 @@ func FuzzServerLines(f *testing.F) {
 		"@+x=\\:y PRIVMSG fz :\x00\x01\xff\nWHOIS\nWHO #f\nNAMES #f,#g",
 		"CAP REQ :-message-tags\nCAP LIST\nCAP BOGUS\nAUTHENTICATE PLAIN\nAUTHENTICATE *",
 		":\n@\n \nQUIT",
+		"AUTHENTICATE SCRAM-SHA-256\nAUTHENTICATE biwsbj1hPTJDLHI9eA==\nAUTHENTICATE Yz1iaXdzLHI9eCxwPQ==\nBOUNCER LISTNETWORKS\nBOUNCER BIND 1",
 		"CAP REQ :soju.im/search batch\nPRIVMSG #f :a b\nSEARCH :text=a\\sb;in=#f;from=FZ;limit=99999999999999999999\nSEARCH :text=\\\nSEARCH :text=x;in=#nope;after=x\nSEARCH",
 		"CAP REQ :batch draft/multiline\nBATCH +a draft/multiline #f\n@batch=a PRIVMSG #f :x\n@batch=a;draft/multiline-concat PRIVMSG #f :y\nBATCH -a\nBATCH +b draft/multiline\n@batch=zz PRIVMSG #f :x\nBATCH -b\nBATCH -\nBATCH",
 		"CAP REQ draft/read-marker\nMARKREAD #f\nMARKREAD #f timestamp=2026-01-01T00:00:00Z\nMARKREAD\nMARKREAD x y",

@@ -317,7 +317,7 @@ func TestSASLAndPassword(t *testing.T) {
 	c.send("NICK alice")
 	c.send("USER alice 0 * :A")
 	c.send("AUTHENTICATE EXTERNAL")
-	c.expectCmd("908", "alice", "PLAIN")
+	c.expectCmd("908", "alice", "PLAIN,SCRAM-SHA-256")
 	c.expectCmd("904")
 	c.send("AUTHENTICATE PLAIN")
 	c.expectCmd("AUTHENTICATE", "+")

@@ -57,6 +57,8 @@ type Network struct {
 	histSeq  uint64
 	batchSeq uint64
 	markers  map[string]map[string]time.Time // read markers: account -> folded target -> time (readmarker.go)
+	accounts map[string]account              // SASL accounts, as salted keys (scram.go)
+	bouncers map[string]*bouncerList         // fake bouncer networks by account (bouncer.go)
 
 	quit      chan struct{}
 	wg        sync.WaitGroup
@@ -124,6 +126,10 @@ func Start(opts Options) (*Network, error) {
 		conns:     map[*conn]struct{}{},
 		faults:    opts.Faults,
 		quit:      make(chan struct{}),
+		accounts:  map[string]account{},
+	}
+	for name, pass := range opts.Accounts {
+		n.accounts[name] = newAccount(pass)
 	}
 	seen := map[string]bool{}
 	for _, nc := range opts.Nodes {
@@ -209,11 +215,14 @@ func (n *Network) openNode(nc NodeConfig) (*Node, error) {
 		capLabeled, "setname", "chghost", "account-notify", "account-tag", "extended-join", capReadMarker, capMultiline} {
 		nd.caps[c] = true
 	}
-	if len(n.opts.Accounts) > 0 {
+	if len(n.accounts) > 0 {
 		nd.caps["sasl"] = true
 	}
 	if n.opts.STS != nil {
 		nd.caps["sts"] = true
+	}
+	if len(n.opts.BouncerNetworks) > 0 {
+		nd.caps[capBouncerNetworks], nd.caps[capBouncerNotify] = true, true
 	}
 	for _, c := range nc.WithoutCaps {
 		delete(nd.caps, c)

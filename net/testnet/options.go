@@ -35,9 +35,16 @@ type Options struct {
 	// Password, when set, is the server password every connection must send
 	// with PASS before registering (464 otherwise).
 	Password string
-	// Accounts maps account names to passwords for SASL PLAIN. When empty
+	// Accounts maps account names to passwords for SASL PLAIN and
+	// SCRAM-SHA-256 (kept only as salted keys once started). When empty
 	// the sasl capability is not offered.
 	Accounts map[string]string
+
+	// BouncerNetworks, when set, makes ferryd a fake bouncer offering
+	// soju.im/bouncer-networks with these upstream networks (by name), each
+	// a view of ferryd itself; per account, ADDNETWORK and DELNETWORK edit
+	// the list.
+	BouncerNetworks []string
 
 	// STS, when set, advertises the sts capability (requires TLS).
 	STS *STSPolicy
@@ -120,6 +127,12 @@ type Faults struct {
 	DropOnResume         bool          // NEW closes the connection on RESUME; the held session ends
 	InvalidTokenOnResume bool          // NEW answers RESUME with FAIL MIGRATE INVALID_TOKEN; the held session ends
 	ProceedDelay         time.Duration // OLD waits this long after the flip before PROCEED
+
+	// SCRAM server-final faults, for a client's defence against a server
+	// that cannot prove it knows the password: a wrong v=, or none (903
+	// straight after the client's proof).
+	SCRAMForgedSignature bool
+	SCRAMSkipSignature   bool
 }
 
 // Chatter is a built-in user living in the network state (no socket): it

@@ -1,7 +1,6 @@
 package testnet
 
 import (
-	"encoding/base64"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,6 +40,9 @@ func (c *conn) dispatch(m *irc.Message) {
 		return
 	case "MIGRATE":
 		n.handleMigrate(c, m)
+		return
+	case "BOUNCER":
+		n.handleBouncer(c, m)
 		return
 	}
 	if !u.registered {
@@ -129,6 +131,7 @@ func (n *Network) tryRegister(c *conn) {
 	u.pass = ""
 	n.users[fold(u.nick)] = u
 	n.welcome(u)
+	n.bouncerWelcome(u)
 	n.logf("%s: %s registered from %s%s", u.node.name, u.nick, c.remote, suffix(u.account != "", " as "+u.account))
 }
 
@@ -177,7 +180,7 @@ func (n *Network) otherNode(nd *Node) string {
 func (n *Network) capValue(c *conn, name string) string {
 	switch name {
 	case "sasl":
-		return "PLAIN"
+		return saslMechs
 	case capMultiline:
 		return multilineValue
 	case "sts":
@@ -275,68 +278,4 @@ func (n *Network) handleCap(c *conn, m *irc.Message) {
 	default:
 		n.numeric(u, ERR_INVALIDCAPCMD, m.Param(0), "Invalid CAP command")
 	}
-}
-
-// saslState accumulates an AUTHENTICATE PLAIN exchange.
-type saslState struct {
-	buf strings.Builder
-}
-
-func (n *Network) handleAuthenticate(c *conn, m *irc.Message) {
-	u := c.u
-	p := m.Param(0)
-	if len(n.opts.Accounts) == 0 {
-		n.numeric(u, ERR_SASLFAIL, "SASL authentication failed")
-		return
-	}
-	if u.account != "" {
-		n.numeric(u, ERR_SASLALREADY, "You have already authenticated using SASL")
-		return
-	}
-	if u.sasl == nil {
-		switch {
-		case p == "*" || p == "":
-			n.numeric(u, ERR_SASLABORTED, "SASL authentication aborted")
-		case strings.ToUpper(p) != "PLAIN":
-			n.numeric(u, RPL_SASLMECHS, "PLAIN", "are available SASL mechanisms")
-			n.numeric(u, ERR_SASLFAIL, "SASL authentication failed")
-		default:
-			u.sasl = &saslState{}
-			c.sendLine("AUTHENTICATE +")
-		}
-		return
-	}
-	switch {
-	case p == "*":
-		u.sasl = nil
-		n.numeric(u, ERR_SASLABORTED, "SASL authentication aborted")
-		return
-	case len(p) > 400 || u.sasl.buf.Len()+len(p) > 4096:
-		u.sasl = nil
-		n.numeric(u, ERR_SASLTOOLONG, "SASL message too long")
-		return
-	case p != "+":
-		u.sasl.buf.WriteString(p)
-		if len(p) == 400 {
-			return // more chunks follow
-		}
-	}
-	payload, err := base64.StdEncoding.DecodeString(u.sasl.buf.String())
-	u.sasl = nil
-	parts := strings.Split(string(payload), "\x00")
-	if err != nil || len(parts) != 3 {
-		n.numeric(u, ERR_SASLFAIL, "SASL authentication failed")
-		return
-	}
-	authz, authc, pass := parts[0], parts[1], parts[2]
-	want, known := n.opts.Accounts[authc]
-	if !known || want != pass || (authz != "" && authz != authc) {
-		n.logf("%s: SASL PLAIN failed for account %q from %s", u.node.name, authc, c.remote)
-		n.numeric(u, ERR_SASLFAIL, "SASL authentication failed")
-		return
-	}
-	u.account = authc
-	mask := u.target() + "!" + u.username + "@" + u.host
-	n.numeric(u, RPL_LOGGEDIN, mask, authc, "You are now logged in as "+authc)
-	n.numeric(u, RPL_SASLSUCCESS, "SASL authentication successful")
 }

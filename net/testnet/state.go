@@ -33,6 +33,7 @@ type user struct {
 	// its own is handled (labeled.go); nil otherwise.
 	capture *[]*irc.Message
 	batch   *clientBatch // a multiline batch being sent (multiline.go)
+	bound   string       // soju.im/bouncer-networks: the network BOUNCER BIND chose (bouncer.go)
 }
 
 func newPendingUser(c *conn) *user {
