@@ -29,9 +29,13 @@ func (s *Session) handleNumeric(h *handling) {
 		if s.rejoinDue != nil {
 			s.sendRejoin()
 		}
+		s.monitorBurst(h)
 		s.endOfBurst()
 	case "005":
 		s.isupport(h)
+		return
+	case "730", "731", "732", "733", "734":
+		s.handleMonitorNumeric(h)
 		return
 	case "433", "432":
 		s.nickRefused(h)

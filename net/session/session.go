@@ -116,6 +116,9 @@ type Config struct {
 	Version   string // CTCP VERSION reply text; "" = "ferry"
 	Sender    Sender
 	Now       func() time.Time // nil = time.Now
+	// Monitor are the nicks to monitor (IRCv3 monitor) on every
+	// connection, before those added with /monitor.
+	Monitor []string
 	// OnSTS is called (inside Handle) with the sts capability value
 	// whenever CAP LS or CAP NEW offers it.
 	OnSTS func(value string)
@@ -192,6 +195,7 @@ type Session struct {
 	histTick       uint64
 	serverIDs      bufferHistory // the server buffer's recent msgids (duplicate defence only)
 	hashSeed       maphash.Seed
+	mon            monitorState // the monitor list (monitor.go)
 }
 
 // New returns a session for cfg. Call Register on each new connection.
@@ -259,6 +263,7 @@ func (s *Session) reset() {
 	s.awayShown = make(map[string]string)
 	s.whoisOpen = ""
 	s.gap, s.gapPending, s.burstDone = nil, false, false
+	s.monitorReset()
 	if s.channels != nil && s.is.Casemap != before {
 		s.refold() // the kept channel list was folded with the last server's mapping
 	}
@@ -431,6 +436,9 @@ func (h *handling) dispatch() {
 	if s.rejoinDue != nil && !isNumeric(m.Command) {
 		s.sendRejoin() // a server without MOTD numerics: its burst is over
 	}
+	if s.mon.due && !isNumeric(m.Command) {
+		s.monitorBurst(h)
+	}
 	switch m.Command {
 	case "PING":
 		s.send(ClassConn, "PONG", append([]string(nil), m.Params...)...)
@@ -475,6 +483,7 @@ func (h *handling) dispatch() {
 	case "BATCH":
 		s.handleBatch(h)
 	case "TAGMSG":
+		s.handleTagmsg(h)
 	case "WALLOPS":
 		h.emit(event.Info{Meta: h.meta, Code: m.Command, Text: nickOf(m) + ": " + m.Trailing()})
 	default:
