@@ -57,6 +57,8 @@ func (n *Network) handleChat(u *user, m *irc.Message) {
 		n.who(u, m)
 	case "LIST":
 		n.list(u, m.Param(0))
+	case "MONITOR":
+		n.monitor(u, m.Params)
 	case "LINKS":
 		for _, nd := range n.nodes {
 			hops := "1"
@@ -88,9 +90,11 @@ func (n *Network) changeNick(u *user, nick string) {
 	}
 	m := &irc.Message{Prefix: u.prefix(), Command: "NICK", Params: []string{nick}}
 	n.toPeers(u, m, n.ctx(false), true)
+	n.monitorNotify(u, false)
 	delete(n.users, fold(u.nick))
 	u.nick = nick
 	n.users[fold(nick)] = u
+	n.monitorNotify(u, true)
 }
 
 func (n *Network) join(u *user, m *irc.Message) {

@@ -29,6 +29,7 @@ type user struct {
 	local                          func(m *irc.Message) // in-process user (the chatter)
 	signon                         time.Time
 	gone                           bool
+	monitor                        map[string]string // folded nick -> as given (monitor.go)
 }
 
 func newPendingUser(c *conn) *user {
@@ -249,6 +250,9 @@ func (n *Network) quitUser(u *user, reason string) {
 	}
 	m := &irc.Message{Prefix: u.prefix(), Command: "QUIT", Params: []string{reason}}
 	n.toPeers(u, m, n.ctx(false), false)
+	if u.registered {
+		n.monitorNotify(u, false)
+	}
 	for ch := range u.chans {
 		n.removeMember(ch, u)
 	}
