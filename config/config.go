@@ -75,6 +75,9 @@ type UI struct {
 	Highlights []string // words that highlight a line, in addition to the own nick
 	Bell       bool     // ring the terminal bell on a highlight
 	Logs       bool     // write chat logs under LogDir (default true)
+	// Typing sends and shows typing notifications (the +typing client
+	// tag) in channels and queries (default true).
+	Typing bool
 }
 
 // Network is one [[network]] table.
@@ -109,6 +112,9 @@ type Network struct {
 	// messages, notices, CTCPs and invites are not shown; /ignore adds
 	// to it for the session.
 	Ignore []string
+	// Monitor lists nicks to be told about when they come online or
+	// leave (IRCv3 MONITOR), on every connection; /monitor adds more.
+	Monitor []string
 }
 
 // SASL is a network's sasl = { ... } table.

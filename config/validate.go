@@ -17,6 +17,7 @@ func (d *decoder) config(raw map[string]any) *Config {
 			ShowJoins:  DefaultShowJoins,
 			Scrollback: DefaultScrollback,
 			Logs:       true,
+			Typing:     true,
 		},
 		STS: STS{Pins: map[string]int{}},
 	}
@@ -39,7 +40,7 @@ func (d *decoder) config(raw map[string]any) *Config {
 
 func (d *decoder) ui(ui *UI, m map[string]any) {
 	p := []string{"ui"}
-	d.knownKeys(p, m, "theme", "timestamp", "show_joins", "scrollback", "highlights", "bell", "logs")
+	d.knownKeys(p, m, "theme", "timestamp", "show_joins", "scrollback", "highlights", "bell", "logs", "typing")
 	if v, ok := m["theme"]; ok {
 		if s, ok := d.str(child(p, "theme"), v); ok {
 			if strings.TrimSpace(s) == "" {
@@ -96,6 +97,11 @@ func (d *decoder) ui(ui *UI, m map[string]any) {
 	if v, ok := m["logs"]; ok {
 		if b, ok := d.boolean(child(p, "logs"), v); ok {
 			ui.Logs = b
+		}
+	}
+	if v, ok := m["typing"]; ok {
+		if b, ok := d.boolean(child(p, "typing"), v); ok {
+			ui.Typing = b
 		}
 	}
 }
@@ -174,7 +180,7 @@ func (d *decoder) network(p []string, m map[string]any) (Network, bool) {
 	before := len(d.errs)
 	d.knownKeys(p, m, "name", "host", "port", "tls", "tls_verify", "tls_verify_ack",
 		"ca_file", "client_cert", "client_key", "nick", "alt_nicks", "user", "realname",
-		"password", "password_cmd", "sasl", "autojoin", "migrate", "flood", "ignore")
+		"password", "password_cmd", "sasl", "autojoin", "migrate", "flood", "ignore", "monitor")
 	n := Network{
 		TLS:       true,
 		TLSVerify: true,
@@ -330,6 +336,17 @@ func (d *decoder) network(p []string, m map[string]any) (Network, bool) {
 					continue
 				}
 				n.Ignore = append(n.Ignore, e)
+			}
+		}
+	}
+	if v, ok := m["monitor"]; ok {
+		if entries, ok := d.strings(child(p, "monitor"), v); ok {
+			for _, e := range entries {
+				if e == "" || strings.ContainsAny(e, " ,!@*?") {
+					d.errorf(child(p, "monitor"), "%q is not a nick", e)
+					continue
+				}
+				n.Monitor = append(n.Monitor, e)
 			}
 		}
 	}

@@ -79,6 +79,9 @@ type Options struct {
 	// NoMouse leaves the mouse to the terminal (no wheel scrolling, but
 	// native selection without Shift).
 	NoMouse bool
+	// NoTyping neither sends nor shows typing notifications (the
+	// config's typing = false).
+	NoTyping bool
 }
 
 // Model is the root tea.Model. It is a handle: copies share state, which
@@ -132,6 +135,9 @@ type model struct {
 	orderDirty    bool
 	orderSeq      uint64
 	orderErrShown bool
+
+	typ      typingUI        // typing notifications (typing.go)
+	presence map[string]bool // network+"\x00"+folded nick -> online (monitor.go)
 }
 
 // ids hands out SendText IDs, unique in the process and never zero.
@@ -319,8 +325,10 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		return nil
+	case typingTickMsg:
+		return m.typingTick()
 	case tea.KeyMsg:
-		return m.key(msg)
+		return tea.Batch(m.key(msg), m.typingInput())
 	case tea.MouseMsg:
 		return m.mouse(msg)
 	}

@@ -40,6 +40,7 @@ func runConfigured(o options, cfg *config.Config, stderr io.Writer) int {
 		Scrollback: cfg.UI.Scrollback,
 		Highlights: cfg.UI.Highlights,
 		Bell:       cfg.UI.Bell,
+		NoTyping:   !cfg.UI.Typing,
 		Version:    uiVersion(),
 		Ignores:    map[string][]string{},
 		OrderFile:  filepath.Join(config.StateDir(), "buffers.json"),
@@ -229,6 +230,7 @@ func networkConfigs(cfg *config.Config) ([]conn.NetworkConfig, error) {
 			Session: session.Config{
 				Nick: n.Nick, AltNicks: n.AltNicks, User: n.User, Realname: n.Realname,
 				Password: pass, SASL: sasl, Autojoin: autojoin,
+				Monitor: n.Monitor,
 				Version: version.String("ferry"),
 			},
 			Policy: policy,
