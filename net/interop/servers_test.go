@@ -128,6 +128,8 @@ const inspircdConf = `<server name="insp.test" description="ferry interop" netwo
 <module name="namesx">
 <module name="uhnames">
 <module name="setname">
+<module name="monitor">
+<monitor maxentries="30">
 `
 
 // The TLS additions: the certificate and key written by writeCerts, and a
