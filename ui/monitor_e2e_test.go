@@ -85,10 +85,7 @@ func TestE2EMonitor(t *testing.T) {
 		t.Errorf("the reconnect repeated an unchanged state: %d offline lines", n)
 	}
 	f.typeLine("/monitor list")
-	f.until("the server's list", func() bool {
-		srv := f.net().server0
-		return srv.sb.Len() > 0 && srv.sb.Line(srv.sb.Len()-1).Text == "monitored: bob"
-	})
+	f.until("the server's list, in the buffer it was asked from", func() bool { return len(f.infoLines("bob", "monitored: bob")) == 1 })
 }
 
 // TestE2ETyping: typing notifications both ways through ferryd: ours reach

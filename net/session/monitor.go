@@ -131,15 +131,19 @@ func (s *Session) monitorLive() bool { return s.registered && s.is.Monitor != 0 
 
 // monitorCmd carries out the user's /monitor.
 func (s *Session) monitorCmd(meta event.Meta, c command.Monitor) []event.Event {
+	// The answers to the user's /monitor are Replies: shown where it was typed.
 	info := func(format string, v ...any) []event.Event {
-		return []event.Event{event.Info{Meta: meta, Code: "MONITOR", Text: fmt.Sprintf(format, v...)}}
+		return []event.Event{event.Info{Meta: meta, Code: "MONITOR", Text: fmt.Sprintf(format, v...), Reply: true}}
+	}
+	refuse := func(format string, v ...any) []event.Event {
+		return []event.Event{event.Info{Meta: meta, Code: "MONITOR", Text: fmt.Sprintf(format, v...), Error: true, Reply: true}}
 	}
 	switch c.Op {
 	case command.MonitorAdd:
 		var fresh []string
 		for _, n := range c.Nicks {
 			if !validNick(n) {
-				return s.refuse(meta, "cannot monitor %q: not a nick", n)
+				return refuse("cannot monitor %q: not a nick", n)
 			}
 			if s.monitorIndex(s.mon.want, n) < 0 && s.monitorIndex(fresh, n) < 0 {
 				fresh = append(fresh, n)
@@ -159,7 +163,7 @@ func (s *Session) monitorCmd(meta event.Meta, c command.Monitor) []event.Event {
 		s.mon.want = append(s.mon.want, fresh...)
 		var evs []event.Event
 		if len(full) > 0 {
-			evs = s.refuse(meta, "the monitor list is full (%d nicks): not added: %s", len(s.mon.want), strings.Join(full, ", "))
+			evs = refuse("the monitor list is full (%d nicks): not added: %s", len(s.mon.want), strings.Join(full, ", "))
 		}
 		switch {
 		case len(fresh) == 0:
@@ -208,7 +212,7 @@ func (s *Session) monitorCmd(meta event.Meta, c command.Monitor) []event.Event {
 		return info("monitored (%s): %s", why, strings.Join(s.mon.want, ", "))
 	case command.MonitorStatus:
 		if !s.monitorLive() {
-			return s.refuse(meta, "cannot ask for the monitored nicks' status: %s", map[bool]string{true: "this server does not support MONITOR", false: "not connected"}[s.registered])
+			return refuse("cannot ask for the monitored nicks' status: %s", map[bool]string{true: "this server does not support MONITOR", false: "not connected"}[s.registered])
 		}
 		clear(s.mon.known) // every answer is news: the user asked
 		s.send(ClassUser, "MONITOR", "S")
@@ -263,9 +267,9 @@ func (s *Session) handleMonitorNumeric(h *handling) {
 			text = "monitored: " + strings.Join(s.mon.listing, ", ")
 		}
 		s.mon.listing = nil
-		h.emit(event.Info{Meta: h.meta, Code: "MONITOR", Text: clip(text, maxLine)})
+		h.emit(event.Info{Meta: h.meta, Code: "MONITOR", Text: clip(text, maxLine), Reply: true})
 	case "734": // "734 me limit targets :Monitor list is full."
-		h.emit(event.Info{Meta: h.meta, Code: "MONITOR", Error: true,
+		h.emit(event.Info{Meta: h.meta, Code: "MONITOR", Error: true, Reply: true,
 			Text: clip(fmt.Sprintf("the monitor list is full (the server allows %s): not watched: %s", m.Param(1), strings.ReplaceAll(m.Param(2), ",", ", ")), maxLine)})
 	}
 }
