@@ -47,13 +47,27 @@ func (m *model) typingInput() tea.Cmd {
 		m.typ.buf, m.typ.last = b, v
 		return nil
 	}
-	if v == m.typ.last || b.kind == serverBuf {
+	if v == m.typ.last || !m.typingReaches(b) {
 		m.typ.last = v
 		return nil
 	}
 	m.typ.last = v
 	m.typingSend(m.typ.send.Changed(b.net.name+"\x00"+b.name, v, m.now()))
 	return m.typingArm()
+}
+
+// typingReaches reports whether a typing notification to b can reach
+// anyone: a channel we are in, or a query whose peer is not known to be
+// offline (MONITOR); never the server buffer.
+func (m *model) typingReaches(b *buffer) bool {
+	switch b.kind {
+	case channelBuf:
+		return b.joined
+	case queryBuf:
+		online, known := m.presenceOf(b)
+		return online || !known
+	}
+	return false
 }
 
 // typingSent is called when line is submitted in the current buffer: as a

@@ -77,6 +77,36 @@ func TestTypingSentWhileTyping(t *testing.T) {
 	want("the server buffer")
 }
 
+// TestTypingOnlyWhereItReaches: no notifications to a channel we left or
+// to a monitored nick who is offline.
+func TestTypingOnlyWhereItReaches(t *testing.T) {
+	hs := newHarness(t, 100, 16, Options{})
+	demoChannel(hs)
+	hs.run("/query bob")
+	hs.feed(event.Presence{Meta: meta(50), Nick: "bob"})
+	hs.typeText("are you")
+	hs.wait(6 * time.Second)
+	if got := hs.typingSent(); len(got) != 0 {
+		t.Fatalf("typing to an offline nick sent %q", got)
+	}
+	hs.keys("ctrl+u")
+	hs.feed(event.Presence{Meta: meta(51), Nick: "bob", Online: true})
+	hs.typeText("hi")
+	if got := hs.typingSent(); !reflect.DeepEqual(got, []string{"bob:active"}) {
+		t.Fatalf("typing to bob online sent %q", got)
+	}
+	hs.keys("ctrl+u")
+	hs.wait(6 * time.Second)
+	hs.typingSent()
+	hs.run("/buffer #ferry")
+	hs.feed(event.Part{Meta: meta(52), Channel: "#ferry", Nick: "newcomer", Self: true})
+	hs.typeText("anyone?")
+	hs.wait(6 * time.Second)
+	if got := hs.typingSent(); len(got) != 0 {
+		t.Fatalf("typing in a channel we left sent %q", got)
+	}
+}
+
 func TestTypingOff(t *testing.T) {
 	hs := newHarness(t, 100, 16, Options{NoTyping: true})
 	demoChannel(hs)

@@ -37,6 +37,8 @@ func (s *Session) handleNumeric(h *handling) {
 	case "730", "731", "732", "733", "734":
 		s.handleMonitorNumeric(h)
 		return
+	case "401", "404":
+		s.typingRefused(m.Param(1))
 	case "433", "432":
 		s.nickRefused(h)
 		return

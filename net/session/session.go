@@ -196,6 +196,7 @@ type Session struct {
 	serverIDs      bufferHistory // the server buffer's recent msgids (duplicate defence only)
 	hashSeed       maphash.Seed
 	mon            monitorState // the monitor list (monitor.go)
+	typ            typingState  // per connection (typing.go)
 }
 
 // New returns a session for cfg. Call Register on each new connection.
@@ -264,6 +265,7 @@ func (s *Session) reset() {
 	s.whoisOpen = ""
 	s.gap, s.gapPending, s.burstDone = nil, false, false
 	s.monitorReset()
+	s.typ = typingState{}
 	if s.channels != nil && s.is.Casemap != before {
 		s.refold() // the kept channel list was folded with the last server's mapping
 	}

@@ -3,6 +3,7 @@ package session
 import (
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/ferry-irc/ferry/net/command"
 	"github.com/ferry-irc/ferry/net/event"
@@ -71,4 +72,41 @@ func TestTypingSent(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestTypingRefusedOnce: typing in the query of a nick who left gets one
+// 401; no more notifications go there until the user writes to the nick
+// or hears from them.
+func TestTypingRefusedOnce(t *testing.T) {
+	sc := newScript(t, Config{})
+	sc.rejoinHist("message-tags", "")
+	typeTo := func(target string) {
+		sc.t.Helper()
+		sc.s.Submit(command.Typing{Target: target, State: "active"})
+	}
+	typeTo("gone")
+	sc.expect("@+typing=active TAGMSG gone")
+	sc.feed(":srv 401 me gone :No such nick/channel")
+	typeTo("gone")
+	sc.clock.advance(time.Minute)
+	typeTo("Gone")
+	sc.expect()
+	// A 401 for a target we did not type to lately changes nothing.
+	typeTo("bob")
+	sc.expect("@+typing=active TAGMSG bob")
+	sc.clock.advance(time.Minute)
+	sc.feed(":srv 401 me bob :No such nick/channel")
+	typeTo("bob")
+	sc.expect("@+typing=active TAGMSG bob")
+	// Writing to the nick lifts it; so does a line from them.
+	sc.s.Submit(command.SendText{ID: 1, Target: "gone", Text: "are you there?"})
+	sc.sent()
+	typeTo("gone")
+	sc.expect("@+typing=active TAGMSG gone")
+	sc.feed(":srv 401 me gone :No such nick/channel")
+	typeTo("gone")
+	sc.expect()
+	sc.feed(":gone!g@h PRIVMSG me :back")
+	typeTo("gone")
+	sc.expect("@+typing=active TAGMSG gone")
 }
