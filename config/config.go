@@ -98,6 +98,9 @@ type UI struct {
 	// (never through a shell); nil = none. NotifyCmd[0] is absolute, or a
 	// name found on $PATH when Load ran.
 	NotifyCmd []string
+	// Typing sends and shows typing notifications (the +typing client
+	// tag) in channels and queries (default true).
+	Typing bool
 }
 
 // Network is one [[network]] table.
@@ -141,6 +144,9 @@ type Network struct {
 	// NoBouncerNetworks (bouncer_networks = false) keeps a bouncer's
 	// networks (soju.im/bouncer-networks) from being listed and opened.
 	NoBouncerNetworks bool
+	// Monitor lists nicks to be told about when they come online or
+	// leave (IRCv3 MONITOR), on every connection; /monitor adds more.
+	Monitor []string
 }
 
 // SASL is a network's sasl = { ... } table.

@@ -41,7 +41,7 @@ sasl = { password = "pw" }
 		t.Fatal(err)
 	}
 	wantUI := UI{Theme: "dark", Timestamp: "15:04", ShowJoins: "folded", Scrollback: 10000, Logs: true,
-		Mouse: true, Notify: "auto"}
+		Mouse: true, Notify: "auto", Typing: true}
 	if !reflect.DeepEqual(cfg.UI, wantUI) {
 		t.Errorf("UI = %+v, want %+v", cfg.UI, wantUI)
 	}
@@ -100,6 +100,7 @@ logs = false
 mouse = false
 notify = "osc9"
 notify_cmd = ["./notify.sh", "--urgent"]
+typing = false
 
 [[network]]
 name = "Example"
@@ -123,6 +124,7 @@ flood = { burst = 10, interval = "500ms" }
 ignore = ["spammer", "*!*@spam.example"]
 read_markers = false
 multiline = false
+monitor = ["bob", "Carol"]
 
 [sts]
 pins = { "IRC.Example.NET" = 6697, "other.example" = 7001 }
@@ -150,6 +152,7 @@ pins = { "IRC.Example.NET" = 6697, "other.example" = 7001 }
 		Migrate:     "same-domain",
 		Flood:       Flood{Burst: 10, Interval: 500 * time.Millisecond},
 		Ignore:      []string{"spammer", "*!*@spam.example"},
+		Monitor:     []string{"bob", "Carol"},
 	}
 	if !reflect.DeepEqual(cfg.Networks[0], want) {
 		t.Errorf("network = %+v\nwant %+v", cfg.Networks[0], want)
@@ -174,6 +177,8 @@ func TestValidation(t *testing.T) {
 		{"unknown top-level key", "colour = 1\n", 1, "colour", "unknown key"},
 		{"ignore entry with a space", net + "ignore = [\"a b\"]\n", 4, "network[1].ignore", "not a nick"},
 		{"ignore not a list", net + "ignore = \"troll\"\n", 4, "network[1].ignore", ""},
+		{"monitor entry with a mask", net + "monitor = [\"bob!*@*\"]\n", 4, "network[1].monitor", "not a nick"},
+		{"typing not a bool", "[ui]\ntyping = \"no\"\n", 2, "ui.typing", "must be true or false"},
 		{"unknown ui key with suggestion", "[ui]\n\ntheem = \"dark\"\n", 3, "ui.theem", `did you mean "theme"`},
 		{"unknown network key", net + "prot = 7000\n", 4, "network[1].prot", `did you mean "port"`},
 		{"unknown sasl key", net + "sasl = { mechanism = \"PLAIN\", pasword = \"x\", password = \"y\" }\n", 4, "network[1].sasl.pasword", "unknown key"},

@@ -21,6 +21,7 @@ func (d *decoder) config(raw map[string]any) *Config {
 			Logs:       true,
 			Mouse:      true,
 			Notify:     DefaultNotify,
+			Typing:     true,
 		},
 		STS: STS{Pins: map[string]int{}},
 	}
@@ -50,7 +51,7 @@ func (d *decoder) config(raw map[string]any) *Config {
 func (d *decoder) ui(ui *UI, m map[string]any) {
 	p := []string{"ui"}
 	d.knownKeys(p, m, "theme", "timestamp", "show_joins", "scrollback", "highlights", "bell", "logs",
-		"mouse", "notify", "notify_cmd")
+		"mouse", "notify", "notify_cmd", "typing")
 	if v, ok := m["theme"]; ok {
 		if s, ok := d.str(child(p, "theme"), v); ok {
 			if strings.TrimSpace(s) == "" {
@@ -131,6 +132,11 @@ func (d *decoder) ui(ui *UI, m map[string]any) {
 			} else {
 				ui.NotifyCmd = cmd
 			}
+		}
+	}
+	if v, ok := m["typing"]; ok {
+		if b, ok := d.boolean(child(p, "typing"), v); ok {
+			ui.Typing = b
 		}
 	}
 }
@@ -244,7 +250,7 @@ func (d *decoder) network(p []string, m map[string]any) (Network, bool) {
 	d.knownKeys(p, m, "name", "host", "port", "tls", "tls_verify", "tls_verify_ack",
 		"ca_file", "client_cert", "client_key", "nick", "alt_nicks", "user", "realname",
 		"password", "password_cmd", "sasl", "autojoin", "migrate", "flood", "ignore",
-		"read_markers", "multiline", "bouncer_networks")
+		"read_markers", "multiline", "bouncer_networks", "monitor")
 	n := Network{
 		TLS:         true,
 		TLSVerify:   true,
@@ -412,6 +418,17 @@ func (d *decoder) network(p []string, m map[string]any) (Network, bool) {
 					continue
 				}
 				n.Ignore = append(n.Ignore, e)
+			}
+		}
+	}
+	if v, ok := m["monitor"]; ok {
+		if entries, ok := d.strings(child(p, "monitor"), v); ok {
+			for _, e := range entries {
+				if e == "" || strings.ContainsAny(e, " ,!@*?") {
+					d.errorf(child(p, "monitor"), "%q is not a nick", e)
+					continue
+				}
+				n.Monitor = append(n.Monitor, e)
 			}
 		}
 	}

@@ -95,6 +95,7 @@ func init() {
 			}
 			return one(command.Names{Channel: ch}), nil
 		}},
+		"monitor": {"/monitor [+nick,-nick,...|nick|list|clear|status]", "watch when nicks come online or leave (IRCv3 MONITOR): +adds, -removes, alone lists", cmdMonitor},
 		"whois": {"/whois <nick>", "show information about a nick", func(ctx cmdContext, a string) (request, error) {
 			f := strings.Fields(a)
 			switch {

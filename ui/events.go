@@ -19,6 +19,10 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 	var cmds []tea.Cmd
 	ring := false
 	for _, e := range evs {
+		if c := m.typingEvent(e); c != nil {
+			cmds = append(cmds, c)
+		}
+		m.presenceEvent(e)
 		switch ev := e.(type) {
 		case event.Message:
 			if !ev.Self && m.network(ev.Network).ignored(ev.From, ev.FromHost) {

@@ -49,6 +49,9 @@ type fakeConn struct {
 	nets []string
 	ch   chan event.Batch
 	did  []sent
+	// typing holds the typing notifications apart from did: they go
+	// out as the user types, and tests of other commands count did.
+	typing []sent
 	// onDo, when set, is called after each Do is recorded (from the
 	// goroutine that called Do).
 	onDo func()
@@ -60,11 +63,25 @@ func newFakeConn(nets ...string) *fakeConn {
 
 func (f *fakeConn) Do(network string, c command.Command) {
 	f.mu.Lock()
+	if _, ok := c.(command.Typing); ok {
+		f.typing = append(f.typing, sent{network, c})
+		f.mu.Unlock()
+		return
+	}
 	f.did = append(f.did, sent{network, c})
 	f.mu.Unlock()
 	if f.onDo != nil {
 		f.onDo()
 	}
+}
+
+// takeTyping returns and forgets the recorded typing notifications.
+func (f *fakeConn) takeTyping() []sent {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	d := f.typing
+	f.typing = nil
+	return d
 }
 
 func (f *fakeConn) Events() <-chan event.Batch { return f.ch }

@@ -298,6 +298,7 @@ func (m *model) submit() tea.Cmd {
 		return nil
 	}
 	m.cur.history.Add(line)
+	m.typingSent(line)
 	m.in.Reset()
 	b, from := m.cur, m.cur.sb.Len()
 	_, unread := b.sb.Unread()

@@ -160,7 +160,7 @@ func (m *model) statusBar() statusbar.Bar {
 	n := m.cur.net
 	bar := statusbar.Bar{Network: n.label(), Server: n.serverName, Nick: n.nick, Lag: n.lag, HasLag: n.hasLag,
 		Away: n.away, Scrolled: !m.cur.view.AtBottom(), Note: n.note, NoteKind: n.noteKind,
-		Pending: len(n.pending), Search: m.cur.search, Fetching: m.cur.fetching}
+		Pending: len(n.pending), Search: m.cur.search, Fetching: m.cur.fetching, Typing: m.typingLine()}
 	if n.stateSeen {
 		bar.State = n.state.String()
 	}
@@ -217,6 +217,10 @@ func (m *model) sidebarItems() []sidebar.Item {
 			items[i].Disconnected = b.net.stateSeen && b.net.state != event.StateRegistered
 		case channelBuf:
 			items[i].Disconnected = !b.joined
+		case queryBuf:
+			if online, known := m.presenceOf(b); known {
+				items[i].Online, items[i].Disconnected = online, !online
+			}
 		}
 	}
 	return items

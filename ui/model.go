@@ -95,6 +95,9 @@ type Options struct {
 	// NoMouse leaves the mouse to the terminal (no wheel scrolling, but
 	// native selection without Shift) until the ToggleMouse key turns it on.
 	NoMouse bool
+	// NoTyping neither sends nor shows typing notifications (the
+	// config's typing = false).
+	NoTyping bool
 }
 
 // Logger is the debug log as the UI uses it.
@@ -166,6 +169,8 @@ type model struct {
 	notifyErrShown bool
 	// readArmed: a markReadMsg is on its way (readmarker.go).
 	readArmed bool
+	typ       typingUI        // typing notifications (typing.go)
+	presence  map[string]bool // network+"\x00"+folded nick -> online (monitor.go)
 }
 
 // ids hands out SendText IDs, unique in the process and never zero.
@@ -369,8 +374,10 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		return nil
+	case typingTickMsg:
+		return m.typingTick()
 	case tea.KeyMsg:
-		return m.key(msg)
+		return tea.Batch(m.key(msg), m.typingInput())
 	case tea.MouseMsg:
 		return m.mouse(msg)
 	}

@@ -130,6 +130,8 @@ const inspircdConf = `<server name="insp.test" description="ferry interop" netwo
 <module name="setname">
 <module name="ircv3_labeledresponse">
 <module name="chghost">
+<module name="monitor">
+<monitor maxentries="30">
 `
 
 // The TLS additions: the certificate and key written by writeCerts, and a

@@ -41,6 +41,13 @@ type ISupport struct {
 	// 0 when not advertised, -1 when advertised without a value (no
 	// limit); MaxModes interprets it.
 	Modes int
+	// Monitor is MONITOR (IRCv3 monitor): how many nicks our monitor list
+	// may hold. 0 when not advertised (no MONITOR command), -1 when
+	// advertised without a value (no limit).
+	Monitor int
+	// ClientTagDeny is CLIENTTAGDENY (message-tags) as sent: the client
+	// tags the server drops; ClientTagAllowed interprets it.
+	ClientTagDeny string
 }
 
 // DefaultISupport returns what a server that sends no 005 implies.
@@ -147,6 +154,21 @@ func (is *ISupport) Apply(tokens []string) (changed bool) {
 			case err == nil && n > 0:
 				is.Modes = min(n, maxModes)
 			}
+		case "MONITOR":
+			switch n, err := strconv.Atoi(val); {
+			case neg:
+				is.Monitor = 0
+			case val == "":
+				is.Monitor = -1
+			case err == nil && n > 0:
+				is.Monitor = min(n, maxMonitor)
+			}
+		case "CLIENTTAGDENY":
+			if neg {
+				is.ClientTagDeny = ""
+				continue
+			}
+			is.ClientTagDeny = clipValue(val, maxTargMaxLen)
 		case "TARGMAX":
 			if neg {
 				is.TargMax = ""
@@ -165,6 +187,29 @@ const maxRefTypesLen = 256
 // maxTargMaxLen bounds a stored TARGMAX value; real servers send under 200
 // bytes.
 const maxTargMaxLen = 512
+
+// maxMonitor bounds an advertised MONITOR limit; a list that long is
+// already more than any user keeps.
+const maxMonitor = 10000
+
+// ClientTagAllowed reports whether the server relays client tag name
+// (without its "+"): CLIENTTAGDENY lists denied names, "*" denies all
+// but those listed with "-" (message-tags).
+func (is *ISupport) ClientTagAllowed(name string) bool {
+	name = strings.TrimPrefix(name, "+")
+	all, denied, exempt := false, false, false
+	for _, t := range strings.Split(is.ClientTagDeny, ",") {
+		switch {
+		case t == "*":
+			all = true
+		case t == "-"+name:
+			exempt = true
+		case t == name:
+			denied = true
+		}
+	}
+	return !denied && (!all || exempt)
+}
 
 // maxModes bounds an advertised MODES; the line length is the real limit.
 const maxModes = 512

@@ -17,6 +17,10 @@ import (
 // Commands that are not the session's business are logged and ignored.
 func (s *Session) submitIRC(meta event.Meta, c command.Command) []event.Event {
 	switch c := c.(type) {
+	case command.Monitor:
+		return s.monitorCmd(meta, c)
+	case command.Typing:
+		s.typing(c)
 	case command.Kick:
 		if !validParam(c.Channel) || !validParam(c.Nick) {
 			return s.refuse(meta, "cannot kick %q from %q: not a valid nick or channel", c.Nick, c.Channel)

@@ -68,6 +68,9 @@ func (s *Session) handleText(h *handling) {
 	target, raw := m.Param(0), m.Params[len(m.Params)-1]
 	from := nickOf(m)
 	self := s.isMe(from)
+	if !self {
+		s.typingHeard(from)
+	}
 	kind := event.Privmsg
 	if m.Command == "NOTICE" {
 		kind = event.Notice

@@ -29,10 +29,16 @@ func (s *Session) handleNumeric(h *handling) {
 		if s.rejoinDue != nil {
 			s.sendRejoin()
 		}
+		s.monitorBurst(h)
 		s.endOfBurst()
 	case "005":
 		s.isupport(h)
 		return
+	case "730", "731", "732", "733", "734":
+		s.handleMonitorNumeric(h)
+		return
+	case "401", "404":
+		s.typingRefused(m.Param(1))
 	case "433", "432":
 		s.nickRefused(h)
 		return

@@ -123,6 +123,9 @@ type Config struct {
 	Version     string // CTCP VERSION reply text; "" = "ferry"
 	Sender      Sender
 	Now         func() time.Time // nil = time.Now
+	// Monitor are the nicks to monitor (IRCv3 monitor) on every
+	// connection, before those added with /monitor.
+	Monitor []string
 	// OnSTS is called (inside Handle) with the sts capability value
 	// whenever CAP LS or CAP NEW offers it.
 	OnSTS func(value string)
@@ -217,6 +220,8 @@ type Session struct {
 	// capsShown is the capability state last told to the owner
 	// (capnews.go).
 	capsShown capNews
+	mon       monitorState // the monitor list (monitor.go)
+	typ       typingState  // per connection (typing.go)
 }
 
 // New returns a session for cfg. Call Register on each new connection.
@@ -289,6 +294,8 @@ func (s *Session) reset() {
 	s.whoisOpen = ""
 	s.gap, s.gapPending, s.burstDone = nil, false, false
 	s.labels.batches = nil // pending labels stay: a held line may be answered on the next connection (see unlabelHeld)
+	s.monitorReset()
+	s.typ = typingState{}
 	if s.channels != nil && s.is.Casemap != before {
 		s.refold() // the kept channel list was folded with the last server's mapping
 	}
@@ -472,6 +479,9 @@ func (h *handling) dispatch() {
 	if s.rejoinDue != nil && !isNumeric(m.Command) {
 		s.sendRejoin() // a server without MOTD numerics: its burst is over
 	}
+	if s.mon.due && !isNumeric(m.Command) {
+		s.monitorBurst(h)
+	}
 	switch m.Command {
 	case "PING":
 		s.send(ClassConn, "PONG", append([]string(nil), m.Params...)...)
@@ -518,6 +528,7 @@ func (h *handling) dispatch() {
 	case "BATCH":
 		s.handleBatch(h)
 	case "TAGMSG":
+		s.handleTagmsg(h)
 	case "ACK":
 		// labeled-response: the labelled request had no answer to show (replyOrigin ended it).
 	case "MARKREAD":

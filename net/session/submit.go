@@ -33,6 +33,7 @@ func (s *Session) Submit(c command.Command) []event.Event {
 		if !validParam(c.Target) {
 			return refuse("cannot send to %q: not a valid target", c.Target)
 		}
+		s.typingHeard(c.Target)
 		return s.sendText(meta, c)
 	case command.Join:
 		if !validParam(c.Channel) || strings.ContainsAny(c.Key, " \x00\r\n") {

@@ -63,6 +63,8 @@ func (n *Network) handleChat(u *user, m *irc.Message) {
 		n.list(u, m.Param(0))
 	case "SETNAME":
 		n.setName(u, m)
+	case "MONITOR":
+		n.monitor(u, m.Params)
 	case "LINKS":
 		for _, nd := range n.nodes {
 			hops := "1"
@@ -94,9 +96,11 @@ func (n *Network) changeNick(u *user, nick string) {
 	}
 	m := &irc.Message{Prefix: u.prefix(), Command: "NICK", Params: []string{nick}}
 	n.toPeers(u, m, n.ctx(false), true)
+	n.monitorNotify(u, false)
 	delete(n.users, fold(u.nick))
 	u.nick = nick
 	n.users[fold(nick)] = u
+	n.monitorNotify(u, true)
 }
 
 func (n *Network) join(u *user, m *irc.Message) {

@@ -78,6 +78,7 @@ func (n *Network) startChatter(cfg Chatter) {
 	n.lock()
 	if n.users[fold(u.nick)] == nil {
 		n.users[fold(u.nick)] = u
+		n.monitorNotify(u, true)
 		n.joinOne(u, cfg.Channel)
 		if c := n.chans[fold(cfg.Channel)]; c != nil && c.topic == "" {
 			c.topic, c.topicBy, c.topicAt = "Welcome to ferry's demo network: try /migrate s2", u.prefix().String(), n.now()

@@ -1,6 +1,7 @@
 package testnet
 
 import (
+	"strconv"
 	"strings"
 )
 
@@ -20,6 +21,7 @@ func defaultISupport() []string {
 		"CHANLIMIT=#:100",
 		"CHATHISTORY=100",
 		"MSGREFTYPES=msgid,timestamp",
+		"MONITOR=" + strconv.Itoa(monitorLimit),
 	}
 }
 

@@ -132,6 +132,7 @@ func (n *Network) tryRegister(c *conn) {
 	n.users[fold(u.nick)] = u
 	n.welcome(u)
 	n.bouncerWelcome(u)
+	n.monitorNotify(u, true)
 	n.logf("%s: %s registered from %s%s", u.node.name, u.nick, c.remote, suffix(u.account != "", " as "+u.account))
 }
 

@@ -32,8 +32,9 @@ type user struct {
 	// capture collects the lines u receives while a labelled command of
 	// its own is handled (labeled.go); nil otherwise.
 	capture *[]*irc.Message
-	batch   *clientBatch // a multiline batch being sent (multiline.go)
-	bound   string       // soju.im/bouncer-networks: the network BOUNCER BIND chose (bouncer.go)
+	batch   *clientBatch      // a multiline batch being sent (multiline.go)
+	bound   string            // soju.im/bouncer-networks: the network BOUNCER BIND chose (bouncer.go)
+	monitor map[string]string // folded nick -> as given (monitor.go)
 }
 
 func newPendingUser(c *conn) *user {
@@ -276,6 +277,9 @@ func (n *Network) quitUser(u *user, reason string) {
 	}
 	m := &irc.Message{Prefix: u.prefix(), Command: "QUIT", Params: []string{reason}}
 	n.toPeers(u, m, n.ctx(false), false)
+	if u.registered {
+		n.monitorNotify(u, false)
+	}
 	for ch := range u.chans {
 		n.removeMember(ch, u)
 	}

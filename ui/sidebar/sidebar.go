@@ -30,7 +30,14 @@ type Item struct {
 	// Number is the buffer's number (Alt+N, /buffer N), drawn before the
 	// label, right-aligned with the others; 0 draws none.
 	Number int
+	// Online marks a query whose peer is monitored and online with a dot
+	// before the name (an offline one is Disconnected: dimmed).
+	Online bool
 }
+
+// onlineMark stands before a query whose peer is online, in the room
+// other buffers leave blank.
+const onlineMark = "•"
 
 // Render returns exactly height rows of exactly width cells. When the list
 // is longer than the window, it scrolls so that the active item is
@@ -88,7 +95,10 @@ func row(st *themes.Styles, it Item, width, numW int) string {
 		s = st.SidebarItem
 	}
 	label := format.SanitizeName(it.Label)
-	if !it.Network {
+	switch {
+	case it.Online:
+		label = onlineMark + label
+	case !it.Network:
 		label = " " + label
 	}
 	if numW > 0 {

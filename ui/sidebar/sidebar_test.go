@@ -75,3 +75,27 @@ func TestRenderNumbers(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderPresence: a monitored query's peer online gets the dot in the
+// room before the name, offline is drawn like a buffer not connected
+// (dimmed), and both keep the column of the other names.
+func TestRenderPresence(t *testing.T) {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.ANSI256)
+	th, err := themes.Load("dark", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := themes.NewStyles(th, r, false)
+	items := []Item{{Label: "bob", Online: true, Number: 2}, {Label: "carol", Disconnected: true, Number: 3}, {Label: "dave", Number: 4}}
+	rows := Render(st, items, 10, 3)
+	if want := st.SidebarItem.Render("2 •bob    "); rows[0] != want {
+		t.Errorf("online row %q, want %q", rows[0], want)
+	}
+	if want := st.SidebarDisconnected.Render("3  carol  "); rows[1] != want {
+		t.Errorf("offline row %q, want %q", rows[1], want)
+	}
+	if rows[1] == st.SidebarItem.Render("3  carol  ") {
+		t.Error("offline is drawn like any buffer")
+	}
+}

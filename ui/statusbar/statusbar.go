@@ -54,6 +54,9 @@ type Bar struct {
 	// Activity lists the buffers with unread lines by their Alt+number,
 	// for when the sidebar is hidden (narrow terminals), irssi style.
 	Activity []Act
+	// Typing says who is typing in the current buffer ("bob is
+	// typing…"), "" for nobody.
+	Typing   string
 	Note     string
 	NoteKind NoteKind
 }
@@ -116,6 +119,9 @@ func (b Bar) Render(st *themes.Styles, width int) string {
 	}
 	if b.Search != "" {
 		parts = append(parts, part{"search “" + format.Sanitize(b.Search) + "”", prioSearch})
+	}
+	if b.Typing != "" {
+		parts = append(parts, part{format.Sanitize(b.Typing), prioTyping})
 	}
 	if b.Scrolled {
 		parts = append(parts, part{"-- more --", prioScrolled})
@@ -202,6 +208,7 @@ func cut(s string, width int) string {
 // pending lines rather than the lag.
 const (
 	prioLag = iota
+	prioTyping
 	prioSearch
 	prioScrolled
 	prioFetching
