@@ -82,9 +82,6 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 				m.invite(ev)
 			}
 		case event.Info:
-			if ev.Code == "305" || ev.Code == "306" {
-				continue // the server's answer to AWAY: the Away event says it
-			}
 			n := m.network(ev.Network)
 			b := n.server0
 			if ev.Buffer != "" {
