@@ -190,12 +190,12 @@ func TestQueueBound(t *testing.T) {
 
 // TestFloodLosesNothing feeds 100 000 JOINs in batches, as fast as a
 // network loop hands them over, to a writer slowed as a busy disk is (each
-// time it takes the queue it first waits 2 ms): every line reaches the
+// time it takes the queue it first waits 5 ms): every line reaches the
 // file, in order, and no Write waits much longer than MaxWait.
 func TestFloodLosesNothing(t *testing.T) {
 	const n, batch, maxWait = 100_000, 250, 20 * time.Millisecond
 	dir := t.TempDir()
-	w, err := open(dir, Options{QueueLimit: 4096, MaxWait: maxWait, Location: time.UTC}, func() { time.Sleep(2 * time.Millisecond) })
+	w, err := open(dir, Options{QueueLimit: 4096, MaxWait: maxWait, Location: time.UTC}, func() { time.Sleep(5 * time.Millisecond) })
 	if err != nil {
 		t.Fatal(err)
 	}
