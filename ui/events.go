@@ -91,9 +91,6 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 				m.invite(ev)
 			}
 		case event.Info:
-			if ev.Code == "305" || ev.Code == "306" {
-				continue // the server's answer to AWAY: the Away event says it
-			}
 			n := m.network(ev.Network)
 			b := n.server0
 			if ev.Buffer != "" {
@@ -265,7 +262,7 @@ func (m *model) messageLine(n *network, ev event.Message) scrollback.Line {
 	kind := lineKind(ev.Kind)
 	hl := !ev.Self && (ev.Highlight || m.highlighted(n, ev.Text))
 	return scrollback.Line{Time: m.at(ev.Time), Kind: kind, Nick: ev.From, Text: ev.Text,
-		Self: ev.Self, Highlight: hl, Pending: ev.Pending, MsgID: ev.MsgID, LocalID: ev.LocalID}
+		Self: ev.Self, Highlight: hl, Pending: ev.Pending, MsgID: ev.MsgID, LocalID: ev.LocalID, Part: ev.Part}
 }
 
 // scanBack bounds how far back from the newest line with a LocalID the
@@ -273,12 +270,12 @@ func (m *model) messageLine(n *network, ev event.Message) scrollback.Line {
 const scanBack = 256
 
 // updateOwn applies the server's echo of our line (ev.Echo) to that line:
-// the session matched it and names it by LocalID and Part, and a split
-// text's lines are appended together, in order, when submitted; so the
-// line is the Part-th (oldest first) of that LocalID, and takes the echo's
-// msgid, time and pending state. It reports false when ev is no echo (the
-// first announcement of a line, to be appended) or its line is no longer
-// shown.
+// the session matched it and names it by LocalID and Part, which the line
+// carries since it was announced, so the line is found by both (not by
+// counting the lines of the LocalID, which the ring may have dropped some
+// of). It takes the echo's msgid, time and pending state. It reports
+// false when ev is no echo (the first announcement of a line, to be
+// appended) or its line is no longer shown (then it is added, not lost).
 func (m *model) updateOwn(b *buffer, ev event.Message) bool {
 	if !ev.Echo || ev.Part < 0 {
 		return false
@@ -287,26 +284,23 @@ func (m *model) updateOwn(b *buffer, ev event.Message) bool {
 	if !ok {
 		return false
 	}
-	var lines []int // of ev.LocalID, newest first
 	for j := i; j >= 0 && j > i-scanBack; j-- {
-		if b.sb.Line(j).LocalID == ev.LocalID {
-			lines = append(lines, j)
+		if l := b.sb.Line(j); l.LocalID != ev.LocalID || l.Part != ev.Part {
+			continue
 		}
+		b.sb.UpdateAt(j, func(l *scrollback.Line) {
+			if ev.MsgID != "" {
+				l.MsgID = ev.MsgID
+			}
+			if !ev.Time.IsZero() {
+				l.Time = ev.Time
+			}
+			l.Pending = ev.Pending
+			l.Failed = false
+		})
+		return true
 	}
-	if ev.Part >= len(lines) {
-		return false
-	}
-	b.sb.UpdateAt(lines[len(lines)-1-ev.Part], func(l *scrollback.Line) {
-		if ev.MsgID != "" {
-			l.MsgID = ev.MsgID
-		}
-		if !ev.Time.IsZero() {
-			l.Time = ev.Time
-		}
-		l.Pending = ev.Pending
-		l.Failed = false
-	})
-	return true
+	return false
 }
 
 // own applies f to every line of ours with id (a split text has several)

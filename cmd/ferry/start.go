@@ -160,9 +160,12 @@ func runTUI(r tuiRun, opts ui.Options, stderr io.Writer) int {
 }
 
 // relay is the Pool as the UI sees it: every batch goes first to the chat
-// logs (which never block), then to the UI, until detach (the program has
-// ended): from then on batches are still read, so the chat logs see
-// everything up to the Pool's close.
+// logs, then to the UI, until detach (the program has ended): from then on
+// batches are still read, so the chat logs see everything up to the Pool's
+// close. The chat logs drop nothing; when their writer is behind, Write
+// holds this goroutine for at most chatlog.DefaultMaxWait per batch, which
+// delays the UI's batch by as much and never stops the network loop for
+// longer (the Pool keeps reading while a batch waits for us).
 type relay struct {
 	*conn.Pool
 	out      chan event.Batch

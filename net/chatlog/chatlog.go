@@ -12,8 +12,9 @@
 // Delivered, at the time typed; a line that never went out (Failed, or still
 // waiting at Close) is written marked "-!- not sent: " (NotSent) instead.
 //
-// It consumes the same event batches the UI does. Write never blocks: the
-// batch is queued and one goroutine writes the files. Lines are written as
+// It consumes the same event batches the UI does, and never drops one:
+// the batch is queued and one goroutine writes the files; Write waits
+// (briefly, see Options.MaxWait) only while the writer is behind. Lines are written as
 // plain text (mIRC formatting removed, control characters replaced), so
 // `cat` on a log cannot drive the terminal. Secrets never reach a log: our
 // own lines to services (NickServ IDENTIFY, REGISTER, ...) are masked, and
@@ -34,13 +35,15 @@ import (
 	"github.com/ferry-irc/ferry/net/event"
 )
 
-// Logger receives warnings: dropped events, files that cannot be written.
+// Logger receives warnings: a writer far behind, files that cannot be
+// written.
 type Logger interface{ Printf(format string, v ...any) }
 
 // Defaults for Options.
 const (
 	DefaultMaxOpen    = 64
 	DefaultQueueLimit = 64 << 10
+	DefaultMaxWait    = 20 * time.Millisecond
 )
 
 // Options tune a Writer; the zero value is usable.
@@ -48,10 +51,27 @@ type Options struct {
 	// MaxOpen bounds the open log files; the least recently written is
 	// closed (with a "Log closed" line) to open another. 0 = DefaultMaxOpen.
 	MaxOpen int
-	// QueueLimit bounds the events waiting to be written. Events beyond it
-	// are dropped and counted (see Dropped) rather than blocking the UI or
-	// growing without bound when the disk stalls. 0 = DefaultQueueLimit.
+	// QueueLimit is how many events may wait to be written before Write
+	// makes its caller wait for the writer. 0 = DefaultQueueLimit.
+	//
+	// A log is a record: losing lines of it under a flood (a JOIN flood
+	// of 100 000 nicks arrives faster than one goroutine formats and
+	// writes them) makes it useless, so nothing is ever dropped. Over the
+	// limit, Write waits for the writer to take the queue, but at most
+	// MaxWait per call: its caller hands the same batches to the UI, which
+	// must stay responsive, and the network must be read. After MaxWait
+	// the batch is queued anyway, over the limit. So the queue is bounded
+	// by the limit while the disk keeps up with the network on average,
+	// which a local disk does by far (the writer writes hundreds of
+	// thousands of lines a second); a stalled disk makes every Write wait
+	// MaxWait (slowing the reading of the network to a batch per MaxWait,
+	// which is the back-pressure) and the queue grow by what arrives
+	// meanwhile, which a warning reports. Spilling to a file instead
+	// would wait on the same stalled disk.
 	QueueLimit int
+	// MaxWait bounds how long one Write waits for room in the queue.
+	// 0 = DefaultMaxWait.
+	MaxWait time.Duration
 	// Log receives warnings; nil discards them.
 	Log Logger
 	// Location is the time zone of timestamps; nil = time.Local.
@@ -68,12 +88,13 @@ type Writer struct {
 	opts Options
 
 	mu       sync.Mutex
-	cond     *sync.Cond
+	cond     *sync.Cond // the writer waits on it for events
+	room     *sync.Cond // Write waits on it for the writer to take the queue
 	queue    []item
 	queued   int // events in queue
 	closed   bool
-	dropped  uint64 // total, for Dropped
-	unwarned uint64 // dropped since the last warning
+	overfull bool // queued over the limit after a full MaxWait, not warned yet
+	waited   time.Duration
 
 	done chan struct{} // closed when the writer goroutine has finished
 	err  error         // first error closing files; read after done
@@ -118,6 +139,9 @@ func open(dir string, opts Options, hold func()) (*Writer, error) {
 	if opts.QueueLimit <= 0 {
 		opts.QueueLimit = DefaultQueueLimit
 	}
+	if opts.MaxWait <= 0 {
+		opts.MaxWait = DefaultMaxWait
+	}
 	if opts.Location == nil {
 		opts.Location = time.Local
 	}
@@ -135,37 +159,57 @@ func open(dir string, opts Options, hold func()) (*Writer, error) {
 		hold:     hold,
 	}
 	w.cond = sync.NewCond(&w.mu)
+	w.room = sync.NewCond(&w.mu)
 	go w.run()
 	return w, nil
 }
 
-// Write queues the batch's events for logging and returns at once. Events
-// over QueueLimit are dropped and counted; after Close everything is
-// ignored. The caller must not change the events afterwards (the
-// net/event contract).
+// Write queues the batch's events for logging. While the queue holds
+// QueueLimit events or more it first waits for the writer to take them,
+// at most MaxWait; then it queues the batch regardless: no event is ever
+// dropped. After Close everything is ignored. The caller must not change
+// the events afterwards (the net/event contract).
 func (w *Writer) Write(b event.Batch) {
 	if len(b.Events) == 0 {
 		return
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.queued >= w.opts.QueueLimit && !w.closed {
+		start := time.Now()
+		// sync.Cond has no timeout: a timer wakes us at the deadline.
+		expired := false
+		t := time.AfterFunc(w.opts.MaxWait, func() {
+			w.mu.Lock()
+			expired = true
+			w.mu.Unlock()
+			w.room.Broadcast()
+		})
+		for w.queued >= w.opts.QueueLimit && !w.closed && !expired {
+			w.room.Wait()
+		}
+		t.Stop()
+		w.waited += time.Since(start)
+		if expired && w.queued >= w.opts.QueueLimit {
+			w.overfull = true
+		}
+	}
 	if w.closed {
 		return
 	}
-	n := len(b.Events)
-	if room := w.opts.QueueLimit - w.queued; n > room {
-		if room < 0 {
-			room = 0
-		}
-		w.dropped += uint64(n - room)
-		w.unwarned += uint64(n - room)
-		n = room
-	}
-	for _, ev := range b.Events[:n] {
+	for _, ev := range b.Events {
 		w.queue = append(w.queue, item{ev: ev})
 	}
-	w.queued += n
+	w.queued += len(b.Events)
 	w.cond.Signal()
+}
+
+// Waited is the total time Write spent waiting for the writer: the cost
+// of never dropping a line, which a flood benchmark reports.
+func (w *Writer) Waited() time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.waited
 }
 
 // Flush waits until every event queued before it is written to the files
@@ -186,13 +230,6 @@ func (w *Writer) Flush() {
 	}
 }
 
-// Dropped is the number of events dropped because the queue was full.
-func (w *Writer) Dropped() uint64 {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.dropped
-}
-
 // Close writes everything queued, adds a "Log closed" line to each open
 // file and closes it. It returns the first error closing a file. Calling
 // it again returns the same result.
@@ -200,6 +237,7 @@ func (w *Writer) Close() error {
 	w.mu.Lock()
 	w.closed = true
 	w.cond.Signal()
+	w.room.Broadcast()
 	w.mu.Unlock()
 	<-w.done
 	return w.err
@@ -221,13 +259,14 @@ func (w *Writer) run() {
 		q := w.queue
 		w.queue, spare = spare[:0], nil
 		w.queued = 0
+		w.room.Broadcast()
 		closed := w.closed
-		unwarned := w.unwarned
-		w.unwarned = 0
+		overfull := w.overfull
+		w.overfull = false
 		w.mu.Unlock()
 
-		if unwarned > 0 {
-			w.warn("chat logs: queue full (%d events), %d events not logged", w.opts.QueueLimit, unwarned)
+		if overfull {
+			w.warn("chat logs: the disk is slow, %d events were waiting to be written (none lost)", len(q))
 		}
 		for i, it := range q {
 			if it.done != nil {

@@ -138,15 +138,16 @@ func TestFlushAndClose(t *testing.T) {
 	}
 }
 
-// TestQueueBound: when the writer cannot keep up, events over the bound
-// are dropped and counted, a warning says how many, and Write still returns
-// at once.
+// TestQueueBound: when the writer is stuck, a Write over the bound waits
+// at most MaxWait, then queues its events anyway: once the writer moves
+// again every event is logged, and a warning says the disk was slow.
 func TestQueueBound(t *testing.T) {
 	var logs testLog
 	reached, release := make(chan struct{}), make(chan struct{})
 	var once sync.Once
 	dir := t.TempDir()
-	w, err := open(dir, Options{QueueLimit: 10, Log: &logs, Location: time.UTC}, func() {
+	const maxWait = 30 * time.Millisecond
+	w, err := open(dir, Options{QueueLimit: 10, MaxWait: maxWait, Log: &logs, Location: time.UTC}, func() {
 		once.Do(func() { close(reached); <-release })
 	})
 	if err != nil {
@@ -158,23 +159,83 @@ func TestQueueBound(t *testing.T) {
 	}
 	w.Write(event.Batch{Events: evs[:1]})
 	<-reached // the writer is stuck before taking the queue
-	w.Write(event.Batch{Events: evs[1:8]})
-	w.Write(event.Batch{Events: evs[8:]}) // 2 fit, 16 dropped
-	if got := w.Dropped(); got != 16 {
-		t.Errorf("Dropped = %d, want 16", got)
+	start := time.Now()
+	w.Write(event.Batch{Events: evs[1:8]}) // under the bound: at once
+	if d := time.Since(start); d >= maxWait {
+		t.Errorf("a Write under the bound took %v", d)
+	}
+	w.Write(event.Batch{Events: evs[8:12]}) // reaches the bound: at once
+	start = time.Now()
+	w.Write(event.Batch{Events: evs[12:]}) // over it: waits MaxWait, then queues
+	if d := time.Since(start); d < maxWait || d > maxWait+time.Second {
+		t.Errorf("a Write over the bound took %v, want about %v", d, maxWait)
+	}
+	if w.Waited() < maxWait {
+		t.Errorf("Waited = %v", w.Waited())
 	}
 	close(release)
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
 	got := read(t, filepath.Join(dir, "libera", "#a.log"))
-	if n := strings.Count(got, "<x>"); n != 10 || !strings.Contains(got, "<x> 9\n") || strings.Contains(got, "<x> 10\n") {
-		t.Errorf("logged %d lines:\n%s", n, got)
+	if n := strings.Count(got, "<x>"); n != 26 || !strings.Contains(got, "<x> 25\n") {
+		t.Errorf("logged %d lines, want 26:\n%s", n, got)
 	}
 	logs.mu.Lock()
 	defer logs.mu.Unlock()
-	if len(logs.lines) != 1 || !strings.Contains(logs.lines[0], "16 events not logged") {
+	if len(logs.lines) != 1 || !strings.Contains(logs.lines[0], "none lost") {
 		t.Errorf("warnings = %q", logs.lines)
+	}
+}
+
+// TestFloodLosesNothing feeds 100 000 JOINs in batches, as fast as a
+// network loop hands them over, to a writer slowed as a busy disk is (each
+// time it takes the queue it first waits 5 ms): every line reaches the
+// file, in order, and no Write waits much longer than MaxWait.
+func TestFloodLosesNothing(t *testing.T) {
+	const n, batch, maxWait = 100_000, 250, 20 * time.Millisecond
+	dir := t.TempDir()
+	w, err := open(dir, Options{QueueLimit: 4096, MaxWait: maxWait, Location: time.UTC}, func() { time.Sleep(5 * time.Millisecond) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var slowest time.Duration
+	start := time.Now()
+	for i := 0; i < n; i += batch {
+		evs := make([]event.Event, batch)
+		for j := range evs {
+			evs[j] = event.Join{Meta: at(0), Channel: "#flood", Nick: fmt.Sprint("n", i+j), UserHost: "u@h"}
+		}
+		t0 := time.Now()
+		w.Write(event.Batch{Events: evs})
+		slowest = max(slowest, time.Since(t0))
+	}
+	fed := time.Since(start)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("fed %d events in %v, all written after %v; the producer waited %v in all, %v at most at once",
+		n, fed, time.Since(start), w.Waited(), slowest)
+	if w.Waited() == 0 {
+		t.Error("the producer never waited: the writer was not slower (the test proves nothing)")
+	}
+	// MaxWait plus scheduling on a busy machine.
+	if slowest > maxWait+500*time.Millisecond {
+		t.Errorf("one Write took %v, MaxWait is %v", slowest, maxWait)
+	}
+	lines := strings.Split(read(t, filepath.Join(dir, "libera", "#flood.log")), "\n")
+	next := 0
+	for _, l := range lines {
+		if !strings.Contains(l, " has joined ") {
+			continue
+		}
+		if want := fmt.Sprintf("--> n%d (u@h) has joined #flood", next); !strings.HasSuffix(l, want) {
+			t.Fatalf("line %d: %q, want ...%q", next, l, want)
+		}
+		next++
+	}
+	if next != n {
+		t.Errorf("%d join lines in the file, want %d", next, n)
 	}
 }
 

@@ -344,21 +344,20 @@ func (s *Session) handleMode(h *handling) {
 		return
 	}
 	ev := event.Mode{Meta: h.meta, Target: target, By: nickOf(m), Modes: m.Param(1), Params: append([]string(nil), m.Params[2:]...)}
-	ch := s.joinedChannel(target)
-	if ch != nil {
+	if ch := s.joinedChannel(target); ch != nil {
 		ev.Target = ch.name
-		if s.applyModes(ch, m.Param(1), m.Params[2:]) {
-			h.emit(ev)
-			h.emit(s.namesEvent(h.meta, ch))
-			return
-		}
+		s.applyModes(ch, m.Param(1), m.Params[2:])
 	}
+	// The Mode event is the whole news, also of members' prefixes: a
+	// consumer applies "+o bob" to bob alone. No Names snapshot follows
+	// it: a snapshot costs O(n) for one member's change, and holds only
+	// the members tracked here (maxMembers), which would shrink a longer
+	// list kept by the UI.
 	h.emit(ev)
 }
 
-// applyModes updates prefix modes and the key of ch; it reports whether a
-// member's prefixes changed.
-func (s *Session) applyModes(ch *channel, modes string, params []string) (prefixChanged bool) {
+// applyModes updates prefix modes and the key of ch.
+func (s *Session) applyModes(ch *channel, modes string, params []string) {
 	adding := true
 	next := 0
 	param := func() (string, bool) {
@@ -383,7 +382,7 @@ func (s *Session) applyModes(ch *channel, modes string, params []string) (prefix
 		}
 		arg, ok := param()
 		if !ok {
-			return prefixChanged
+			return
 		}
 		if p := s.is.PrefixForMode(c); p != 0 {
 			mb := ch.members[s.fold(arg)]
@@ -394,10 +393,8 @@ func (s *Session) applyModes(ch *channel, modes string, params []string) (prefix
 			switch {
 			case adding && !has:
 				mb.prefixes = s.sortPrefixes(mb.prefixes + string(p))
-				prefixChanged = true
 			case !adding && has:
 				mb.prefixes = strings.ReplaceAll(mb.prefixes, string(p), "")
-				prefixChanged = true
 			}
 			continue
 		}
@@ -409,7 +406,6 @@ func (s *Session) applyModes(ch *channel, modes string, params []string) (prefix
 			}
 		}
 	}
-	return prefixChanged
 }
 
 func (s *Session) handleTopic(h *handling) {

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -97,13 +98,14 @@ func TestChannelState(t *testing.T) {
 		t.Errorf("extended join %+v", j)
 	}
 
-	// MODE: prefixes change, the list is re-sent; keys are tracked.
+	// MODE: prefixes change (the Mode event alone says so: no list is
+	// re-sent); keys are tracked.
 	evs = sc.feed(":alice!a@h MODE #c +ov-o+kl bob bob me sekrit 10")
 	mode := one[event.Mode](t, evs)
-	if mode.Modes != "+ov-o+kl" || !reflect.DeepEqual(mode.Params, []string{"bob", "bob", "me", "sekrit", "10"}) {
-		t.Errorf("mode %+v", mode)
+	if mode.Modes != "+ov-o+kl" || !reflect.DeepEqual(mode.Params, []string{"bob", "bob", "me", "sekrit", "10"}) || len(evs) != 1 {
+		t.Errorf("mode %+v (%d events)", mode, len(evs))
 	}
-	names = one[event.Names](t, evs)
+	names = sc.s.namesEvent(event.Meta{}, sc.s.joinedChannel("#c"))
 	if names.Members[0].Nick != "bob" || names.Members[0].Prefixes != "@+" || names.Members[1].Nick != "me" || names.Members[1].Prefixes != "%" {
 		t.Errorf("after MODE: %+v", names.Members)
 	}
@@ -381,5 +383,32 @@ func TestRejoinWithoutMOTDNumerics(t *testing.T) {
 	sc.expect()
 	if !sc.s.Ready() {
 		t.Error("not Ready after the rejoin was answered")
+	}
+}
+
+// TestModeInHugeChannel: in a channel of 100 000 members (more than the
+// session tracks) a MODE +o is one Mode event: no Names snapshot follows
+// to replace the UI's longer list, and a member not tracked here is
+// named in it all the same.
+func TestModeInHugeChannel(t *testing.T) {
+	sc := newScript(t, Config{})
+	sc.register("")
+	sc.feed(":me!u@h JOIN #big")
+	lines := make([]string, 100_000)
+	for i := range lines {
+		lines[i] = fmt.Sprintf(":n%d!u@h JOIN #big", i)
+	}
+	sc.feed(lines...)
+	for _, nick := range []string{"n5", "n99999"} { // tracked; beyond maxMembers
+		evs := sc.feed(":ChanServ!s@services MODE #big +o " + nick)
+		if len(evs) != 1 {
+			t.Fatalf("MODE +o %s gave %d events (the last a %T), want the Mode alone", nick, len(evs), evs[len(evs)-1])
+		}
+		if m, ok := evs[0].(event.Mode); !ok || m.Target != "#big" || m.Modes != "+o" || len(m.Params) != 1 || m.Params[0] != nick {
+			t.Errorf("MODE +o %s gave %+v", nick, evs[0])
+		}
+	}
+	if mb := sc.s.joinedChannel("#big").members["n5"]; mb == nil || mb.prefixes != "@" {
+		t.Errorf("n5 after +o: %+v", mb)
 	}
 }

@@ -357,7 +357,6 @@ func TestNumericsAsInfo(t *testing.T) {
 		{":srv 401 me nobody :No such nick", event.Info{Code: "401", Text: "nobody: No such nick", Error: true, Reply: true}, 0},
 		{":srv 311 me bob b host * :Bob B", event.Info{Code: "311", Text: "bob (b@host): Bob B", Reply: true}, 0},
 		{":srv 301 me bob :gone fishing", event.Info{Code: "301", Text: "bob is away: gone fishing", Reply: true}, 1},
-		{":srv 306 me :You have been marked as being away", event.Info{Code: "306", Text: "You have been marked as being away"}, 1},
 		{":srv 999 me some thing :unknown numeric", event.Info{Code: "999", Text: "some thing unknown numeric"}, 0},
 		{":srv 324 me #in +nt", event.Info{Buffer: "#in", Code: "324", Text: "#in modes: +nt"}, 0},
 		{":srv 353 me = #out :a b c", event.Info{Code: "353", Text: "#out: a b c"}, 0},
@@ -507,4 +506,27 @@ func TestEchoNamesItsLine(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAwayRepliesOneEvent: the server's answers to our AWAY (305, 306)
+// become an Away event and nothing else: no Info repeating them.
+func TestAwayRepliesOneEvent(t *testing.T) {
+	sc := newScript(t, Config{})
+	sc.register("")
+	for _, tt := range []struct {
+		line string
+		away bool
+	}{
+		{":srv 306 me :You have been marked as being away", true},
+		{":srv 305 me :You are no longer marked as being away", false},
+	} {
+		evs := sc.feed(tt.line)
+		if len(evs) != 1 {
+			t.Fatalf("%q gave %d events, want 1: %+v", tt.line, len(evs), evs)
+		}
+		if a, ok := evs[0].(event.Away); !ok || a.Away != tt.away || !a.Self || a.Nick != "me" {
+			t.Errorf("%q gave %+v, want our Away=%v", tt.line, evs[0], tt.away)
+		}
+	}
+	sc.expect()
 }

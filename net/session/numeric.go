@@ -60,7 +60,10 @@ func (s *Session) handleNumeric(h *handling) {
 		s.topicWhoTime(h)
 		return
 	case "305", "306":
+		// The answer to our AWAY: the Away event is all it says, and the
+		// UI words it (with the message typed); its text would repeat it.
 		h.emit(event.Away{Meta: h.meta, Nick: s.nick, Away: m.Command == "306", Self: true})
+		return
 	case "301":
 		if nick := m.Param(1); nick != "" {
 			h.emit(event.Away{Meta: h.meta, Nick: nick, Away: true, Message: m.Trailing(), Self: s.isMe(nick)})

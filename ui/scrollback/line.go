@@ -76,4 +76,8 @@ type Line struct {
 	// LocalID identifies a line the user typed (the SendText ID); zero for
 	// every other line.
 	LocalID uint64
+	// Part is, with LocalID, which line of a typed text split into
+	// several this is (0 for the first): LocalID and Part name one line
+	// exactly, also when the ring has dropped the text's first lines.
+	Part int
 }

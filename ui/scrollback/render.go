@@ -1,8 +1,6 @@
 package scrollback
 
 import (
-	"cmp"
-	"slices"
 	"strings"
 	"time"
 
@@ -353,71 +351,30 @@ const foldNames = 8
 // (wrapped) line: "alice, bob joined · carol left · dave → dave_".
 func (v *View) renderFold(rows []string, e entry) []string {
 	b := v.buf
-	type group struct {
-		verb  string
-		names []format.Span
-		count int
-		first uint64 // slot of the group's first line: groups read in the order things happened
-	}
-	groups := []*group{{verb: " joined"}, {verb: " left"}, {verb: " quit"}, {verb: ""},
-		{verb: " changed host"}, {verb: " changed realname"}, {verb: " logged in or out"}}
-	var last time.Time
-	for s := e.start; s <= e.end; s++ {
-		l := &b.slot(s).Line
-		last = l.Time
-		var g *group
-		switch l.Kind {
-		case Join:
-			g = groups[0]
-		case Part:
-			g = groups[1]
-		case Quit:
-			g = groups[2]
-		case Nick:
-			g = groups[3]
-		case Host:
-			g = groups[4]
-		case Realname:
-			g = groups[5]
-		case Account:
-			g = groups[6]
-		default:
-			continue
-		}
-		g.count++
-		if g.count == 1 {
-			g.first = s
-		}
-		if g.count > foldNames {
-			continue
-		}
-		if len(g.names) > 0 {
-			g.names = append(g.names, format.Span{Text: ", "})
-		}
-		g.names = append(g.names, format.Span{Text: format.SanitizeName(l.Nick), Attr: v.attrs.nick(l.Nick)})
-		if l.Kind == Nick {
-			g.names = append(g.names, format.Span{Text: " → "},
-				format.Span{Text: format.SanitizeName(l.Text), Attr: v.attrs.nick(l.Text)})
-		}
-	}
-	// "bob left · bob joined" for a /cycle, not the other way round.
-	slices.SortStableFunc(groups, func(a, b *group) int { return cmp.Compare(a.first, b.first) })
 	var spans []format.Span
-	for _, g := range groups {
-		if g.count == 0 {
-			continue
-		}
+	for _, g := range foldSummary(b, e.start, e.end) {
 		if spans != nil {
 			spans = append(spans, format.Span{Text: " · "})
 		}
-		spans = append(spans, g.names...)
-		if g.count > foldNames {
-			spans = append(spans, format.Span{Text: " and " + itoa(g.count-foldNames) + " more"})
+		for i, n := range g.names {
+			if i == foldNames {
+				break
+			}
+			if i > 0 {
+				spans = append(spans, format.Span{Text: ", "})
+			}
+			spans = append(spans, format.Span{Text: format.SanitizeName(n.Nick), Attr: v.attrs.nick(n.Nick)})
+			if n.To != "" {
+				spans = append(spans, format.Span{Text: " → "},
+					format.Span{Text: format.SanitizeName(n.To), Attr: v.attrs.nick(n.To)})
+			}
 		}
-		if g.verb != "" {
-			spans = append(spans, format.Span{Text: g.verb})
+		if len(g.names) > foldNames {
+			spans = append(spans, format.Span{Text: " and " + itoa(len(g.names)-foldNames) + " more"})
 		}
+		spans = append(spans, format.Span{Text: g.verb})
 	}
+	last := b.slot(e.end).Time
 	lay := v.lay
 	prefix := ""
 	if lay.indent > 0 {

@@ -242,8 +242,8 @@ func TestFoldingModes(t *testing.T) {
 	}
 }
 
-// A folded line names the kinds of change in the order they happened:
-// a /cycle reads "left · joined".
+// A folded line names the changes in the order they happened: a /cycle
+// reads "left and rejoined", the rename after it comes next.
 func TestFoldKeepsOrder(t *testing.T) {
 	b := newBuf(100)
 	b.Append(msg(0, "a", "before"))
@@ -254,7 +254,7 @@ func TestFoldKeepsOrder(t *testing.T) {
 	b.Append(msg(1, "a", "after"))
 	checkScreen(t, newView(t, b, termenv.Ascii, 80, 3, Options{NickWidth: 3}), `
 12:00   a before
-12:00  -- bob, amy left · bob joined · bob → rob
+12:00  -- bob left and rejoined · bob → rob · amy left
 12:01   a after`)
 }
 
