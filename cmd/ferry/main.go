@@ -15,13 +15,26 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"github.com/ferry-irc/ferry/cmd/internal/version"
 	"github.com/ferry-irc/ferry/config"
 	"github.com/ferry-irc/ferry/themes"
 )
 
+// gcPercent is the garbage collector's target unless GOGC says otherwise.
+// An IRC client stays open for weeks beside everything else the user runs,
+// and its heap is mostly long-lived (scrollback, member lists), so a
+// smaller footprint is worth more than the last bit of throughput in a
+// flood: against Go's default of 100, a flood of 100 000 JOINs ends with
+// about 49 MB resident instead of 65 MB, for 0.67 s of CPU instead of
+// 0.52 s (cmd/internal/floodbench, KIND=join, medians of 3).
+const gcPercent = 50
+
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
