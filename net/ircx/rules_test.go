@@ -1,6 +1,9 @@
 package ircx
 
-import "testing"
+import (
+	"testing"
+	"unicode/utf8"
+)
 
 func TestStripFormatting(t *testing.T) {
 	tests := map[string]string{
@@ -177,6 +180,31 @@ func FuzzCasemap(f *testing.F) {
 				t.Fatalf("%v: Equal(%q, %q) disagrees with Fold", cm, a, b)
 			}
 			cm.ContainsWord(a, b)
+		}
+	})
+}
+
+// FuzzContainsWord holds ContainsWord, which jumps between the bytes a
+// match can start with, to the plain rule: try every rune start.
+func FuzzContainsWord(f *testing.F) {
+	f.Add("hi Bob!", "bob", 0)
+	f.Add("[bob] {bob}", "{BOB}", 0)
+	f.Add("\x02bob\x02: hi", "bob", 1)
+	f.Add("bobby bob_ böb", "BÖB", 3)
+	f.Fuzz(func(t *testing.T, text, word string, cm int) {
+		c := Casemap(uint(cm) % uint(len(firstBytes)))
+		want := false
+		if word != "" && len(word) <= len(text) {
+			plain := StripFormatting(text)
+			for i := 0; i+len(word) <= len(plain); i++ {
+				if utf8.RuneStart(plain[i]) && c.wordAt(plain, i, word) {
+					want = true
+					break
+				}
+			}
+		}
+		if got := c.ContainsWord(text, word); got != want {
+			t.Errorf("%v.ContainsWord(%q, %q) = %v, the plain rule says %v", c, text, word, got, want)
 		}
 	})
 }
