@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/ferry-irc/ferry/config"
 	"github.com/ferry-irc/ferry/ui/scrollback"
 )
 
@@ -96,42 +96,11 @@ func (m *model) saveOrder() tea.Cmd {
 			return orderSavedMsg{}
 		}
 		orderWrites.done[path] = seq
-		if err := writeFileAtomic(path, append(data, '\n')); err != nil {
+		if err := config.WriteFileAtomic(path, append(data, '\n'), nil); err != nil {
 			return orderSavedMsg{fmt.Errorf("save buffer order: %w", err)}
 		}
 		return orderSavedMsg{}
 	}
-}
-
-// writeFileAtomic replaces path with data, readable only by the user: the
-// data goes to a temporary file in the same directory, which is synced and
-// renamed over path, so a crash leaves the old file or the new one, whole.
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*") // mode 0600
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }
 
 // orderSaved shows the first failure to write the state file (once: the

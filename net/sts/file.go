@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sort"
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/ferry-irc/ferry/config"
 )
 
 // fileHeader opens the persisted file, for a person who finds it.
@@ -73,7 +73,7 @@ func store(path string, policies map[string]entry) error {
 	if err := enc.Encode(f); err != nil {
 		return fmt.Errorf("encode sts store: %w", err)
 	}
-	if err := writeAtomic(path, buf.Bytes()); err != nil {
+	if err := config.WriteFileAtomic(path, buf.Bytes(), beforeRename); err != nil {
 		return fmt.Errorf("save sts store %s: %w", path, err)
 	}
 	return nil
@@ -82,59 +82,6 @@ func store(path string, policies map[string]entry) error {
 // beforeRename is a test hook run between writing the temporary file and
 // renaming it over path; an error aborts the write there, as a crash would.
 var beforeRename func(tmp string) error
-
-// writeAtomic replaces path with data so that a crash at any point leaves
-// either the old file or the new one, whole: the data goes to a temporary
-// file in the same directory (rename is atomic only within a file system),
-// is fsynced, renamed over path, and the directory is fsynced so the rename
-// itself survives a power cut. The real file is never opened for writing.
-func writeAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if beforeRename != nil {
-		if err = beforeRename(tmp); err != nil {
-			return err
-		}
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, fs.ErrInvalid) {
-		return fmt.Errorf("sync directory %s: %w", dir, err)
-	}
-	return nil
-}
 
 func sortLearned(l []Learned) {
 	sort.Slice(l, func(i, j int) bool { return l[i].Host < l[j].Host })

@@ -14,8 +14,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"time"
+
+	"github.com/ferry-irc/ferry/config"
 )
 
 // FileName is the journal's name in ferry's state directory.
@@ -90,27 +91,7 @@ func Write(path string, lines []Line) error {
 	if err != nil {
 		return fmt.Errorf("write journal: %w", err)
 	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("write journal: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, ".unsent-*.tmp") // created 0600
-	if err != nil {
-		return fmt.Errorf("write journal: %w", err)
-	}
-	name := tmp.Name()
-	_, err = tmp.Write(append(b, '\n'))
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(name, path)
-	}
-	if err != nil {
-		os.Remove(name)
+	if err := config.WriteFileAtomic(path, append(b, '\n'), nil); err != nil {
 		return fmt.Errorf("write journal: %w", err)
 	}
 	return nil
