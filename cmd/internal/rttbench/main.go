@@ -19,6 +19,9 @@
 //     during which nothing the user types can go out. A reconnect after a
 //     lost connection waits the backoff (1 s and more) first; it is left out.
 //
+// ferry's default flood control applies (its burst covers a reconnect's
+// lines); -pause lets it refill before each measurement.
+//
 // Each figure is also given in round trips (figure / RTT). The window's
 // floor is two round trips (OK→PROCEED on the old connection, then
 // RESUME→CONFIRM on the new one, opened before OK).
@@ -60,6 +63,7 @@ func main() {
 	rtts := flag.String("rtt", "0,20ms,100ms", "round-trip times to add, comma-separated")
 	n := flag.Int("n", 9, "repetitions of each measurement (medians are printed)")
 	channels := flag.Int("channels", 20, "channels the user is in (a reconnect rejoins them all)")
+	pause := flag.Duration("pause", 4*time.Second, "quiet time before each measurement, so ferry's flood control (a burst of 8 lines, then one per 500 ms) starts full, as after an ordinary pause in talk")
 	flag.Parse()
 	var list []time.Duration
 	for _, s := range strings.Split(*rtts, ",") {
@@ -74,7 +78,7 @@ func main() {
 		}
 		list = append(list, d)
 	}
-	if err := run(os.Stdout, list, *n, *channels); err != nil {
+	if err := run(os.Stdout, list, *n, *channels, *pause); err != nil {
 		fmt.Fprintln(os.Stderr, "rttbench:", err)
 		os.Exit(1)
 	}
@@ -87,7 +91,7 @@ type result struct {
 	window, migration, reconnect time.Duration
 }
 
-func run(w io.Writer, rtts []time.Duration, n, channels int) error {
+func run(w io.Writer, rtts []time.Duration, n, channels int, pause time.Duration) error {
 	cert, pool, err := relayCert()
 	if err != nil {
 		return err
@@ -95,7 +99,7 @@ func run(w io.Writer, rtts []time.Duration, n, channels int) error {
 	fmt.Fprintf(w, "%-6s %-5s %12s %9s %12s %9s %12s %9s\n", "rtt", "tls", "window_ms", "rtts", "migration_ms", "rtts", "reconnect_ms", "rtts")
 	for _, rtt := range rtts {
 		for _, useTLS := range []bool{false, true} {
-			r, err := measure(rtt, useTLS, n, channels, cert, pool)
+			r, err := measure(rtt, useTLS, n, channels, pause, cert, pool)
 			if err != nil {
 				return fmt.Errorf("rtt %v tls %v: %w", rtt, useTLS, err)
 			}
@@ -124,8 +128,8 @@ func inRTTs(d, rtt time.Duration) string {
 }
 
 // measure starts a network with relays, connects one user in channels
-// channels, and takes n windows and n reconnects.
-func measure(rtt time.Duration, useTLS bool, n, channels int, cert tls.Certificate, pool *x509.CertPool) (result, error) {
+// channels, and takes n windows and n reconnects, each after pause.
+func measure(rtt time.Duration, useTLS bool, n, channels int, pause time.Duration, cert tls.Certificate, pool *x509.CertPool) (result, error) {
 	res := result{rtt: rtt, tls: useTLS}
 	tn, err := testnet.Start(testnet.Options{
 		Nodes: []testnet.NodeConfig{
@@ -175,6 +179,7 @@ func measure(rtt time.Duration, useTLS bool, n, channels int, cert tls.Certifica
 		if i%2 == 1 {
 			to = "s1"
 		}
+		time.Sleep(pause)
 		start := time.Now()
 		if err := tn.Migrate("user", to); err != nil {
 			return res, err
@@ -187,6 +192,7 @@ func measure(rtt time.Duration, useTLS bool, n, channels int, cert tls.Certifica
 		win = append(win, m.Window)
 	}
 	for range n {
+		time.Sleep(pause)
 		start := time.Now()
 		p.Do("tn", command.Reconnect{})
 		if err := ev.waitJoins(channels); err != nil {
