@@ -74,6 +74,16 @@ func (p *Proxy) Close() error {
 	return err
 }
 
+// Drop cuts every connection relayed so far, on both sides, as a lost link
+// would, and goes on accepting new ones.
+func (p *Proxy) Drop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for c := range p.conns {
+		c.Close()
+	}
+}
+
 // track registers c so Close can end it; false when the proxy is closed.
 func (p *Proxy) track(c net.Conn) bool {
 	p.mu.Lock()

@@ -207,6 +207,39 @@ func TestServerGone(t *testing.T) {
 	}
 }
 
+// TestDrop checks that Drop ends the relayed connections and that the
+// proxy relays the next one.
+func TestDrop(t *testing.T) {
+	p := startProxy(t, echoServer(t), time.Millisecond)
+	c, err := net.Dial("tcp", p.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	r := bufio.NewReader(c)
+	fmt.Fprintf(c, "before\n")
+	if line, err := r.ReadString('\n'); err != nil || line != "before\n" {
+		t.Fatalf("echo before the drop: %q, %v", line, err)
+	}
+	p.Drop()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := r.ReadString('\n'); err == nil {
+		t.Fatal("the connection survived Drop")
+	} else if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatal("the connection stayed open after Drop")
+	}
+	c2, err := net.Dial("tcp", p.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	c2.SetReadDeadline(time.Now().Add(5 * time.Second))
+	fmt.Fprintf(c2, "after\n")
+	if line, err := bufio.NewReader(c2).ReadString('\n'); err != nil || line != "after\n" {
+		t.Fatalf("echo after the drop: %q, %v", line, err)
+	}
+}
+
 func TestNegativeDelay(t *testing.T) {
 	if _, err := Listen("127.0.0.1:0", "127.0.0.1:1", -time.Millisecond); err == nil {
 		t.Fatal("a negative delay was accepted")

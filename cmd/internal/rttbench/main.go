@@ -14,10 +14,12 @@
 //   - migration: from the operator's request to Resumed, which adds
 //     START's way to the client and the opening of the target connection
 //     (TCP, and TLS when TLS) before OK; the user can type throughout;
-//   - reconnect: from /reconnect to the last channel's JOIN echo: a new
-//     connection, TLS, registration and the rejoin of -channels channels,
-//     during which nothing the user types can go out. A reconnect after a
-//     lost connection waits the backoff (1 s and more) first; it is left out.
+//   - reconnect: from the loss of the link (the relays cut every
+//     connection, as a restarting server does) to the last channel's JOIN
+//     echo: a new connection, TLS, registration and the rejoin of
+//     -channels channels, during which nothing the user types can go out.
+//     ferry waits its backoff (1 s and more by default) before the first
+//     attempt; here it is set to 1 ms, so the figure is the reconnect alone.
 //
 // ferry's default flood control applies (its burst covers a reconnect's
 // lines); -pause lets it refill before each measurement.
@@ -47,7 +49,6 @@ import (
 	"time"
 
 	"github.com/ferry-irc/ferry/cmd/internal/latency"
-	"github.com/ferry-irc/ferry/net/command"
 	"github.com/ferry-irc/ferry/net/conn"
 	"github.com/ferry-irc/ferry/net/event"
 	"github.com/ferry-irc/ferry/net/session"
@@ -63,6 +64,7 @@ func main() {
 	rtts := flag.String("rtt", "0,20ms,100ms", "round-trip times to add, comma-separated")
 	n := flag.Int("n", 9, "repetitions of each measurement (medians are printed)")
 	channels := flag.Int("channels", 20, "channels the user is in (a reconnect rejoins them all)")
+	verbose := flag.Bool("log", false, "print ferry's connection log (every line read and written) on stderr")
 	pause := flag.Duration("pause", 4*time.Second, "quiet time before each measurement, so ferry's flood control (a burst of 8 lines, then one per 500 ms) starts full, as after an ordinary pause in talk")
 	flag.Parse()
 	var list []time.Duration
@@ -78,7 +80,7 @@ func main() {
 		}
 		list = append(list, d)
 	}
-	if err := run(os.Stdout, list, *n, *channels, *pause); err != nil {
+	if err := run(os.Stdout, list, *n, *channels, *pause, *verbose); err != nil {
 		fmt.Fprintln(os.Stderr, "rttbench:", err)
 		os.Exit(1)
 	}
@@ -91,7 +93,7 @@ type result struct {
 	window, migration, reconnect time.Duration
 }
 
-func run(w io.Writer, rtts []time.Duration, n, channels int, pause time.Duration) error {
+func run(w io.Writer, rtts []time.Duration, n, channels int, pause time.Duration, verbose bool) error {
 	cert, pool, err := relayCert()
 	if err != nil {
 		return err
@@ -99,7 +101,11 @@ func run(w io.Writer, rtts []time.Duration, n, channels int, pause time.Duration
 	fmt.Fprintf(w, "%-6s %-5s %12s %9s %12s %9s %12s %9s\n", "rtt", "tls", "window_ms", "rtts", "migration_ms", "rtts", "reconnect_ms", "rtts")
 	for _, rtt := range rtts {
 		for _, useTLS := range []bool{false, true} {
-			r, err := measure(rtt, useTLS, n, channels, pause, cert, pool)
+			var log conn.Logger
+			if verbose {
+				log = stderrLog{time.Now()}
+			}
+			r, err := measure(rtt, useTLS, n, channels, pause, log, cert, pool)
 			if err != nil {
 				return fmt.Errorf("rtt %v tls %v: %w", rtt, useTLS, err)
 			}
@@ -129,7 +135,7 @@ func inRTTs(d, rtt time.Duration) string {
 
 // measure starts a network with relays, connects one user in channels
 // channels, and takes n windows and n reconnects, each after pause.
-func measure(rtt time.Duration, useTLS bool, n, channels int, pause time.Duration, cert tls.Certificate, pool *x509.CertPool) (result, error) {
+func measure(rtt time.Duration, useTLS bool, n, channels int, pause time.Duration, log conn.Logger, cert tls.Certificate, pool *x509.CertPool) (result, error) {
 	res := result{rtt: rtt, tls: useTLS}
 	tn, err := testnet.Start(testnet.Options{
 		Nodes: []testnet.NodeConfig{
@@ -142,6 +148,7 @@ func measure(rtt time.Duration, useTLS bool, n, channels int, pause time.Duratio
 		return res, err
 	}
 	defer tn.Close()
+	var relays []*latency.Proxy
 	for _, nd := range tn.Nodes() {
 		for _, addr := range []string{nd.Addr(), nd.TLSAddr()} {
 			_, port, _ := net.SplitHostPort(addr)
@@ -150,6 +157,7 @@ func measure(rtt time.Duration, useTLS bool, n, channels int, pause time.Duratio
 				return res, err
 			}
 			defer p.Close()
+			relays = append(relays, p)
 		}
 	}
 	port := tn.Node("s1").Port()
@@ -160,12 +168,12 @@ func measure(rtt time.Duration, useTLS bool, n, channels int, pause time.Duratio
 		Name:    "tn",
 		Dial:    transport.DialConfig{Host: relayHost, Port: port, TLS: useTLS, RootCAs: pool},
 		Session: session.Config{Nick: "user", User: "user"},
-		Backoff: conn.Backoff{Min: 10 * time.Millisecond, Max: 50 * time.Millisecond},
+		Backoff: conn.Backoff{Min: time.Millisecond, Max: time.Millisecond},
 	}
 	for i := range channels {
 		cfg.Session.Autojoin = append(cfg.Session.Autojoin, session.Channel{Name: channelName(i)})
 	}
-	p := conn.NewPool(conn.PoolOptions{Networks: []conn.NetworkConfig{cfg}})
+	p := conn.NewPool(conn.PoolOptions{Networks: []conn.NetworkConfig{cfg}, Log: log})
 	ev := watch(p)
 	p.Start()
 	defer p.Close()
@@ -194,7 +202,9 @@ func measure(rtt time.Duration, useTLS bool, n, channels int, pause time.Duratio
 	for range n {
 		time.Sleep(pause)
 		start := time.Now()
-		p.Do("tn", command.Reconnect{})
+		for _, r := range relays {
+			r.Drop()
+		}
 		if err := ev.waitJoins(channels); err != nil {
 			return res, fmt.Errorf("reconnect: %w", err)
 		}
@@ -301,4 +311,12 @@ func relayCert() (tls.Certificate, *x509.CertPool, error) {
 	pool := x509.NewCertPool()
 	pool.AddCert(leaf)
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool, nil
+}
+
+// stderrLog prints ferry's log lines with the milliseconds since t0.
+type stderrLog struct{ t0 time.Time }
+
+func (l stderrLog) Printf(format string, v ...any) {
+	fmt.Fprintf(os.Stderr, "%9.1f ", ms(time.Since(l.t0)))
+	fmt.Fprintf(os.Stderr, format+"\n", v...)
 }

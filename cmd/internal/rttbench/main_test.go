@@ -18,7 +18,7 @@ func TestWindowFloor(t *testing.T) {
 	}
 	const rtt = 20 * time.Millisecond
 	for _, useTLS := range []bool{false, true} {
-		r, err := measure(rtt, useTLS, 2, 3, 0, cert, pool)
+		r, err := measure(rtt, useTLS, 2, 3, 0, nil, cert, pool)
 		if err != nil {
 			t.Fatal(err)
 		}
