@@ -1,0 +1,363 @@
+// Command restartbench restarts the server a user is on and measures what
+// the user and the others in their channel live through: how long the user
+// cannot talk, which lines of another user they never see, and what that
+// other user sees of them. run.sh drives it against real clients in tmux
+// (ferry, irssi, WeeChat on ngircd; ferry on a ferryd cluster).
+//
+// One run: restartbench starts the server command (-server), joins the
+// channel with an observer (a raw IRC client, reconnecting at once after a
+// loss) and waits for the user's client (started by run.sh in a tmux pane)
+// to join. It types "typed N" into the pane (tmux send-keys) a few times
+// to check the path, then restarts the server: SIGTERM, wait for the exit,
+// start again. From the SIGTERM on it types a numbered line every
+// -type-every; the interruption is from the SIGTERM to the arrival, at the
+// observer, of the first line typed after it (capped at -cap). The
+// observer says "obsline N" every -talk-every while it is joined; after
+// the run the user's client is told to /quit and its chat logs (-logdir)
+// are searched for the numbers: those missing are the lines the user
+// never saw. Every JOIN, PART, QUIT and NICK of the user that the observer
+// saw after the user's first JOIN is listed.
+//
+// Output, one line per step (run.sh parses "result"):
+//
+//	observing
+//	joined
+//	restart
+//	server-up down_ms=D
+//	back ms=M            (or "capped" past -cap)
+//	result interruption_ms=I capped=0|1 missed=M said=S typed_lost=L typed=T down_ms=D events="…"
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+type options struct {
+	addr, observerAddr, serverCmd, serverLog string
+	channel, observerNick                    string
+	tmuxSocket, pane, pidFile, logDir        string
+	limit, settle, typeEvery, talkEvery      time.Duration
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.addr, "addr", "", "address of the user's server (the one restarted), host:port")
+	flag.StringVar(&o.observerAddr, "observer-addr", "", "address the observer connects to; default -addr")
+	flag.StringVar(&o.serverCmd, "server", "", "shell command that runs the user's server in the foreground")
+	flag.StringVar(&o.serverLog, "server-log", "", "file for the server's output (default: discarded)")
+	flag.StringVar(&o.channel, "channel", "#restart", "the channel the user and the observer are in")
+	flag.StringVar(&o.observerNick, "observer-nick", "observer", "the observer's nick")
+	flag.StringVar(&o.tmuxSocket, "tmux-socket", "", "tmux -L socket of the user's client")
+	flag.StringVar(&o.pane, "pane", "run", "tmux target of the user's client")
+	flag.StringVar(&o.pidFile, "pidfile", "", "file with the client's pid (to wait for its exit after /quit)")
+	flag.StringVar(&o.logDir, "logdir", "", "directory holding the client's chat logs")
+	flag.DurationVar(&o.limit, "cap", 120*time.Second, "give up waiting for the user after this long")
+	flag.DurationVar(&o.settle, "settle", 3*time.Second, "pause after the user's JOIN before anything is measured")
+	flag.DurationVar(&o.typeEvery, "type-every", 100*time.Millisecond, "interval of typed lines after the restart")
+	flag.DurationVar(&o.talkEvery, "talk-every", 250*time.Millisecond, "interval of the observer's lines")
+	flag.Parse()
+	if o.observerAddr == "" {
+		o.observerAddr = o.addr
+	}
+	if err := run(o, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "restartbench:", err)
+		os.Exit(1)
+	}
+}
+
+func say(w io.Writer, format string, v ...any) { fmt.Fprintf(w, format+"\n", v...) }
+
+func run(o options, out io.Writer) error {
+	if o.addr == "" || o.serverCmd == "" || o.tmuxSocket == "" || o.logDir == "" {
+		return errors.New("-addr, -server, -tmux-socket and -logdir are required")
+	}
+	srv := &server{command: o.serverCmd, addr: o.addr}
+	if o.serverLog != "" {
+		f, err := os.OpenFile(o.serverLog, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		srv.logf = f
+	}
+	if err := srv.start(30 * time.Second); err != nil {
+		return err
+	}
+	defer srv.stop(30 * time.Second)
+
+	obs := newObserver(o.observerAddr, o.observerNick, o.channel)
+	go obs.run()
+	defer obs.close()
+	if !waitFor(10*time.Second, obs.isJoined) {
+		return errors.New("the observer could not join " + o.channel)
+	}
+	say(out, "observing")
+	select {
+	case <-obs.userJoin:
+	case <-time.After(60 * time.Second):
+		return errors.New("the user's client never joined " + o.channel)
+	}
+	say(out, "joined")
+	obs.mu.Lock()
+	obs.record = true
+	obs.mu.Unlock()
+	time.Sleep(o.settle)
+
+	ty := &typist{socket: o.tmuxSocket, pane: o.pane}
+	stopTalk := make(chan struct{})
+	go obs.talkEvery(o.talkEvery, stopTalk)
+	obs.setTalk(true)
+	// The path works before anything is measured.
+	for range 3 {
+		n, err := ty.typeLine()
+		if err != nil {
+			return err
+		}
+		if !waitFor(10*time.Second, func() bool { _, ok := obs.arrival(n); return ok }) {
+			return fmt.Errorf("typed line %d never reached the observer before the restart", n)
+		}
+		time.Sleep(time.Second)
+	}
+
+	// A line the observer says into a server that is shutting down is
+	// lost for everybody; it stops a moment before the SIGTERM.
+	obs.setTalk(false)
+	time.Sleep(300 * time.Millisecond)
+	first := ty.count()
+	restart := time.Now()
+	say(out, "restart")
+	typing := make(chan struct{})
+	typed := make(chan struct{})
+	go func() {
+		defer close(typed)
+		t := time.NewTicker(o.typeEvery)
+		defer t.Stop()
+		for {
+			ty.typeLine()
+			select {
+			case <-typing:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		obs.setTalk(true)
+	}()
+	restarted := make(chan float64, 1) // ms until the server listened again; -1 if it did not
+	go func() {
+		// The restart runs beside the typing: a draining server
+		// (ferryd moving its clients away) is measured while it drains.
+		if err := srv.stop(30 * time.Second); err != nil {
+			say(out, "warning: %v", err)
+		}
+		if err := srv.start(30 * time.Second); err != nil {
+			say(out, "warning: %v", err)
+			restarted <- -1
+			return
+		}
+		d := ms(time.Since(restart))
+		say(out, "server-up down_ms=%.0f", d)
+		restarted <- d
+	}()
+
+	var back time.Time
+	capped := !waitFor(o.limit, func() bool {
+		for n := first; n < ty.count(); n++ {
+			if at, ok := obs.arrival(n); ok {
+				back = at
+				return true
+			}
+		}
+		return false
+	})
+	close(typing)
+	<-typed
+	interruption := o.limit
+	if capped {
+		say(out, "capped")
+	} else {
+		interruption = back.Sub(restart)
+		say(out, "back ms=%.0f", ms(interruption))
+	}
+	// The user is back: they should see what is said from now on.
+	time.Sleep(2 * time.Second)
+	obs.setTalk(false)
+	close(stopTalk)
+	// Lines queued by the client go out at its flood rate: wait for them
+	// while they keep coming.
+	last, lastN := time.Now(), -1
+	for time.Since(last) < 5*time.Second && time.Since(restart) < o.limit+60*time.Second {
+		n := ty.arrived(obs)
+		if n == ty.count()-1 {
+			break
+		}
+		if n != lastN {
+			last, lastN = time.Now(), n
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	obs.mu.Lock()
+	said := append([]int(nil), obs.said...)
+	seen := append([]sighting(nil), obs.seen...)
+	lost := 0
+	for n := 1; n < ty.count(); n++ {
+		if _, ok := obs.arrivals[n]; !ok {
+			lost++
+		}
+	}
+	obs.mu.Unlock()
+	obs.close()
+	quitClient(ty, o.pidFile)
+	downMs := <-restarted
+
+	got, err := loggedLines(o.logDir)
+	if err != nil {
+		return err
+	}
+	missed := 0
+	for _, n := range said {
+		if !got[n] {
+			missed++
+		}
+	}
+	missedText := strconv.Itoa(missed)
+	if len(got) == 0 {
+		missedText = "?" // no log: nothing can be said
+	}
+	var ev []string
+	for _, s := range seen {
+		ev = append(ev, fmt.Sprintf("%s@%+.1fs", s.what, s.at.Sub(restart).Seconds()))
+	}
+	say(out, "result interruption_ms=%.0f capped=%d missed=%s said=%d typed_lost=%d typed=%d down_ms=%.0f events=%q",
+		ms(interruption), b2i(capped), missedText, len(said), lost, ty.count()-1, downMs, strings.Join(ev, " "))
+	return nil
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// waitFor polls f every 10 ms until it is true or limit passed.
+func waitFor(limit time.Duration, f func() bool) bool {
+	deadline := time.Now().Add(limit)
+	for !f() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return true
+}
+
+// typist types numbered lines into the client's tmux pane.
+type typist struct {
+	socket, pane string
+	mu           sync.Mutex
+	next         int // the number of the next line; starts at 1
+}
+
+func (t *typist) typeLine() (int, error) {
+	t.mu.Lock()
+	if t.next == 0 {
+		t.next = 1
+	}
+	n := t.next
+	t.next++
+	t.mu.Unlock()
+	return n, t.keys(fmt.Sprintf("typed %d", n), "Enter")
+}
+
+func (t *typist) keys(keys ...string) error {
+	args := append([]string{"-L", t.socket, "send-keys", "-t", t.pane}, keys...)
+	if b, err := exec.Command("tmux", args...).CombinedOutput(); err != nil {
+		return fmt.Errorf("tmux send-keys: %v: %s", err, b)
+	}
+	return nil
+}
+
+// count is the number of the next line (lines typed so far + 1).
+func (t *typist) count() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return max(t.next, 1)
+}
+
+// arrived is the highest line number that reached the observer.
+func (t *typist) arrived(o *observer) int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	hi := -1
+	for n := range o.arrivals {
+		hi = max(hi, n)
+	}
+	return hi
+}
+
+// quitClient types /quit and waits for the client to exit, so it has
+// written its chat logs; past 10 s it is sent SIGTERM.
+func quitClient(t *typist, pidFile string) {
+	t.keys("C-u")
+	t.keys("/quit restartbench done", "Enter")
+	pid := 0
+	if b, err := os.ReadFile(pidFile); err == nil {
+		pid, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+	}
+	if pid <= 0 {
+		time.Sleep(2 * time.Second)
+		return
+	}
+	alive := func() bool { return syscall.Kill(pid, 0) == nil }
+	if waitFor(10*time.Second, func() bool { return !alive() }) {
+		return
+	}
+	syscall.Kill(pid, syscall.SIGTERM)
+	waitFor(5*time.Second, func() bool { return !alive() })
+}
+
+var obsRe = regexp.MustCompile(`\bobsline (\d+)\b`)
+
+// loggedLines returns the numbers of the observer's lines found in the
+// files under dir.
+func loggedLines(dir string) (map[int]bool, error) {
+	got := map[int]bool{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil // an unreadable corner is no chat log
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil
+		}
+		for _, m := range obsRe.FindAllSubmatch(b, -1) {
+			if n, err := strconv.Atoi(string(m[1])); err == nil {
+				got[n] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("chat logs in %s: %w", dir, err)
+	}
+	return got, nil
+}
