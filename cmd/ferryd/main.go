@@ -14,8 +14,11 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/adrg/xdg"
 
 	"github.com/ferry-irc/ferry/cmd/internal/version"
 	"github.com/ferry-irc/ferry/net/testnet"
@@ -48,6 +51,22 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stderr, "ferryd:", err)
 		return 2
 	}
+	if o.natsListen != "" {
+		ns, err := startNATS(o)
+		if err != nil {
+			fmt.Fprintln(stderr, "ferryd:", err)
+			return 1
+		}
+		defer ns.Close()
+		fmt.Fprintln(stdout, "nats "+ns.URL())
+		if o.node == "" {
+			syncOut(stdout)
+			<-ctx.Done()
+			fmt.Fprintln(stderr, "ferryd: NATS server stopping")
+			return 0
+		}
+		opts.Cluster = &testnet.ClusterOptions{NATSURL: ns.URL()}
+	}
 	n, err := testnet.Start(opts)
 	if err != nil {
 		fmt.Fprintln(stderr, "ferryd:", err)
@@ -60,9 +79,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		fmt.Fprintln(stdout, line)
 	}
-	if f, ok := stdout.(*os.File); ok {
-		_ = f.Sync()
-	}
+	syncOut(stdout)
 	if stdin != nil {
 		go operator(stdin, n, stderr)
 	}
@@ -76,10 +93,35 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return 0
 }
 
+func syncOut(stdout io.Writer) {
+	if f, ok := stdout.(*os.File); ok {
+		_ = f.Sync()
+	}
+}
+
+// startNATS runs the embedded NATS server of -nats-listen.
+func startNATS(o *options) (*testnet.NATSServer, error) {
+	dir := o.natsDir
+	if dir == "" {
+		dir = filepath.Join(xdg.StateHome, "ferryd", "nats")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("-nats-dir: %w", err)
+	}
+	return testnet.StartNATS(o.natsListen, dir)
+}
+
 func networkOptions(o *options, stderr io.Writer) (testnet.Options, error) {
-	nodes, err := nodeConfigs(o.nodes)
+	spec := o.nodes
+	if o.node != "" {
+		spec = o.node
+	}
+	nodes, err := nodeConfigs(spec)
 	if err != nil {
 		return testnet.Options{}, err
+	}
+	if o.node != "" && len(nodes) != 1 {
+		return testnet.Options{}, errors.New("-node: one node, NAME=PLAINADDR[+TLSADDR][@PUBLICHOST]")
 	}
 	acc, err := parseAccounts(o.accounts, o.accountsFile)
 	if err != nil {
@@ -96,6 +138,9 @@ func networkOptions(o *options, stderr io.Writer) (testnet.Options, error) {
 		BounceEvery: o.bounceEvery,
 		HoldTimeout: o.holdTimeout,
 		BufferLimit: o.bufferLimit,
+	}
+	if o.nats != "" {
+		opts.Cluster = &testnet.ClusterOptions{NATSURL: o.nats}
 	}
 	if o.stsDuration > 0 || o.stsPort > 0 {
 		opts.STS = &testnet.STSPolicy{Port: o.stsPort, Duration: o.stsDuration}

@@ -57,6 +57,10 @@ type Network struct {
 	histSeq  uint64
 	batchSeq uint64
 
+	cl     *cluster         // cluster mode's link to NATS; nil in-process
+	remote map[string]*Node // cluster mode: the other processes' nodes
+	uids   map[string]*user // cluster mode: every user by network-wide id
+
 	quit      chan struct{}
 	wg        sync.WaitGroup
 	closeOnce sync.Once
@@ -73,6 +77,14 @@ type Node struct {
 	caps     map[string]bool
 	isupport []string // ordered tokens for 005
 	draining bool     // guarded by n.mu
+
+	// A node of another process (cluster mode), as its registry entry
+	// describes it; guarded by n.mu.
+	remote        bool
+	down          bool // not in the registry (any more)
+	boot          string
+	beat          time.Time
+	addr, tlsAddr string
 }
 
 // Start opens every node's listeners and returns once they accept
@@ -109,6 +121,9 @@ func Start(opts Options) (*Network, error) {
 	}
 	var idb [4]byte
 	_, _ = rand.Read(idb[:])
+	if opts.Cluster != nil && len(opts.Nodes) != 1 {
+		return nil, errors.New("testnet: cluster mode runs exactly one node per process")
+	}
 	n := &Network{
 		opts:      opts,
 		log:       opts.Log,
@@ -141,6 +156,12 @@ func Start(opts Options) (*Network, error) {
 			return nil, err
 		}
 		n.nodes = append(n.nodes, nd)
+	}
+	if opts.Cluster != nil {
+		if err := n.startCluster(opts.Cluster); err != nil {
+			n.closeListeners()
+			return nil, err
+		}
 	}
 	for _, nd := range n.nodes {
 		n.serve(nd, nd.ln, false)
@@ -257,12 +278,17 @@ func (n *Network) serve(nd *Node, ln net.Listener, isTLS bool) {
 func (nd *Node) Name() string { return nd.name }
 
 // Addr is the node's plain listen address, e.g. "127.0.0.1:40123".
-func (nd *Node) Addr() string { return nd.ln.Addr().String() }
+func (nd *Node) Addr() string {
+	if nd.ln == nil {
+		return nd.addr
+	}
+	return nd.ln.Addr().String()
+}
 
 // TLSAddr is the node's TLS listen address, or "" without TLS.
 func (nd *Node) TLSAddr() string {
 	if nd.tlsLn == nil {
-		return ""
+		return nd.tlsAddr
 	}
 	return nd.tlsLn.Addr().String()
 }
@@ -367,8 +393,11 @@ func (n *Network) UserNode(nick string) (string, bool) {
 // of the network and waits for them. It is safe to call more than once.
 func (n *Network) Close() {
 	n.closeOnce.Do(func() {
-		close(n.quit)
 		n.closeListeners()
+		if n.cl != nil {
+			n.leaveCluster()
+		}
+		close(n.quit)
 		n.mu.Lock()
 		n.closed = true
 		conns := make([]*conn, 0, len(n.conns))

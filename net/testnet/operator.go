@@ -18,7 +18,7 @@ func (n *Network) Migrate(nick, toNode string) error {
 	if u == nil || u.local != nil {
 		return fmt.Errorf("migrate %s: %w", nick, ErrNoSuchUser)
 	}
-	to := n.Node(toNode)
+	to := n.anyNode(toNode)
 	if to == nil {
 		return fmt.Errorf("migrate %s to %s: %w", nick, toNode, ErrNoSuchNode)
 	}
@@ -42,7 +42,7 @@ func (n *Network) Drain(node string) error {
 		return fmt.Errorf("drain %s: %w", node, ErrNoSuchNode)
 	}
 	var targets []*Node
-	for _, o := range n.nodes {
+	for _, o := range n.allNodes() {
 		if o != nd && !o.draining {
 			targets = append(targets, o)
 		}
@@ -151,14 +151,15 @@ func (n *Network) bounce() {
 // nextNode is the next node after nd in configuration order that accepts
 // migrations, or nil.
 func (n *Network) nextNode(nd *Node) *Node {
+	nodes := n.allNodes()
 	idx := 0
-	for i, o := range n.nodes {
+	for i, o := range nodes {
 		if o == nd {
 			idx = i
 		}
 	}
-	for k := 1; k < len(n.nodes); k++ {
-		o := n.nodes[(idx+k)%len(n.nodes)]
+	for k := 1; k < len(nodes); k++ {
+		o := nodes[(idx+k)%len(nodes)]
 		if !o.draining && !o.cfg.RefuseMigrations {
 			return o
 		}

@@ -2,6 +2,7 @@ package testnet
 
 import (
 	"encoding/base64"
+	"errors"
 	"sort"
 	"strconv"
 	"strings"
@@ -122,9 +123,28 @@ func (n *Network) tryRegister(c *conn) {
 		u.nick = ""
 		return
 	}
+	if n.cl != nil {
+		uid := n.uidFor()
+		if err := n.cl.claimNick(u.nick, uid); err != nil {
+			if errors.Is(err, errNickTaken) {
+				n.numeric(u, ERR_NICKNAMEINUSE, u.nick, "Nickname is already in use")
+				u.nick = ""
+				return
+			}
+			n.logf("%s: registration of %s refused: %v", u.node.name, u.nick, err)
+			c.sendLine("ERROR :Closing link (" + u.host + ") [Cannot register now: this server has lost the network state (NATS); try again shortly or another server]")
+			c.closeAfterFlush()
+			delete(n.conns, c)
+			c.stopped = true
+			return
+		}
+		u.uid = uid
+		n.uids[uid] = u
+	}
 	u.registered = true
 	u.pass = ""
 	n.users[fold(u.nick)] = u
+	n.shareReg(u, "reg")
 	n.welcome(u)
 	n.logf("%s: %s registered from %s%s", u.node.name, u.nick, c.remote, suffix(u.account != "", " as "+u.account))
 }
@@ -162,7 +182,7 @@ func (n *Network) motd(u *user) {
 }
 
 func (n *Network) otherNode(nd *Node) string {
-	for _, o := range n.nodes {
+	for _, o := range n.allNodes() {
 		if o != nd {
 			return o.name
 		}

@@ -29,6 +29,13 @@ type user struct {
 	local                          func(m *irc.Message) // in-process user (the chatter)
 	signon                         time.Time
 	gone                           bool
+
+	// Cluster mode: the network-wide id events address the user by; remote
+	// when the user is on another process's node (this is its view); the
+	// last event already delivered to a session handed over to this node.
+	uid      string
+	remote   bool
+	skipUpTo uint64
 }
 
 func newPendingUser(c *conn) *user {
@@ -152,6 +159,16 @@ func (n *Network) deliver(u *user, m *irc.Message, x msgCtx) {
 	if u.gone {
 		return
 	}
+	if u.remote {
+		if n.cl != nil {
+			n.cl.publish(event{Kind: "to", UID: u.uid, Line: m.String(), At: x.at, MsgID: x.msgid, CTags: x.ctags, Batch: x.batch})
+		}
+		return
+	}
+	if u.mig != nil && u.mig.flipping {
+		u.mig.pending = append(u.mig.pending, heldLine{m: m, x: x, consumed: n.cl != nil && n.cl.applying})
+		return
+	}
 	if u.mig != nil && u.mig.held {
 		u.mig.hold = append(u.mig.hold, heldLine{m: m, x: x})
 		if len(u.mig.hold) > n.opts.BufferLimit && !u.mig.overflow {
@@ -249,8 +266,18 @@ func (n *Network) quitUser(u *user, reason string) {
 	}
 	m := &irc.Message{Prefix: u.prefix(), Command: "QUIT", Params: []string{reason}}
 	n.toPeers(u, m, n.ctx(false), false)
+	var left []*channel
 	for ch := range u.chans {
 		n.removeMember(ch, u)
+		left = append(left, ch)
+	}
+	if n.cl != nil && u.uid != "" {
+		n.share(event{Kind: "quit", UID: u.uid, Text: reason})
+		n.cl.releaseNick(u.nick)
+		for _, ch := range left {
+			n.cl.saveChannel(ch)
+		}
+		delete(n.uids, u.uid)
 	}
 	if n.users[fold(u.nick)] == u {
 		delete(n.users, fold(u.nick))

@@ -1,0 +1,188 @@
+package testnet
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/irc.v4"
+)
+
+// startNATSForTest runs an embedded NATS server with JetStream for one test.
+func startNATSForTest(t testing.TB) *NATSServer {
+	t.Helper()
+	ns, err := StartNATS("127.0.0.1:0", t.TempDir())
+	if err != nil {
+		t.Fatalf("StartNATS: %v", err)
+	}
+	t.Cleanup(ns.Close)
+	return ns
+}
+
+// startClusterNode starts one node of a multi-process network in this
+// process (the other "processes" are other Networks on the same NATS).
+func startClusterNode(t testing.TB, ns *NATSServer, name string) *Network {
+	t.Helper()
+	return startNet(t, Options{Nodes: []NodeConfig{{Name: name}}, Cluster: &ClusterOptions{NATSURL: ns.URL()}})
+}
+
+// waitPeer waits until n's registry lists the node of peer as it runs now.
+func waitPeer(t testing.TB, n, peer *Network) {
+	t.Helper()
+	name, boot := peer.nodes[0].name, peer.cl.boot
+	deadline := time.Now().Add(wait)
+	for {
+		n.lock()
+		nd := n.remote[name]
+		ok := nd != nil && !nd.down && nd.boot == boot && !nd.draining
+		state := "unknown"
+		if nd != nil {
+			state = sprintf("down=%v boot=%s (want %s) draining=%v", nd.down, nd.boot, boot, nd.draining)
+		}
+		n.unlock()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s does not see %s as it runs now: %s", n.nodes[0].name, name, state)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func TestClusterTwoNodesOneNetwork(t *testing.T) {
+	ns := startNATSForTest(t)
+	s1 := startClusterNode(t, ns, "s1")
+	s2 := startClusterNode(t, ns, "s2")
+	waitPeer(t, s1, s2)
+	waitPeer(t, s2, s1)
+
+	a := register(t, s1.Node("s1").Addr(), "alice", allCaps...)
+	b := register(t, s2.Node("s2").Addr(), "bob")
+
+	// One nick per network, whichever node is asked.
+	dup := dialPlain(t, "alice2", s2.Node("s2").Addr())
+	dup.send("NICK alice")
+	dup.send("USER x 0 * :x")
+	dup.expectCmd("433")
+
+	a.join("#x")
+	a.send("TOPIC #x :across processes")
+	a.expectCmd("TOPIC", "#x", "across processes")
+	waitFor(t, "s2 to see the topic", func() bool {
+		s2.lock()
+		defer s2.unlock()
+		ch := s2.chans["#x"]
+		return ch != nil && ch.topic == "across processes"
+	})
+	b.send("JOIN #x")
+	b.expectCmd("332", "bob", "#x", "across processes")
+	_, names := b.expectCmd("366", "bob", "#x"), b.barrier()
+	_ = names
+	a.expectCmd("JOIN", "#x")
+	b.send("PRIVMSG #x :hello from s2")
+	a.expectCmd("PRIVMSG", "#x", "hello from s2")
+	a.send("PRIVMSG #x :hello from s1")
+	b.expectCmd("PRIVMSG", "#x", "hello from s1")
+	a.send("PRIVMSG bob :private")
+	b.expectCmd("PRIVMSG", "bob", "private")
+
+	// The session moves to the other process: nobody sees QUIT or JOIN.
+	a.send("MIGRATE REQUEST s2")
+	na, _, start := migrateClient(t, a, nil)
+	if start.Param(5) != "s2" || !strings.HasSuffix(start.Param(2), itoa(s2.Node("s2").Port())) {
+		t.Fatalf("START %v does not name s2's address", start)
+	}
+	b.send("PRIVMSG #x :after the move")
+	na.expectCmd("PRIVMSG", "#x", "after the move")
+	na.send("PRIVMSG #x :still alice")
+	_, seen := b.expect("alice's line", func(m *irc.Message) bool { return is(m, "PRIVMSG", "#x", "still alice") })
+	for _, m := range seen {
+		if m.Command == "QUIT" || m.Command == "JOIN" {
+			t.Fatalf("bob saw %v", m)
+		}
+	}
+	waitFor(t, "s1 to see alice on s2", func() bool { nd, _ := s1.UserNode("alice"); return nd == "s2" })
+
+	// History is the network's, not a node's.
+	waitFor(t, "s1 to record s2's lines", func() bool {
+		s1.lock()
+		defer s1.unlock()
+		h := s1.hist["#x"]
+		return h != nil && len(h.entries) == 4
+	})
+	c := register(t, s1.Node("s1").Addr(), "carol", "batch", "server-time", "message-tags", capChathistory)
+	c.join("#x")
+	c.send("CHATHISTORY LATEST #x * 10")
+	_, hist := c.expect("end of history batch", func(m *irc.Message) bool { return m.Command == "BATCH" && strings.HasPrefix(m.Param(0), "-") })
+	var texts []string
+	for _, m := range hist {
+		if m.Command == "PRIVMSG" {
+			texts = append(texts, m.Param(1))
+		}
+	}
+	if want := "hello from s2|hello from s1|after the move|still alice"; strings.Join(texts, "|") != want {
+		t.Fatalf("history %q, want %q", strings.Join(texts, "|"), want)
+	}
+}
+
+// TestClusterShutdownMovesClients is a rolling restart inside one test:
+// s1 shuts down, its migrate-capable client lands on s2, the other is
+// told the server is restarting, and a new s1 finds the channel intact.
+func TestClusterShutdownMovesClients(t *testing.T) {
+	ns := startNATSForTest(t)
+	s1, err := Start(Options{Nodes: []NodeConfig{{Name: "s1"}}, Cluster: &ClusterOptions{NATSURL: ns.URL()}, Log: &tlog{t: t, on: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2 := startClusterNode(t, ns, "s2")
+	waitPeer(t, s1, s2)
+	addr := s1.Node("s1").Addr()
+	a := register(t, addr, "alice", allCaps...)
+	p := register(t, addr, "plain")
+	b := register(t, s2.Node("s2").Addr(), "bob")
+	a.join("#x")
+	a.send("TOPIC #x :kept")
+	p.join("#x")
+	b.join("#x")
+	a.barrier()
+
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		done <- s1.Shutdown(ctx)
+	}()
+	na, _, _ := migrateClient(t, a, nil)
+	_, rest := p.expect("ERROR", func(m *irc.Message) bool { return m.Command == "ERROR" && strings.Contains(m.Param(0), "restarting") })
+	_ = rest
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Shutdown: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("Shutdown did not return")
+	}
+	na.send("PRIVMSG #x :on s2 now")
+	_, seen := b.expect("alice's line", func(m *irc.Message) bool { return is(m, "PRIVMSG", "#x", "on s2 now") })
+	for _, m := range seen {
+		if m.Command == "JOIN" || m.Command == "QUIT" && m.Prefix.Name == "alice" {
+			t.Fatalf("bob saw %v", m)
+		}
+	}
+	p2 := register(t, s2.Node("s2").Addr(), "plain")
+	p2.send("JOIN #x")
+	p2.expectCmd("332", "plain", "#x", "kept")
+
+	s1b := startNet(t, Options{Nodes: []NodeConfig{{Name: "s1", Addr: addr}}, Cluster: &ClusterOptions{NATSURL: ns.URL()}})
+	waitPeer(t, s2, s1b)
+	waitPeer(t, s1b, s2)
+	na.send("MIGRATE REQUEST s1")
+	back, _, _ := migrateClient(t, na, nil)
+	back.send("TOPIC #x")
+	back.expectCmd("332", "alice", "#x", "kept")
+	b.send("PRIVMSG #x :welcome back")
+	back.expectCmd("PRIVMSG", "#x", "welcome back")
+}

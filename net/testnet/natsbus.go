@@ -1,0 +1,634 @@
+package testnet
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// ClusterOptions put a Network in cluster mode: this process runs exactly
+// one node (Options.Nodes has one entry) and shares the network with the
+// nodes of other processes through NATS with JetStream.
+type ClusterOptions struct {
+	// NATSURL is the NATS server (or comma-separated servers of a NATS
+	// cluster) to join, e.g. "nats://127.0.0.1:4222".
+	NATSURL string
+	// Prefix names the stream, KV buckets and subjects; "" means "ferry".
+	// Networks with different prefixes can share one NATS server.
+	Prefix string
+	// StartTimeout bounds connecting to NATS and catching up with the
+	// network's state at Start; 0 means 15 s.
+	StartTimeout time.Duration
+}
+
+// What lives in NATS (with Prefix "ferry"):
+//
+//	stream FERRY_EVENTS, subjects ferry.ev.<node>  every event (state changes, lines for users, history)
+//	KV ferry-nicks     folded nick (hex) -> {nick, uid, node}; a registration is a create
+//	KV ferry-chans     folded channel (hex) -> {name, topic, modes, members}
+//	KV ferry-accounts  account (hex) -> password, seeded by every node from its flags
+//	KV ferry-nodes     node name -> {addresses, caps, draining}, 10 s TTL, refreshed every 2 s
+//	subject ferry.node.<name>.handover  request/reply carrying a migrating session
+const (
+	registryTTL   = 10 * time.Second
+	heartbeatEach = 2 * time.Second
+	natsOpTimeout = 3 * time.Second
+	outboxLimit   = 100000
+)
+
+var (
+	errNickTaken        = errors.New("nickname is already in use")
+	errStateUnavailable = errors.New("the network state (NATS) is unreachable")
+	errBadHandover      = errors.New("malformed hand-over")
+	errHandoverGap      = errors.New("events after the hand-over point are no longer at hand")
+)
+
+// cluster is a node's link to the rest of the network. Fields marked
+// "Network.mu" are guarded by it; the outbox has its own lock so the
+// publisher never waits for the network's.
+type cluster struct {
+	n        *Network
+	prefix   string
+	boot     string // this process's incarnation, to tell its own events from a predecessor's
+	nc       *nats.Conn
+	js       jetstream.JetStream
+	nicks    jetstream.KeyValue
+	chans    jetstream.KeyValue
+	nodes    jetstream.KeyValue
+	accts    jetstream.KeyValue
+	cc       jetstream.ConsumeContext
+	hsub     *nats.Subscription
+	down     atomic.Bool
+	stopping atomic.Bool
+
+	applied  uint64 // Network.mu: last event applied
+	applying bool   // Network.mu: a consumed event is being applied
+	ring     []ringEntry
+	uidSeq   uint64
+	lseq     uint64 // Network.mu: events published by this process
+
+	omu     sync.Mutex
+	outbox  []outItem
+	owake   chan struct{}
+	pending atomic.Int64 // items not yet stored in NATS
+	quit    chan struct{}
+}
+
+// outItem is one thing to store in NATS, in the order it was made.
+type outItem struct {
+	subj string
+	id   string
+	data []byte
+	kv   func(ctx context.Context) error
+	what string
+}
+
+func (o *ClusterOptions) prefix() string {
+	if o.Prefix == "" {
+		return "ferry"
+	}
+	return o.Prefix
+}
+
+// startCluster connects to NATS, makes sure the stream and buckets exist,
+// replays the network's events into this process's view and starts the
+// registry heartbeat. The node's listeners are open but not yet serving.
+func (n *Network) startCluster(o *ClusterOptions) error {
+	if len(n.nodes) != 1 {
+		return errors.New("testnet: cluster mode runs exactly one node per process")
+	}
+	timeout := o.StartTimeout
+	if timeout <= 0 {
+		timeout = 15 * time.Second
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	cl := &cluster{n: n, prefix: o.prefix(), boot: hex.EncodeToString(b[:]), owake: make(chan struct{}, 1), quit: make(chan struct{})}
+	local := n.nodes[0]
+	nc, err := nats.Connect(o.NATSURL,
+		nats.Name("ferryd "+local.name),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(250*time.Millisecond),
+		nats.RetryOnFailedConnect(false),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			cl.down.Store(true)
+			if cl.stopping.Load() {
+				return
+			}
+			n.logf("%s: lost NATS (%v): refusing registrations; local users keep talking, lines for other nodes are buffered", local.name, err)
+		}),
+		nats.ReconnectHandler(func(c *nats.Conn) {
+			cl.down.Store(false)
+			n.logf("%s: NATS is back (%s): replaying %d buffered items", local.name, c.ConnectedUrlRedacted(), cl.pending.Load())
+			cl.wake()
+		}),
+	)
+	if err != nil {
+		return fmt.Errorf("testnet: connect to NATS %s: %w", o.NATSURL, err)
+	}
+	cl.nc = nc
+	fail := func(err error) error {
+		nc.Close()
+		return fmt.Errorf("testnet: NATS: %w", err)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return fail(err)
+	}
+	cl.js = js
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	stream := streamName(cl.prefix)
+	if _, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:       stream,
+		Subjects:   []string{cl.prefix + ".ev.>"},
+		Storage:    jetstream.FileStorage,
+		MaxAge:     7 * 24 * time.Hour,
+		MaxMsgs:    2_000_000,
+		Duplicates: 2 * time.Minute,
+	}); err != nil {
+		return fail(fmt.Errorf("stream %s: %w", stream, err))
+	}
+	for _, b := range []struct {
+		kv   *jetstream.KeyValue
+		name string
+		ttl  time.Duration
+	}{{&cl.nicks, "nicks", 0}, {&cl.chans, "chans", 0}, {&cl.accts, "accounts", 0}, {&cl.nodes, "nodes", registryTTL}} {
+		kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: cl.prefix + "-" + b.name, TTL: b.ttl, Storage: jetstream.FileStorage})
+		if err != nil {
+			return fail(fmt.Errorf("KV %s-%s: %w", cl.prefix, b.name, err))
+		}
+		*b.kv = kv
+	}
+	for acct, pass := range n.opts.Accounts {
+		_, _ = cl.accts.Create(ctx, hexKey(acct), []byte(pass))
+	}
+	n.cl = cl
+	if n.uids == nil {
+		n.uids = map[string]*user{}
+	}
+	info, err := js.Stream(ctx, stream)
+	if err != nil {
+		return fail(err)
+	}
+	last := info.CachedInfo().State.LastSeq
+	cons, err := js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy})
+	if err != nil {
+		return fail(fmt.Errorf("consumer: %w", err))
+	}
+	cc, err := cons.Consume(cl.consume)
+	if err != nil {
+		return fail(fmt.Errorf("consume: %w", err))
+	}
+	cl.cc = cc
+	for {
+		n.lock()
+		at := cl.applied
+		n.unlock()
+		if at >= last {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			cc.Stop()
+			return fail(fmt.Errorf("catching up with %d events: %w", last, ctx.Err()))
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	hsub, err := nc.Subscribe(cl.prefix+".node."+local.name+".handover", cl.serveHandover)
+	if err != nil {
+		cc.Stop()
+		return fail(err)
+	}
+	cl.hsub = hsub
+	n.lock()
+	ghosts := 0
+	for _, u := range n.sortedUsers() {
+		if u.remote && u.node == local {
+			// Left behind by this node's previous run (it stopped without
+			// telling the network): the others see them quit now.
+			u.remote = false
+			n.quitUser(u, "Server restarted")
+			ghosts++
+		}
+	}
+	n.unlock()
+	if err := cl.heartbeat(ctx); err != nil {
+		cc.Stop()
+		return fail(fmt.Errorf("registry: %w", err))
+	}
+	n.wg.Add(2)
+	go cl.publishLoop()
+	go cl.registryLoop()
+	n.logf("%s: joined the network through NATS %s (%d events replayed%s)", local.name, nc.ConnectedUrlRedacted(), last, suffix(ghosts > 0, ", "+strconv.Itoa(ghosts)+" users of a previous run ended"))
+	return nil
+}
+
+func streamName(prefix string) string {
+	b := []byte(prefix)
+	for i, c := range b {
+		switch {
+		case c >= 'a' && c <= 'z':
+			b[i] = c - 'a' + 'A'
+		case c >= 'A' && c <= 'Z' || c >= '0' && c <= '9':
+		default:
+			b[i] = '_'
+		}
+	}
+	return string(b) + "_EVENTS"
+}
+
+// hexKey makes any nick, channel or account name a valid KV key.
+func hexKey(s string) string { return hex.EncodeToString([]byte(s)) }
+
+// consume applies one event from the stream, in stream order.
+func (cl *cluster) consume(msg jetstream.Msg) {
+	md, err := msg.Metadata()
+	if err != nil {
+		return
+	}
+	var e event
+	if err := json.Unmarshal(msg.Data(), &e); err != nil {
+		cl.n.logf("event %d: %v", md.Sequence.Stream, err)
+		return
+	}
+	n := cl.n
+	n.lock()
+	if !n.closed && md.Sequence.Stream > cl.applied {
+		n.apply(&e, md.Sequence.Stream)
+	}
+	n.unlock()
+}
+
+// publish queues an event (under Network.mu); the publisher stores it.
+func (cl *cluster) publish(e event) {
+	local := cl.n.nodes[0]
+	e.Boot, e.Node = cl.boot, local.name
+	if e.At.IsZero() {
+		e.At = cl.n.now()
+	}
+	data, err := json.Marshal(e)
+	if err != nil {
+		return
+	}
+	cl.lseq++
+	cl.enqueue(outItem{subj: cl.prefix + ".ev." + local.name, id: cl.boot + "-" + strconv.FormatUint(cl.lseq, 10), data: data, what: e.Kind})
+}
+
+func (cl *cluster) enqueue(it outItem) {
+	cl.omu.Lock()
+	cl.outbox = append(cl.outbox, it)
+	cl.omu.Unlock()
+	cl.pending.Add(1)
+	cl.wake()
+}
+
+func (cl *cluster) wake() {
+	select {
+	case cl.owake <- struct{}{}:
+	default:
+	}
+}
+
+// full reports whether this node must refuse what it cannot store: NATS
+// is away and the buffer is at its bound.
+func (cl *cluster) full() bool { return cl.pending.Load() >= outboxLimit }
+
+// publishLoop stores queued items in NATS one at a time, in order, each
+// until NATS has acknowledged it (a retried event is deduplicated by its
+// id), so an event is never lost or reordered while NATS is away.
+func (cl *cluster) publishLoop() {
+	defer cl.n.wg.Done()
+	failing := false
+	for {
+		cl.omu.Lock()
+		var it *outItem
+		if len(cl.outbox) > 0 {
+			it = &cl.outbox[0]
+		}
+		cl.omu.Unlock()
+		if it == nil {
+			select {
+			case <-cl.quit:
+				return
+			case <-cl.owake:
+			}
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), natsOpTimeout)
+		var err error
+		if it.kv != nil {
+			err = it.kv(ctx)
+		} else {
+			msg := &nats.Msg{Subject: it.subj, Data: it.data}
+			_, err = cl.js.PublishMsg(ctx, msg, jetstream.WithMsgID(it.id))
+		}
+		cancel()
+		if err != nil && it.kv != nil && !retriable(err) {
+			cl.n.logf("NATS: %s: %v (skipped)", it.what, err)
+			err = nil
+		}
+		if err != nil {
+			if !failing {
+				failing = true
+				cl.n.logf("NATS: cannot store %s yet (%v); %d items buffered, retrying", it.what, err, cl.pending.Load())
+			}
+			select {
+			case <-cl.quit:
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+			continue
+		}
+		if failing {
+			failing = false
+			cl.n.logf("NATS: storing again; %d items still buffered", cl.pending.Load()-1)
+		}
+		cl.omu.Lock()
+		cl.outbox[0] = outItem{}
+		cl.outbox = cl.outbox[1:]
+		cl.omu.Unlock()
+		cl.pending.Add(-1)
+	}
+}
+
+func retriable(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) ||
+		errors.Is(err, nats.ErrConnectionClosed) || errors.Is(err, nats.ErrDisconnected) ||
+		errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrNoStreamResponse) ||
+		errors.Is(err, nats.ErrConnectionReconnecting)
+}
+
+// flush waits until everything queued is stored, or ctx ends.
+func (cl *cluster) flush(ctx context.Context) error {
+	for cl.pending.Load() > 0 {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%d items not stored in NATS: %w", cl.pending.Load(), ctx.Err())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+type nickRec struct {
+	Nick string `json:"nick"`
+	UID  string `json:"uid"`
+	Node string `json:"node"`
+}
+
+// claimNick takes nick for uid with a KV create (under Network.mu; it
+// waits for NATS at most natsOpTimeout, and not at all while NATS is away).
+func (cl *cluster) claimNick(nick, uid string) error {
+	if cl.down.Load() || !cl.nc.IsConnected() {
+		return errStateUnavailable
+	}
+	data, _ := json.Marshal(nickRec{Nick: nick, UID: uid, Node: cl.n.nodes[0].name})
+	ctx, cancel := context.WithTimeout(context.Background(), natsOpTimeout)
+	defer cancel()
+	_, err := cl.nicks.Create(ctx, hexKey(fold(nick)), data)
+	switch {
+	case errors.Is(err, jetstream.ErrKeyExists):
+		return errNickTaken
+	case err != nil:
+		return fmt.Errorf("%w: %v", errStateUnavailable, err)
+	}
+	return nil
+}
+
+// releaseNick frees a nick once the events before it are stored.
+func (cl *cluster) releaseNick(nick string) {
+	key := hexKey(fold(nick))
+	cl.enqueue(outItem{what: "nick release", kv: func(ctx context.Context) error {
+		err := cl.nicks.Delete(ctx, key)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			return nil
+		}
+		return err
+	}})
+}
+
+// saveNick records where a nick's user now is.
+func (cl *cluster) saveNick(u *user) {
+	data, _ := json.Marshal(nickRec{Nick: u.nick, UID: u.uid, Node: cl.n.nodes[0].name})
+	key := hexKey(fold(u.nick))
+	cl.enqueue(outItem{what: "nick record", kv: func(ctx context.Context) error {
+		_, err := cl.nicks.Put(ctx, key, data)
+		return err
+	}})
+}
+
+type chanRec struct {
+	Name    string            `json:"name"`
+	Topic   string            `json:"topic,omitempty"`
+	TopicBy string            `json:"topic_by,omitempty"`
+	TopicAt time.Time         `json:"topic_at,omitzero"`
+	Created time.Time         `json:"created"`
+	Modes   string            `json:"modes"`
+	Members map[string]string `json:"members"` // nick -> "@", "+" or ""
+}
+
+// saveChannel records a channel as this node sees it after a change it
+// made (under Network.mu); an emptied channel is deleted.
+func (cl *cluster) saveChannel(ch *channel) {
+	key := hexKey(fold(ch.name))
+	if len(ch.members) == 0 {
+		cl.enqueue(outItem{what: "channel record", kv: func(ctx context.Context) error {
+			err := cl.chans.Delete(ctx, key)
+			if errors.Is(err, jetstream.ErrKeyNotFound) {
+				return nil
+			}
+			return err
+		}})
+		return
+	}
+	r := chanRec{Name: ch.name, Topic: ch.topic, TopicBy: ch.topicBy, TopicAt: ch.topicAt, Created: ch.created, Modes: ch.modeString(), Members: map[string]string{}}
+	for mu, m := range ch.members {
+		r.Members[mu.nick] = m.prefix()
+	}
+	data, _ := json.Marshal(r)
+	cl.enqueue(outItem{what: "channel record", kv: func(ctx context.Context) error {
+		_, err := cl.chans.Put(ctx, key, data)
+		return err
+	}})
+}
+
+// account looks an account up in the network's KV (for a node started
+// without it in its own flags).
+func (cl *cluster) account(name string) (string, bool) {
+	if cl.down.Load() {
+		return "", false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), natsOpTimeout)
+	defer cancel()
+	e, err := cl.accts.Get(ctx, hexKey(name))
+	if err != nil {
+		return "", false
+	}
+	return string(e.Value()), true
+}
+
+// nodeRec is a node's registry entry: what MIGRATE START and CAP DEL need.
+type nodeRec struct {
+	Name     string   `json:"name"`
+	Boot     string   `json:"boot"`
+	Host     string   `json:"host"`
+	Addr     string   `json:"addr"`
+	TLSAddr  string   `json:"tls_addr,omitempty"`
+	Caps     []string `json:"caps"`
+	ISupport []string `json:"isupport"`
+	Draining bool     `json:"draining,omitempty"`
+}
+
+func (cl *cluster) heartbeat(ctx context.Context) error {
+	n := cl.n
+	n.lock()
+	nd := n.nodes[0]
+	r := nodeRec{Name: nd.name, Boot: cl.boot, Host: nd.host, Addr: nd.Addr(), TLSAddr: nd.TLSAddr(), Caps: capList(nd.caps), ISupport: nd.isupport, Draining: nd.draining || nd.cfg.RefuseMigrations}
+	n.unlock()
+	data, _ := json.Marshal(r)
+	_, err := cl.nodes.Put(ctx, nd.name, data)
+	return err
+}
+
+// registryLoop refreshes this node's entry and follows the other nodes'
+// entries with a KV watch; an entry whose heartbeat is older than the
+// TTL counts as gone even before NATS expires it.
+func (cl *cluster) registryLoop() {
+	defer cl.n.wg.Done()
+	hb := time.NewTicker(heartbeatEach)
+	defer hb.Stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var updates <-chan jetstream.KeyValueEntry
+	for {
+		if updates == nil {
+			if w, err := cl.nodes.WatchAll(ctx); err == nil {
+				updates = w.Updates()
+			}
+		}
+		select {
+		case <-cl.quit:
+			return
+		case e, ok := <-updates:
+			if !ok {
+				updates = nil
+				continue
+			}
+			if e != nil {
+				cl.registryEntry(e)
+			}
+		case <-hb.C:
+			hctx, hcancel := context.WithTimeout(ctx, natsOpTimeout)
+			_ = cl.heartbeat(hctx)
+			hcancel()
+			cl.expireNodes()
+		}
+	}
+}
+
+func (cl *cluster) registryEntry(e jetstream.KeyValueEntry) {
+	n := cl.n
+	n.lock()
+	defer n.unlock()
+	local := n.nodes[0]
+	name := e.Key()
+	if name == local.name {
+		return
+	}
+	if e.Operation() != jetstream.KeyValuePut {
+		if nd := n.remote[name]; nd != nil && !nd.down {
+			nd.down = true
+			n.logf("%s: node %s left the registry", local.name, name)
+		}
+		return
+	}
+	var r nodeRec
+	if json.Unmarshal(e.Value(), &r) != nil || r.Name != name {
+		return
+	}
+	nd := n.remoteNode(name)
+	if nd.down || nd.boot != r.Boot {
+		n.logf("%s: node %s is up at %s", local.name, name, r.Addr)
+	}
+	nd.down, nd.boot, nd.beat = false, r.Boot, e.Created()
+	nd.host, nd.addr, nd.tlsAddr = r.Host, r.Addr, r.TLSAddr
+	nd.caps, nd.isupport, nd.draining = capSet(r.Caps), r.ISupport, r.Draining
+}
+
+func (cl *cluster) expireNodes() {
+	if cl.down.Load() {
+		return
+	}
+	n := cl.n
+	n.lock()
+	defer n.unlock()
+	for name, nd := range n.remote {
+		if !nd.down && time.Since(nd.beat) > registryTTL {
+			nd.down = true
+			n.logf("%s: node %s stopped refreshing its registry entry", n.nodes[0].name, name)
+		}
+	}
+}
+
+// handover sends a session to node to and waits for it to be held there.
+func (cl *cluster) handover(to string, h *handover) error {
+	if cl.down.Load() {
+		return errStateUnavailable
+	}
+	data, err := json.Marshal(h)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), natsOpTimeout)
+	defer cancel()
+	reply, err := cl.nc.RequestWithContext(ctx, cl.prefix+".node."+to+".handover", data)
+	if err != nil {
+		return fmt.Errorf("hand-over to %s: %w", to, err)
+	}
+	if s := string(reply.Data); s != "ok" {
+		return fmt.Errorf("hand-over to %s: %s", to, s)
+	}
+	return nil
+}
+
+func (cl *cluster) serveHandover(m *nats.Msg) {
+	var h handover
+	err := json.Unmarshal(m.Data, &h)
+	if err == nil {
+		err = cl.n.takeOver(&h)
+	}
+	answer := "ok"
+	if err != nil {
+		answer = err.Error()
+	}
+	_ = m.Respond([]byte(answer))
+}
+
+// stop ends the cluster link once the network has stopped using it.
+func (cl *cluster) stop() {
+	cl.stopping.Store(true)
+	close(cl.quit)
+	if cl.cc != nil {
+		cl.cc.Stop()
+	}
+	if cl.hsub != nil {
+		_ = cl.hsub.Unsubscribe()
+	}
+	if !cl.down.Load() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		_ = cl.nodes.Delete(ctx, cl.n.nodes[0].name)
+		cancel()
+	}
+	cl.nc.Close()
+}
