@@ -1,0 +1,179 @@
+package main
+
+import (
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"gopkg.in/irc.v4"
+
+	"github.com/ferry-irc/ferry/net/command"
+	"github.com/ferry-irc/ferry/net/event"
+)
+
+var migrateCaps = []string{"server-time", "message-tags", "batch", "draft/chathistory", "draft/migrate"}
+
+// TestRollingRestart is the scenario the migrate extension was written
+// for, with real processes: a NATS-only process and nodes s1 and s2.
+// SIGTERM to s1 moves its migrate-capable client (ferry's own Pool) to s2
+// under two-way traffic with nothing lost or doubled and no QUIT or JOIN
+// seen; the client without the capability is told the server restarts
+// and reconnects to s2; s1 exits 0, comes back with the same flags, and
+// the client moves back with MIGRATE REQUEST s1.
+func TestRollingRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs ferryd processes")
+	}
+	nw, procs := startNetwork(t, "s1", "s2")
+	s1, s2 := nw.addrs["s1"], nw.addrs["s2"]
+
+	bob := registerIRC(t, s2, "bob", migrateCaps...)
+	bob.join("#x")
+	bob.send("TOPIC #x :rolling restarts")
+	carol := registerIRC(t, s1, "carol")
+	waitTopic(t, carol, "#x", "rolling restarts") // s1 has seen it
+	carol.join("#x")
+	alice := startPool(t, s1, "alice")
+	alice.do(command.Join{Channel: "#x"})
+	alice.waitCount("join", 1, func(e event.Event) bool { j, ok := e.(event.Join); return ok && j.Self })
+	alice.waitCount("topic", 1, func(e event.Event) bool {
+		tp, ok := e.(event.Topic)
+		return ok && tp.Topic == "rolling restarts"
+	})
+	joinedAt := bob.waitLine("alice's JOIN", 0, func(m *irc.Message) bool { return cmdIs(m, "JOIN", "#x") && m.Prefix.Name == "alice" })
+
+	aTalk := talk(3*time.Millisecond, func(i int) { alice.do(command.SendText{Target: "#x", Text: "a " + itoa(i)}) })
+	bTalk := talk(3*time.Millisecond, func(i int) { bob.send("PRIVMSG #x :b %d", i) })
+	time.Sleep(200 * time.Millisecond)
+
+	if code := procs["s1"].stop(syscall.SIGTERM); code != 0 {
+		t.Fatalf("s1 exited %d after SIGTERM", code)
+	}
+	if !strings.Contains(procs["s1"].logText(), "handed over") {
+		t.Fatalf("s1 did not hand alice over:\n%s", procs["s1"].logText())
+	}
+	alice.waitCount("migration to s2", 1, isResumed)
+	errAt := carol.waitLine("ERROR", 0, func(m *irc.Message) bool { return m.Command == "ERROR" })
+	if ls, _ := carol.snapshot(); !strings.Contains(ls[errAt].Trailing(), "restarting") {
+		t.Fatalf("carol's ERROR %q does not say the server is restarting", ls[errAt].Trailing())
+	}
+	time.Sleep(200 * time.Millisecond) // traffic after the move
+	na, nb := aTalk.end(), bTalk.end()
+
+	// Markers after the streams: when they arrive, so has everything before.
+	alice.do(command.SendText{Target: "#x", Text: "alice done"})
+	bob.send("PRIVMSG #x :bob done")
+	bob.waitLine("alice's end", joinedAt, func(m *irc.Message) bool { return cmdIs(m, "PRIVMSG", "#x", "alice done") })
+	alice.waitCount("bob's end", 1, func(e event.Event) bool { m, ok := e.(event.Message); return ok && m.Text == "bob done" })
+
+	if s := ircStream(bob, "a"); s.next != na || len(s.errs) > 0 {
+		t.Errorf("bob got alice's lines up to %d of %d: %v", s.next, na, s.errs)
+	}
+	if s := poolStream(alice, "bob", "b"); s.next != nb || len(s.errs) > 0 {
+		t.Errorf("alice got bob's lines up to %d of %d: %v", s.next, nb, s.errs)
+	}
+	ls, _ := bob.snapshot()
+	for _, m := range ls[joinedAt+1:] {
+		if (m.Command == "QUIT" || m.Command == "JOIN" || m.Command == "PART") && m.Prefix.Name == "alice" {
+			t.Errorf("bob saw %v", m)
+		}
+	}
+	if k := alice.count(func(e event.Event) bool {
+		switch e := e.(type) {
+		case event.Quit:
+			return e.Nick == "bob"
+		case event.Join:
+			return e.Nick == "bob" || e.Self && alice.count(isResumed) > 0
+		}
+		return false
+	}); k > 1 {
+		t.Errorf("alice saw bob quit or join, or rejoined herself (%d events)", k)
+	}
+	t.Logf("%d lines from alice and %d from bob across the restart", na, nb)
+
+	// carol, without the capability, comes back on s2 under her own nick.
+	carol2 := registerIRC(t, s2, "carol")
+	carol2.send("JOIN #x")
+	carol2.waitLine("topic", 0, func(m *irc.Message) bool { return cmdIs(m, "332", "carol", "#x", "rolling restarts") })
+
+	// s1 again, same flags: it rejoins, and alice moves back.
+	procs["s1"] = nw.startNode("s1")
+	waitLinks(t, bob, "s1")
+	resumed := alice.count(isResumed)
+	alice.do(command.Migrate{Server: "s1"})
+	alice.waitCount("migration back to s1", resumed+1, isResumed)
+	alice.do(command.SendText{Target: "#x", Text: "back on s1"})
+	bob.waitLine("alice from s1", joinedAt, func(m *irc.Message) bool { return cmdIs(m, "PRIVMSG", "#x", "back on s1") })
+
+	// The topic and the history are the network's: s1 serves them.
+	dave := registerIRC(t, s1, "dave", migrateCaps...)
+	dave.send("JOIN #x")
+	dave.waitLine("topic on s1", 0, func(m *irc.Message) bool { return cmdIs(m, "332", "dave", "#x", "rolling restarts") })
+	dave.send("CHATHISTORY LATEST #x * 100")
+	end := dave.waitLine("history batch end", 0, func(m *irc.Message) bool { return m.Command == "BATCH" && strings.HasPrefix(m.Params[0], "-") })
+	ls, _ = dave.snapshot()
+	var texts []string
+	for _, m := range ls[:end] {
+		if m.Command == "PRIVMSG" && m.Tags["batch"] != "" {
+			texts = append(texts, m.Params[1])
+		}
+	}
+	if len(texts) == 0 || texts[len(texts)-1] != "back on s1" || !contains(texts, "bob done") || !contains(texts, "alice done") {
+		t.Fatalf("history on the restarted s1 lacks the latest lines: %q", texts)
+	}
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// waitTopic asks c's server for ch's topic until it is text.
+func waitTopic(t testing.TB, c *ircClient, ch, text string) {
+	t.Helper()
+	deadline := time.Now().Add(procWait)
+	for {
+		ls, _ := c.snapshot()
+		c.send("TOPIC %s", ch)
+		i := c.waitLine("topic reply", len(ls), func(m *irc.Message) bool {
+			return m.Command == "332" || m.Command == "331" || m.Command == "403"
+		})
+		ls, _ = c.snapshot()
+		if cmdIs(ls[i], "332", c.name, ch, text) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: topic of %s never became %q", c.name, ch, text)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitLinks waits until c's server lists node in LINKS (the registry).
+func waitLinks(t testing.TB, c *ircClient, node string) {
+	t.Helper()
+	deadline := time.Now().Add(procWait)
+	for {
+		ls, _ := c.snapshot()
+		c.send("LINKS")
+		end := c.waitLine("LINKS end", len(ls), func(m *irc.Message) bool { return m.Command == "365" })
+		ls, _ = c.snapshot()
+		for i := end - 1; i >= 0 && ls[i].Command == "364"; i-- {
+			if ls[i].Params[1] == node {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never lists %s in LINKS", c.name, node)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
