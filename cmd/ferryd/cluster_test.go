@@ -177,3 +177,108 @@ func waitLinks(t testing.TB, c *ircClient, node string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestNATSLoss kills the NATS process under two nodes: registrations are
+// refused with a clear ERROR, users on one node keep talking, lines for
+// the other node are held and arrive exactly once when NATS is back.
+func TestNATSLoss(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs ferryd processes")
+	}
+	nw, procs := startNetwork(t, "s1", "s2")
+	s1, s2 := nw.addrs["s1"], nw.addrs["s2"]
+	alice := registerIRC(t, s1, "alice")
+	carol := registerIRC(t, s1, "carol")
+	bob := registerIRC(t, s2, "bob")
+	alice.join("#x")
+	carol.join("#x")
+	bob.join("#x")
+	for _, nick := range []string{"bob", "carol"} {
+		alice.waitLine(nick+"'s JOIN", 0, func(m *irc.Message) bool { return cmdIs(m, "JOIN", "#x") && m.Prefix.Name == nick })
+	}
+	bob.waitLine("carol's JOIN", 0, func(m *irc.Message) bool { return cmdIs(m, "JOIN", "#x") && m.Prefix.Name == "carol" })
+
+	if code := nw.nats.stop(syscall.SIGKILL); code == 0 {
+		t.Fatalf("NATS exited 0 after SIGKILL")
+	}
+	refused := registrationRefused(t, s1, "erin")
+	if !strings.Contains(refused, "NATS") {
+		t.Fatalf("ERROR %q does not say why", refused)
+	}
+
+	const k = 20
+	for i := 0; i < k; i++ {
+		alice.send("PRIVMSG #x :a %d", i)
+		bob.send("PRIVMSG #x :b %d", i)
+	}
+	alice.send("PRIVMSG bob :while NATS was away")
+	carol.waitLine("alice's last line, on the same node", 0, func(m *irc.Message) bool { return cmdIs(m, "PRIVMSG", "#x", "a "+itoa(k-1)) })
+	for _, p := range []*proc{procs["s1"], procs["s2"]} {
+		if !strings.Contains(p.logText(), "lost NATS") {
+			t.Fatalf("%s does not log the loss:\n%s", p.name, p.logText())
+		}
+	}
+
+	nw.startNATS()
+	bob.waitLine("alice's private line", 0, func(m *irc.Message) bool { return cmdIs(m, "PRIVMSG", "bob", "while NATS was away") })
+	bob.waitLine("alice's last line", 0, func(m *irc.Message) bool { return cmdIs(m, "PRIVMSG", "#x", "a "+itoa(k-1)) })
+	for _, c := range []*ircClient{alice, carol} {
+		c.waitLine("bob's last line", 0, func(m *irc.Message) bool { return cmdIs(m, "PRIVMSG", "#x", "b "+itoa(k-1)) })
+		if s := ircStream(c, "b"); s.next != k || len(s.errs) > 0 {
+			t.Errorf("%s got bob's lines up to %d of %d: %v", c.name, s.next, k, s.errs)
+		}
+	}
+	for _, c := range []*ircClient{bob, carol} {
+		if s := ircStream(c, "a"); s.next != k || len(s.errs) > 0 {
+			t.Errorf("%s got alice's lines up to %d of %d: %v", c.name, s.next, k, s.errs)
+		}
+	}
+	// Registrations work again, and the nick claims are the network's.
+	deadline := time.Now().Add(procWait)
+	for {
+		c := dialIRC(t, "erin", s2)
+		c.send("NICK alice")
+		c.send("USER erin 0 * :erin")
+		i := c.waitLine("433 or ERROR", 0, func(m *irc.Message) bool { return m.Command == "433" || m.Command == "ERROR" || m.Command == "001" })
+		ls, _ := c.snapshot()
+		if ls[i].Command == "001" {
+			t.Fatalf("s2 let erin register as alice")
+		}
+		if ls[i].Command == "433" {
+			c.send("NICK erin")
+			c.waitLine("001", i, func(m *irc.Message) bool { return m.Command == "001" })
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("registrations still refused after NATS came back")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
+	// Nothing twice, even after the replay settled.
+	if s := ircStream(bob, "a"); s.next != k || len(s.errs) > 0 {
+		t.Errorf("bob: %v", s.errs)
+	}
+}
+
+// registrationRefused registers nick on addr until the node refuses (it
+// may take a moment to notice NATS is gone) and returns the ERROR text.
+func registrationRefused(t testing.TB, addr, nick string) string {
+	t.Helper()
+	deadline := time.Now().Add(procWait)
+	for {
+		c := dialIRC(t, nick, addr)
+		c.send("NICK %s", nick)
+		c.send("USER %s 0 * :%s", nick, nick)
+		i := c.waitLine("001 or ERROR", 0, func(m *irc.Message) bool { return m.Command == "001" || m.Command == "ERROR" })
+		ls, _ := c.snapshot()
+		if ls[i].Command == "ERROR" {
+			return ls[i].Trailing()
+		}
+		c.send("QUIT")
+		if time.Now().After(deadline) {
+			t.Fatal("registrations still accepted without NATS")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

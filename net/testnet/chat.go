@@ -104,7 +104,7 @@ func (n *Network) changeNick(u *user, nick string) {
 	delete(n.users, fold(u.nick))
 	u.nick = nick
 	n.users[fold(nick)] = u
-	n.share(event{Kind: "nick", UID: u.uid, Nick: nick})
+	n.share(event{Kind: "nick", UID: u.uid, Nick: nick, Line: m.String(), Told: peerUIDs(u)})
 }
 
 func (n *Network) join(u *user, m *irc.Message) {
@@ -153,7 +153,7 @@ func (n *Network) joinOne(u *user, name string) {
 	jm := &irc.Message{Prefix: u.prefix(), Command: "JOIN", Params: []string{ch.name}}
 	n.toChannel(ch, jm, n.ctx(false), nil)
 	if n.cl != nil {
-		n.share(event{Kind: "join", UID: u.uid, Chan: ch.name, Op: ch.members[u].op})
+		n.share(event{Kind: "join", UID: u.uid, Chan: ch.name, Op: ch.members[u].op, Line: jm.String(), Told: remoteUIDs(ch)})
 		n.cl.saveChannel(ch)
 	}
 	if ch.topic != "" {
@@ -219,7 +219,7 @@ func (n *Network) partOne(u *user, ch *channel, reason string) {
 	n.toChannel(ch, pm, n.ctx(false), nil)
 	n.removeMember(ch, u)
 	if n.cl != nil {
-		n.share(event{Kind: "part", UID: u.uid, Chan: ch.name})
+		n.share(event{Kind: "part", UID: u.uid, Chan: ch.name, Line: pm.String(), Told: remoteUIDs(ch)})
 		n.cl.saveChannel(ch)
 	}
 }
@@ -260,7 +260,7 @@ func (n *Network) topic(u *user, m *irc.Message) {
 	tm := &irc.Message{Prefix: u.prefix(), Command: "TOPIC", Params: []string{ch.name, text}}
 	n.toChannel(ch, tm, n.ctx(false), nil)
 	if n.cl != nil {
-		n.share(event{Kind: "topic", UID: u.uid, Chan: ch.name, Text: ch.topic, By: ch.topicBy, At: ch.topicAt})
+		n.share(event{Kind: "topic", UID: u.uid, Chan: ch.name, Text: ch.topic, By: ch.topicBy, At: ch.topicAt, Line: tm.String(), Told: remoteUIDs(ch)})
 		n.cl.saveChannel(ch)
 	}
 }
@@ -392,7 +392,11 @@ func (n *Network) kick(u *user, m *irc.Message) {
 		n.toChannel(ch, km, n.ctx(false), nil)
 		n.removeMember(ch, t)
 		if n.cl != nil {
-			n.share(event{Kind: "kick", UID: u.uid, Target: t.uid, Chan: ch.name})
+			told := remoteUIDs(ch)
+			if t.remote {
+				told = append(told, t.uid)
+			}
+			n.share(event{Kind: "kick", UID: u.uid, Target: t.uid, Chan: ch.name, Line: km.String(), Told: told})
 			n.cl.saveChannel(ch)
 		}
 	}
@@ -487,7 +491,7 @@ func (n *Network) mode(u *user, m *irc.Message) {
 	}
 	mm := &irc.Message{Prefix: u.prefix(), Command: "MODE", Params: append([]string{ch.name, applied}, appliedArgs...)}
 	n.toChannel(ch, mm, n.ctx(false), nil)
-	n.shareModes(ch)
+	n.shareModes(ch, mm)
 }
 
 func (n *Network) userMode(u *user, target string, rest []string) {

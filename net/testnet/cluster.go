@@ -57,6 +57,10 @@ type event struct {
 	TLock  bool     `json:"tlock,omitempty"`
 	Ops    []string `json:"ops,omitempty"`
 	Voices []string `json:"voices,omitempty"`
+	// Told lists the users the origin sent Line to (each as a "to"
+	// event): the ones it knew of. A node whose view had more members
+	// (the origin had not yet seen their JOIN) tells its own.
+	Told []string `json:"told,omitempty"`
 
 	// A line for one user ("to") or a history entry ("hist").
 	Line  string            `json:"line,omitempty"`
@@ -132,11 +136,11 @@ func (n *Network) shareReg(u *user, kind string) {
 }
 
 // shareModes publishes a channel's modes and its members' prefixes.
-func (n *Network) shareModes(ch *channel) {
+func (n *Network) shareModes(ch *channel, m *irc.Message) {
 	if n.cl == nil {
 		return
 	}
-	e := event{Kind: "mode", Chan: ch.name, NoExt: ch.noExternal, TLock: ch.topicLock}
+	e := event{Kind: "mode", Chan: ch.name, NoExt: ch.noExternal, TLock: ch.topicLock, Line: m.String(), Told: remoteUIDs(ch)}
 	for mu, m := range ch.members {
 		if m.op {
 			e.Ops = append(e.Ops, mu.uid)
@@ -255,6 +259,7 @@ func (n *Network) apply(e *event, seq uint64) {
 			n.dropRemote(o)
 		}
 		n.users[fold(u.nick)] = u
+		n.tellUntold(e, seq, localPeers(u))
 	case "away":
 		if u != nil {
 			u.away = e.Text
@@ -275,23 +280,30 @@ func (n *Network) apply(e *event, seq uint64) {
 		if ch.members[u] == nil {
 			ch.members[u] = &member{op: e.Op}
 			u.chans[ch] = true
+			n.tellUntold(e, seq, localMembers(ch))
 		}
 	case "part":
 		if ch := n.chans[fold(e.Chan)]; ch != nil && u != nil && ch.members[u] != nil {
 			n.removeMember(ch, u)
+			n.tellUntold(e, seq, localMembers(ch))
 		}
 	case "kick":
 		t := n.uids[e.Target]
 		if ch := n.chans[fold(e.Chan)]; ch != nil && t != nil && ch.members[t] != nil {
+			recips := localMembers(ch)
 			n.removeMember(ch, t)
+			n.tellUntold(e, seq, recips)
 		}
 	case "quit":
 		if u != nil {
+			recips := localPeers(u)
 			n.dropRemote(u)
+			n.tellUntold(e, seq, recips)
 		}
 	case "topic":
 		if ch := n.chans[fold(e.Chan)]; ch != nil {
 			ch.topic, ch.topicBy, ch.topicAt = e.Text, e.By, e.At
+			n.tellUntold(e, seq, localMembers(ch))
 		}
 	case "mode":
 		ch := n.chans[fold(e.Chan)]
@@ -303,6 +315,7 @@ func (n *Network) apply(e *event, seq uint64) {
 		for mu, m := range ch.members {
 			m.op, m.voice = ops[mu.uid], voices[mu.uid]
 		}
+		n.tellUntold(e, seq, localMembers(ch))
 	case "hist":
 		p := irc.ParsePrefix(e.By)
 		var ct irc.Tags
@@ -505,4 +518,84 @@ func (n *Network) leaveCluster() {
 	}
 	cancel()
 	n.cl.stop()
+}
+
+// remoteUIDs lists ch's members on other nodes: the ones a broadcast to
+// ch reached through "to" events.
+func remoteUIDs(ch *channel) []string {
+	var out []string
+	for mu := range ch.members {
+		if mu.remote {
+			out = append(out, mu.uid)
+		}
+	}
+	return out
+}
+
+// peerUIDs lists the users on other nodes sharing a channel with u.
+func peerUIDs(u *user) []string {
+	seen := map[*user]bool{u: true}
+	var out []string
+	for ch := range u.chans {
+		for mu := range ch.members {
+			if !seen[mu] {
+				seen[mu] = true
+				if mu.remote {
+					out = append(out, mu.uid)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// localPeers lists the users of this node sharing a channel with u.
+func localPeers(u *user) []*user {
+	seen := map[*user]bool{u: true}
+	var out []*user
+	for ch := range u.chans {
+		for _, mu := range ch.sortedMembers() {
+			if !seen[mu] {
+				seen[mu] = true
+				if !mu.remote {
+					out = append(out, mu)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func localMembers(ch *channel) []*user {
+	var out []*user
+	if ch == nil {
+		return nil
+	}
+	for _, mu := range ch.sortedMembers() {
+		if !mu.remote {
+			out = append(out, mu)
+		}
+	}
+	return out
+}
+
+// tellUntold delivers a remote event's line to this node's users that
+// its origin did not know were there (seq is the event's).
+func (n *Network) tellUntold(e *event, seq uint64, recips []*user) {
+	if e.Line == "" || len(recips) == 0 {
+		return
+	}
+	m, err := irc.ParseMessage(e.Line)
+	if err != nil {
+		return
+	}
+	told := capSet(e.Told)
+	x := msgCtx{at: e.At}
+	n.cl.applying = true
+	for _, r := range recips {
+		if !r.remote && !r.gone && !told[r.uid] && r.uid != e.UID && seq > r.skipUpTo {
+			n.deliver(r, m, x)
+		}
+	}
+	n.cl.applying = false
 }

@@ -145,7 +145,14 @@ func TestClusterShutdownMovesClients(t *testing.T) {
 	a.join("#x")
 	a.send("TOPIC #x :kept")
 	p.join("#x")
+	waitFor(t, "s2 to see #x", func() bool {
+		s2.lock()
+		defer s2.unlock()
+		ch := s2.chans["#x"]
+		return ch != nil && len(ch.members) == 2
+	})
 	b.join("#x")
+	a.expectCmd("JOIN", "#x")
 	a.barrier()
 
 	done := make(chan error, 1)

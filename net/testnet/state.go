@@ -266,13 +266,17 @@ func (n *Network) quitUser(u *user, reason string) {
 	}
 	m := &irc.Message{Prefix: u.prefix(), Command: "QUIT", Params: []string{reason}}
 	n.toPeers(u, m, n.ctx(false), false)
+	var told []string
+	if n.cl != nil {
+		told = peerUIDs(u)
+	}
 	var left []*channel
 	for ch := range u.chans {
 		n.removeMember(ch, u)
 		left = append(left, ch)
 	}
 	if n.cl != nil && u.uid != "" {
-		n.share(event{Kind: "quit", UID: u.uid, Text: reason})
+		n.share(event{Kind: "quit", UID: u.uid, Text: reason, Line: m.String(), Told: told})
 		n.cl.releaseNick(u.nick)
 		for _, ch := range left {
 			n.cl.saveChannel(ch)
