@@ -282,3 +282,111 @@ func registrationRefused(t testing.TB, addr, nick string) string {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestMigrationChaos moves two Pool clients back and forth between the
+// s1 and s2 processes, 200 migrations in all, while both talk to a
+// channel and a raw client on s2 talks back: every stream arrives
+// complete, in order, and once.
+func TestMigrationChaos(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs ferryd processes")
+	}
+	const perClient = 100
+	nw, _ := startNetwork(t, "s1", "s2")
+	s1, s2 := nw.addrs["s1"], nw.addrs["s2"]
+	bob := registerIRC(t, s2, "bob", migrateCaps...)
+	bob.join("#x")
+	waitLinks(t, bob, "s1")
+	movers := []*poolClient{startPool(t, s1, "alice"), startPool(t, s2, "bea")}
+	for _, pc := range movers {
+		pc.do(command.Join{Channel: "#x"})
+	}
+	for _, nick := range []string{"alice", "bea"} {
+		bob.waitLine(nick+"'s JOIN", 0, func(m *irc.Message) bool { return cmdIs(m, "JOIN", "#x") && m.Prefix.Name == nick })
+	}
+	for _, pc := range movers {
+		pc.waitCount("bea's and bob's presence", 1, func(e event.Event) bool {
+			n, ok := e.(event.Names)
+			return ok && n.Channel == "#x"
+		})
+	}
+	// Both movers must know each other before the streams start.
+	movers[0].waitCount("bea's JOIN", 1, func(e event.Event) bool { j, ok := e.(event.Join); return ok && j.Nick == "bea" || ok && j.Self && false })
+	start := time.Now()
+
+	talkers := []*talker{
+		talk(2*time.Millisecond, func(i int) { movers[0].do(command.SendText{Target: "#x", Text: "a " + itoa(i)}) }),
+		talk(2*time.Millisecond, func(i int) { movers[1].do(command.SendText{Target: "#x", Text: "e " + itoa(i)}) }),
+		talk(2*time.Millisecond, func(i int) { bob.send("PRIVMSG #x :b %d", i) }),
+	}
+	done := make(chan struct{}, len(movers))
+	for k, pc := range movers {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			at := []string{"s1", "s2"}[k]
+			for i := 1; i <= perClient; i++ {
+				to := "s1"
+				if at == "s1" {
+					to = "s2"
+				}
+				pc.do(command.Migrate{Server: to})
+				pc.waitCount("migration "+itoa(i), i, isResumed)
+				at = to
+			}
+		}()
+	}
+	for range movers {
+		select {
+		case <-done:
+		case <-time.After(2 * procWait):
+			t.Fatal("migrations did not finish")
+		}
+	}
+	moved := time.Since(start)
+	sent := []int{talkers[0].end(), talkers[1].end(), talkers[2].end()}
+	movers[0].do(command.SendText{Target: "#x", Text: "alice done"})
+	movers[1].do(command.SendText{Target: "#x", Text: "bea done"})
+	bob.send("PRIVMSG #x :bob done")
+	for _, nick := range []string{"alice", "bea"} {
+		bob.waitLine(nick+" done", 0, func(m *irc.Message) bool { return cmdIs(m, "PRIVMSG", "#x", nick+" done") })
+	}
+	for i, pc := range movers {
+		other := []string{"bea", "alice"}[i]
+		for _, nick := range []string{other, "bob"} {
+			pc.waitCount(nick+" done", 1, func(e event.Event) bool { m, ok := e.(event.Message); return ok && m.Text == nick+" done" })
+		}
+	}
+	check := func(who string, s *streamCheck, want int) {
+		if s.next != want || len(s.errs) > 0 {
+			t.Errorf("%s got %q lines up to %d of %d: %v", who, s.prefix, s.next, want, s.errs)
+		}
+	}
+	check("bob", ircStream(bob, "a"), sent[0])
+	check("bob", ircStream(bob, "e"), sent[1])
+	check("alice", poolStream(movers[0], "bea", "e"), sent[1])
+	if testing.Verbose() && t.Failed() {
+		for _, e := range movers[0].snapshot() {
+			switch e := e.(type) {
+			case event.Message:
+				if e.From == "bea" {
+					t.Logf("alice: %s %s", e.Text, e.Time.Format("05.000000"))
+				}
+			case event.Migration:
+				t.Logf("alice: migration %v %s", e.Step, e.Target)
+			}
+		}
+	}
+	check("alice", poolStream(movers[0], "bob", "b"), sent[2])
+	check("bea", poolStream(movers[1], "alice", "a"), sent[0])
+	check("bea", poolStream(movers[1], "bob", "b"), sent[2])
+	ls, _ := bob.snapshot()
+	for _, m := range ls {
+		if m.Command == "QUIT" {
+			t.Errorf("bob saw %v", m)
+		}
+	}
+	if n := movers[0].count(isResumed) + movers[1].count(isResumed); n != 2*perClient {
+		t.Errorf("%d migrations, want %d", n, 2*perClient)
+	}
+	t.Logf("%d migrations in %v under %d+%d+%d lines", 2*perClient, moved.Round(time.Millisecond), sent[0], sent[1], sent[2])
+}

@@ -38,6 +38,7 @@ type event struct {
 	Boot string `json:"b"`           // origin process incarnation
 	Node string `json:"n"`           // origin node
 	Kind string `json:"k"`           // reg, to, nick, join, part, kick, quit, topic, mode, away, move, hist
+	Lseq uint64 `json:"l"`           // the origin process's own count
 	UID  string `json:"u,omitempty"` // the user the event is about (or addressed to)
 
 	Nick    string   `json:"nick,omitempty"`
@@ -95,7 +96,8 @@ type handover struct {
 	From                                       string
 	FromCaps, FromISupport                     []string
 	RTok, CTok, Trigger                        string
-	After                                      uint64
+	After                                      uint64 // OLD delivered every event up to this one
+	Stored                                     uint64 // OLD's own events before the flip are stored up to here
 }
 
 type handoverChan struct {
@@ -214,7 +216,7 @@ func (n *Network) apply(e *event, seq uint64) {
 			cl.ring = append(cl.ring[:0:0], cl.ring[len(cl.ring)-ringSize/2:]...)
 		}
 		u := n.uids[e.UID]
-		if u == nil || u.remote || u.gone || seq <= u.skipUpTo {
+		if u == nil || u.remote || u.gone || seq <= u.skipUpTo || e.Boot == cl.boot && e.Lseq <= u.ownSkip {
 			return
 		}
 		cl.applying = true
@@ -359,8 +361,9 @@ func (n *Network) handOver(c *conn, u *user, mig *migration) {
 		m := ch.members[u]
 		h.Chans = append(h.Chans, handoverChan{Name: ch.name, Op: m != nil && m.op, Voice: m != nil && m.voice})
 	}
+	lseq := cl.lseq
 	n.unlock()
-	err := cl.handover(mig.to.name, &h)
+	err := cl.handover(mig.to.name, &h, lseq)
 	n.lock()
 	mig.flipping = false
 	pending := mig.pending
@@ -387,13 +390,6 @@ func (n *Network) handOver(c *conn, u *user, mig *migration) {
 	pm := &irc.Message{Prefix: &irc.Prefix{Name: mig.from.name}, Command: "MIGRATE", Params: []string{"PROCEED", mig.rtok}}
 	c.sendLine(render(u, pm, n.ctx(false)).String())
 	c.closeAfterFlush()
-	// Lines produced here during the hand-over go to NEW as events; the
-	// consumed ones after the cut are NEW's to deliver.
-	for _, p := range pending {
-		if !p.consumed {
-			n.deliver(u, p.m, p.x)
-		}
-	}
 	n.logf("migration %s %s→%s: handed over after event %d, PROCEED after %v", u.nick, mig.from.name, mig.to.name, h.After, ms(time.Since(mig.tOK)))
 }
 
@@ -467,6 +463,8 @@ func (n *Network) takeOver(h *handover) error {
 			n.endHeld(u, "Migration timed out")
 		}
 	})
+	// Every line for the session after OLD's cut, in order: the events
+	// this node consumed already, then its own not yet consumed.
 	replayed := 0
 	for _, r := range cl.ring {
 		if r.seq > h.After && r.uid == h.UID {
@@ -474,9 +472,21 @@ func (n *Network) takeOver(h *handover) error {
 			replayed++
 		}
 	}
+	cl.omu.Lock()
+	var own []*sentLine
+	for _, sl := range cl.sentTo {
+		if sl.uid == h.UID && (sl.seq == 0 || sl.seq > cl.applied && sl.seq > h.After) {
+			own = append(own, sl)
+		}
+	}
+	cl.omu.Unlock()
+	for _, sl := range own {
+		n.deliver(u, sl.m, sl.x)
+	}
+	u.ownSkip = cl.lseq
 	n.share(event{Kind: "move", UID: u.uid})
 	cl.saveNick(u)
-	n.logf("migration %s %s→%s: session taken over after event %d (%d lines from the ring)", u.nick, h.From, local.name, h.After, replayed)
+	n.logf("migration %s %s→%s: session taken over after event %d (%d lines from the ring, %d of this node's in flight)", u.nick, h.From, local.name, h.After, replayed, len(own))
 	return nil
 }
 

@@ -26,7 +26,7 @@ type migration struct {
 	timer      *time.Timer // the answer wait before OK, the hold after it
 	proceedT   *time.Timer
 	flipping   bool       // cluster mode: OLD waits for NEW to take the session
-	pending    []heldLine // lines for the session while flipping
+	pending    []heldLine // lines for the session from the event stream while flipping
 	tStart     time.Time
 	tOK        time.Time
 	tProceed   time.Time
@@ -34,9 +34,8 @@ type migration struct {
 }
 
 type heldLine struct {
-	m        *irc.Message
-	x        msgCtx
-	consumed bool // came from the event stream (cluster mode)
+	m *irc.Message
+	x msgCtx
 }
 
 func (m *migration) stopTimers() {

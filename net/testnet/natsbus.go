@@ -14,6 +14,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"gopkg.in/irc.v4"
 )
 
 // ClusterOptions put a Network in cluster mode: this process runs exactly
@@ -81,6 +82,9 @@ type cluster struct {
 	outbox  []outItem
 	owake   chan struct{}
 	pending atomic.Int64 // items not yet stored in NATS
+	stored  uint64       // omu: lseq of the last event stored
+	storedS uint64       // omu: its stream sequence
+	sentTo  []*sentLine  // omu: recent "to" events of this process, by lseq
 	quit    chan struct{}
 }
 
@@ -88,10 +92,24 @@ type cluster struct {
 type outItem struct {
 	subj string
 	id   string
+	lseq uint64
 	data []byte
 	kv   func(ctx context.Context) error
 	what string
+	sent *sentLine
 }
+
+// sentLine is a "to" event this process published: a hand-over to this
+// node delivers the ones for the arriving user that it has not consumed
+// yet, in order, before anything newer.
+type sentLine struct {
+	lseq, seq uint64 // seq is 0 until stored
+	uid       string
+	m         *irc.Message
+	x         msgCtx
+}
+
+const sentLimit = 1 << 14
 
 func (o *ClusterOptions) prefix() string {
 	if o.Prefix == "" {
@@ -272,8 +290,14 @@ func (cl *cluster) consume(msg jetstream.Msg) {
 
 // publish queues an event (under Network.mu); the publisher stores it.
 func (cl *cluster) publish(e event) {
+	cl.publishLine(e, nil, msgCtx{})
+}
+
+// publishLine publishes e; for a "to" event, m and x are its line.
+func (cl *cluster) publishLine(e event, m *irc.Message, x msgCtx) {
 	local := cl.n.nodes[0]
-	e.Boot, e.Node = cl.boot, local.name
+	cl.lseq++
+	e.Boot, e.Node, e.Lseq = cl.boot, local.name, cl.lseq
 	if e.At.IsZero() {
 		e.At = cl.n.now()
 	}
@@ -281,8 +305,52 @@ func (cl *cluster) publish(e event) {
 	if err != nil {
 		return
 	}
-	cl.lseq++
-	cl.enqueue(outItem{subj: cl.prefix + ".ev." + local.name, id: cl.boot + "-" + strconv.FormatUint(cl.lseq, 10), data: data, what: e.Kind})
+	it := outItem{subj: cl.prefix + ".ev." + local.name, id: cl.boot + "-" + strconv.FormatUint(cl.lseq, 10), lseq: cl.lseq, data: data, what: e.Kind}
+	if m != nil {
+		it.sent = &sentLine{lseq: cl.lseq, uid: e.UID, m: m, x: x}
+		cl.omu.Lock()
+		cl.sentTo = append(cl.sentTo, it.sent)
+		if len(cl.sentTo) > sentLimit {
+			cl.sentTo = append(cl.sentTo[:0:0], cl.sentTo[len(cl.sentTo)-sentLimit/2:]...)
+		}
+		cl.omu.Unlock()
+	}
+	cl.enqueue(it)
+}
+
+// storedUpTo waits until every event up to lseq is stored and returns
+// the stream sequence of the last one stored.
+func (cl *cluster) storedUpTo(ctx context.Context, lseq uint64) (uint64, error) {
+	for {
+		cl.omu.Lock()
+		done, seq := cl.stored >= lseq, cl.storedS
+		cl.omu.Unlock()
+		if done {
+			return seq, nil
+		}
+		select {
+		case <-ctx.Done():
+			return 0, fmt.Errorf("events not yet stored in NATS: %w", ctx.Err())
+		case <-time.After(time.Millisecond):
+		}
+	}
+}
+
+// appliedUpTo waits until this node has applied the event seq.
+func (cl *cluster) appliedUpTo(ctx context.Context, seq uint64) error {
+	for {
+		cl.n.lock()
+		at := cl.applied
+		cl.n.unlock()
+		if at >= seq {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("event %d not yet applied here (at %d): %w", seq, at, ctx.Err())
+		case <-time.After(time.Millisecond):
+		}
+	}
 }
 
 func (cl *cluster) enqueue(it outItem) {
@@ -327,11 +395,12 @@ func (cl *cluster) publishLoop() {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), natsOpTimeout)
 		var err error
+		var ack *jetstream.PubAck
 		if it.kv != nil {
 			err = it.kv(ctx)
 		} else {
 			msg := &nats.Msg{Subject: it.subj, Data: it.data}
-			_, err = cl.js.PublishMsg(ctx, msg, jetstream.WithMsgID(it.id))
+			ack, err = cl.js.PublishMsg(ctx, msg, jetstream.WithMsgID(it.id))
 		}
 		cancel()
 		if err != nil && it.kv != nil && !retriable(err) {
@@ -355,6 +424,12 @@ func (cl *cluster) publishLoop() {
 			cl.n.logf("NATS: storing again; %d items still buffered", cl.pending.Load()-1)
 		}
 		cl.omu.Lock()
+		if ack != nil {
+			cl.stored, cl.storedS = it.lseq, ack.Sequence
+			if it.sent != nil {
+				it.sent.seq = ack.Sequence
+			}
+		}
 		cl.outbox[0] = outItem{}
 		cl.outbox = cl.outbox[1:]
 		cl.omu.Unlock()
@@ -582,16 +657,23 @@ func (cl *cluster) expireNodes() {
 }
 
 // handover sends a session to node to and waits for it to be held there.
-func (cl *cluster) handover(to string, h *handover) error {
+// lseq is this process's last event before the flip: NEW waits until it
+// has applied them all, so the user's own lines from NEW cannot overtake
+// the ones it sent here.
+func (cl *cluster) handover(to string, h *handover, lseq uint64) error {
 	if cl.down.Load() {
 		return errStateUnavailable
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), natsOpTimeout)
+	defer cancel()
+	var err error
+	if h.Stored, err = cl.storedUpTo(ctx, lseq); err != nil {
+		return err
 	}
 	data, err := json.Marshal(h)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), natsOpTimeout)
-	defer cancel()
 	reply, err := cl.nc.RequestWithContext(ctx, cl.prefix+".node."+to+".handover", data)
 	if err != nil {
 		return fmt.Errorf("hand-over to %s: %w", to, err)
@@ -605,6 +687,11 @@ func (cl *cluster) handover(to string, h *handover) error {
 func (cl *cluster) serveHandover(m *nats.Msg) {
 	var h handover
 	err := json.Unmarshal(m.Data, &h)
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), natsOpTimeout)
+		err = cl.appliedUpTo(ctx, h.Stored)
+		cancel()
+	}
 	if err == nil {
 		err = cl.n.takeOver(&h)
 	}

@@ -36,6 +36,7 @@ type user struct {
 	uid      string
 	remote   bool
 	skipUpTo uint64
+	ownSkip  uint64 // this process's "to" events up to here were delivered at the hand-over
 }
 
 func newPendingUser(c *conn) *user {
@@ -161,12 +162,21 @@ func (n *Network) deliver(u *user, m *irc.Message, x msgCtx) {
 	}
 	if u.remote {
 		if n.cl != nil {
-			n.cl.publish(event{Kind: "to", UID: u.uid, Line: m.String(), At: x.at, MsgID: x.msgid, CTags: x.ctags, Batch: x.batch})
+			n.cl.publishLine(event{Kind: "to", UID: u.uid, Line: m.String(), At: x.at, MsgID: x.msgid, CTags: x.ctags, Batch: x.batch}, m, x)
 		}
 		return
 	}
 	if u.mig != nil && u.mig.flipping {
-		u.mig.pending = append(u.mig.pending, heldLine{m: m, x: x, consumed: n.cl != nil && n.cl.applying})
+		// Cluster mode, OLD handing the session over: what arrives from
+		// the stream is NEW's to deliver (kept only in case the hand-over
+		// fails); what is made here goes out as events at once, in order
+		// with everything else this node publishes, for whichever node
+		// ends up with the session.
+		if n.cl.applying {
+			u.mig.pending = append(u.mig.pending, heldLine{m: m, x: x})
+		} else {
+			n.cl.publishLine(event{Kind: "to", UID: u.uid, Line: m.String(), At: x.at, MsgID: x.msgid, CTags: x.ctags, Batch: x.batch}, m, x)
+		}
 		return
 	}
 	if u.mig != nil && u.mig.held {
