@@ -311,7 +311,10 @@ func TestMigrationChaos(t *testing.T) {
 		})
 	}
 	// Both movers must know each other before the streams start.
-	movers[0].waitCount("bea's JOIN", 1, func(e event.Event) bool { j, ok := e.(event.Join); return ok && j.Nick == "bea" || ok && j.Self && false })
+	movers[0].waitCount("bea's JOIN", 1, func(e event.Event) bool {
+		j, ok := e.(event.Join)
+		return ok && j.Nick == "bea" || ok && j.Self && false
+	})
 	start := time.Now()
 
 	talkers := []*talker{
