@@ -125,6 +125,11 @@ func TestRollingRestart(t *testing.T) {
 	}
 }
 
+func isFailed(e event.Event) bool {
+	m, ok := e.(event.Migration)
+	return ok && m.Step == event.MigrationFailed
+}
+
 func contains(l []string, s string) bool {
 	for _, x := range l {
 		if x == s {
@@ -292,6 +297,7 @@ func TestMigrationChaos(t *testing.T) {
 		t.Skip("runs ferryd processes")
 	}
 	const perClient = 100
+	const maxFailed = 5 // a hand-over may fail (FAIL ABORTED, the session stays); it must stay rare
 	nw, _ := startNetwork(t, "s1", "s2")
 	s1, s2 := nw.addrs["s1"], nw.addrs["s2"]
 	bob := registerIRC(t, s2, "bob", migrateCaps...)
@@ -325,23 +331,31 @@ func TestMigrationChaos(t *testing.T) {
 	start := time.Now()
 
 	talkers := []*talker{
-		talk(2*time.Millisecond, func(i int) { movers[0].do(command.SendText{Target: "#x", Text: "a " + itoa(i)}) }),
-		talk(2*time.Millisecond, func(i int) { movers[1].do(command.SendText{Target: "#x", Text: "e " + itoa(i)}) }),
-		talk(2*time.Millisecond, func(i int) { bob.send("PRIVMSG #x :b %d", i) }),
+		talk(5*time.Millisecond, func(i int) { movers[0].do(command.SendText{Target: "#x", Text: "a " + itoa(i)}) }),
+		talk(5*time.Millisecond, func(i int) { movers[1].do(command.SendText{Target: "#x", Text: "e " + itoa(i)}) }),
+		talk(5*time.Millisecond, func(i int) { bob.send("PRIVMSG #x :b %d", i) }),
 	}
 	done := make(chan struct{}, len(movers))
 	for k, pc := range movers {
 		go func() {
 			defer func() { done <- struct{}{} }()
 			at := []string{"s1", "s2"}[k]
-			for i := 1; i <= perClient; i++ {
+			for i := 1; i <= perClient; {
 				to := "s1"
 				if at == "s1" {
 					to = "s2"
 				}
+				failed := pc.count(isFailed)
 				pc.do(command.Migrate{Server: to})
-				pc.waitCount("migration "+itoa(i), i, isResumed)
-				at = to
+				pc.waitCount("migration "+itoa(i), 1, func(event.Event) bool {
+					return pc.count(isResumed) >= i || pc.count(isFailed) > failed
+				})
+				if pc.count(isResumed) >= i {
+					at = to
+					i++
+				} else if pc.count(isFailed) > maxFailed {
+					return
+				}
 			}
 		}()
 	}
@@ -398,5 +412,9 @@ func TestMigrationChaos(t *testing.T) {
 	if n := movers[0].count(isResumed) + movers[1].count(isResumed); n != 2*perClient {
 		t.Errorf("%d migrations, want %d", n, 2*perClient)
 	}
-	t.Logf("%d migrations in %v under %d+%d+%d lines", 2*perClient, moved.Round(time.Millisecond), sent[0], sent[1], sent[2])
+	failed := movers[0].count(isFailed) + movers[1].count(isFailed)
+	if failed > maxFailed {
+		t.Errorf("%d migrations failed", failed)
+	}
+	t.Logf("%d migrations (%d failed and retried) in %v under %d+%d+%d lines", 2*perClient, failed, moved.Round(time.Millisecond), sent[0], sent[1], sent[2])
 }

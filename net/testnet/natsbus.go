@@ -372,20 +372,28 @@ func (cl *cluster) wake() {
 // is away and the buffer is at its bound.
 func (cl *cluster) full() bool { return cl.pending.Load() >= outboxLimit }
 
-// publishLoop stores queued items in NATS one at a time, in order, each
-// until NATS has acknowledged it (a retried event is deduplicated by its
-// id), so an event is never lost or reordered while NATS is away.
+// publishLoop stores queued items in NATS in order: runs of events are
+// published pipelined and acknowledged as a batch; a batch is cut at the
+// first item NATS did not acknowledge, which is retried (with its id, so
+// JetStream drops a copy it already has) until it is stored. Nothing
+// queued is dropped while NATS is away.
 func (cl *cluster) publishLoop() {
 	defer cl.n.wg.Done()
 	failing := false
 	for {
 		cl.omu.Lock()
-		var it *outItem
-		if len(cl.outbox) > 0 {
-			it = &cl.outbox[0]
+		batch := make([]outItem, 0, publishBatch)
+		for _, it := range cl.outbox {
+			if len(batch) == publishBatch || it.kv != nil && len(batch) > 0 {
+				break
+			}
+			batch = append(batch, it)
+			if it.kv != nil {
+				break
+			}
 		}
 		cl.omu.Unlock()
-		if it == nil {
+		if len(batch) == 0 {
 			select {
 			case <-cl.quit:
 				return
@@ -393,48 +401,88 @@ func (cl *cluster) publishLoop() {
 			}
 			continue
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), natsOpTimeout)
-		var err error
-		var ack *jetstream.PubAck
-		if it.kv != nil {
-			err = it.kv(ctx)
-		} else {
-			msg := &nats.Msg{Subject: it.subj, Data: it.data}
-			ack, err = cl.js.PublishMsg(ctx, msg, jetstream.WithMsgID(it.id))
+		stored, err := cl.store(batch)
+		if stored > 0 {
+			cl.omu.Lock()
+			for i := range stored {
+				cl.outbox[i] = outItem{}
+			}
+			cl.outbox = cl.outbox[stored:]
+			cl.omu.Unlock()
+			cl.pending.Add(-int64(stored))
 		}
-		cancel()
-		if err != nil && it.kv != nil && !retriable(err) {
+		if err == nil {
+			if failing {
+				failing = false
+				cl.n.logf("NATS: storing again; %d items still buffered", cl.pending.Load())
+			}
+			continue
+		}
+		if !failing {
+			failing = true
+			cl.n.logf("NATS: cannot store %s yet (%v); %d items buffered, retrying", batch[stored].what, err, cl.pending.Load())
+		}
+		select {
+		case <-cl.quit:
+			return
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+const publishBatch = 256
+
+// store stores batch (one KV operation, or events) and returns how many
+// items, from the first, are stored.
+func (cl *cluster) store(batch []outItem) (int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), natsOpTimeout)
+	defer cancel()
+	if it := batch[0]; it.kv != nil {
+		err := it.kv(ctx)
+		if err != nil && !retriable(err) {
 			cl.n.logf("NATS: %s: %v (skipped)", it.what, err)
 			err = nil
 		}
 		if err != nil {
-			if !failing {
-				failing = true
-				cl.n.logf("NATS: cannot store %s yet (%v); %d items buffered, retrying", it.what, err, cl.pending.Load())
-			}
-			select {
-			case <-cl.quit:
-				return
-			case <-time.After(100 * time.Millisecond):
-			}
-			continue
+			return 0, err
 		}
-		if failing {
-			failing = false
-			cl.n.logf("NATS: storing again; %d items still buffered", cl.pending.Load()-1)
-		}
-		cl.omu.Lock()
-		if ack != nil {
-			cl.stored, cl.storedS = it.lseq, ack.Sequence
-			if it.sent != nil {
-				it.sent.seq = ack.Sequence
-			}
-		}
-		cl.outbox[0] = outItem{}
-		cl.outbox = cl.outbox[1:]
-		cl.omu.Unlock()
-		cl.pending.Add(-1)
+		return 1, nil
 	}
+	futs := make([]jetstream.PubAckFuture, 0, len(batch))
+	for _, it := range batch {
+		f, err := cl.js.PublishMsgAsync(&nats.Msg{Subject: it.subj, Data: it.data}, jetstream.WithMsgID(it.id))
+		if err != nil {
+			break
+		}
+		futs = append(futs, f)
+	}
+	stored := 0
+	var ferr error
+	for i, f := range futs {
+		var ack *jetstream.PubAck
+		select {
+		case ack = <-f.Ok():
+		case err := <-f.Err():
+			ferr = err
+		case <-ctx.Done():
+			ferr = ctx.Err()
+		}
+		if ferr != nil {
+			break
+		}
+		it := batch[i]
+		cl.omu.Lock()
+		cl.stored, cl.storedS = it.lseq, ack.Sequence
+		if it.sent != nil {
+			it.sent.seq = ack.Sequence
+		}
+		cl.omu.Unlock()
+		stored++
+	}
+	if ferr == nil && stored < len(batch) {
+		ferr = errors.New("publish refused")
+	}
+	return stored, ferr
 }
 
 func retriable(err error) bool {
