@@ -2,6 +2,8 @@
 // in one process sharing one network state, implementing the server side
 // of the draft IRCv3 migrate extension (see net/testnet). Run it with no
 // flags for a two-node network on loopback; `ferryd -h` lists the flags.
+// With -node and -nats (or -nats-listen) it runs one node of a network
+// whose state lives in NATS, one process per node.
 package main
 
 import (

@@ -6,6 +6,10 @@
 // enough IRC for a real client to chat, and fault injection for the
 // failures of section 8.
 //
+// In cluster mode (Options.Cluster) a process runs one node of a network
+// whose state and traffic live in NATS, so nodes can be separate processes
+// on separate machines; cluster.go says how, natsbus.go does the I/O.
+//
 // Concurrency: every change of network state happens under one mutex
 // (Network.mu), which gives the single order the migrate flip needs. Each
 // connection has a reader goroutine (which handles lines under the mutex)
