@@ -193,3 +193,25 @@ func TestClusterShutdownMovesClients(t *testing.T) {
 	b.send("PRIVMSG #x :welcome back")
 	back.expectCmd("PRIVMSG", "#x", "welcome back")
 }
+
+// TestClusterAccountsInKV: an account given to one node's process
+// authenticates on another node, which had none of its own.
+func TestClusterAccountsInKV(t *testing.T) {
+	ns := startNATSForTest(t)
+	startNet(t, Options{Nodes: []NodeConfig{{Name: "s1"}}, Accounts: map[string]string{"alice": "wonderland"}, Cluster: &ClusterOptions{NATSURL: ns.URL()}})
+	s2 := startClusterNode(t, ns, "s2")
+	c := dialPlain(t, "alice", s2.Node("s2").Addr())
+	c.send("CAP REQ :sasl")
+	c.expectCmd("CAP", "*", "ACK")
+	c.send("AUTHENTICATE PLAIN")
+	c.expectCmd("AUTHENTICATE", "+")
+	c.send("AUTHENTICATE %s", b64("\x00alice\x00wonderland"))
+	c.expectCmd("903")
+	d := dialPlain(t, "mallory", s2.Node("s2").Addr())
+	d.send("CAP REQ :sasl")
+	d.expectCmd("CAP", "*", "ACK")
+	d.send("AUTHENTICATE PLAIN")
+	d.expectCmd("AUTHENTICATE", "+")
+	d.send("AUTHENTICATE %s", b64("\x00alice\x00guess"))
+	d.expectCmd("904")
+}

@@ -232,7 +232,7 @@ func (n *Network) openNode(nc NodeConfig) (*Node, error) {
 	for _, c := range []string{"cap-notify", "server-time", "message-tags", "echo-message", "batch", capChathistory, capSearch, capMigrate} {
 		nd.caps[c] = true
 	}
-	if len(n.opts.Accounts) > 0 {
+	if len(n.opts.Accounts) > 0 || n.opts.Cluster != nil {
 		nd.caps["sasl"] = true
 	}
 	if n.opts.STS != nil {

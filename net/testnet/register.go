@@ -300,7 +300,7 @@ type saslState struct {
 func (n *Network) handleAuthenticate(c *conn, m *irc.Message) {
 	u := c.u
 	p := m.Param(0)
-	if len(n.opts.Accounts) == 0 {
+	if len(n.opts.Accounts) == 0 && n.cl == nil {
 		n.numeric(u, ERR_SASLFAIL, "SASL authentication failed")
 		return
 	}
@@ -345,6 +345,9 @@ func (n *Network) handleAuthenticate(c *conn, m *irc.Message) {
 	}
 	authz, authc, pass := parts[0], parts[1], parts[2]
 	want, known := n.opts.Accounts[authc]
+	if !known && n.cl != nil {
+		want, known = n.cl.account(authc) // another node's -accounts, from the network's KV
+	}
 	if !known || want != pass || (authz != "" && authz != authc) {
 		n.logf("%s: SASL PLAIN failed for account %q from %s", u.node.name, authc, c.remote)
 		n.numeric(u, ERR_SASLFAIL, "SASL authentication failed")
