@@ -88,8 +88,8 @@ func (n *Network) changeNick(u *user, nick string) {
 		n.numeric(u, ERR_NICKNAMEINUSE, nick, "Nickname is already in use")
 		return
 	}
-	if n.cl != nil && fold(nick) != fold(u.nick) {
-		if err := n.cl.claimNick(nick, u.uid); err != nil {
+	if fold(nick) != fold(u.nick) {
+		if err := n.bb.claimNick(nick, u); err != nil {
 			if errors.Is(err, errNickTaken) {
 				n.numeric(u, ERR_NICKNAMEINUSE, nick, "Nickname is already in use")
 			} else {
@@ -97,14 +97,16 @@ func (n *Network) changeNick(u *user, nick string) {
 			}
 			return
 		}
-		n.cl.releaseNick(u.nick)
+		n.bb.releaseNick(u.nick)
 	}
 	m := &irc.Message{Prefix: u.prefix(), Command: "NICK", Params: []string{nick}}
 	n.toPeers(u, m, n.ctx(false), true)
 	delete(n.users, fold(u.nick))
 	u.nick = nick
 	n.users[fold(nick)] = u
-	n.share(event{Kind: "nick", UID: u.uid, Nick: nick, Line: m.String(), Told: peerUIDs(u)})
+	if n.bb.shares() {
+		n.share(event{Kind: "nick", UID: u.uid, Nick: nick, Line: m.String(), Told: peerUIDs(u)})
+	}
 }
 
 func (n *Network) join(u *user, m *irc.Message) {
@@ -152,9 +154,9 @@ func (n *Network) joinOne(u *user, name string) {
 	u.chans[ch] = true
 	jm := &irc.Message{Prefix: u.prefix(), Command: "JOIN", Params: []string{ch.name}}
 	n.toChannel(ch, jm, n.ctx(false), nil)
-	if n.cl != nil {
+	if n.bb.shares() {
 		n.share(event{Kind: "join", UID: u.uid, Chan: ch.name, Op: ch.members[u].op, Line: jm.String(), Told: remoteUIDs(ch)})
-		n.cl.saveChannel(ch)
+		n.bb.saveChannel(ch)
 	}
 	if ch.topic != "" {
 		n.numeric(u, RPL_TOPIC, ch.name, ch.topic)
@@ -218,9 +220,9 @@ func (n *Network) partOne(u *user, ch *channel, reason string) {
 	pm := &irc.Message{Prefix: u.prefix(), Command: "PART", Params: params}
 	n.toChannel(ch, pm, n.ctx(false), nil)
 	n.removeMember(ch, u)
-	if n.cl != nil {
+	if n.bb.shares() {
 		n.share(event{Kind: "part", UID: u.uid, Chan: ch.name, Line: pm.String(), Told: remoteUIDs(ch)})
-		n.cl.saveChannel(ch)
+		n.bb.saveChannel(ch)
 	}
 }
 
@@ -259,9 +261,9 @@ func (n *Network) topic(u *user, m *irc.Message) {
 	ch.topic, ch.topicBy, ch.topicAt = text, u.prefix().String(), n.now()
 	tm := &irc.Message{Prefix: u.prefix(), Command: "TOPIC", Params: []string{ch.name, text}}
 	n.toChannel(ch, tm, n.ctx(false), nil)
-	if n.cl != nil {
+	if n.bb.shares() {
 		n.share(event{Kind: "topic", UID: u.uid, Chan: ch.name, Text: ch.topic, By: ch.topicBy, At: ch.topicAt, Line: tm.String(), Told: remoteUIDs(ch)})
-		n.cl.saveChannel(ch)
+		n.bb.saveChannel(ch)
 	}
 }
 
@@ -281,7 +283,7 @@ func (n *Network) message(u *user, m *irc.Message) {
 		}
 		return
 	}
-	if n.cl != nil && n.cl.full() {
+	if n.bb.full() {
 		if !notice {
 			n.numeric(u, ERR_CANNOTSENDTOCHAN, m.Param(0), "Cannot send now: this server has lost the network state (NATS) and cannot buffer more")
 		}
@@ -391,13 +393,13 @@ func (n *Network) kick(u *user, m *irc.Message) {
 		km := &irc.Message{Prefix: u.prefix(), Command: "KICK", Params: []string{ch.name, t.nick, reason}}
 		n.toChannel(ch, km, n.ctx(false), nil)
 		n.removeMember(ch, t)
-		if n.cl != nil {
+		if n.bb.shares() {
 			told := remoteUIDs(ch)
 			if t.remote {
 				told = append(told, t.uid)
 			}
 			n.share(event{Kind: "kick", UID: u.uid, Target: t.uid, Chan: ch.name, Line: km.String(), Told: told})
-			n.cl.saveChannel(ch)
+			n.bb.saveChannel(ch)
 		}
 	}
 }

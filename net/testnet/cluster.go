@@ -107,10 +107,9 @@ type handoverChan struct {
 
 // share publishes a state change made on this node (under Network.mu).
 func (n *Network) share(e event) {
-	if n.cl == nil {
-		return
+	if n.bb.shares() {
+		n.bb.publish(e)
 	}
-	n.cl.publish(e)
 }
 
 func capList(m map[string]bool) []string {
@@ -139,7 +138,7 @@ func (n *Network) shareReg(u *user, kind string) {
 
 // shareModes publishes a channel's modes and its members' prefixes.
 func (n *Network) shareModes(ch *channel, m *irc.Message) {
-	if n.cl == nil {
+	if !n.bb.shares() {
 		return
 	}
 	e := event{Kind: "mode", Chan: ch.name, NoExt: ch.noExternal, TLock: ch.topicLock, Line: m.String(), Told: remoteUIDs(ch)}
@@ -152,7 +151,7 @@ func (n *Network) shareModes(ch *channel, m *irc.Message) {
 		}
 	}
 	n.share(e)
-	n.cl.saveChannel(ch)
+	n.bb.saveChannel(ch)
 }
 
 // remoteNode returns the node named name, creating a placeholder for a
@@ -498,7 +497,7 @@ func (n *Network) uidFor() string {
 
 // shareHist publishes a history entry recorded here.
 func (n *Network) shareHist(key string, u *user, cmd, target, text string, x msgCtx) {
-	if n.cl == nil || u.local != nil {
+	if !n.bb.shares() || u.local != nil {
 		return
 	}
 	n.share(event{Kind: "hist", Key: key, By: u.prefix().String(), Cmd: cmd, Chan: target, Text: text, At: x.at, MsgID: x.msgid, CTags: x.ctags})

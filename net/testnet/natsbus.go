@@ -191,7 +191,7 @@ func (n *Network) startCluster(o *ClusterOptions) error {
 	for acct, pass := range n.opts.Accounts {
 		_, _ = cl.accts.Create(ctx, hexKey(acct), []byte(pass))
 	}
-	n.cl = cl
+	n.cl, n.bb = cl, cl
 	if n.uids == nil {
 		n.uids = map[string]*user{}
 	}
@@ -510,11 +510,17 @@ type nickRec struct {
 	Node string `json:"node"`
 }
 
-// claimNick takes nick for uid with a KV create (under Network.mu; it
-// waits for NATS at most natsOpTimeout, and not at all while NATS is away).
-func (cl *cluster) claimNick(nick, uid string) error {
+func (cl *cluster) shares() bool { return true }
+
+// claimNick takes nick for u with a KV create (under Network.mu; it waits
+// for NATS at most natsOpTimeout, and not at all while NATS is away).
+func (cl *cluster) claimNick(nick string, u *user) error {
 	if cl.down.Load() || !cl.nc.IsConnected() {
 		return errStateUnavailable
+	}
+	uid := u.uid
+	if uid == "" {
+		uid = cl.n.uidFor()
 	}
 	data, _ := json.Marshal(nickRec{Nick: nick, UID: uid, Node: cl.n.nodes[0].name})
 	ctx, cancel := context.WithTimeout(context.Background(), natsOpTimeout)
@@ -526,7 +532,16 @@ func (cl *cluster) claimNick(nick, uid string) error {
 	case err != nil:
 		return fmt.Errorf("%w: %v", errStateUnavailable, err)
 	}
+	if u.uid == "" {
+		u.uid = uid
+		cl.n.uids[uid] = u
+	}
 	return nil
+}
+
+// sendTo publishes a line for a user on another node as a "to" event.
+func (cl *cluster) sendTo(u *user, m *irc.Message, x msgCtx) {
+	cl.publishLine(event{Kind: "to", UID: u.uid, Line: m.String(), At: x.at, MsgID: x.msgid, CTags: x.ctags, Batch: x.batch}, m, x)
 }
 
 // releaseNick frees a nick once the events before it are stored.

@@ -61,6 +61,7 @@ type Network struct {
 	histSeq  uint64
 	batchSeq uint64
 
+	bb     backbone         // what lies beyond this process: inProcess, or cl
 	cl     *cluster         // cluster mode's link to NATS; nil in-process
 	remote map[string]*Node // cluster mode: the other processes' nodes
 	uids   map[string]*user // cluster mode: every user by network-wide id
@@ -142,6 +143,7 @@ func Start(opts Options) (*Network, error) {
 		conns:     map[*conn]struct{}{},
 		faults:    opts.Faults,
 		quit:      make(chan struct{}),
+		bb:        inProcess{},
 	}
 	seen := map[string]bool{}
 	for _, nc := range opts.Nodes {

@@ -123,23 +123,18 @@ func (n *Network) tryRegister(c *conn) {
 		u.nick = ""
 		return
 	}
-	if n.cl != nil {
-		uid := n.uidFor()
-		if err := n.cl.claimNick(u.nick, uid); err != nil {
-			if errors.Is(err, errNickTaken) {
-				n.numeric(u, ERR_NICKNAMEINUSE, u.nick, "Nickname is already in use")
-				u.nick = ""
-				return
-			}
-			n.logf("%s: registration of %s refused: %v", u.node.name, u.nick, err)
-			c.sendLine("ERROR :Closing link (" + u.host + ") [Cannot register now: this server has lost the network state (NATS); try again shortly or another server]")
-			c.closeAfterFlush()
-			delete(n.conns, c)
-			c.stopped = true
+	if err := n.bb.claimNick(u.nick, u); err != nil {
+		if errors.Is(err, errNickTaken) {
+			n.numeric(u, ERR_NICKNAMEINUSE, u.nick, "Nickname is already in use")
+			u.nick = ""
 			return
 		}
-		u.uid = uid
-		n.uids[uid] = u
+		n.logf("%s: registration of %s refused: %v", u.node.name, u.nick, err)
+		c.sendLine("ERROR :Closing link (" + u.host + ") [Cannot register now: this server has lost the network state (NATS); try again shortly or another server]")
+		c.closeAfterFlush()
+		delete(n.conns, c)
+		c.stopped = true
+		return
 	}
 	u.registered = true
 	u.pass = ""
@@ -300,7 +295,7 @@ type saslState struct {
 func (n *Network) handleAuthenticate(c *conn, m *irc.Message) {
 	u := c.u
 	p := m.Param(0)
-	if len(n.opts.Accounts) == 0 && n.cl == nil {
+	if len(n.opts.Accounts) == 0 && !n.bb.shares() {
 		n.numeric(u, ERR_SASLFAIL, "SASL authentication failed")
 		return
 	}
@@ -345,8 +340,8 @@ func (n *Network) handleAuthenticate(c *conn, m *irc.Message) {
 	}
 	authz, authc, pass := parts[0], parts[1], parts[2]
 	want, known := n.opts.Accounts[authc]
-	if !known && n.cl != nil {
-		want, known = n.cl.account(authc) // another node's -accounts, from the network's KV
+	if !known {
+		want, known = n.bb.account(authc) // another node's -accounts, from the network's KV
 	}
 	if !known || want != pass || (authz != "" && authz != authc) {
 		n.logf("%s: SASL PLAIN failed for account %q from %s", u.node.name, authc, c.remote)

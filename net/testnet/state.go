@@ -161,9 +161,7 @@ func (n *Network) deliver(u *user, m *irc.Message, x msgCtx) {
 		return
 	}
 	if u.remote {
-		if n.cl != nil {
-			n.cl.publishLine(event{Kind: "to", UID: u.uid, Line: m.String(), At: x.at, MsgID: x.msgid, CTags: x.ctags, Batch: x.batch}, m, x)
-		}
+		n.bb.sendTo(u, m, x)
 		return
 	}
 	if u.mig != nil && u.mig.flipping {
@@ -175,7 +173,7 @@ func (n *Network) deliver(u *user, m *irc.Message, x msgCtx) {
 		if n.cl.applying {
 			u.mig.pending = append(u.mig.pending, heldLine{m: m, x: x})
 		} else {
-			n.cl.publishLine(event{Kind: "to", UID: u.uid, Line: m.String(), At: x.at, MsgID: x.msgid, CTags: x.ctags, Batch: x.batch}, m, x)
+			n.bb.sendTo(u, m, x)
 		}
 		return
 	}
@@ -277,7 +275,7 @@ func (n *Network) quitUser(u *user, reason string) {
 	m := &irc.Message{Prefix: u.prefix(), Command: "QUIT", Params: []string{reason}}
 	n.toPeers(u, m, n.ctx(false), false)
 	var told []string
-	if n.cl != nil {
+	if n.bb.shares() {
 		told = peerUIDs(u)
 	}
 	var left []*channel
@@ -285,11 +283,11 @@ func (n *Network) quitUser(u *user, reason string) {
 		n.removeMember(ch, u)
 		left = append(left, ch)
 	}
-	if n.cl != nil && u.uid != "" {
+	if u.uid != "" {
 		n.share(event{Kind: "quit", UID: u.uid, Text: reason, Line: m.String(), Told: told})
-		n.cl.releaseNick(u.nick)
+		n.bb.releaseNick(u.nick)
 		for _, ch := range left {
-			n.cl.saveChannel(ch)
+			n.bb.saveChannel(ch)
 		}
 		delete(n.uids, u.uid)
 	}
