@@ -296,21 +296,6 @@ func (c *ircClient) waitLine(what string, from int, match func(*irc.Message) boo
 	}
 }
 
-func (c *ircClient) waitClosed() {
-	c.t.Helper()
-	deadline := time.After(procWait)
-	for {
-		if _, closed := c.snapshot(); closed {
-			return
-		}
-		select {
-		case <-c.more:
-		case <-deadline:
-			c.t.Fatalf("%s: connection not closed", c.name)
-		}
-	}
-}
-
 func dump(ls []*irc.Message) string {
 	var b strings.Builder
 	for _, m := range ls {
@@ -350,23 +335,6 @@ func (c *ircClient) join(ch string) {
 	ls, _ := c.snapshot()
 	c.send("JOIN %s", ch)
 	c.waitLine("366 "+ch, len(ls), func(m *irc.Message) bool { return cmdIs(m, "366", c.name, ch) })
-}
-
-// migrate plays a raw client's side of a migration the server started
-// (START at index from or later): dial NEW, OK, PROCEED, RESUME, CONFIRM.
-func (c *ircClient) migrate(from int) *ircClient {
-	c.t.Helper()
-	i := c.waitLine("MIGRATE START", from, func(m *irc.Message) bool { return cmdIs(m, "MIGRATE", "START") })
-	ls, _ := c.snapshot()
-	st := ls[i]
-	host, port, rtok, ctok := st.Params[1], strings.TrimPrefix(st.Params[2], "+"), st.Params[3], st.Params[4]
-	nc := dialIRC(c.t, c.name, net.JoinHostPort(host, port))
-	c.send("MIGRATE OK %s", rtok)
-	c.waitLine("PROCEED", i, func(m *irc.Message) bool { return cmdIs(m, "MIGRATE", "PROCEED", rtok) })
-	c.waitClosed()
-	nc.send("MIGRATE RESUME %s", rtok)
-	nc.waitLine("CONFIRM", 0, func(m *irc.Message) bool { return cmdIs(m, "MIGRATE", "CONFIRM", ctok) })
-	return nc
 }
 
 // poolClient is ferry's real connection owner on one network.
