@@ -373,6 +373,9 @@ func (n *Network) handOver(c *conn, u *user, mig *migration) {
 	if err != nil {
 		u.mig = nil
 		n.stats.Failed++
+		cl.cancel(mig.to.name, mig.rtok) // in case NEW took it after all
+		n.share(event{Kind: "move", UID: u.uid})
+		cl.saveNick(u)
 		n.fromServer(u, "FAIL", "MIGRATE", "ABORTED", mig.rtok, "Could not hand the session over; staying on "+u.node.name)
 		for _, p := range pending {
 			n.deliver(u, p.m, p.x)
@@ -465,6 +468,8 @@ func (n *Network) takeOver(h *handover) error {
 	// Every line for the session after OLD's cut, in order: the events
 	// this node consumed already, then its own not yet consumed.
 	replayed := 0
+	cl.applying = true // lines from elsewhere, not made here (see cancelTakeOver)
+	defer func() { cl.applying = false }()
 	for _, r := range cl.ring {
 		if r.seq > h.After && r.uid == h.UID {
 			n.deliver(u, r.m, r.x)
@@ -607,4 +612,27 @@ func (n *Network) tellUntold(e *event, seq uint64, recips []*user) {
 		}
 	}
 	n.cl.applying = false
+}
+
+// cancelTakeOver drops a session taken over whose OLD kept it after all
+// (it gave up waiting for this node's answer): the user is OLD's again,
+// and the lines this node made for it while holding it go there.
+func (n *Network) cancelTakeOver(rtok string) {
+	n.lock()
+	defer n.unlock()
+	u := n.tokens[rtok]
+	if n.closed || u == nil || u.mig == nil || !u.mig.held || u.mig.old != nil || !u.mig.from.remote {
+		return
+	}
+	mig := u.mig
+	mig.stopTimers()
+	delete(n.tokens, rtok)
+	u.mig = nil
+	u.remote, u.node = true, mig.from
+	for _, h := range mig.hold {
+		if h.made {
+			n.deliver(u, h.m, h.x)
+		}
+	}
+	n.logf("migration %s %s→%s: cancelled by %s, which kept the session", u.nick, mig.from.name, mig.to.name, mig.from.name)
 }

@@ -215,3 +215,49 @@ func TestClusterAccountsInKV(t *testing.T) {
 	d.send("AUTHENTICATE %s", b64("\x00alice\x00guess"))
 	d.expectCmd("904")
 }
+
+// TestClusterCancelledTakeOver: NEW took a session over but OLD, not
+// hearing back in time, kept it. OLD's cancel gives it back, and a line
+// NEW made for the user while holding it reaches the user once, on OLD.
+func TestClusterCancelledTakeOver(t *testing.T) {
+	ns := startNATSForTest(t)
+	s1 := startClusterNode(t, ns, "s1")
+	s2 := startClusterNode(t, ns, "s2")
+	waitPeer(t, s1, s2)
+	waitPeer(t, s2, s1)
+	a := register(t, s1.Node("s1").Addr(), "alice", allCaps...)
+	b := register(t, s2.Node("s2").Addr(), "bob")
+	a.join("#x")
+	waitFor(t, "s2 to see #x", func() bool {
+		s2.lock()
+		defer s2.unlock()
+		return s2.chans["#x"] != nil
+	})
+	b.join("#x")
+	a.expectCmd("JOIN", "#x")
+
+	s1.lock()
+	u := s1.users["alice"]
+	h := handover{UID: u.uid, Nick: u.nick, User: u.username, Host: u.host, Caps: capList(u.caps), Chans: []handoverChan{{Name: "#x", Op: true}},
+		From: "s1", FromCaps: capList(s1.nodes[0].caps), RTok: newToken(), CTok: newToken(), After: s1.cl.applied}
+	s1.unlock()
+	waitFor(t, "s2 to apply what s1 has", func() bool {
+		s2.lock()
+		defer s2.unlock()
+		return s2.cl.applied >= h.After
+	})
+	if err := s2.takeOver(&h); err != nil {
+		t.Fatal(err)
+	}
+	b.send("PRIVMSG #x :held on s2")
+	b.barrier()
+	s2.cancelTakeOver(h.RTok)
+	a.expectCmd("PRIVMSG", "#x", "held on s2")
+	b.send("PRIVMSG #x :after the cancel")
+	_, seen := a.expect("the next line", func(m *ircMessage) bool { return is(m, "PRIVMSG", "#x", "after the cancel") })
+	for _, m := range seen {
+		if is(m, "PRIVMSG", "#x", "held on s2") {
+			t.Fatalf("alice got the held line twice")
+		}
+	}
+}

@@ -34,8 +34,9 @@ type migration struct {
 }
 
 type heldLine struct {
-	m *irc.Message
-	x msgCtx
+	m    *irc.Message
+	x    msgCtx
+	made bool // cluster mode: made on this node, not from the event stream
 }
 
 func (m *migration) stopTimers() {

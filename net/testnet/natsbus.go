@@ -69,6 +69,7 @@ type cluster struct {
 	accts    jetstream.KeyValue
 	cc       jetstream.ConsumeContext
 	hsub     *nats.Subscription
+	csub     *nats.Subscription
 	down     atomic.Bool
 	stopping atomic.Bool
 
@@ -229,6 +230,12 @@ func (n *Network) startCluster(o *ClusterOptions) error {
 		return fail(err)
 	}
 	cl.hsub = hsub
+	csub, err := nc.Subscribe(cl.prefix+".node."+local.name+".cancel", func(m *nats.Msg) { n.cancelTakeOver(string(m.Data)) })
+	if err != nil {
+		cc.Stop()
+		return fail(err)
+	}
+	cl.csub = csub
 	n.lock()
 	ghosts := 0
 	for _, u := range n.sortedUsers() {
@@ -747,6 +754,12 @@ func (cl *cluster) handover(to string, h *handover, lseq uint64) error {
 	return nil
 }
 
+// cancel tells NEW that OLD kept a session after all (its answer came
+// too late, or not at all).
+func (cl *cluster) cancel(to, rtok string) {
+	_ = cl.nc.Publish(cl.prefix+".node."+to+".cancel", []byte(rtok))
+}
+
 func (cl *cluster) serveHandover(m *nats.Msg) {
 	var h handover
 	err := json.Unmarshal(m.Data, &h)
@@ -771,6 +784,9 @@ func (cl *cluster) stop() {
 	close(cl.quit)
 	if cl.cc != nil {
 		cl.cc.Stop()
+	}
+	if cl.csub != nil {
+		_ = cl.csub.Unsubscribe()
 	}
 	if cl.hsub != nil {
 		_ = cl.hsub.Unsubscribe()

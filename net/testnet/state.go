@@ -178,7 +178,7 @@ func (n *Network) deliver(u *user, m *irc.Message, x msgCtx) {
 		return
 	}
 	if u.mig != nil && u.mig.held {
-		u.mig.hold = append(u.mig.hold, heldLine{m: m, x: x})
+		u.mig.hold = append(u.mig.hold, heldLine{m: m, x: x, made: n.cl != nil && !n.cl.applying})
 		if len(u.mig.hold) > n.opts.BufferLimit && !u.mig.overflow {
 			u.mig.overflow = true
 			mig := u.mig
