@@ -418,3 +418,56 @@ func TestMigrationChaos(t *testing.T) {
 	}
 	t.Logf("%d migrations (%d failed and retried) in %v under %d+%d+%d lines", 2*perClient, failed, moved.Round(time.Millisecond), sent[0], sent[1], sent[2])
 }
+
+// TestNodeCrash: a node killed without a chance to drain leaves its users
+// in the others' view; started again, it ends them (one QUIT each) and
+// frees their nicks.
+func TestNodeCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs ferryd processes")
+	}
+	nw, procs := startNetwork(t, "s1", "s2")
+	alice := registerIRC(t, nw.addrs["s1"], "alice")
+	alice.join("#x")
+	bob := registerIRC(t, nw.addrs["s2"], "bob")
+	waitTopicless(t, bob, "#x")
+	bob.join("#x")
+	alice.waitLine("bob's JOIN", 0, func(m *irc.Message) bool { return cmdIs(m, "JOIN", "#x") && m.Prefix.Name == "bob" })
+	procs["s1"].stop(syscall.SIGKILL)
+
+	procs["s1"] = nw.startNode("s1")
+	bob.waitLine("alice's QUIT", 0, func(m *irc.Message) bool { return m.Command == "QUIT" && m.Prefix.Name == "alice" })
+	again := registerIRC(t, nw.addrs["s2"], "alice")
+	again.join("#x")
+	ls, _ := bob.snapshot()
+	quits := 0
+	for _, m := range ls {
+		if m.Command == "QUIT" && m.Prefix.Name == "alice" {
+			quits++
+		}
+	}
+	if quits != 1 {
+		t.Fatalf("bob saw alice quit %d times", quits)
+	}
+}
+
+// waitTopicless waits until c's server knows channel ch exists.
+func waitTopicless(t testing.TB, c *ircClient, ch string) {
+	t.Helper()
+	deadline := time.Now().Add(procWait)
+	for {
+		ls, _ := c.snapshot()
+		c.send("TOPIC %s", ch)
+		i := c.waitLine("topic reply", len(ls), func(m *irc.Message) bool {
+			return m.Command == "332" || m.Command == "331" || m.Command == "403"
+		})
+		ls, _ = c.snapshot()
+		if ls[i].Command != "403" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %s never appeared", c.name, ch)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

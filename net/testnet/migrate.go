@@ -64,6 +64,7 @@ var (
 	ErrNotAccepting  = errors.New("node does not accept migrations")
 	ErrNoOtherNode   = errors.New("no other node to move clients to")
 	ErrNotConnected  = errors.New("user has no connection")
+	ErrOtherProcess  = errors.New("that node runs in another process: give the command there")
 	errNetworkClosed = errors.New("network closed")
 )
 

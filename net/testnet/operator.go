@@ -18,6 +18,9 @@ func (n *Network) Migrate(nick, toNode string) error {
 	if u == nil || u.local != nil {
 		return fmt.Errorf("migrate %s: %w", nick, ErrNoSuchUser)
 	}
+	if u.remote {
+		return fmt.Errorf("migrate %s (on %s): %w", nick, u.node.name, ErrOtherProcess)
+	}
 	to := n.anyNode(toNode)
 	if to == nil {
 		return fmt.Errorf("migrate %s to %s: %w", nick, toNode, ErrNoSuchNode)
@@ -39,6 +42,9 @@ func (n *Network) Drain(node string) error {
 	}
 	nd := n.Node(node)
 	if nd == nil {
+		if n.remote[node] != nil {
+			return fmt.Errorf("drain %s: %w", node, ErrOtherProcess)
+		}
 		return fmt.Errorf("drain %s: %w", node, ErrNoSuchNode)
 	}
 	var targets []*Node
