@@ -261,3 +261,12 @@ func TestClusterCancelledTakeOver(t *testing.T) {
 		}
 	}
 }
+
+func TestClusterOneProcessPerNodeName(t *testing.T) {
+	ns := startNATSForTest(t)
+	startClusterNode(t, ns, "s1")
+	_, err := Start(Options{Nodes: []NodeConfig{{Name: "s1"}}, Cluster: &ClusterOptions{NATSURL: ns.URL()}, Log: discard{}})
+	if err == nil || !strings.Contains(err.Error(), "node s1 is already running") {
+		t.Fatalf("second s1: %v", err)
+	}
+}

@@ -70,6 +70,7 @@ type cluster struct {
 	cc       jetstream.ConsumeContext
 	hsub     *nats.Subscription
 	csub     *nats.Subscription
+	psub     *nats.Subscription
 	down     atomic.Bool
 	stopping atomic.Bool
 
@@ -167,6 +168,18 @@ func (n *Network) startCluster(o *ClusterOptions) error {
 	cl.js = js
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
+	// One process per node name: a running one answers on its subject.
+	pctx, pcancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	reply, err := nc.RequestWithContext(pctx, cl.prefix+".node."+local.name+".ping", nil)
+	pcancel()
+	if err == nil {
+		return fail(fmt.Errorf("node %s is already running (process %s)", local.name, reply.Data))
+	}
+	psub, err := nc.Subscribe(cl.prefix+".node."+local.name+".ping", func(m *nats.Msg) { _ = m.Respond([]byte(cl.boot)) })
+	if err != nil {
+		return fail(err)
+	}
+	cl.psub = psub
 	stream := streamName(cl.prefix)
 	if _, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name:       stream,
@@ -785,8 +798,10 @@ func (cl *cluster) stop() {
 	if cl.cc != nil {
 		cl.cc.Stop()
 	}
-	if cl.csub != nil {
-		_ = cl.csub.Unsubscribe()
+	for _, sub := range []*nats.Subscription{cl.psub, cl.csub} {
+		if sub != nil {
+			_ = sub.Unsubscribe()
+		}
 	}
 	if cl.hsub != nil {
 		_ = cl.hsub.Unsubscribe()
