@@ -194,7 +194,9 @@ func TestNATSLoss(t *testing.T) {
 	s1, s2 := nw.addrs["s1"], nw.addrs["s2"]
 	alice := registerIRC(t, s1, "alice")
 	carol := registerIRC(t, s1, "carol")
+	dana := registerIRC(t, s1, "dana", migrateCaps...)
 	bob := registerIRC(t, s2, "bob")
+	waitLinks(t, dana, "s2")
 	alice.join("#x")
 	carol.join("#x")
 	bob.join("#x")
@@ -210,6 +212,12 @@ func TestNATSLoss(t *testing.T) {
 	if !strings.Contains(refused, "NATS") {
 		t.Fatalf("ERROR %q does not say why", refused)
 	}
+
+	// No hand-over without NATS: refused up front, the session stays.
+	dana.send("MIGRATE REQUEST s2")
+	dana.waitLine("FAIL MIGRATE", 0, func(m *irc.Message) bool {
+		return cmdIs(m, "FAIL", "MIGRATE", "NOT_ALLOWED") && strings.Contains(m.Trailing(), "NATS")
+	})
 
 	const k = 20
 	for i := 0; i < k; i++ {

@@ -83,6 +83,8 @@ func (n *Network) startMigration(u *user, to *Node, trigger string) error {
 		return ErrSameNode
 	case to.draining || to.cfg.RefuseMigrations || to.down:
 		return ErrNotAccepting
+	case to.remote && n.cl.down.Load():
+		return errStateUnavailable // the session could not be handed over
 	}
 	f := n.faults
 	port, plus := to.Port(), false
