@@ -306,7 +306,7 @@ func TestMigrationChaos(t *testing.T) {
 	}
 	const perClient = 100
 	const maxFailed = 5 // a hand-over may fail (FAIL ABORTED, the session stays); it must stay rare
-	nw, _ := startNetwork(t, "s1", "s2")
+	nw, procs := startNetwork(t, "s1", "s2")
 	s1, s2 := nw.addrs["s1"], nw.addrs["s2"]
 	bob := registerIRC(t, s2, "bob", migrateCaps...)
 	bob.join("#x")
@@ -339,31 +339,31 @@ func TestMigrationChaos(t *testing.T) {
 	start := time.Now()
 
 	talkers := []*talker{
-		talk(5*time.Millisecond, func(i int) { movers[0].do(command.SendText{Target: "#x", Text: "a " + itoa(i)}) }),
-		talk(5*time.Millisecond, func(i int) { movers[1].do(command.SendText{Target: "#x", Text: "e " + itoa(i)}) }),
-		talk(5*time.Millisecond, func(i int) { bob.send("PRIVMSG #x :b %d", i) }),
+		talk(3*time.Millisecond, func(i int) { movers[0].do(command.SendText{Target: "#x", Text: "a " + itoa(i)}) }),
+		talk(3*time.Millisecond, func(i int) { movers[1].do(command.SendText{Target: "#x", Text: "e " + itoa(i)}) }),
+		talk(3*time.Millisecond, func(i int) { bob.send("PRIVMSG #x :b %d", i) }),
 	}
 	done := make(chan struct{}, len(movers))
 	for k, pc := range movers {
 		go func() {
 			defer func() { done <- struct{}{} }()
 			at := []string{"s1", "s2"}[k]
-			for i := 1; i <= perClient; {
+			resumed, failed := 0, 0
+			for resumed < perClient && failed <= maxFailed {
 				to := "s1"
 				if at == "s1" {
 					to = "s2"
 				}
-				failed := pc.count(isFailed)
+				time.Sleep(10 * time.Millisecond) // a few lines each way between moves
 				pc.do(command.Migrate{Server: to})
-				pc.waitCount("migration "+itoa(i), 1, func(event.Event) bool {
-					return pc.count(isResumed) >= i || pc.count(isFailed) > failed
-				})
-				if pc.count(isResumed) >= i {
-					at = to
-					i++
-				} else if pc.count(isFailed) > maxFailed {
-					return
+				r, f := pc.waitMigrated(resumed, failed)
+				if r == resumed && f == failed {
+					return // timed out (reported)
 				}
+				if r > resumed {
+					at = to
+				}
+				resumed, failed = r, f
 			}
 		}()
 	}
@@ -424,7 +424,19 @@ func TestMigrationChaos(t *testing.T) {
 	if failed > maxFailed {
 		t.Errorf("%d migrations failed", failed)
 	}
-	t.Logf("%d migrations (%d failed and retried) in %v under %d+%d+%d lines", 2*perClient, failed, moved.Round(time.Millisecond), sent[0], sent[1], sent[2])
+	windows, ring := 0, 0 // how often lines fell into a window: held by NEW, or replayed from its ring
+	for _, p := range procs {
+		for _, l := range strings.Split(p.logText(), "\n") {
+			if strings.Contains(l, "CONFIRM") && !strings.Contains(l, "; 0 buffered lines") {
+				windows++
+			}
+			if strings.Contains(l, "taken over") && !strings.Contains(l, "(0 lines from the ring, 0 of") {
+				ring++
+			}
+		}
+	}
+	t.Logf("%d migrations (%d failed and retried) in %v under %d+%d+%d lines; lines held in %d windows, replayed at %d hand-overs",
+		2*perClient, failed, moved.Round(time.Millisecond), sent[0], sent[1], sent[2], windows, ring)
 }
 
 // TestNodeCrash: a node killed without a chance to drain leaves its users

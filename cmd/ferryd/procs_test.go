@@ -343,10 +343,11 @@ type poolClient struct {
 	name string
 	pool *conn.Pool
 
-	mu   sync.Mutex
-	evs  []event.Event
-	more chan struct{}
-	done chan struct{}
+	mu              sync.Mutex
+	evs             []event.Event
+	resumed, failed int // Migration events, counted as they come (the chaos test waits on them often)
+	more            chan struct{}
+	done            chan struct{}
 }
 
 type poolLog struct {
@@ -374,6 +375,14 @@ func startPool(t testing.TB, addr, nick string) *poolClient {
 		for b := range pc.pool.Events() {
 			pc.mu.Lock()
 			pc.evs = append(pc.evs, b.Events...)
+			for _, e := range b.Events {
+				switch {
+				case isResumed(e):
+					pc.resumed++
+				case isFailed(e):
+					pc.failed++
+				}
+			}
 			pc.mu.Unlock()
 			select {
 			case pc.more <- struct{}{}:
@@ -394,6 +403,33 @@ func startPool(t testing.TB, addr, nick string) *poolClient {
 }
 
 func (pc *poolClient) do(c command.Command) { pc.pool.Do("net", c) }
+
+// migrations returns how many migrations completed and failed so far.
+func (pc *poolClient) migrations() (resumed, failed int) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	return pc.resumed, pc.failed
+}
+
+// waitMigrated waits until more than resumed migrations completed or
+// more than failed failed, and returns the new counts.
+func (pc *poolClient) waitMigrated(resumed, failed int) (int, int) {
+	pc.t.Helper()
+	deadline := time.After(procWait)
+	for {
+		r, f := pc.migrations()
+		if r > resumed || f > failed {
+			return r, f
+		}
+		select {
+		case <-pc.more:
+		case <-time.After(20 * time.Millisecond):
+		case <-deadline:
+			pc.t.Errorf("%s: no migration after %d (and %d failed) within %v", pc.name, resumed, failed, procWait)
+			return r, f
+		}
+	}
+}
 
 func (pc *poolClient) snapshot() []event.Event {
 	pc.mu.Lock()
