@@ -100,13 +100,14 @@ func (n *Network) changeNick(u *user, nick string) {
 		n.bb.releaseNick(u.nick)
 	}
 	m := &irc.Message{Prefix: u.prefix(), Command: "NICK", Params: []string{nick}}
+	if n.bb.shares() {
+		// The others' views change before anyone elsewhere sees the line.
+		n.share(event{Kind: "nick", UID: u.uid, Nick: nick, Line: m.String(), Told: peerUIDs(u)})
+	}
 	n.toPeers(u, m, n.ctx(false), true)
 	delete(n.users, fold(u.nick))
 	u.nick = nick
 	n.users[fold(nick)] = u
-	if n.bb.shares() {
-		n.share(event{Kind: "nick", UID: u.uid, Nick: nick, Line: m.String(), Told: peerUIDs(u)})
-	}
 }
 
 func (n *Network) join(u *user, m *irc.Message) {

@@ -273,19 +273,19 @@ func (n *Network) quitUser(u *user, reason string) {
 		return
 	}
 	m := &irc.Message{Prefix: u.prefix(), Command: "QUIT", Params: []string{reason}}
-	n.toPeers(u, m, n.ctx(false), false)
-	var told []string
-	if n.bb.shares() {
-		told = peerUIDs(u)
+	if u.uid != "" && n.bb.shares() {
+		// The nick is free and the others' views updated before anyone
+		// elsewhere sees the QUIT line.
+		n.bb.releaseNick(u.nick)
+		n.share(event{Kind: "quit", UID: u.uid, Text: reason, Line: m.String(), Told: peerUIDs(u)})
 	}
+	n.toPeers(u, m, n.ctx(false), false)
 	var left []*channel
 	for ch := range u.chans {
 		n.removeMember(ch, u)
 		left = append(left, ch)
 	}
 	if u.uid != "" {
-		n.share(event{Kind: "quit", UID: u.uid, Text: reason, Line: m.String(), Told: told})
-		n.bb.releaseNick(u.nick)
 		for _, ch := range left {
 			n.bb.saveChannel(ch)
 		}
