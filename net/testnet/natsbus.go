@@ -40,6 +40,8 @@ type ClusterOptions struct {
 //	KV ferry-accounts  account (hex) -> password, seeded by every node from its flags
 //	KV ferry-nodes     node name -> {addresses, caps, draining}, 10 s TTL, refreshed every 2 s
 //	subject ferry.node.<name>.handover  request/reply carrying a migrating session
+//	subject ferry.node.<name>.cancel    OLD kept a session it had offered (its answer came too late)
+//	subject ferry.node.<name>.ping      answered by the running process of that node
 const (
 	registryTTL   = 10 * time.Second
 	heartbeatEach = 2 * time.Second
