@@ -23,6 +23,7 @@ import (
 	"github.com/adrg/xdg"
 
 	"github.com/ferry-irc/ferry/cmd/internal/version"
+	"github.com/ferry-irc/ferry/net/natsd"
 	"github.com/ferry-irc/ferry/net/testnet"
 )
 
@@ -102,7 +103,7 @@ func syncOut(stdout io.Writer) {
 }
 
 // startNATS runs the embedded NATS server of -nats-listen.
-func startNATS(o *options) (*testnet.NATSServer, error) {
+func startNATS(o *options) (*natsd.Server, error) {
 	dir := o.natsDir
 	if dir == "" {
 		dir = filepath.Join(xdg.StateHome, "ferryd", "nats")
@@ -110,7 +111,7 @@ func startNATS(o *options) (*testnet.NATSServer, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("-nats-dir: %w", err)
 	}
-	return testnet.StartNATS(o.natsListen, dir)
+	return natsd.Start(o.natsListen, dir)
 }
 
 func networkOptions(o *options, stderr io.Writer) (testnet.Options, error) {

@@ -7,14 +7,16 @@ import (
 	"time"
 
 	"gopkg.in/irc.v4"
+
+	"github.com/ferry-irc/ferry/net/natsd"
 )
 
 // startNATSForTest runs an embedded NATS server with JetStream for one test.
-func startNATSForTest(t testing.TB) *NATSServer {
+func startNATSForTest(t testing.TB) *natsd.Server {
 	t.Helper()
-	ns, err := StartNATS("127.0.0.1:0", t.TempDir())
+	ns, err := natsd.Start("127.0.0.1:0", t.TempDir())
 	if err != nil {
-		t.Fatalf("StartNATS: %v", err)
+		t.Fatalf("natsd.Start: %v", err)
 	}
 	t.Cleanup(ns.Close)
 	return ns
@@ -22,7 +24,7 @@ func startNATSForTest(t testing.TB) *NATSServer {
 
 // startClusterNode starts one node of a multi-process network in this
 // process (the other "processes" are other Networks on the same NATS).
-func startClusterNode(t testing.TB, ns *NATSServer, name string) *Network {
+func startClusterNode(t testing.TB, ns *natsd.Server, name string) *Network {
 	t.Helper()
 	return startNet(t, Options{Nodes: []NodeConfig{{Name: name}}, Cluster: &ClusterOptions{NATSURL: ns.URL()}})
 }

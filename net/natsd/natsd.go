@@ -1,4 +1,8 @@
-package testnet
+// Package natsd runs an embedded NATS server with JetStream, the store of
+// a ferryd network whose nodes are separate processes (ferryd
+// -nats-listen). It is its own package so that only the programs that run
+// one link the server; a node only needs a NATS client (net/testnet).
+package natsd
 
 import (
 	"errors"
@@ -10,17 +14,17 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 )
 
-// NATSServer is an embedded NATS server with JetStream: the process that
+// Server is an embedded NATS server with JetStream: the process that
 // holds a multi-process network's state (ferryd -nats-listen), or a test's.
-type NATSServer struct {
+type Server struct {
 	s   *server.Server
 	url string
 }
 
-// StartNATS runs a NATS server with JetStream listening on listen
+// Start runs a NATS server with JetStream listening on listen
 // ("127.0.0.1:4222"; port 0 picks a free one), storing streams under dir,
 // and returns once it accepts connections.
-func StartNATS(listen, dir string) (*NATSServer, error) {
+func Start(listen, dir string) (*Server, error) {
 	host, p, err := net.SplitHostPort(listen)
 	if err != nil {
 		return nil, fmt.Errorf("nats: listen address %q: %w", listen, err)
@@ -57,14 +61,14 @@ func StartNATS(listen, dir string) (*NATSServer, error) {
 		s.Shutdown()
 		return nil, fmt.Errorf("nats: no listener on %s", listen)
 	}
-	return &NATSServer{s: s, url: "nats://" + addr.String()}, nil
+	return &Server{s: s, url: "nats://" + addr.String()}, nil
 }
 
 // URL is the client URL, e.g. "nats://127.0.0.1:4222".
-func (ns *NATSServer) URL() string { return ns.url }
+func (ns *Server) URL() string { return ns.url }
 
 // Close stops the server and waits for it.
-func (ns *NATSServer) Close() {
+func (ns *Server) Close() {
 	ns.s.Shutdown()
 	ns.s.WaitForShutdown()
 }
