@@ -172,6 +172,8 @@ func operator(in io.Reader, n *testnet.Network, out io.Writer) {
 			err = n.Migrate(f[1], f[2])
 		case f[0] == "drain" && len(f) == 2:
 			err = n.Drain(f[1])
+		case f[0] == "drain" && len(f) == 1 && len(n.Nodes()) == 1:
+			err = n.Drain(n.Nodes()[0].Name()) // a node process: drain this node
 		case f[0] == "undrain" && len(f) == 2:
 			err = n.Undrain(f[1])
 		case f[0] == "users":
@@ -180,7 +182,7 @@ func operator(in io.Reader, n *testnet.Network, out io.Writer) {
 				fmt.Fprintf(out, "  %s on %s\n", u, node)
 			}
 		default:
-			fmt.Fprintln(out, "commands: migrate NICK NODE | drain NODE | undrain NODE | users")
+			fmt.Fprintln(out, "commands: migrate NICK NODE | drain [NODE] | undrain NODE | users")
 		}
 		if err != nil {
 			fmt.Fprintln(out, "ferryd:", err)
