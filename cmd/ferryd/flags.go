@@ -21,6 +21,7 @@ type options struct {
 	nats         string
 	natsListen   string
 	natsDir      string
+	natsReplicas int
 	tlsCert      string
 	tlsKey       string
 	selfSigned   bool
@@ -53,6 +54,7 @@ var flagGroups = []struct {
 		{"nats", "-nats nats://10.0.0.5:4222,nats://10.0.0.6:4222"},
 		{"nats-listen", "-nats-listen 0.0.0.0:4222 (alone: a process that only holds the network state)"},
 		{"nats-dir", "-nats-dir /var/lib/ferryd/nats"},
+		{"nats-replicas", "-nats-replicas 3 (a NATS cluster of three servers)"},
 	}},
 	{"TLS and STS", []struct{ name, example string }{
 		{"tls-cert", "-tls-cert /etc/ferryd/cert.pem -tls-key /etc/ferryd/key.pem"},
@@ -92,6 +94,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.nats, "nats", "", "NATS server URL(s) of the network to join (comma-separated for a NATS cluster)")
 	fs.StringVar(&o.natsListen, "nats-listen", "", "run an embedded NATS server with JetStream on this address; with no -node the process only serves NATS")
 	fs.StringVar(&o.natsDir, "nats-dir", "", "where the embedded NATS server stores the network state (empty: $XDG_STATE_HOME/ferryd/nats)")
+	fs.IntVar(&o.natsReplicas, "nats-replicas", 1, "how many NATS servers keep the network state, when the first node creates it (JetStream replicas)")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "TLS certificate file (PEM); enables a TLS listener on every node")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "TLS private key file (PEM), with -tls-cert")
 	fs.BoolVar(&o.selfSigned, "tls-self-signed", false, "generate a throwaway CA and certificate for 127.0.0.1, ::1 and localhost")

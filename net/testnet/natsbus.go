@@ -30,6 +30,10 @@ type ClusterOptions struct {
 	// StartTimeout bounds connecting to NATS and catching up with the
 	// network's state at Start; 0 means 15 s.
 	StartTimeout time.Duration
+	// Replicas is how many servers of a NATS cluster keep the stream and
+	// the KV buckets (JetStream replication); 0 means 1. Used when this
+	// node creates them, that is when it is the first node of the network.
+	Replicas int
 }
 
 // What lives in NATS (with Prefix "ferry"):
@@ -182,15 +186,23 @@ func (n *Network) startCluster(o *ClusterOptions) error {
 		return fail(err)
 	}
 	cl.psub = psub
+	// The first node of a network creates the stream and the buckets; the
+	// others use them as they are (their replication included).
 	stream := streamName(cl.prefix)
-	if _, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:       stream,
-		Subjects:   []string{cl.prefix + ".ev.>"},
-		Storage:    jetstream.FileStorage,
-		MaxAge:     7 * 24 * time.Hour,
-		MaxMsgs:    2_000_000,
-		Duplicates: 2 * time.Minute,
-	}); err != nil {
+	if _, err := js.Stream(ctx, stream); errors.Is(err, jetstream.ErrStreamNotFound) {
+		_, err = js.CreateStream(ctx, jetstream.StreamConfig{
+			Name:       stream,
+			Subjects:   []string{cl.prefix + ".ev.>"},
+			Storage:    jetstream.FileStorage,
+			MaxAge:     7 * 24 * time.Hour,
+			MaxMsgs:    2_000_000,
+			Duplicates: 2 * time.Minute,
+			Replicas:   o.Replicas,
+		})
+		if err != nil && !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+			return fail(fmt.Errorf("stream %s: %w", stream, err))
+		}
+	} else if err != nil {
 		return fail(fmt.Errorf("stream %s: %w", stream, err))
 	}
 	for _, b := range []struct {
@@ -198,9 +210,16 @@ func (n *Network) startCluster(o *ClusterOptions) error {
 		name string
 		ttl  time.Duration
 	}{{&cl.nicks, "nicks", 0}, {&cl.chans, "chans", 0}, {&cl.accts, "accounts", 0}, {&cl.nodes, "nodes", registryTTL}} {
-		kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: cl.prefix + "-" + b.name, TTL: b.ttl, Storage: jetstream.FileStorage})
+		bucket := cl.prefix + "-" + b.name
+		kv, err := js.KeyValue(ctx, bucket)
+		if errors.Is(err, jetstream.ErrBucketNotFound) {
+			kv, err = js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: bucket, TTL: b.ttl, Storage: jetstream.FileStorage, Replicas: o.Replicas})
+			if errors.Is(err, jetstream.ErrBucketExists) {
+				kv, err = js.KeyValue(ctx, bucket)
+			}
+		}
 		if err != nil {
-			return fail(fmt.Errorf("KV %s-%s: %w", cl.prefix, b.name, err))
+			return fail(fmt.Errorf("KV %s: %w", bucket, err))
 		}
 		*b.kv = kv
 	}
