@@ -24,8 +24,8 @@ type backbone interface {
 	publish(e event)
 	// sendTo carries a line to a user on another process's node.
 	sendTo(u *user, m *irc.Message, x msgCtx)
-	// saveChannel records a channel after a change made here.
-	saveChannel(ch *channel)
+	// changeChannel records a change made here to a channel.
+	changeChannel(ch *channel, c chanChange)
 	// account looks up a SASL account this process was not given.
 	account(name string) (password string, ok bool)
 	// full reports that nothing more can be accepted for other nodes
@@ -42,6 +42,13 @@ func (inProcess) claimNick(string, *user) error      { return nil }
 func (inProcess) releaseNick(string)                 {}
 func (inProcess) publish(event)                      {}
 func (inProcess) sendTo(*user, *irc.Message, msgCtx) {}
-func (inProcess) saveChannel(*channel)               {}
+func (inProcess) changeChannel(*channel, chanChange) {}
 func (inProcess) account(string) (string, bool)      { return "", false }
 func (inProcess) full() bool                         { return false }
+
+// chanChange is one change to a channel: a member joined or left, a
+// member's nick, the topic, or the modes (with the members' prefixes).
+type chanChange struct {
+	join, leave, rename *user
+	topic, modes        bool
+}

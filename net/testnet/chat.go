@@ -108,6 +108,9 @@ func (n *Network) changeNick(u *user, nick string) {
 	delete(n.users, fold(u.nick))
 	u.nick = nick
 	n.users[fold(nick)] = u
+	for ch := range u.chans {
+		n.bb.changeChannel(ch, chanChange{rename: u})
+	}
 }
 
 func (n *Network) join(u *user, m *irc.Message) {
@@ -157,7 +160,7 @@ func (n *Network) joinOne(u *user, name string) {
 	n.toChannel(ch, jm, n.ctx(false), nil)
 	if n.bb.shares() {
 		n.share(event{Kind: "join", UID: u.uid, Chan: ch.name, Op: ch.members[u].op, Line: jm.String(), Told: remoteUIDs(ch)})
-		n.bb.saveChannel(ch)
+		n.bb.changeChannel(ch, chanChange{join: u})
 	}
 	if ch.topic != "" {
 		n.numeric(u, RPL_TOPIC, ch.name, ch.topic)
@@ -223,7 +226,7 @@ func (n *Network) partOne(u *user, ch *channel, reason string) {
 	n.removeMember(ch, u)
 	if n.bb.shares() {
 		n.share(event{Kind: "part", UID: u.uid, Chan: ch.name, Line: pm.String(), Told: remoteUIDs(ch)})
-		n.bb.saveChannel(ch)
+		n.bb.changeChannel(ch, chanChange{leave: u})
 	}
 }
 
@@ -264,7 +267,7 @@ func (n *Network) topic(u *user, m *irc.Message) {
 	n.toChannel(ch, tm, n.ctx(false), nil)
 	if n.bb.shares() {
 		n.share(event{Kind: "topic", UID: u.uid, Chan: ch.name, Text: ch.topic, By: ch.topicBy, At: ch.topicAt, Line: tm.String(), Told: remoteUIDs(ch)})
-		n.bb.saveChannel(ch)
+		n.bb.changeChannel(ch, chanChange{topic: true})
 	}
 }
 
@@ -400,7 +403,7 @@ func (n *Network) kick(u *user, m *irc.Message) {
 				told = append(told, t.uid)
 			}
 			n.share(event{Kind: "kick", UID: u.uid, Target: t.uid, Chan: ch.name, Line: km.String(), Told: told})
-			n.bb.saveChannel(ch)
+			n.bb.changeChannel(ch, chanChange{leave: t})
 		}
 	}
 }

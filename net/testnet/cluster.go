@@ -151,7 +151,7 @@ func (n *Network) shareModes(ch *channel, m *irc.Message) {
 		}
 	}
 	n.share(e)
-	n.bb.saveChannel(ch)
+	n.bb.changeChannel(ch, chanChange{modes: true})
 }
 
 // remoteNode returns the node named name, creating a placeholder for a

@@ -2,6 +2,8 @@ package testnet
 
 import (
 	"context"
+	"encoding/json"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -271,4 +273,51 @@ func TestClusterOneProcessPerNodeName(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "node s1 is already running") {
 		t.Fatalf("second s1: %v", err)
 	}
+}
+
+// TestClusterChannelRecord: the channel's KV record follows changes made
+// on both nodes (members by nick with their prefixes, topic, modes), and
+// goes when the channel empties.
+func TestClusterChannelRecord(t *testing.T) {
+	ns := startNATSForTest(t)
+	s1 := startClusterNode(t, ns, "s1")
+	s2 := startClusterNode(t, ns, "s2")
+	a := register(t, s1.Node("s1").Addr(), "alice")
+	b := register(t, s2.Node("s2").Addr(), "bob")
+	a.join("#x")
+	waitFor(t, "s2 to see #x", func() bool {
+		s2.lock()
+		defer s2.unlock()
+		return s2.chans["#x"] != nil
+	})
+	b.join("#x")
+	a.send("TOPIC #x :recorded")
+	a.send("MODE #x -t")
+	record := func() (chanRec, bool) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		e, err := s1.cl.chans.Get(ctx, hexKey("#x"))
+		if err != nil {
+			return chanRec{}, false
+		}
+		var r chanRec
+		return r, json.Unmarshal(e.Value(), &r) == nil
+	}
+	members := func(r chanRec) string {
+		var l []string
+		for _, m := range r.Members {
+			l = append(l, m.Prefix+m.Nick)
+		}
+		sort.Strings(l)
+		return strings.Join(l, " ")
+	}
+	waitFor(t, "the record with both members, the topic and -t", func() bool {
+		r, ok := record()
+		return ok && members(r) == "@alice bob" && r.Topic == "recorded" && r.Modes == "+n"
+	})
+	b.send("NICK robert")
+	waitFor(t, "the rename", func() bool { r, ok := record(); return ok && members(r) == "@alice robert" })
+	b.send("PART #x")
+	a.send("PART #x")
+	waitFor(t, "the record to go", func() bool { _, ok := record(); return !ok })
 }

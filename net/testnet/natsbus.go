@@ -607,38 +607,106 @@ func (cl *cluster) saveNick(u *user) {
 	}})
 }
 
+// chanRec is a channel's KV record: what a tool (or a person with the
+// nats CLI) reads to see the network's channels. Every change is applied
+// to the stored record with a compare-and-set, so changes made on
+// different nodes at once all land.
 type chanRec struct {
-	Name    string            `json:"name"`
-	Topic   string            `json:"topic,omitempty"`
-	TopicBy string            `json:"topic_by,omitempty"`
-	TopicAt time.Time         `json:"topic_at,omitzero"`
-	Created time.Time         `json:"created"`
-	Modes   string            `json:"modes"`
-	Members map[string]string `json:"members"` // nick -> "@", "+" or ""
+	Name    string                `json:"name"`
+	Topic   string                `json:"topic,omitempty"`
+	TopicBy string                `json:"topic_by,omitempty"`
+	TopicAt time.Time             `json:"topic_at,omitzero"`
+	Created time.Time             `json:"created"`
+	Modes   string                `json:"modes"`
+	Members map[string]chanMember `json:"members"` // by uid
 }
 
-// saveChannel records a channel as this node sees it after a change it
-// made (under Network.mu); an emptied channel is deleted.
-func (cl *cluster) saveChannel(ch *channel) {
-	key := hexKey(fold(ch.name))
-	if len(ch.members) == 0 {
-		cl.enqueue(outItem{what: "channel record", kv: func(ctx context.Context) error {
-			err := cl.chans.Delete(ctx, key)
-			if errors.Is(err, jetstream.ErrKeyNotFound) {
-				return nil
+type chanMember struct {
+	Nick   string `json:"nick"`
+	Prefix string `json:"prefix,omitempty"` // "@", "+" or ""
+}
+
+// changeChannel records one change made here to ch (under Network.mu;
+// the values are taken now, the record is updated in order with the
+// events).
+func (cl *cluster) changeChannel(ch *channel, c chanChange) {
+	var f func(*chanRec)
+	switch {
+	case c.join != nil:
+		uid, m := c.join.uid, chanMember{Nick: c.join.nick}
+		if mem := ch.members[c.join]; mem != nil {
+			m.Prefix = mem.prefix()
+		}
+		f = func(r *chanRec) { r.Members[uid] = m }
+	case c.leave != nil:
+		uid := c.leave.uid
+		f = func(r *chanRec) { delete(r.Members, uid) }
+	case c.rename != nil:
+		uid, nick := c.rename.uid, c.rename.nick
+		f = func(r *chanRec) {
+			if m, ok := r.Members[uid]; ok {
+				m.Nick = nick
+				r.Members[uid] = m
 			}
-			return err
-		}})
+		}
+	case c.topic:
+		topic, by, at := ch.topic, ch.topicBy, ch.topicAt
+		f = func(r *chanRec) { r.Topic, r.TopicBy, r.TopicAt = topic, by, at }
+	case c.modes:
+		modes, prefixes := ch.modeString(), map[string]string{}
+		for mu, m := range ch.members {
+			prefixes[mu.uid] = m.prefix()
+		}
+		f = func(r *chanRec) {
+			r.Modes = modes
+			for uid, p := range prefixes {
+				if m, ok := r.Members[uid]; ok {
+					m.Prefix = p
+					r.Members[uid] = m
+				}
+			}
+		}
+	default:
 		return
 	}
-	r := chanRec{Name: ch.name, Topic: ch.topic, TopicBy: ch.topicBy, TopicAt: ch.topicAt, Created: ch.created, Modes: ch.modeString(), Members: map[string]string{}}
-	for mu, m := range ch.members {
-		r.Members[mu.nick] = m.prefix()
-	}
-	data, _ := json.Marshal(r)
-	cl.enqueue(outItem{what: "channel record", kv: func(ctx context.Context) error {
-		_, err := cl.chans.Put(ctx, key, data)
-		return err
+	name, created, key := ch.name, ch.created, hexKey(fold(ch.name))
+	cl.enqueue(outItem{what: "channel record " + name, kv: func(ctx context.Context) error {
+		for range 20 {
+			r := chanRec{Name: name, Created: created, Modes: "+nt"}
+			var rev uint64
+			e, err := cl.chans.Get(ctx, key)
+			switch {
+			case errors.Is(err, jetstream.ErrKeyNotFound):
+			case err != nil:
+				return err
+			default:
+				rev = e.Revision()
+				if json.Unmarshal(e.Value(), &r) != nil {
+					r = chanRec{Name: name, Created: created, Modes: "+nt"}
+				}
+			}
+			if r.Members == nil {
+				r.Members = map[string]chanMember{}
+			}
+			f(&r)
+			switch {
+			case len(r.Members) == 0 && rev == 0:
+				return nil
+			case len(r.Members) == 0:
+				err = cl.chans.Delete(ctx, key, jetstream.LastRevision(rev))
+			default:
+				data, _ := json.Marshal(r)
+				if rev == 0 {
+					_, err = cl.chans.Create(ctx, key, data)
+				} else {
+					_, err = cl.chans.Update(ctx, key, data, rev)
+				}
+			}
+			if !errors.Is(err, jetstream.ErrKeyExists) && !errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+				return err
+			}
+		}
+		return errors.New("too many concurrent changes")
 	}})
 }
 

@@ -287,7 +287,7 @@ func (n *Network) quitUser(u *user, reason string) {
 	}
 	if u.uid != "" {
 		for _, ch := range left {
-			n.bb.saveChannel(ch)
+			n.bb.changeChannel(ch, chanChange{leave: u})
 		}
 		delete(n.uids, u.uid)
 	}
