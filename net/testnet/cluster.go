@@ -16,7 +16,8 @@ import (
 // of a migration, history, search) is the same code as in-process mode. It
 // works on this process's view of the network: local users with their
 // connections, and remote users and channel members as the event stream
-// of the network describes them. What differs is a small set of hooks:
+// of the network describes them. What differs goes through the backbone
+// (backbone.go):
 //
 //   - deliver to a remote user publishes a "to" event addressed to the
 //     user's uid; whichever node has the user locally when it consumes the
@@ -27,11 +28,14 @@ import (
 //
 // Exactly once across a migration: every event has its stream sequence.
 // OLD hands over at a point where it has applied every event up to N and
-// none after; NEW delivers to the session exactly the "to" events after N
-// (from its ring of recent events when it had already consumed them,
-// skipping the ones up to N it consumes later). Lines OLD produced itself
-// while the hand-over was in flight are published after it, so their
-// sequence numbers are past N too.
+// none after; NEW delivers to the session exactly the "to" events after N:
+// the ones it had consumed already (its ring), then its own not yet
+// consumed ones (sentTo), then everything newer, and it skips the ones up
+// to N it consumes later. Lines OLD makes for the session while the
+// hand-over is in flight are published at once, so their sequence numbers
+// are past N too. Per-sender order: NEW takes over only once it has
+// applied every event OLD made before the flip, so the user's lines from
+// NEW cannot overtake those it sent on OLD.
 
 // event is one entry of the network's event stream.
 type event struct {
