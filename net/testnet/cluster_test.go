@@ -3,6 +3,7 @@ package testnet
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sort"
 	"strings"
 	"testing"
@@ -320,4 +321,23 @@ func TestClusterChannelRecord(t *testing.T) {
 	b.send("PART #x")
 	a.send("PART #x")
 	waitFor(t, "the record to go", func() bool { _, ok := record(); return !ok })
+}
+
+// TestClusterOperatorMigrate: the operator's migrate command, given to
+// any node's process, moves a user of another process's node.
+func TestClusterOperatorMigrate(t *testing.T) {
+	ns := startNATSForTest(t)
+	s1 := startClusterNode(t, ns, "s1")
+	s2 := startClusterNode(t, ns, "s2")
+	waitPeer(t, s1, s2)
+	waitPeer(t, s2, s1)
+	a := register(t, s1.Node("s1").Addr(), "alice", allCaps...)
+	waitFor(t, "s2 to know alice", func() bool { _, ok := s2.UserNode("alice"); return ok })
+	if err := s2.Migrate("alice", "s2"); err != nil {
+		t.Fatal(err)
+	}
+	migrateClient(t, a, nil)
+	if err := s2.Migrate("nobody", "s1"); !errors.Is(err, ErrNoSuchUser) {
+		t.Fatalf("migrate nobody: %v", err)
+	}
 }

@@ -46,6 +46,7 @@ type ClusterOptions struct {
 //	subject ferry.node.<name>.handover  request/reply carrying a migrating session
 //	subject ferry.node.<name>.cancel    OLD kept a session it had offered (its answer came too late)
 //	subject ferry.node.<name>.ping      answered by the running process of that node
+//	subject ferry.node.<name>.migrate   the operator's migrate command for a user of that node
 const (
 	registryTTL   = 10 * time.Second
 	heartbeatEach = 2 * time.Second
@@ -77,6 +78,7 @@ type cluster struct {
 	hsub     *nats.Subscription
 	csub     *nats.Subscription
 	psub     *nats.Subscription
+	msub     *nats.Subscription
 	down     atomic.Bool
 	stopping atomic.Bool
 
@@ -270,6 +272,12 @@ func (n *Network) startCluster(o *ClusterOptions) error {
 		return fail(err)
 	}
 	cl.csub = csub
+	msub, err := nc.Subscribe(cl.prefix+".node."+local.name+".migrate", cl.serveMigrate)
+	if err != nil {
+		cc.Stop()
+		return fail(err)
+	}
+	cl.msub = msub
 	n.lock()
 	ghosts := 0
 	for _, u := range n.sortedUsers() {
@@ -856,6 +864,33 @@ func (cl *cluster) handover(to string, h *handover, lseq uint64) error {
 	return nil
 }
 
+// operate asks node's process to start a migration (the operator's
+// migrate command given on another node's process).
+func (cl *cluster) operate(node, nick, to string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), natsOpTimeout)
+	defer cancel()
+	data, _ := json.Marshal([2]string{nick, to})
+	reply, err := cl.nc.RequestWithContext(ctx, cl.prefix+".node."+node+".migrate", data)
+	if err != nil {
+		return err
+	}
+	if s := string(reply.Data); s != "ok" {
+		return errors.New(s)
+	}
+	return nil
+}
+
+func (cl *cluster) serveMigrate(m *nats.Msg) {
+	var req [2]string
+	answer := "ok"
+	if err := json.Unmarshal(m.Data, &req); err != nil {
+		answer = "malformed request"
+	} else if err := cl.n.migrate(req[0], req[1], false); err != nil {
+		answer = err.Error()
+	}
+	_ = m.Respond([]byte(answer))
+}
+
 // cancel tells NEW that OLD kept a session after all (its answer came
 // too late, or not at all).
 func (cl *cluster) cancel(to, rtok string) {
@@ -887,7 +922,7 @@ func (cl *cluster) stop() {
 	if cl.cc != nil {
 		cl.cc.Stop()
 	}
-	for _, sub := range []*nats.Subscription{cl.psub, cl.csub} {
+	for _, sub := range []*nats.Subscription{cl.psub, cl.csub, cl.msub} {
 		if sub != nil {
 			_ = sub.Unsubscribe()
 		}

@@ -8,7 +8,12 @@ import (
 
 // Migrate asks nick's client to move to node toNode (an operator's
 // command). It returns once START is queued; the client answers on its own.
-func (n *Network) Migrate(nick, toNode string) error {
+// In cluster mode a user on another process's node is asked there.
+func (n *Network) Migrate(nick, toNode string) error { return n.migrate(nick, toNode, true) }
+
+// migrate is Migrate; forward says whether a user this process sees on
+// another process's node is asked there (not when that process asked).
+func (n *Network) migrate(nick, toNode string, forward bool) error {
 	n.lock()
 	defer n.unlock()
 	if n.closed {
@@ -18,8 +23,18 @@ func (n *Network) Migrate(nick, toNode string) error {
 	if u == nil || u.local != nil {
 		return fmt.Errorf("migrate %s: %w", nick, ErrNoSuchUser)
 	}
+	if u.remote && !forward {
+		return fmt.Errorf("migrate %s: %w", nick, ErrNotConnected)
+	}
 	if u.remote {
-		return fmt.Errorf("migrate %s (on %s): %w", nick, u.node.name, ErrOtherProcess)
+		node := u.node.name
+		n.unlock()
+		err := n.cl.operate(node, nick, toNode)
+		n.lock()
+		if err != nil {
+			return fmt.Errorf("migrate %s (on %s): %w", nick, node, err)
+		}
+		return nil
 	}
 	to := n.anyNode(toNode)
 	if to == nil {
