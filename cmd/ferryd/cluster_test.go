@@ -491,3 +491,52 @@ func waitTopicless(t testing.TB, c *ircClient, ch string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestRestartDuringNATSLoss: SIGTERM reaches s1 while NATS is away. It
+// cannot hand its client over yet; when NATS is back (within the drain
+// timeout) it does, stores what it had buffered, and exits 0.
+func TestRestartDuringNATSLoss(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs ferryd processes")
+	}
+	nw, procs := startNetwork(t, "s1", "s2")
+	bob := registerIRC(t, nw.addrs["s2"], "bob")
+	bob.join("#x")
+	waitLinks(t, bob, "s1")
+	alice := startPool(t, nw.addrs["s1"], "alice")
+	alice.do(command.Join{Channel: "#x"})
+	bob.waitLine("alice's JOIN", 0, func(m *irc.Message) bool { return cmdIs(m, "JOIN", "#x") && m.Prefix.Name == "alice" })
+
+	nw.nats.stop(syscall.SIGKILL)
+	alice.do(command.SendText{Target: "#x", Text: "while NATS was away"})
+	time.Sleep(100 * time.Millisecond)
+	_ = procs["s1"].cmd.Process.Signal(syscall.SIGTERM)
+	time.Sleep(300 * time.Millisecond)
+	nw.startNATS()
+
+	alice.waitCount("the move to s2", 1, isResumed)
+	select {
+	case <-procs["s1"].done:
+		if procs["s1"].code != 0 {
+			t.Fatalf("s1 exited %d", procs["s1"].code)
+		}
+	case <-time.After(procWait):
+		t.Fatal("s1 did not exit")
+	}
+	bob.waitLine("alice's line", 0, func(m *irc.Message) bool { return cmdIs(m, "PRIVMSG", "#x", "while NATS was away") })
+	alice.do(command.SendText{Target: "#x", Text: "from s2"})
+	i := bob.waitLine("alice from s2", 0, func(m *irc.Message) bool { return cmdIs(m, "PRIVMSG", "#x", "from s2") })
+	ls, _ := bob.snapshot()
+	n := 0
+	for _, m := range ls[:i] {
+		if cmdIs(m, "PRIVMSG", "#x", "while NATS was away") {
+			n++
+		}
+		if m.Prefix != nil && m.Prefix.Name == "alice" && (m.Command == "QUIT" || m.Command == "JOIN" && n > 0) {
+			t.Errorf("bob saw %v", m)
+		}
+	}
+	if n != 1 {
+		t.Fatalf("bob got alice's line %d times", n)
+	}
+}

@@ -79,7 +79,16 @@ func (n *Network) shutdownCluster(ctx context.Context) error {
 		hctx, cancel := context.WithTimeout(ctx, natsOpTimeout)
 		_ = n.cl.heartbeat(hctx)
 		cancel()
-		err = n.waitDrained(ctx, local)
+		if n.cl.down.Load() {
+			n.logf("shutdown: NATS is away; clients move once it is back (or the drain timeout passes)")
+		}
+		err = n.waitDrained(ctx, local, func() {
+			// Clients a hand-over was refused for (NATS away, or the
+			// target not yet in the registry) are asked again.
+			if !n.cl.down.Load() {
+				_ = n.Drain(local.name)
+			}
+		})
 	}
 	n.Close()
 	if errors.Is(err, ErrNoOtherNode) {
@@ -90,9 +99,11 @@ func (n *Network) shutdownCluster(ctx context.Context) error {
 
 // waitDrained waits until no client of node (this process's) is
 // migrate-capable and connected, or mid-migration.
-func (n *Network) waitDrained(ctx context.Context, nd *Node) error {
+func (n *Network) waitDrained(ctx context.Context, nd *Node, again func()) error {
 	t := time.NewTicker(10 * time.Millisecond)
 	defer t.Stop()
+	retry := time.NewTicker(time.Second)
+	defer retry.Stop()
 	for {
 		n.lock()
 		busy := 0
@@ -109,6 +120,8 @@ func (n *Network) waitDrained(ctx context.Context, nd *Node) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-t.C:
+		case <-retry.C:
+			again()
 		}
 	}
 }
