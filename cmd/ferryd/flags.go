@@ -16,6 +16,12 @@ import (
 // options are ferryd's parsed flags.
 type options struct {
 	nodes        string
+	nodesSet     bool // -nodes given explicitly
+	node         string
+	nats         string
+	natsListen   string
+	natsDir      string
+	natsReplicas int
 	tlsCert      string
 	tlsKey       string
 	selfSigned   bool
@@ -43,6 +49,13 @@ var flagGroups = []struct {
 }{
 	{"Nodes", []struct{ name, example string }{
 		{"nodes", `-nodes "s1=127.0.0.1:6667+127.0.0.1:6697,s2=127.0.0.1:6668+127.0.0.1:6698@irc2.example.net"`},
+	}},
+	{"Several processes (state in NATS)", []struct{ name, example string }{
+		{"node", "-node s1=0.0.0.0:6667+0.0.0.0:6697@irc1.example.net -nats nats://10.0.0.5:4222"},
+		{"nats", "-nats nats://10.0.0.5:4222,nats://10.0.0.6:4222"},
+		{"nats-listen", "-nats-listen 0.0.0.0:4222 (alone: a process that only holds the network state)"},
+		{"nats-dir", "-nats-dir /var/lib/ferryd/nats"},
+		{"nats-replicas", "-nats-replicas 3 (a NATS cluster of three servers)"},
 	}},
 	{"TLS and STS", []struct{ name, example string }{
 		{"tls-cert", "-tls-cert /etc/ferryd/cert.pem -tls-key /etc/ferryd/key.pem"},
@@ -79,6 +92,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("ferryd", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.nodes, "nodes", "s1=127.0.0.1:0,s2=127.0.0.1:0", "comma-separated nodes, each NAME=PLAINADDR[+TLSADDR][@PUBLICHOST]; port 0 picks a free port")
+	fs.StringVar(&o.node, "node", "", "run only this node, NAME=PLAINADDR[+TLSADDR][@PUBLICHOST], in a network whose state lives in NATS (needs -nats or -nats-listen)")
+	fs.StringVar(&o.nats, "nats", "", "NATS server URL(s) of the network to join (comma-separated for a NATS cluster)")
+	fs.StringVar(&o.natsListen, "nats-listen", "", "run an embedded NATS server with JetStream on this address; with no -node the process only serves NATS")
+	fs.StringVar(&o.natsDir, "nats-dir", "", "where the embedded NATS server stores the network state (empty: $XDG_STATE_HOME/ferryd/nats)")
+	fs.IntVar(&o.natsReplicas, "nats-replicas", 1, "how many NATS servers keep the network state, when the first node creates it (JetStream replicas)")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "TLS certificate file (PEM); enables a TLS listener on every node")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "TLS private key file (PEM), with -tls-cert")
 	fs.BoolVar(&o.selfSigned, "tls-self-signed", false, "generate a throwaway CA and certificate for 127.0.0.1, ::1 and localhost")
@@ -104,6 +122,21 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (see ferryd -h)", fs.Arg(0))
 	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "nodes" {
+			o.nodesSet = true
+		}
+	})
+	switch {
+	case o.node != "" && o.nodesSet:
+		return nil, errors.New("-node and -nodes exclude each other: a process in a NATS network runs one node")
+	case o.node != "" && o.nats == "" && o.natsListen == "":
+		return nil, errors.New("-node needs -nats URL or -nats-listen ADDR")
+	case o.nats != "" && o.natsListen != "":
+		return nil, errors.New("-nats and -nats-listen exclude each other: -node uses the embedded server of -nats-listen")
+	case o.nats != "" && o.node == "":
+		return nil, errors.New("-nats needs -node: which node does this process run?")
+	}
 	switch o.logLevel {
 	case "quiet", "info", "debug":
 	default:
@@ -119,6 +152,13 @@ network state. Once ready it prints one line per node: its name, then its
 listen addresses (plain first, then TLS).
 
 Usage: ferryd [flags]
+
+With -node (and -nats or -nats-listen) the process runs one node of a
+network whose state and traffic live in NATS, so nodes can be separate
+processes on separate machines and restarted one at a time: on SIGINT or
+SIGTERM such a node moves its migrate-capable clients to the other nodes,
+tells the rest the server is restarting, and exits 0. -nats-listen alone
+runs only the NATS server that holds the network state.
 
 While running, stdin takes operator commands: migrate NICK NODE,
 drain NODE, undrain NODE, chghost NICK HOST, account NICK [ACCOUNT]

@@ -2,6 +2,8 @@
 // in one process sharing one network state, implementing the server side
 // of the draft IRCv3 migrate extension (see net/testnet). Run it with no
 // flags for a two-node network on loopback; `ferryd -h` lists the flags.
+// With -node and -nats (or -nats-listen) it runs one node of a network
+// whose state lives in NATS, one process per node.
 package main
 
 import (
@@ -14,10 +16,14 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
+	"github.com/adrg/xdg"
+
 	"github.com/ferry-irc/ferry/cmd/internal/version"
+	"github.com/ferry-irc/ferry/net/natsd"
 	"github.com/ferry-irc/ferry/net/testnet"
 )
 
@@ -48,6 +54,22 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stderr, "ferryd:", err)
 		return 2
 	}
+	if o.natsListen != "" {
+		ns, err := startNATS(o)
+		if err != nil {
+			fmt.Fprintln(stderr, "ferryd:", err)
+			return 1
+		}
+		defer ns.Close()
+		fmt.Fprintln(stdout, "nats "+ns.URL())
+		if o.node == "" {
+			syncOut(stdout)
+			<-ctx.Done()
+			fmt.Fprintln(stderr, "ferryd: NATS server stopping")
+			return 0
+		}
+		opts.Cluster = &testnet.ClusterOptions{NATSURL: ns.URL(), Replicas: o.natsReplicas}
+	}
 	n, err := testnet.Start(opts)
 	if err != nil {
 		fmt.Fprintln(stderr, "ferryd:", err)
@@ -60,9 +82,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		fmt.Fprintln(stdout, line)
 	}
-	if f, ok := stdout.(*os.File); ok {
-		_ = f.Sync()
-	}
+	syncOut(stdout)
 	if stdin != nil {
 		go operator(stdin, n, stderr)
 	}
@@ -76,10 +96,35 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return 0
 }
 
+func syncOut(stdout io.Writer) {
+	if f, ok := stdout.(*os.File); ok {
+		_ = f.Sync()
+	}
+}
+
+// startNATS runs the embedded NATS server of -nats-listen.
+func startNATS(o *options) (*natsd.Server, error) {
+	dir := o.natsDir
+	if dir == "" {
+		dir = filepath.Join(xdg.StateHome, "ferryd", "nats")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("-nats-dir: %w", err)
+	}
+	return natsd.Start(o.natsListen, dir)
+}
+
 func networkOptions(o *options, stderr io.Writer) (testnet.Options, error) {
-	nodes, err := nodeConfigs(o.nodes)
+	spec := o.nodes
+	if o.node != "" {
+		spec = o.node
+	}
+	nodes, err := nodeConfigs(spec)
 	if err != nil {
 		return testnet.Options{}, err
+	}
+	if o.node != "" && len(nodes) != 1 {
+		return testnet.Options{}, errors.New("-node: one node, NAME=PLAINADDR[+TLSADDR][@PUBLICHOST]")
 	}
 	acc, err := parseAccounts(o.accounts, o.accountsFile)
 	if err != nil {
@@ -97,6 +142,9 @@ func networkOptions(o *options, stderr io.Writer) (testnet.Options, error) {
 		BounceEvery:     o.bounceEvery,
 		HoldTimeout:     o.holdTimeout,
 		BufferLimit:     o.bufferLimit,
+	}
+	if o.nats != "" {
+		opts.Cluster = &testnet.ClusterOptions{NATSURL: o.nats, Replicas: o.natsReplicas}
 	}
 	if o.stsDuration > 0 || o.stsPort > 0 {
 		opts.STS = &testnet.STSPolicy{Port: o.stsPort, Duration: o.stsDuration}
@@ -125,6 +173,8 @@ func operator(in io.Reader, n *testnet.Network, out io.Writer) {
 			err = n.Migrate(f[1], f[2])
 		case f[0] == "drain" && len(f) == 2:
 			err = n.Drain(f[1])
+		case f[0] == "drain" && len(f) == 1 && len(n.Nodes()) == 1:
+			err = n.Drain(n.Nodes()[0].Name()) // a node process: drain this node
 		case f[0] == "undrain" && len(f) == 2:
 			err = n.Undrain(f[1])
 		case f[0] == "chghost" && len(f) == 3:
@@ -137,7 +187,7 @@ func operator(in io.Reader, n *testnet.Network, out io.Writer) {
 				fmt.Fprintf(out, "  %s on %s\n", u, node)
 			}
 		default:
-			fmt.Fprintln(out, "commands: migrate NICK NODE | drain NODE | undrain NODE | chghost NICK HOST | account NICK [ACCOUNT] | users")
+			fmt.Fprintln(out, "commands: migrate NICK NODE | drain [NODE] | undrain NODE | chghost NICK HOST | account NICK [ACCOUNT] | users")
 		}
 		if err != nil {
 			fmt.Fprintln(out, "ferryd:", err)

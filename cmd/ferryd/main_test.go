@@ -77,7 +77,7 @@ func TestHelpListsEveryFlagGroupedWithExample(t *testing.T) {
 	text := out.String()
 	for _, name := range []string{"nodes", "tls-cert", "tls-key", "tls-self-signed", "ca-out", "sts-port", "sts-duration",
 		"accounts", "accounts-file", "password", "bounce-every", "hold-timeout", "buffer-limit", "drain-timeout",
-		"chatter", "chatter-every", "log-level", "version"} {
+		"chatter", "chatter-every", "log-level", "version", "node", "nats", "nats-listen", "nats-dir", "nats-replicas"} {
 		if !grouped[name] || !strings.Contains(text, "  -"+name+"\n") {
 			t.Errorf("-h lacks -%s", name)
 		}
@@ -102,6 +102,11 @@ func TestBadFlagsExit2(t *testing.T) {
 		{"-accounts", "nopassword"},
 		{"-sts-duration", "1h"}, // STS without TLS
 		{"stray"},
+		{"-node", "s1=127.0.0.1:0"},     // no NATS to keep the state in
+		{"-nats", "nats://127.0.0.1:1"}, // NATS but no node
+		{"-node", "s1=127.0.0.1:0,s2=127.0.0.1:0", "-nats", "nats://127.0.0.1:1"}, // one node per process
+		{"-node", "s1=127.0.0.1:0", "-nodes", "s1=127.0.0.1:0", "-nats", "nats://127.0.0.1:1"},
+		{"-node", "s1=127.0.0.1:0", "-nats", "nats://127.0.0.1:1", "-nats-listen", "127.0.0.1:0"},
 	} {
 		var errb bytes.Buffer
 		ctx, cancel := context.WithCancel(context.Background())
@@ -240,4 +245,12 @@ func (s *safeBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+func TestNodeWithoutNATSExits1(t *testing.T) {
+	var errb bytes.Buffer
+	rc := run(context.Background(), []string{"-node", "s1=127.0.0.1:0", "-nats", "nats://127.0.0.1:1", "-log-level", "quiet"}, nil, io.Discard, &errb)
+	if rc != 1 || !strings.Contains(errb.String(), "connect to NATS nats://127.0.0.1:1") {
+		t.Fatalf("rc %d, stderr %q", rc, errb.String())
+	}
 }

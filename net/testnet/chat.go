@@ -1,6 +1,7 @@
 package testnet
 
 import (
+	"errors"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,6 +37,7 @@ func (n *Network) handleChat(u *user, m *irc.Message) {
 		n.message(u, m)
 	case "AWAY":
 		u.away = m.Param(0)
+		n.share(event{Kind: "away", UID: u.uid, Text: u.away})
 		if u.away == "" {
 			n.numeric(u, RPL_UNAWAY, "You are no longer marked as being away")
 		} else {
@@ -66,7 +68,7 @@ func (n *Network) handleChat(u *user, m *irc.Message) {
 	case "MONITOR":
 		n.monitor(u, m.Params)
 	case "LINKS":
-		for _, nd := range n.nodes {
+		for _, nd := range n.allNodes() {
 			hops := "1"
 			if nd == u.node {
 				hops = "0"
@@ -94,13 +96,31 @@ func (n *Network) changeNick(u *user, nick string) {
 		n.numeric(u, ERR_NICKNAMEINUSE, nick, "Nickname is already in use")
 		return
 	}
+	if fold(nick) != fold(u.nick) {
+		if err := n.bb.claimNick(nick, u); err != nil {
+			if errors.Is(err, errNickTaken) {
+				n.numeric(u, ERR_NICKNAMEINUSE, nick, "Nickname is already in use")
+			} else {
+				n.numeric(u, ERR_UNAVAILRESOURCE, nick, "Cannot change nick now: this server has lost the network state (NATS)")
+			}
+			return
+		}
+		n.bb.releaseNick(u.nick)
+	}
 	m := &irc.Message{Prefix: u.prefix(), Command: "NICK", Params: []string{nick}}
+	if n.bb.shares() {
+		// The others' views change before anyone elsewhere sees the line.
+		n.share(event{Kind: "nick", UID: u.uid, Nick: nick, Line: m.String(), Told: peerUIDs(u)})
+	}
 	n.toPeers(u, m, n.ctx(false), true)
 	n.monitorNotify(u, false)
 	delete(n.users, fold(u.nick))
 	u.nick = nick
 	n.users[fold(nick)] = u
 	n.monitorNotify(u, true)
+	for ch := range u.chans {
+		n.bb.changeChannel(ch, chanChange{rename: u})
+	}
 }
 
 func (n *Network) join(u *user, m *irc.Message) {
@@ -149,6 +169,10 @@ func (n *Network) joinOne(u *user, name string) {
 	jm := &irc.Message{Prefix: u.prefix(), Command: "JOIN", Params: []string{ch.name}}
 	n.toChannel(ch, jm, n.ctx(false), nil)
 	n.markerOnJoin(u, ch)
+	if n.bb.shares() {
+		n.share(event{Kind: "join", UID: u.uid, Chan: ch.name, Op: ch.members[u].op, Line: jm.String(), Told: remoteUIDs(ch)})
+		n.bb.changeChannel(ch, chanChange{join: u})
+	}
 	if ch.topic != "" {
 		n.numeric(u, RPL_TOPIC, ch.name, ch.topic)
 		n.numeric(u, RPL_TOPICWHOTIME, ch.name, ch.topicBy, strconv.FormatInt(ch.topicAt.Unix(), 10))
@@ -211,6 +235,10 @@ func (n *Network) partOne(u *user, ch *channel, reason string) {
 	pm := &irc.Message{Prefix: u.prefix(), Command: "PART", Params: params}
 	n.toChannel(ch, pm, n.ctx(false), nil)
 	n.removeMember(ch, u)
+	if n.bb.shares() {
+		n.share(event{Kind: "part", UID: u.uid, Chan: ch.name, Line: pm.String(), Told: remoteUIDs(ch)})
+		n.bb.changeChannel(ch, chanChange{leave: u})
+	}
 }
 
 func (n *Network) topic(u *user, m *irc.Message) {
@@ -248,6 +276,10 @@ func (n *Network) topic(u *user, m *irc.Message) {
 	ch.topic, ch.topicBy, ch.topicAt = text, u.prefix().String(), n.now()
 	tm := &irc.Message{Prefix: u.prefix(), Command: "TOPIC", Params: []string{ch.name, text}}
 	n.toChannel(ch, tm, n.ctx(false), nil)
+	if n.bb.shares() {
+		n.share(event{Kind: "topic", UID: u.uid, Chan: ch.name, Text: ch.topic, By: ch.topicBy, At: ch.topicAt, Line: tm.String(), Told: remoteUIDs(ch)})
+		n.bb.changeChannel(ch, chanChange{topic: true})
+	}
 }
 
 // message relays PRIVMSG/NOTICE. Each target gets its own msgid; the
@@ -263,6 +295,12 @@ func (n *Network) message(u *user, m *irc.Message) {
 	if m.Command != "TAGMSG" && (len(m.Params) < 2 || m.Param(1) == "") {
 		if !notice {
 			n.numeric(u, ERR_NOTEXTTOSEND, "No text to send")
+		}
+		return
+	}
+	if n.bb.full() {
+		if !notice {
+			n.numeric(u, ERR_CANNOTSENDTOCHAN, m.Param(0), "Cannot send now: this server has lost the network state (NATS) and cannot buffer more")
 		}
 		return
 	}
@@ -306,6 +344,7 @@ func (n *Network) message(u *user, m *irc.Message) {
 			out.Params[0] = ch.name
 			if !tagOnly {
 				n.record(historyKey(ch.name, ""), histEntry{at: x.at, msgid: x.msgid, prefix: u.prefix(), cmd: m.Command, target: ch.name, text: text, ctags: x.ctags})
+				n.shareHist(historyKey(ch.name, ""), u, m.Command, ch.name, text, x)
 			}
 			for _, mu := range ch.sortedMembers() {
 				if mu != u && (!tagOnly || mu.caps["message-tags"]) {
@@ -323,6 +362,7 @@ func (n *Network) message(u *user, m *irc.Message) {
 			out.Params[0] = t.nick
 			if !tagOnly && u.local == nil && t.local == nil {
 				n.record(historyKey(u.nick, t.nick), histEntry{at: x.at, msgid: x.msgid, prefix: u.prefix(), cmd: m.Command, target: t.nick, text: text, ctags: x.ctags})
+				n.shareHist(historyKey(u.nick, t.nick), u, m.Command, t.nick, text, x)
 			}
 			if !tagOnly || t.caps["message-tags"] {
 				n.deliver(t, out, x)
@@ -369,6 +409,14 @@ func (n *Network) kick(u *user, m *irc.Message) {
 		km := &irc.Message{Prefix: u.prefix(), Command: "KICK", Params: []string{ch.name, t.nick, reason}}
 		n.toChannel(ch, km, n.ctx(false), nil)
 		n.removeMember(ch, t)
+		if n.bb.shares() {
+			told := remoteUIDs(ch)
+			if t.remote {
+				told = append(told, t.uid)
+			}
+			n.share(event{Kind: "kick", UID: u.uid, Target: t.uid, Chan: ch.name, Line: km.String(), Told: told})
+			n.bb.changeChannel(ch, chanChange{leave: t})
+		}
 	}
 }
 
@@ -461,6 +509,7 @@ func (n *Network) mode(u *user, m *irc.Message) {
 	}
 	mm := &irc.Message{Prefix: u.prefix(), Command: "MODE", Params: append([]string{ch.name, applied}, appliedArgs...)}
 	n.toChannel(ch, mm, n.ctx(false), nil)
+	n.shareModes(ch, mm)
 }
 
 func (n *Network) userMode(u *user, target string, rest []string) {

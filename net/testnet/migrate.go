@@ -25,6 +25,8 @@ type migration struct {
 	hold       []heldLine
 	timer      *time.Timer // the answer wait before OK, the hold after it
 	proceedT   *time.Timer
+	flipping   bool       // cluster mode: OLD waits for NEW to take the session
+	pending    []heldLine // lines for the session from the event stream while flipping
 	tStart     time.Time
 	tOK        time.Time
 	tProceed   time.Time
@@ -32,8 +34,9 @@ type migration struct {
 }
 
 type heldLine struct {
-	m *irc.Message
-	x msgCtx
+	m    *irc.Message
+	x    msgCtx
+	made bool // cluster mode: made on this node, not from the event stream
 }
 
 func (m *migration) stopTimers() {
@@ -61,6 +64,7 @@ var (
 	ErrNotAccepting  = errors.New("node does not accept migrations")
 	ErrNoOtherNode   = errors.New("no other node to move clients to")
 	ErrNotConnected  = errors.New("user has no connection")
+	ErrOtherProcess  = errors.New("that node runs in another process: give the command there")
 	errNetworkClosed = errors.New("network closed")
 )
 
@@ -77,12 +81,14 @@ func (n *Network) startMigration(u *user, to *Node, trigger string) error {
 		return ErrInProgress
 	case to == u.node:
 		return ErrSameNode
-	case to.draining || to.cfg.RefuseMigrations:
+	case to.draining || to.cfg.RefuseMigrations || to.down:
 		return ErrNotAccepting
+	case to.remote && n.cl.down.Load():
+		return errStateUnavailable // the session could not be handed over
 	}
 	f := n.faults
 	port, plus := to.Port(), false
-	if u.conn.isTLS && to.tlsLn != nil && !f.PlainTargetOnTLS {
+	if u.conn.isTLS && to.TLSAddr() != "" && !f.PlainTargetOnTLS {
 		port, plus = to.TLSPort(), true
 	}
 	if f.UnreachableTarget {
@@ -201,9 +207,9 @@ func (n *Network) request(u *user, name string) {
 	if len(name) > 64 {
 		name = name[:64]
 	}
-	to := n.Node(name)
+	to := n.anyNode(name)
 	switch {
-	case to == nil:
+	case to == nil || to.remote && to.down:
 		n.fromServer(u, "FAIL", "MIGRATE", "UNKNOWN_SERVER", name, "No server named "+name+" in this network")
 	case !u.caps[capMigrate]:
 		n.fromServer(u, "FAIL", "MIGRATE", "NOT_ALLOWED", name, "Enable the "+capMigrate+" capability first")
@@ -211,7 +217,7 @@ func (n *Network) request(u *user, name string) {
 		n.fromServer(u, "FAIL", "MIGRATE", "IN_PROGRESS", "A migration is already under way")
 	case to == u.node:
 		n.fromServer(u, "FAIL", "MIGRATE", "NOT_ALLOWED", name, "You are already on "+name)
-	case to.draining || to.cfg.RefuseMigrations:
+	case to.draining || to.cfg.RefuseMigrations || to.down:
 		n.fromServer(u, "FAIL", "MIGRATE", "NOT_ALLOWED", name, name+" does not accept migrations")
 	default:
 		if err := n.startMigration(u, to, "requested by the client"); err != nil {
@@ -241,6 +247,10 @@ func (n *Network) accepted(c *conn, u *user, mig *migration) {
 		u.mig = nil
 		n.stats.Failed++
 		n.logf("migration %s %s→%s: OK received, PROCEED withheld (fault)", u.nick, mig.from.name, mig.to.name)
+		return
+	}
+	if mig.to.remote {
+		n.handOver(c, u, mig)
 		return
 	}
 	mig.held = true

@@ -6,6 +6,10 @@
 // enough IRC for a real client to chat, and fault injection for the
 // failures of section 8.
 //
+// In cluster mode (Options.Cluster) a process runs one node of a network
+// whose state and traffic live in NATS, so nodes can be separate processes
+// on separate machines; cluster.go says how, natsbus.go does the I/O.
+//
 // Concurrency: every change of network state happens under one mutex
 // (Network.mu), which gives the single order the migrate flip needs. Each
 // connection has a reader goroutine (which handles lines under the mutex)
@@ -60,6 +64,11 @@ type Network struct {
 	accounts map[string]account              // SASL accounts, as salted keys (scram.go)
 	bouncers map[string]*bouncerList         // fake bouncer networks by account (bouncer.go)
 
+	bb     backbone         // what lies beyond this process: inProcess, or cl
+	cl     *cluster         // cluster mode's link to NATS; nil in-process
+	remote map[string]*Node // cluster mode: the other processes' nodes
+	uids   map[string]*user // cluster mode: every user by network-wide id
+
 	quit      chan struct{}
 	wg        sync.WaitGroup
 	closeOnce sync.Once
@@ -76,6 +85,14 @@ type Node struct {
 	caps     map[string]bool
 	isupport []string // ordered tokens for 005
 	draining bool     // guarded by n.mu
+
+	// A node of another process (cluster mode), as its registry entry
+	// describes it; guarded by n.mu.
+	remote        bool
+	down          bool // not in the registry (any more)
+	boot          string
+	beat          time.Time
+	addr, tlsAddr string
 }
 
 // Start opens every node's listeners and returns once they accept
@@ -112,6 +129,9 @@ func Start(opts Options) (*Network, error) {
 	}
 	var idb [4]byte
 	_, _ = rand.Read(idb[:])
+	if opts.Cluster != nil && len(opts.Nodes) != 1 {
+		return nil, errors.New("testnet: cluster mode runs exactly one node per process")
+	}
 	n := &Network{
 		opts:      opts,
 		log:       opts.Log,
@@ -127,6 +147,7 @@ func Start(opts Options) (*Network, error) {
 		faults:    opts.Faults,
 		quit:      make(chan struct{}),
 		accounts:  map[string]account{},
+		bb:        inProcess{},
 	}
 	for name, pass := range opts.Accounts {
 		n.accounts[name] = newAccount(pass)
@@ -148,6 +169,12 @@ func Start(opts Options) (*Network, error) {
 			return nil, err
 		}
 		n.nodes = append(n.nodes, nd)
+	}
+	if opts.Cluster != nil {
+		if err := n.startCluster(opts.Cluster); err != nil {
+			n.closeListeners()
+			return nil, err
+		}
 	}
 	for _, nd := range n.nodes {
 		n.serve(nd, nd.ln, false)
@@ -215,7 +242,7 @@ func (n *Network) openNode(nc NodeConfig) (*Node, error) {
 		capLabeled, "setname", "chghost", "account-notify", "account-tag", "extended-join", capReadMarker, capMultiline} {
 		nd.caps[c] = true
 	}
-	if len(n.accounts) > 0 {
+	if len(n.accounts) > 0 || n.opts.Cluster != nil {
 		nd.caps["sasl"] = true
 	}
 	if n.opts.STS != nil {
@@ -268,12 +295,17 @@ func (n *Network) serve(nd *Node, ln net.Listener, isTLS bool) {
 func (nd *Node) Name() string { return nd.name }
 
 // Addr is the node's plain listen address, e.g. "127.0.0.1:40123".
-func (nd *Node) Addr() string { return nd.ln.Addr().String() }
+func (nd *Node) Addr() string {
+	if nd.ln == nil {
+		return nd.addr
+	}
+	return nd.ln.Addr().String()
+}
 
 // TLSAddr is the node's TLS listen address, or "" without TLS.
 func (nd *Node) TLSAddr() string {
 	if nd.tlsLn == nil {
-		return ""
+		return nd.tlsAddr
 	}
 	return nd.tlsLn.Addr().String()
 }
@@ -378,8 +410,11 @@ func (n *Network) UserNode(nick string) (string, bool) {
 // of the network and waits for them. It is safe to call more than once.
 func (n *Network) Close() {
 	n.closeOnce.Do(func() {
-		close(n.quit)
 		n.closeListeners()
+		if n.cl != nil {
+			n.leaveCluster()
+		}
+		close(n.quit)
 		n.mu.Lock()
 		n.closed = true
 		conns := make([]*conn, 0, len(n.conns))

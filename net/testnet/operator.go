@@ -8,7 +8,12 @@ import (
 
 // Migrate asks nick's client to move to node toNode (an operator's
 // command). It returns once START is queued; the client answers on its own.
-func (n *Network) Migrate(nick, toNode string) error {
+// In cluster mode a user on another process's node is asked there.
+func (n *Network) Migrate(nick, toNode string) error { return n.migrate(nick, toNode, true) }
+
+// migrate is Migrate; forward says whether a user this process sees on
+// another process's node is asked there (not when that process asked).
+func (n *Network) migrate(nick, toNode string, forward bool) error {
 	n.lock()
 	defer n.unlock()
 	if n.closed {
@@ -18,7 +23,20 @@ func (n *Network) Migrate(nick, toNode string) error {
 	if u == nil || u.local != nil {
 		return fmt.Errorf("migrate %s: %w", nick, ErrNoSuchUser)
 	}
-	to := n.Node(toNode)
+	if u.remote && !forward {
+		return fmt.Errorf("migrate %s: %w", nick, ErrNotConnected)
+	}
+	if u.remote {
+		node := u.node.name
+		n.unlock()
+		err := n.cl.operate(node, nick, toNode)
+		n.lock()
+		if err != nil {
+			return fmt.Errorf("migrate %s (on %s): %w", nick, node, err)
+		}
+		return nil
+	}
+	to := n.anyNode(toNode)
 	if to == nil {
 		return fmt.Errorf("migrate %s to %s: %w", nick, toNode, ErrNoSuchNode)
 	}
@@ -39,10 +57,13 @@ func (n *Network) Drain(node string) error {
 	}
 	nd := n.Node(node)
 	if nd == nil {
+		if n.remote[node] != nil {
+			return fmt.Errorf("drain %s: %w", node, ErrOtherProcess)
+		}
 		return fmt.Errorf("drain %s: %w", node, ErrNoSuchNode)
 	}
 	var targets []*Node
-	for _, o := range n.nodes {
+	for _, o := range n.allNodes() {
 		if o != nd && !o.draining {
 			targets = append(targets, o)
 		}
@@ -151,14 +172,15 @@ func (n *Network) bounce() {
 // nextNode is the next node after nd in configuration order that accepts
 // migrations, or nil.
 func (n *Network) nextNode(nd *Node) *Node {
+	nodes := n.allNodes()
 	idx := 0
-	for i, o := range n.nodes {
+	for i, o := range nodes {
 		if o == nd {
 			idx = i
 		}
 	}
-	for k := 1; k < len(n.nodes); k++ {
-		o := n.nodes[(idx+k)%len(n.nodes)]
+	for k := 1; k < len(nodes); k++ {
+		o := nodes[(idx+k)%len(nodes)]
 		if !o.draining && !o.cfg.RefuseMigrations {
 			return o
 		}

@@ -65,6 +65,10 @@ type Options struct {
 	// at run time with Network.SetFaults.
 	Faults Faults
 
+	// Cluster, when set, runs this process's single node as part of a
+	// network whose state and traffic live in NATS (see ClusterOptions).
+	Cluster *ClusterOptions
+
 	// Chatter, when set, adds a built-in user that talks in a channel.
 	Chatter *Chatter
 

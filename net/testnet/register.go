@@ -1,6 +1,7 @@
 package testnet
 
 import (
+	"errors"
 	"sort"
 	"strconv"
 	"strings"
@@ -127,9 +128,23 @@ func (n *Network) tryRegister(c *conn) {
 		u.nick = ""
 		return
 	}
+	if err := n.bb.claimNick(u.nick, u); err != nil {
+		if errors.Is(err, errNickTaken) {
+			n.numeric(u, ERR_NICKNAMEINUSE, u.nick, "Nickname is already in use")
+			u.nick = ""
+			return
+		}
+		n.logf("%s: registration of %s refused: %v", u.node.name, u.nick, err)
+		c.sendLine("ERROR :Closing link (" + u.host + ") [Cannot register now: this server has lost the network state (NATS); try again shortly or another server]")
+		c.closeAfterFlush()
+		delete(n.conns, c)
+		c.stopped = true
+		return
+	}
 	u.registered = true
 	u.pass = ""
 	n.users[fold(u.nick)] = u
+	n.shareReg(u, "reg")
 	n.welcome(u)
 	n.bouncerWelcome(u)
 	n.monitorNotify(u, true)
@@ -169,7 +184,7 @@ func (n *Network) motd(u *user) {
 }
 
 func (n *Network) otherNode(nd *Node) string {
-	for _, o := range n.nodes {
+	for _, o := range n.allNodes() {
 		if o != nd {
 			return o.name
 		}

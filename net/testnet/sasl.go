@@ -22,7 +22,7 @@ type saslState struct {
 func (n *Network) handleAuthenticate(c *conn, m *irc.Message) {
 	u := c.u
 	p := m.Param(0)
-	if len(n.accounts) == 0 {
+	if len(n.accounts) == 0 && !n.bb.shares() {
 		n.numeric(u, ERR_SASLFAIL, "SASL authentication failed")
 		return
 	}
@@ -75,7 +75,7 @@ func (n *Network) handleAuthenticate(c *conn, m *irc.Message) {
 		return
 	}
 	authz, authc, pass := parts[0], parts[1], parts[2]
-	acct, known := n.accounts[authc]
+	acct, known := n.lookupAccount(authc)
 	if !known || !acct.checkPassword(pass) || (authz != "" && authz != authc) {
 		n.logf("%s: SASL PLAIN failed for account %q from %s", u.node.name, authc, c.remote)
 		n.numeric(u, ERR_SASLFAIL, "SASL authentication failed")
@@ -133,4 +133,16 @@ func (n *Network) Account(nick string) (string, bool) {
 		return "", false
 	}
 	return u.account, true
+}
+
+// lookupAccount finds an account: this process's own (-accounts), else,
+// in cluster mode, one another node published in the network's KV.
+func (n *Network) lookupAccount(name string) (account, bool) {
+	if a, ok := n.accounts[name]; ok {
+		return a, true
+	}
+	if pass, ok := n.bb.account(name); ok {
+		return newAccount(pass), true
+	}
+	return account{}, false
 }

@@ -108,7 +108,7 @@ func (n *Network) scramFirst(c *conn, msg string) {
 		n.saslFail(c, "authorization identity differs from the user")
 		return
 	}
-	acct, known := n.accounts[user]
+	acct, known := n.lookupAccount(user)
 	if !known {
 		n.saslFail(c, "unknown account "+strconv.Quote(user))
 		return

@@ -2,6 +2,7 @@ package testnet
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -13,6 +14,9 @@ import (
 // no client is cut off while another node exists. It returns ctx's error
 // when the wait was cut short.
 func (n *Network) Shutdown(ctx context.Context) error {
+	if n.cl != nil {
+		return n.shutdownCluster(ctx)
+	}
 	var err error
 	if len(n.nodes) > 1 {
 		last := n.nodes[len(n.nodes)-1]
@@ -58,6 +62,66 @@ func (n *Network) waitMoved(ctx context.Context, last *Node) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-t.C:
+		}
+	}
+}
+
+// shutdownCluster is Shutdown for a node of a multi-process network (a
+// rolling restart): its migrate-capable clients move to the other nodes
+// of the registry, the rest get ERROR saying the server is restarting,
+// and everything this node accepted is stored in NATS before it exits.
+func (n *Network) shutdownCluster(ctx context.Context) error {
+	local := n.nodes[0]
+	err := n.Drain(local.name)
+	if err != nil {
+		n.logf("shutdown: %v", err)
+	} else {
+		hctx, cancel := context.WithTimeout(ctx, natsOpTimeout)
+		_ = n.cl.heartbeat(hctx)
+		cancel()
+		if n.cl.down.Load() {
+			n.logf("shutdown: NATS is away; clients move once it is back (or the drain timeout passes)")
+		}
+		err = n.waitDrained(ctx, local, func() {
+			// Clients a hand-over was refused for (NATS away, or the
+			// target not yet in the registry) are asked again.
+			if !n.cl.down.Load() {
+				_ = n.Drain(local.name)
+			}
+		})
+	}
+	n.Close()
+	if errors.Is(err, ErrNoOtherNode) {
+		err = nil
+	}
+	return err
+}
+
+// waitDrained waits until no client of node (this process's) is
+// migrate-capable and connected, or mid-migration.
+func (n *Network) waitDrained(ctx context.Context, nd *Node, again func()) error {
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	retry := time.NewTicker(time.Second)
+	defer retry.Stop()
+	for {
+		n.lock()
+		busy := 0
+		for _, u := range n.users {
+			if !u.remote && u.local == nil && u.node == nd && (u.mig != nil || u.conn != nil && u.caps[capMigrate]) {
+				busy++
+			}
+		}
+		n.unlock()
+		if busy == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		case <-retry.C:
+			again()
 		}
 	}
 }

@@ -35,6 +35,14 @@ type user struct {
 	batch   *clientBatch      // a multiline batch being sent (multiline.go)
 	bound   string            // soju.im/bouncer-networks: the network BOUNCER BIND chose (bouncer.go)
 	monitor map[string]string // folded nick -> as given (monitor.go)
+
+	// Cluster mode: the network-wide id events address the user by; remote
+	// when the user is on another process's node (this is its view); the
+	// last event already delivered to a session handed over to this node.
+	uid      string
+	remote   bool
+	skipUpTo uint64
+	ownSkip  uint64 // this process's "to" events up to here were delivered at the hand-over
 }
 
 func newPendingUser(c *conn) *user {
@@ -174,8 +182,25 @@ func (n *Network) deliver(u *user, m *irc.Message, x msgCtx) {
 		return
 	}
 	x = n.withSender(m, x)
+	if u.remote {
+		n.bb.sendTo(u, m, x)
+		return
+	}
+	if u.mig != nil && u.mig.flipping {
+		// Cluster mode, OLD handing the session over: what arrives from
+		// the stream is NEW's to deliver (kept only in case the hand-over
+		// fails); what is made here goes out as events at once, in order
+		// with everything else this node publishes, for whichever node
+		// ends up with the session.
+		if n.cl.applying {
+			u.mig.pending = append(u.mig.pending, heldLine{m: m, x: x})
+		} else {
+			n.bb.sendTo(u, m, x)
+		}
+		return
+	}
 	if u.mig != nil && u.mig.held {
-		u.mig.hold = append(u.mig.hold, heldLine{m: m, x: x})
+		u.mig.hold = append(u.mig.hold, heldLine{m: m, x: x, made: n.cl != nil && !n.cl.applying})
 		if len(u.mig.hold) > n.opts.BufferLimit && !u.mig.overflow {
 			u.mig.overflow = true
 			mig := u.mig
@@ -276,12 +301,26 @@ func (n *Network) quitUser(u *user, reason string) {
 		return
 	}
 	m := &irc.Message{Prefix: u.prefix(), Command: "QUIT", Params: []string{reason}}
+	if u.uid != "" && n.bb.shares() {
+		// The nick is free and the others' views updated before anyone
+		// elsewhere sees the QUIT line.
+		n.bb.releaseNick(u.nick)
+		n.share(event{Kind: "quit", UID: u.uid, Text: reason, Line: m.String(), Told: peerUIDs(u)})
+	}
 	n.toPeers(u, m, n.ctx(false), false)
 	if u.registered {
 		n.monitorNotify(u, false)
 	}
+	var left []*channel
 	for ch := range u.chans {
 		n.removeMember(ch, u)
+		left = append(left, ch)
+	}
+	if u.uid != "" {
+		for _, ch := range left {
+			n.bb.changeChannel(ch, chanChange{leave: u})
+		}
+		delete(n.uids, u.uid)
 	}
 	if n.users[fold(u.nick)] == u {
 		delete(n.users, fold(u.nick))
