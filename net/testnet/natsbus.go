@@ -579,6 +579,11 @@ func (cl *cluster) claimNick(nick string, u *user) error {
 	case errors.Is(err, jetstream.ErrKeyExists):
 		return errNickTaken
 	case err != nil:
+		// The create may still reach NATS (the client buffers what it
+		// sends while reconnecting, and a timed-out request may have been
+		// applied): once NATS is back, take back a claim that names this
+		// attempt, so a refused registration leaves no nick taken.
+		cl.dropClaim(hexKey(fold(nick)), uid)
 		return fmt.Errorf("%w: %v", errStateUnavailable, err)
 	}
 	if u.uid == "" {
@@ -586,6 +591,29 @@ func (cl *cluster) claimNick(nick string, u *user) error {
 		cl.n.uids[uid] = u
 	}
 	return nil
+}
+
+// dropClaim deletes the nick record at key if it is still the one made
+// for uid (compare-and-delete on its revision), when NATS can be reached.
+func (cl *cluster) dropClaim(key, uid string) {
+	cl.enqueue(outItem{what: "refused nick claim", kv: func(ctx context.Context) error {
+		e, err := cl.nicks.Get(ctx, key)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		var rec nickRec
+		if json.Unmarshal(e.Value(), &rec) != nil || rec.UID != uid {
+			return nil // someone else's claim
+		}
+		err = cl.nicks.Delete(ctx, key, jetstream.LastRevision(e.Revision()))
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			return nil
+		}
+		return err
+	}})
 }
 
 // sendTo publishes a line for a user on another node as a "to" event.
