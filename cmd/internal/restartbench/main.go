@@ -9,9 +9,11 @@
 // loss) and waits for the user's client (started by run.sh in a tmux pane)
 // to join. It types "typed N" into the pane (tmux send-keys) a few times
 // to check the path, then restarts the server: SIGTERM, wait for the exit,
-// start again. From the SIGTERM on it types a numbered line every
-// -type-every; the interruption is from the SIGTERM to the arrival, at the
-// observer, of the first line typed after it (capped at -cap). The
+// start again (or, with -restart-input, gives the server an operator
+// command such as ferryd's "drain s1"). From then on it types a numbered
+// line every -type-every; the interruption is from the SIGTERM to the
+// arrival, at the observer, of the first line typed after it (capped at
+// -cap). The
 // observer says "obsline N" every -talk-every while it is joined; after
 // the run the user's client is told to /quit and its chat logs (-logdir)
 // are searched for the numbers: those missing are the lines the user
@@ -47,6 +49,7 @@ import (
 
 type options struct {
 	addr, observerAddr, serverCmd, serverLog string
+	restartInput                             string
 	channel, observerNick                    string
 	tmuxSocket, pane, pidFile, logDir        string
 	limit, settle, typeEvery, talkEvery      time.Duration
@@ -57,6 +60,7 @@ func main() {
 	flag.StringVar(&o.addr, "addr", "", "address of the user's server (the one restarted), host:port")
 	flag.StringVar(&o.observerAddr, "observer-addr", "", "address the observer connects to; default -addr")
 	flag.StringVar(&o.serverCmd, "server", "", "shell command that runs the user's server in the foreground")
+	flag.StringVar(&o.restartInput, "restart-input", "", "instead of restarting the server, write this operator command to its standard input (e.g. ferryd's \"drain s1\")")
 	flag.StringVar(&o.serverLog, "server-log", "", "file for the server's output (default: discarded)")
 	flag.StringVar(&o.channel, "channel", "#restart", "the channel the user and the observer are in")
 	flag.StringVar(&o.observerNick, "observer-nick", "observer", "the observer's nick")
@@ -162,6 +166,13 @@ func run(o options, out io.Writer) error {
 	go func() {
 		// The restart runs beside the typing: a draining server
 		// (ferryd moving its clients away) is measured while it drains.
+		if o.restartInput != "" {
+			if err := srv.tell(o.restartInput); err != nil {
+				say(out, "warning: %v", err)
+			}
+			restarted <- 0
+			return
+		}
 		if err := srv.stop(30 * time.Second); err != nil {
 			say(out, "warning: %v", err)
 		}

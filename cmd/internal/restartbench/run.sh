@@ -16,6 +16,9 @@
 #   ferry-ngircd    ferry (defaults) on ngircd, ngircd restarted: a reconnect
 #   irssi-ngircd    irssi (defaults, autolog on to read what it showed)
 #   weechat-ngircd  WeeChat (defaults; its logger is on by default)
+#   ferry-ferryd    ferry on ferryd (one process, nodes s1 and s2), the
+#                   user's node s1 drained (operator command "drain s1"):
+#                   its clients migrate to s2; nothing is restarted
 #   ferry-cluster   ferry on a ferryd cluster (NATS), the user's node
 #                   restarted: its clients migrate; runs only when
 #                   `ferryd -h` lists -nats-listen
@@ -27,7 +30,7 @@
 # Usage:  cmd/internal/restartbench/run.sh
 # Environment:
 #   RUNS=3            runs per scenario (medians are printed)
-#   SCENARIOS="ferry-ngircd irssi-ngircd weechat-ngircd ferry-cluster"
+#   SCENARIOS="ferry-ngircd irssi-ngircd weechat-ngircd ferry-ferryd ferry-cluster"
 #   CAP=120           seconds to wait for the user before giving up
 #   FERRY_BIN=path    use this ferry binary instead of building one
 #   FERRYD_BIN=path   use this ferryd binary instead of building one
@@ -37,7 +40,7 @@
 set -euo pipefail
 
 RUNS=${RUNS:-3}
-SCENARIOS=${SCENARIOS:-"ferry-ngircd irssi-ngircd weechat-ngircd ferry-cluster"}
+SCENARIOS=${SCENARIOS:-"ferry-ngircd irssi-ngircd weechat-ngircd ferry-ferryd ferry-cluster"}
 CAP=${CAP:-120}
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 work=$(mktemp -d /tmp/restartbench.XXXXXX)
@@ -150,11 +153,19 @@ run_one() {
 	mkdir -p "$dir"
 	chmod 755 "$dir"
 	local client=${scenario%%-*} port server observer_addr
+	local restart=() # how the user's server goes away: SIGTERM and start again by default
 	port=$(free_port)
 	observer_addr=127.0.0.1:$port
 	case "$scenario" in
 	*-ngircd)
 		server=$(ngircd_conf "$dir" "$port")
+		;;
+	ferry-ferryd)
+		local p2
+		p2=$(free_port)
+		server="$work/ferryd -nodes s1=127.0.0.1:$port,s2=127.0.0.1:$p2"
+		observer_addr=127.0.0.1:$p2
+		restart=(-restart-input "drain s1")
 		;;
 	ferry-cluster)
 		# NATS alone, node s2 (where the observer is), and node s1 (the
@@ -178,7 +189,7 @@ run_one() {
 	: >"$dir/out"
 	"$work/restartbench" -addr "127.0.0.1:$port" -observer-addr "$observer_addr" -server "$server" \
 		-server-log "$dir/server.log" -tmux-socket "$sock" -pane run -pidfile "$dir/pid" \
-		-logdir "$logdir" -cap "${CAP}s" >"$dir/out" 2>"$dir/err" &
+		-logdir "$logdir" -cap "${CAP}s" "${restart[@]}" >"$dir/out" 2>"$dir/err" &
 	local rb=$!
 	bgpids+=($rb)
 	for _ in $(seq 1 300); do

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -17,6 +18,7 @@ type server struct {
 	addr    string // where it listens, to know it is up
 	logf    *os.File
 	cmd     *exec.Cmd
+	stdin   io.WriteCloser // the server's standard input: its operator console
 	exited  chan struct{}
 }
 
@@ -28,12 +30,16 @@ func (s *server) start(limit time.Duration) error {
 	for {
 		cmd := exec.Command("sh", "-c", "exec "+s.command)
 		cmd.Stdout, cmd.Stderr = s.logf, s.logf
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			return err
+		}
 		if err := cmd.Start(); err != nil {
 			return fmt.Errorf("start %q: %w", s.command, err)
 		}
 		exited := make(chan struct{})
 		go func() { cmd.Wait(); close(exited) }()
-		s.cmd, s.exited = cmd, exited
+		s.cmd, s.stdin, s.exited = cmd, stdin, exited
 		for {
 			if c, err := net.DialTimeout("tcp", s.addr, 100*time.Millisecond); err == nil {
 				c.Close()
@@ -55,6 +61,17 @@ func (s *server) start(limit time.Duration) error {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// tell writes an operator command to the server's standard input.
+func (s *server) tell(line string) error {
+	if s.stdin == nil {
+		return errors.New("the server is not running")
+	}
+	if _, err := io.WriteString(s.stdin, line+"\n"); err != nil {
+		return fmt.Errorf("operator command %q: %w", line, err)
+	}
+	return nil
 }
 
 // stop sends SIGTERM and waits up to limit for the exit, then kills.
