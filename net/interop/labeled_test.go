@@ -55,6 +55,12 @@ func TestLabeledWhois(t *testing.T) {
 	if e.Buffer != channel || e.Reply {
 		t.Errorf("labelled 401 placed %+v", e)
 	}
+	// The 318 that ends that WHOIS comes after the 401: wait for it, so
+	// that what follows holds only the answers to the next requests.
+	alice.wait("the end of WHOIS for nobody-here", func(e event.Event) bool {
+		i, ok := e.(event.Info)
+		return ok && i.Code == "318" && strings.Contains(i.Text, "nobody-here")
+	})
 	before := len(alice.snapshot())
 	alice.do(command.Asked{Buffer: channel, Cmd: command.Raw{Line: "PONG :insp.test"}})
 	alice.do(command.Asked{Buffer: channel, Cmd: command.Whois{Nick: "bob"}}) // a barrier: answered after the ACK
