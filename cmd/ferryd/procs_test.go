@@ -142,6 +142,18 @@ func startProc(t testing.TB, name, want string, args ...string) (*proc, string) 
 	return nil, ""
 }
 
+// waitLog waits until the process has logged text.
+func (p *proc) waitLog(text string) {
+	p.t.Helper()
+	deadline := time.Now().Add(procWait)
+	for !strings.Contains(p.logText(), text) {
+		if time.Now().After(deadline) {
+			p.t.Fatalf("%s never logged %q", p.name, text)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // signal sends sig and waits for the exit code.
 func (p *proc) stop(sig syscall.Signal) int {
 	p.t.Helper()

@@ -202,6 +202,9 @@ func (n *Network) allNodes() []*Node {
 func (n *Network) apply(e *event, seq uint64) {
 	cl := n.cl
 	cl.applied = seq
+	if cl.ringFrom == 0 {
+		cl.ringFrom = seq // the first event this process saw
+	}
 	if e.Kind == "to" {
 		m, err := irc.ParseMessage(e.Line)
 		if err != nil {
@@ -216,7 +219,9 @@ func (n *Network) apply(e *event, seq uint64) {
 		}
 		cl.ring = append(cl.ring, ringEntry{seq: seq, uid: e.UID, m: m, x: x})
 		if len(cl.ring) > ringSize {
-			cl.ring = append(cl.ring[:0:0], cl.ring[len(cl.ring)-ringSize/2:]...)
+			drop := len(cl.ring) - ringSize/2
+			cl.ringFrom = cl.ring[drop-1].seq + 1
+			cl.ring = append(cl.ring[:0:0], cl.ring[drop:]...)
 		}
 		u := n.uids[e.UID]
 		if u == nil || u.remote || u.gone || seq <= u.skipUpTo || e.Boot == cl.boot && e.Lseq <= u.ownSkip {
@@ -413,7 +418,7 @@ func (n *Network) takeOver(h *handover) error {
 		return ErrNotAccepting
 	case !validNick(h.Nick) || !validToken(h.RTok) || !validToken(h.CTok):
 		return errBadHandover
-	case cl.applied > h.After && len(cl.ring) > 0 && cl.ring[0].seq > h.After+1:
+	case cl.applied > h.After && h.After+1 < cl.ringFrom:
 		return errHandoverGap
 	}
 	u := n.uids[h.UID]

@@ -341,3 +341,37 @@ func TestClusterOperatorMigrate(t *testing.T) {
 		t.Fatalf("migrate nobody: %v", err)
 	}
 }
+
+// TestClusterTakeOverPastStateEvents: NEW may have applied events past
+// OLD's cut that carry no line for anyone (registrations, joins); they
+// leave no gap in what it can replay.
+func TestClusterTakeOverPastStateEvents(t *testing.T) {
+	ns := startNATSForTest(t)
+	s1 := startClusterNode(t, ns, "s1")
+	s2 := startClusterNode(t, ns, "s2")
+	register(t, s1.Node("s1").Addr(), "alice", allCaps...)
+	s1.lock()
+	u := s1.users["alice"]
+	h := handover{UID: u.uid, Nick: u.nick, User: u.username, Host: u.host, Caps: capList(u.caps),
+		From: "s1", FromCaps: capList(s1.nodes[0].caps), RTok: newToken(), CTok: newToken(), After: s1.cl.applied}
+	s1.unlock()
+	b := register(t, s2.Node("s2").Addr(), "bob")
+	b.join("#y")
+	waitFor(t, "s1 to see #y", func() bool {
+		s1.lock()
+		defer s1.unlock()
+		return s1.chans["#y"] != nil
+	})
+	c := register(t, s1.Node("s1").Addr(), "carol")
+	c.join("#y")
+	b.expectCmd("JOIN", "#y") // a "to" event, well past the cut
+	waitFor(t, "s2 to be past the cut with a line in its ring", func() bool {
+		s2.lock()
+		defer s2.unlock()
+		return len(s2.cl.ring) > 0 && s2.cl.ring[0].seq > h.After+1
+	})
+	if err := s2.takeOver(&h); err != nil {
+		t.Fatalf("takeOver: %v", err)
+	}
+	s2.cancelTakeOver(h.RTok)
+}

@@ -82,9 +82,10 @@ type cluster struct {
 	down     atomic.Bool
 	stopping atomic.Bool
 
-	applied  uint64 // Network.mu: last event applied
-	applying bool   // Network.mu: a consumed event is being applied
-	ring     []ringEntry
+	applied  uint64      // Network.mu: last event applied
+	applying bool        // Network.mu: a consumed event is being applied
+	ring     []ringEntry // Network.mu: recent "to" events, every one from seq ringFrom on
+	ringFrom uint64
 	uidSeq   uint64
 	lseq     uint64 // Network.mu: events published by this process
 
