@@ -20,16 +20,7 @@ import (
 // (SASL PLAIN) with soju.im/bouncer-networks, unbound.
 func dialBouncerUser(t *testing.T, addr, nick string, wake chan<- struct{}) *rawUser {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u := &rawUser{t: t, nick: nick, c: c, wake: wake, w: irc.NewWriter(c), done: make(chan struct{})}
-	go u.read()
-	t.Cleanup(func() {
-		c.Close()
-		<-u.done
-	})
+	u := connectRaw(t, addr, nick, wake)
 	u.send("CAP LS 302")
 	u.send("CAP REQ :sasl soju.im/bouncer-networks")
 	u.send("NICK " + nick)

@@ -182,8 +182,9 @@ type rawUser struct {
 	done  chan struct{}
 }
 
-// dialRaw registers nick on the network at addr and starts recording.
-func dialRaw(t *testing.T, addr, nick string, wake chan<- struct{}) *rawUser {
+// connectRaw opens a raw connection to addr for nick and starts
+// recording what it reads; the test's end closes it. Nothing is sent.
+func connectRaw(t *testing.T, addr, nick string, wake chan<- struct{}) *rawUser {
 	t.Helper()
 	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
@@ -195,6 +196,13 @@ func dialRaw(t *testing.T, addr, nick string, wake chan<- struct{}) *rawUser {
 		c.Close()
 		<-u.done
 	})
+	return u
+}
+
+// dialRaw registers nick on the network at addr and starts recording.
+func dialRaw(t *testing.T, addr, nick string, wake chan<- struct{}) *rawUser {
+	t.Helper()
+	u := connectRaw(t, addr, nick, wake)
 	u.send("NICK " + nick)
 	u.send("USER " + nick + " 0 * :" + nick)
 	u.waitFor(nick+" registered", func(m *irc.Message) bool { return m.Command == "001" })

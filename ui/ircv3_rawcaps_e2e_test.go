@@ -1,9 +1,7 @@
 package ui
 
 import (
-	"net"
 	"testing"
-	"time"
 
 	"gopkg.in/irc.v4"
 )
@@ -12,16 +10,7 @@ import (
 // SASL for a raw user that negotiates capabilities or logs in.
 func dialRawWith(t *testing.T, addr, nick string, wake chan<- struct{}, pre ...string) *rawUser {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u := &rawUser{t: t, nick: nick, c: c, wake: wake, w: irc.NewWriter(c), done: make(chan struct{})}
-	go u.read()
-	t.Cleanup(func() {
-		c.Close()
-		<-u.done
-	})
+	u := connectRaw(t, addr, nick, wake)
 	for _, l := range pre {
 		u.send(l)
 	}

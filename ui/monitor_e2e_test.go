@@ -1,10 +1,8 @@
 package ui
 
 import (
-	"net"
 	"strings"
 	"testing"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ferry-irc/ferry/net/event"
@@ -15,16 +13,7 @@ import (
 // dialRawTags is dialRaw with message-tags enabled.
 func dialRawTags(t *testing.T, addr, nick string, wake chan<- struct{}) *rawUser {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u := &rawUser{t: t, nick: nick, c: c, wake: wake, w: irc.NewWriter(c), done: make(chan struct{})}
-	go u.read()
-	t.Cleanup(func() {
-		c.Close()
-		<-u.done
-	})
+	u := connectRaw(t, addr, nick, wake)
 	u.send("CAP REQ :message-tags")
 	u.send("NICK " + nick)
 	u.send("USER " + nick + " 0 * :" + nick)
