@@ -57,11 +57,7 @@ func waitPeer(t testing.TB, n, peer *Network) {
 }
 
 func TestClusterTwoNodesOneNetwork(t *testing.T) {
-	ns := startNATSForTest(t)
-	s1 := startClusterNode(t, ns, "s1")
-	s2 := startClusterNode(t, ns, "s2")
-	waitPeer(t, s1, s2)
-	waitPeer(t, s2, s1)
+	s1, s2 := startClusterPair(t)
 
 	a := register(t, s1.Node("s1").Addr(), "alice", allCaps...)
 	b := register(t, s2.Node("s2").Addr(), "bob")
@@ -225,11 +221,7 @@ func TestClusterAccountsInKV(t *testing.T) {
 // hearing back in time, kept it. OLD's cancel gives it back, and a line
 // NEW made for the user while holding it reaches the user once, on OLD.
 func TestClusterCancelledTakeOver(t *testing.T) {
-	ns := startNATSForTest(t)
-	s1 := startClusterNode(t, ns, "s1")
-	s2 := startClusterNode(t, ns, "s2")
-	waitPeer(t, s1, s2)
-	waitPeer(t, s2, s1)
+	s1, s2 := startClusterPair(t)
 	a := register(t, s1.Node("s1").Addr(), "alice", allCaps...)
 	b := register(t, s2.Node("s2").Addr(), "bob")
 	a.join("#x")
@@ -326,11 +318,7 @@ func TestClusterChannelRecord(t *testing.T) {
 // TestClusterOperatorMigrate: the operator's migrate command, given to
 // any node's process, moves a user of another process's node.
 func TestClusterOperatorMigrate(t *testing.T) {
-	ns := startNATSForTest(t)
-	s1 := startClusterNode(t, ns, "s1")
-	s2 := startClusterNode(t, ns, "s2")
-	waitPeer(t, s1, s2)
-	waitPeer(t, s2, s1)
+	s1, s2 := startClusterPair(t)
 	a := register(t, s1.Node("s1").Addr(), "alice", allCaps...)
 	waitFor(t, "s2 to know alice", func() bool { _, ok := s2.UserNode("alice"); return ok })
 	if err := s2.Migrate("alice", "s2"); err != nil {
@@ -374,4 +362,16 @@ func TestClusterTakeOverPastStateEvents(t *testing.T) {
 		t.Fatalf("takeOver: %v", err)
 	}
 	s2.cancelTakeOver(h.RTok)
+}
+
+// startClusterPair starts nodes s1 and s2 of one network over a NATS
+// server of the test's own, each knowing the other.
+func startClusterPair(t *testing.T) (s1, s2 *Network) {
+	t.Helper()
+	ns := startNATSForTest(t)
+	s1 = startClusterNode(t, ns, "s1")
+	s2 = startClusterNode(t, ns, "s2")
+	waitPeer(t, s1, s2)
+	waitPeer(t, s2, s1)
+	return s1, s2
 }
