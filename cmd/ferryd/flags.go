@@ -22,6 +22,7 @@ type options struct {
 	natsListen   string
 	natsDir      string
 	natsReplicas int
+	natsTokFile  string
 	tlsCert      string
 	tlsKey       string
 	selfSigned   bool
@@ -56,6 +57,7 @@ var flagGroups = []struct {
 		{"nats-listen", "-nats-listen 0.0.0.0:4222 (alone: a process that only holds the network state)"},
 		{"nats-dir", "-nats-dir /var/lib/ferryd/nats"},
 		{"nats-replicas", "-nats-replicas 3 (a NATS cluster of three servers)"},
+		{"nats-token-file", "-nats-token-file /etc/ferryd/nats-token (or FERRYD_NATS_TOKEN=...; credentials in -nats nats://TOKEN@host work too)"},
 	}},
 	{"TLS and STS", []struct{ name, example string }{
 		{"tls-cert", "-tls-cert /etc/ferryd/cert.pem -tls-key /etc/ferryd/key.pem"},
@@ -97,6 +99,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.natsListen, "nats-listen", "", "run an embedded NATS server with JetStream on this address; with no -node the process only serves NATS")
 	fs.StringVar(&o.natsDir, "nats-dir", "", "where the embedded NATS server stores the network state (empty: $XDG_STATE_HOME/ferryd/nats)")
 	fs.IntVar(&o.natsReplicas, "nats-replicas", 1, "how many NATS servers keep the network state, when the first node creates it (JetStream replicas)")
+	fs.StringVar(&o.natsTokFile, "nats-token-file", "", "file whose first line is the NATS shared secret: -nats-listen requires it of every client, -node sends it (else $"+tokenEnv+"; empty: no token)")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "TLS certificate file (PEM); enables a TLS listener on every node")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "TLS private key file (PEM), with -tls-cert")
 	fs.BoolVar(&o.selfSigned, "tls-self-signed", false, "generate a throwaway CA and certificate for 127.0.0.1, ::1 and localhost")
@@ -177,6 +180,40 @@ migrate-capable client is first moved to the last node (bounded by
 			fmt.Fprintf(w, "  -%s\n      %s\n      default: %s\n      example: %s\n", fl.Name, fl.Usage, def, f.example)
 		}
 	}
+}
+
+// tokenEnv is the environment variable that may carry the NATS token
+// instead of -nats-token-file (never a flag value: ps shows those).
+const tokenEnv = "FERRYD_NATS_TOKEN"
+
+// natsToken reads the NATS shared secret: the first line of -nats-token-file,
+// else $FERRYD_NATS_TOKEN; with both, they must agree. A file others can
+// read is worth a warning, not a refusal.
+func natsToken(file string, getenv func(string) string, stderr io.Writer) (string, error) {
+	env := strings.TrimSpace(getenv(tokenEnv))
+	if file == "" {
+		return env, nil
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return "", fmt.Errorf("-nats-token-file: %w", err)
+	}
+	defer f.Close()
+	line, err := bufio.NewReader(f).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("-nats-token-file %s: %w", file, err)
+	}
+	tok := strings.TrimSpace(line)
+	switch {
+	case tok == "":
+		return "", fmt.Errorf("-nats-token-file %s: the first line is empty", file)
+	case env != "" && env != tok:
+		return "", fmt.Errorf("-nats-token-file %s and %s hold different tokens", file, tokenEnv)
+	}
+	if fi, err := f.Stat(); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		fmt.Fprintf(stderr, "ferryd: warning: -nats-token-file %s can be read by others (mode %v); chmod 600 it\n", file, fi.Mode().Perm())
+	}
+	return tok, nil
 }
 
 // nodeConfigs parses -nodes: NAME=PLAINADDR[+TLSADDR][@PUBLICHOST],...

@@ -54,8 +54,19 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stderr, "ferryd:", err)
 		return 2
 	}
+	o.accounts = "" // the network keeps salted keys only
+	token := ""
+	if o.node != "" || o.natsListen != "" {
+		if token, err = natsToken(o.natsTokFile, os.Getenv, stderr); err != nil {
+			fmt.Fprintln(stderr, "ferryd:", err)
+			return 2
+		}
+	}
+	if opts.Cluster != nil {
+		opts.Cluster.Token = token
+	}
 	if o.natsListen != "" {
-		ns, err := startNATS(o)
+		ns, err := startNATS(o, token, stderr)
 		if err != nil {
 			fmt.Fprintln(stderr, "ferryd:", err)
 			return 1
@@ -68,7 +79,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			fmt.Fprintln(stderr, "ferryd: NATS server stopping")
 			return 0
 		}
-		opts.Cluster = &testnet.ClusterOptions{NATSURL: ns.URL(), Replicas: o.natsReplicas}
+		opts.Cluster = &testnet.ClusterOptions{NATSURL: ns.URL(), Token: token, Replicas: o.natsReplicas}
 	}
 	n, err := testnet.Start(opts)
 	if err != nil {
@@ -102,8 +113,9 @@ func syncOut(stdout io.Writer) {
 	}
 }
 
-// startNATS runs the embedded NATS server of -nats-listen.
-func startNATS(o *options) (*natsd.Server, error) {
+// startNATS runs the embedded NATS server of -nats-listen, requiring
+// token of every client when there is one.
+func startNATS(o *options, token string, stderr io.Writer) (*natsd.Server, error) {
 	dir := o.natsDir
 	if dir == "" {
 		dir = filepath.Join(xdg.StateHome, "ferryd", "nats")
@@ -111,7 +123,10 @@ func startNATS(o *options) (*natsd.Server, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("-nats-dir: %w", err)
 	}
-	return natsd.Start(o.natsListen, dir)
+	if token == "" && !natsd.Loopback(o.natsListen) {
+		fmt.Fprintf(stderr, "ferryd: warning: NATS on %s takes anyone who can reach it (they can read accounts and inject events); give every process the same -nats-token-file or %s\n", o.natsListen, tokenEnv)
+	}
+	return natsd.Start(o.natsListen, dir, natsd.Token(token))
 }
 
 func networkOptions(o *options, stderr io.Writer) (testnet.Options, error) {

@@ -21,10 +21,19 @@ type Server struct {
 	url string
 }
 
+// Option changes how Start runs the server.
+type Option func(*server.Options)
+
+// Token makes the server refuse every client that does not send this
+// shared secret (a NATS authorization token); "" leaves it open.
+func Token(token string) Option {
+	return func(o *server.Options) { o.Authorization = token }
+}
+
 // Start runs a NATS server with JetStream listening on listen
 // ("127.0.0.1:4222"; port 0 picks a free one), storing streams under dir,
 // and returns once it accepts connections.
-func Start(listen, dir string) (*Server, error) {
+func Start(listen, dir string, opts ...Option) (*Server, error) {
 	host, p, err := net.SplitHostPort(listen)
 	if err != nil {
 		return nil, fmt.Errorf("nats: listen address %q: %w", listen, err)
@@ -39,7 +48,7 @@ func Start(listen, dir string) (*Server, error) {
 	if dir == "" {
 		return nil, errors.New("nats: no storage directory")
 	}
-	s, err := server.NewServer(&server.Options{
+	so := &server.Options{
 		ServerName: "ferryd-nats",
 		Host:       host,
 		Port:       port,
@@ -47,7 +56,11 @@ func Start(listen, dir string) (*Server, error) {
 		StoreDir:   dir,
 		NoSigs:     true,
 		NoLog:      true,
-	})
+	}
+	for _, o := range opts {
+		o(so)
+	}
+	s, err := server.NewServer(so)
 	if err != nil {
 		return nil, fmt.Errorf("nats: %w", err)
 	}
@@ -64,11 +77,26 @@ func Start(listen, dir string) (*Server, error) {
 	return &Server{s: s, url: "nats://" + addr.String()}, nil
 }
 
-// URL is the client URL, e.g. "nats://127.0.0.1:4222".
+// URL is the client URL, e.g. "nats://127.0.0.1:4222", without credentials.
 func (ns *Server) URL() string { return ns.url }
 
 // Close stops the server and waits for it.
 func (ns *Server) Close() {
 	ns.s.Shutdown()
 	ns.s.WaitForShutdown()
+}
+
+// Loopback reports whether a listen address only takes connections from
+// this machine ("127.0.0.1:4222", "[::1]:4222", "localhost:4222"); an empty
+// host or an unspecified address listens on every interface.
+func Loopback(listen string) bool {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

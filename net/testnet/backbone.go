@@ -27,7 +27,7 @@ type backbone interface {
 	// changeChannel records a change made here to a channel.
 	changeChannel(ch *channel, c chanChange)
 	// account looks up a SASL account this process was not given.
-	account(name string) (password string, ok bool)
+	account(name string) (account, bool)
 	// full reports that nothing more can be accepted for other nodes
 	// (NATS is away and the buffer is at its bound).
 	full() bool
@@ -43,7 +43,7 @@ func (inProcess) releaseNick(string)                 {}
 func (inProcess) publish(event)                      {}
 func (inProcess) sendTo(*user, *irc.Message, msgCtx) {}
 func (inProcess) changeChannel(*channel, chanChange) {}
-func (inProcess) account(string) (string, bool)      { return "", false }
+func (inProcess) account(string) (account, bool)     { return account{}, false }
 func (inProcess) full() bool                         { return false }
 
 // chanChange is one change to a channel: a member joined or left, a

@@ -22,8 +22,13 @@ import (
 // nodes of other processes through NATS with JetStream.
 type ClusterOptions struct {
 	// NATSURL is the NATS server (or comma-separated servers of a NATS
-	// cluster) to join, e.g. "nats://127.0.0.1:4222".
+	// cluster) to join, e.g. "nats://127.0.0.1:4222". Credentials in it
+	// (nats://user:pass@host, nats://token@host) are used as nats.go uses
+	// them, ahead of Token, and never logged.
 	NATSURL string
+	// Token is the shared secret the NATS server wants (ferryd
+	// -nats-token-file); "" sends none.
+	Token string
 	// Prefix names the stream, KV buckets and subjects; "" means "ferry".
 	// Networks with different prefixes can share one NATS server.
 	Prefix string
@@ -41,7 +46,7 @@ type ClusterOptions struct {
 //	stream FERRY_EVENTS, subjects ferry.ev.<node>  every event (state changes, lines for users, history)
 //	KV ferry-nicks     folded nick (hex) -> {nick, uid, node}; a registration is a create
 //	KV ferry-chans     folded channel (hex) -> {name, topic, modes, members}
-//	KV ferry-accounts  account (hex) -> password, seeded by every node from its flags
+//	KV ferry-accounts  account (hex) -> SCRAM-SHA-256 verifier (verifier.go), seeded by every node from its flags
 //	KV ferry-nodes     node name -> {addresses, caps, draining}, 10 s TTL, refreshed every 2 s
 //	subject ferry.node.<name>.handover  request/reply carrying a migrating session
 //	subject ferry.node.<name>.cancel    OLD kept a session it had offered (its answer came too late)
@@ -74,6 +79,7 @@ type cluster struct {
 	chans    jetstream.KeyValue
 	nodes    jetstream.KeyValue
 	accts    jetstream.KeyValue
+	acctsRaw jetstream.Stream // the stream under accts, to erase a clear password for good
 	cc       jetstream.ConsumeContext
 	hsub     *nats.Subscription
 	csub     *nats.Subscription
@@ -144,10 +150,10 @@ func (n *Network) startCluster(o *ClusterOptions) error {
 	_, _ = rand.Read(b[:])
 	cl := &cluster{n: n, prefix: o.prefix(), boot: hex.EncodeToString(b[:]), owake: make(chan struct{}, 1), quit: make(chan struct{})}
 	local := n.nodes[0]
-	nc, err := nats.Connect(o.NATSURL,
-		nats.Name("ferryd "+local.name),
+	nopts := []nats.Option{
+		nats.Name("ferryd " + local.name),
 		nats.MaxReconnects(-1),
-		nats.ReconnectWait(250*time.Millisecond),
+		nats.ReconnectWait(250 * time.Millisecond),
 		nats.RetryOnFailedConnect(false),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			cl.down.Store(true)
@@ -158,12 +164,16 @@ func (n *Network) startCluster(o *ClusterOptions) error {
 		}),
 		nats.ReconnectHandler(func(c *nats.Conn) {
 			cl.down.Store(false)
-			n.logf("%s: NATS is back (%s): replaying %d buffered items", local.name, c.ConnectedUrlRedacted(), cl.pending.Load())
+			n.logf("%s: NATS is back (%s): replaying %d buffered items", local.name, redactURL(c.ConnectedUrl()), cl.pending.Load())
 			cl.wake()
 		}),
-	)
+	}
+	if o.Token != "" {
+		nopts = append(nopts, nats.Token(o.Token))
+	}
+	nc, err := nats.Connect(o.NATSURL, nopts...)
 	if err != nil {
-		return fmt.Errorf("testnet: connect to NATS %s: %w", o.NATSURL, err)
+		return connectError(o, err)
 	}
 	cl.nc = nc
 	fail := func(err error) error {
@@ -226,9 +236,14 @@ func (n *Network) startCluster(o *ClusterOptions) error {
 		}
 		*b.kv = kv
 	}
-	for acct, pass := range n.opts.Accounts {
-		_, _ = cl.accts.Create(ctx, hexKey(acct), []byte(pass))
+	if cl.acctsRaw, err = js.Stream(ctx, "KV_"+cl.prefix+"-accounts"); err != nil {
+		return fail(fmt.Errorf("KV %s-accounts: %w", cl.prefix, err))
 	}
+	// First writer wins: an account another node published stays as it is.
+	for name, a := range n.accounts {
+		_, _ = cl.accts.Create(ctx, hexKey(name), []byte(a.verifier()))
+	}
+	cl.upgradeAccounts(ctx)
 	n.cl, n.bb = cl, cl
 	if n.uids == nil {
 		n.uids = map[string]*user{}
@@ -298,7 +313,7 @@ func (n *Network) startCluster(o *ClusterOptions) error {
 	n.wg.Add(2)
 	go cl.publishLoop()
 	go cl.registryLoop()
-	n.logf("%s: joined the network through NATS %s (%d events replayed%s)", local.name, nc.ConnectedUrlRedacted(), last, suffix(ghosts > 0, ", "+strconv.Itoa(ghosts)+" users of a previous run ended"))
+	n.logf("%s: joined the network through NATS %s (%d events replayed%s)", local.name, redactURL(nc.ConnectedUrl()), last, suffix(ghosts > 0, ", "+strconv.Itoa(ghosts)+" users of a previous run ended"))
 	return nil
 }
 
@@ -318,6 +333,15 @@ func streamName(prefix string) string {
 
 // hexKey makes any nick, channel or account name a valid KV key.
 func hexKey(s string) string { return hex.EncodeToString([]byte(s)) }
+
+// unhexKey undoes hexKey (for a log line; a key that is not hex stays as is).
+func unhexKey(k string) string {
+	b, err := hex.DecodeString(k)
+	if err != nil {
+		return k
+	}
+	return string(b)
+}
 
 // consume applies one event from the stream, in stream order.
 func (cl *cluster) consume(msg jetstream.Msg) {
@@ -748,18 +772,27 @@ func (cl *cluster) changeChannel(ch *channel, c chanChange) {
 }
 
 // account looks an account up in the network's KV (for a node started
-// without it in its own flags).
-func (cl *cluster) account(name string) (string, bool) {
+// without it in its own flags). A clear password left there by an older
+// ferryd still authenticates, and is replaced by its verifier.
+func (cl *cluster) account(name string) (account, bool) {
 	if cl.down.Load() {
-		return "", false
+		return account{}, false
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), natsOpTimeout)
 	defer cancel()
 	e, err := cl.accts.Get(ctx, hexKey(name))
 	if err != nil {
-		return "", false
+		return account{}, false
 	}
-	return string(e.Value()), true
+	a, legacy, err := storedAccount(e.Value())
+	if err != nil {
+		cl.n.logf("%s: account %q in NATS: %v", cl.n.nodes[0].name, name, err)
+		return account{}, false
+	}
+	if legacy {
+		cl.upgradeAccount(ctx, name, e.Revision(), a)
+	}
+	return a, true
 }
 
 // nodeRec is a node's registry entry: what MIGRATE START and CAP DEL need.

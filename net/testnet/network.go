@@ -152,6 +152,7 @@ func Start(opts Options) (*Network, error) {
 	for name, pass := range opts.Accounts {
 		n.accounts[name] = newAccount(pass)
 	}
+	n.opts.Accounts = nil // the salted keys are all ferryd needs from here on
 	seen := map[string]bool{}
 	for _, nc := range opts.Nodes {
 		if nc.Name == "" || !validServerName(nc.Name) {

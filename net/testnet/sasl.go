@@ -141,8 +141,5 @@ func (n *Network) lookupAccount(name string) (account, bool) {
 	if a, ok := n.accounts[name]; ok {
 		return a, true
 	}
-	if pass, ok := n.bb.account(name); ok {
-		return newAccount(pass), true
-	}
-	return account{}, false
+	return n.bb.account(name)
 }
