@@ -38,27 +38,21 @@ func (cl *cluster) upgradeAccounts(ctx context.Context) {
 }
 
 // upgradeAccount rewrites the clear-password entry at revision rev as a's
-// verifier. The old message is erased first (JetStream overwrites it on
-// disk; replacing it with an update would only mark it deleted), then the
-// verifier created: a lookup on another node between the two finds no
-// account and fails that one authentication. When another node upgrades
-// the same entry at the same time, one erase and one create win and the
-// other node's are no-ops.
+// verifier, in one compare-and-set: when two nodes upgrade the same entry
+// at once, one wins and the other's update is refused, harmlessly. The
+// bucket keeps one revision per key, so the clear one leaves the bucket
+// and its stream (no NATS client can read it again); the server's file
+// store may keep its bytes on disk until it compacts that block, since a
+// KV stream refuses the erase that would overwrite them.
 func (cl *cluster) upgradeAccount(ctx context.Context, acct string, rev uint64, a account) {
 	node := cl.n.nodes[0].name
-	if err := cl.acctsRaw.SecureDeleteMsg(ctx, rev); err != nil {
-		if e, gerr := cl.accts.Get(ctx, hexKey(acct)); gerr == nil && e.Revision() == rev {
-			cl.n.logf("%s: account %q: erasing its clear password from NATS: %v", node, acct, err)
-			return
-		}
-		// Gone already: another node is upgrading it.
-	}
-	_, err := cl.accts.Create(ctx, hexKey(acct), []byte(a.verifier()))
+	_, err := cl.accts.Update(ctx, hexKey(acct), []byte(a.verifier()), rev)
 	switch {
-	case errors.Is(err, jetstream.ErrKeyExists):
+	case errors.Is(err, jetstream.ErrKeyExists), errors.Is(err, jetstream.ErrKeyRevisionMismatch):
+		// Another node got there first.
 	case err != nil:
 		cl.n.logf("%s: account %q: storing its verifier in NATS: %v", node, acct, err)
 	default:
-		cl.n.logf("%s: account %q: clear password in NATS replaced by a SCRAM-SHA-256 verifier", node, acct)
+		cl.n.logf("%s: account %q: its clear password in NATS replaced by a SCRAM-SHA-256 verifier (anyone who could reach NATS could read it: consider changing it)", node, acct)
 	}
 }

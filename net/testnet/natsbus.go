@@ -79,7 +79,6 @@ type cluster struct {
 	chans    jetstream.KeyValue
 	nodes    jetstream.KeyValue
 	accts    jetstream.KeyValue
-	acctsRaw jetstream.Stream // the stream under accts, to erase a clear password for good
 	cc       jetstream.ConsumeContext
 	hsub     *nats.Subscription
 	csub     *nats.Subscription
@@ -235,9 +234,6 @@ func (n *Network) startCluster(o *ClusterOptions) error {
 			return fail(fmt.Errorf("KV %s: %w", bucket, err))
 		}
 		*b.kv = kv
-	}
-	if cl.acctsRaw, err = js.Stream(ctx, "KV_"+cl.prefix+"-accounts"); err != nil {
-		return fail(fmt.Errorf("KV %s-accounts: %w", cl.prefix, err))
 	}
 	// First writer wins: an account another node published stays as it is.
 	for name, a := range n.accounts {
