@@ -54,7 +54,7 @@ var flagGroups = []struct {
 	{"Several processes (state in NATS)", []struct{ name, example string }{
 		{"node", "-node s1=0.0.0.0:6667+0.0.0.0:6697@irc1.example.net -nats nats://10.0.0.5:4222"},
 		{"nats", "-nats nats://10.0.0.5:4222,nats://10.0.0.6:4222"},
-		{"nats-listen", "-nats-listen 0.0.0.0:4222 (alone: a process that only holds the network state)"},
+		{"nats-listen", "-nats-listen 0.0.0.0:4222 -nats-token-file /etc/ferryd/nats-token (alone: a process that only holds the network state)"},
 		{"nats-dir", "-nats-dir /var/lib/ferryd/nats"},
 		{"nats-replicas", "-nats-replicas 3 (a NATS cluster of three servers)"},
 		{"nats-token-file", "-nats-token-file /etc/ferryd/nats-token (or FERRYD_NATS_TOKEN=...; credentials in -nats nats://TOKEN@host work too)"},
@@ -95,7 +95,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.nodes, "nodes", "s1=127.0.0.1:0,s2=127.0.0.1:0", "comma-separated nodes, each NAME=PLAINADDR[+TLSADDR][@PUBLICHOST]; port 0 picks a free port")
 	fs.StringVar(&o.node, "node", "", "run only this node, NAME=PLAINADDR[+TLSADDR][@PUBLICHOST], in a network whose state lives in NATS (needs -nats or -nats-listen)")
-	fs.StringVar(&o.nats, "nats", "", "NATS server URL(s) of the network to join (comma-separated for a NATS cluster)")
+	fs.StringVar(&o.nats, "nats", "", "NATS server URL(s) of the network to join (comma-separated for a NATS cluster); nats://TOKEN@host or nats://USER:PASS@host carry credentials, never logged (ps shows them: prefer -nats-token-file)")
 	fs.StringVar(&o.natsListen, "nats-listen", "", "run an embedded NATS server with JetStream on this address; with no -node the process only serves NATS")
 	fs.StringVar(&o.natsDir, "nats-dir", "", "where the embedded NATS server stores the network state (empty: $XDG_STATE_HOME/ferryd/nats)")
 	fs.IntVar(&o.natsReplicas, "nats-replicas", 1, "how many NATS servers keep the network state, when the first node creates it (JetStream replicas)")
@@ -106,8 +106,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.caOut, "ca-out", "", "with -tls-self-signed: write the CA certificate (PEM) here for clients to trust")
 	fs.IntVar(&o.stsPort, "sts-port", 0, "advertise STS with this TLS port (0 with -sts-duration: each node's own TLS port)")
 	fs.DurationVar(&o.stsDuration, "sts-duration", 0, "advertise STS with this persistence duration (needs TLS)")
-	fs.StringVar(&o.accounts, "accounts", "", "SASL accounts (PLAIN and SCRAM-SHA-256) as user:password,...")
-	fs.StringVar(&o.accountsFile, "accounts-file", "", "file of SASL accounts (PLAIN and SCRAM-SHA-256), one user:password per line")
+	fs.StringVar(&o.accounts, "accounts", "", "SASL accounts (PLAIN and SCRAM-SHA-256) as user:password,...; kept (and shared in NATS) as SCRAM-SHA-256 verifiers, never the password")
+	fs.StringVar(&o.accountsFile, "accounts-file", "", "file of SASL accounts (PLAIN and SCRAM-SHA-256), one user:password per line (unlike -accounts, not shown by ps)")
 	fs.StringVar(&o.password, "password", "", "server password every client must send with PASS")
 	fs.StringVar(&o.bouncer, "bouncer", "", "act as a bouncer (soju.im/bouncer-networks) with these comma-separated upstream networks, each a view of ferryd")
 	fs.DurationVar(&o.bounceEvery, "bounce-every", 0, "move every migrate-capable client to the next node this often (0: never)")
@@ -161,7 +161,9 @@ network whose state and traffic live in NATS, so nodes can be separate
 processes on separate machines and restarted one at a time: on SIGINT or
 SIGTERM such a node moves its migrate-capable clients to the other nodes,
 tells the rest the server is restarting, and exits 0. -nats-listen alone
-runs only the NATS server that holds the network state.
+runs only the NATS server that holds the network state. Across machines,
+give every process the same -nats-token-file (or FERRYD_NATS_TOKEN): the
+NATS server then refuses anyone without it.
 
 While running, stdin takes operator commands: migrate NICK NODE,
 drain NODE, undrain NODE, chghost NICK HOST, account NICK [ACCOUNT]

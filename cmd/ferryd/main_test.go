@@ -77,7 +77,7 @@ func TestHelpListsEveryFlagGroupedWithExample(t *testing.T) {
 	text := out.String()
 	for _, name := range []string{"nodes", "tls-cert", "tls-key", "tls-self-signed", "ca-out", "sts-port", "sts-duration",
 		"accounts", "accounts-file", "password", "bounce-every", "hold-timeout", "buffer-limit", "drain-timeout",
-		"chatter", "chatter-every", "log-level", "version", "node", "nats", "nats-listen", "nats-dir", "nats-replicas"} {
+		"chatter", "chatter-every", "log-level", "version", "node", "nats", "nats-listen", "nats-dir", "nats-replicas", "nats-token-file"} {
 		if !grouped[name] || !strings.Contains(text, "  -"+name+"\n") {
 			t.Errorf("-h lacks -%s", name)
 		}

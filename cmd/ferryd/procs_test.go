@@ -92,8 +92,17 @@ func (p *proc) logText() string {
 // and its log shown when the test failed.
 func startProc(t testing.TB, name, want string, args ...string) (*proc, string) {
 	t.Helper()
+	return startProcEnv(t, nil, name, want, args...)
+}
+
+// startProcEnv is startProc with env added to the process's environment.
+func startProcEnv(t testing.TB, env []string, name, want string, args ...string) (*proc, string) {
+	t.Helper()
 	p := &proc{t: t, name: name, args: args, out: make(chan string, 16), done: make(chan struct{})}
 	p.cmd = exec.Command(ferrydBinary(t), args...)
+	if env != nil {
+		p.cmd.Env = append(os.Environ(), env...)
+	}
 	stdout, err := p.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -371,12 +380,18 @@ func (l poolLog) Printf(string, ...any) {}
 
 func startPool(t testing.TB, addr, nick string) *poolClient {
 	t.Helper()
+	return startPoolSASL(t, addr, nick, nil)
+}
+
+// startPoolSASL is startPool logging in with sasl (nil: none).
+func startPoolSASL(t testing.TB, addr, nick string, sasl *session.SASL) *poolClient {
+	t.Helper()
 	host, ps, _ := net.SplitHostPort(addr)
 	port, _ := strconv.Atoi(ps)
 	cfg := conn.NetworkConfig{
 		Name:    "net",
 		Dial:    transport.DialConfig{Host: host, Port: port, Timeout: 5 * time.Second},
-		Session: session.Config{Nick: nick, User: nick, Realname: nick},
+		Session: session.Config{Nick: nick, User: nick, Realname: nick, SASL: sasl},
 		Backoff: conn.Backoff{Min: 20 * time.Millisecond, Max: 200 * time.Millisecond},
 		Flood:   conn.Flood{Burst: 100000, Interval: time.Microsecond},
 	}
