@@ -23,6 +23,9 @@ type options struct {
 	natsDir      string
 	natsReplicas int
 	natsTokFile  string
+	natsTLSCert  string
+	natsTLSKey   string
+	natsCA       string
 	tlsCert      string
 	tlsKey       string
 	selfSigned   bool
@@ -58,6 +61,9 @@ var flagGroups = []struct {
 		{"nats-dir", "-nats-dir /var/lib/ferryd/nats"},
 		{"nats-replicas", "-nats-replicas 3 (a NATS cluster of three servers)"},
 		{"nats-token-file", "-nats-token-file /etc/ferryd/nats-token (or FERRYD_NATS_TOKEN=...; credentials in -nats nats://TOKEN@host work too)"},
+		{"nats-tls-cert", "-nats-listen 0.0.0.0:4222 -nats-tls-cert /etc/ferryd/nats-cert.pem -nats-tls-key /etc/ferryd/nats-key.pem"},
+		{"nats-tls-key", "-nats-tls-key /etc/ferryd/nats-key.pem"},
+		{"nats-ca", "-nats tls://nats.example.net:4222 -nats-ca /etc/ferryd/nats-ca.pem"},
 	}},
 	{"TLS and STS", []struct{ name, example string }{
 		{"tls-cert", "-tls-cert /etc/ferryd/cert.pem -tls-key /etc/ferryd/key.pem"},
@@ -100,6 +106,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.natsDir, "nats-dir", "", "where the embedded NATS server stores the network state (empty: $XDG_STATE_HOME/ferryd/nats)")
 	fs.IntVar(&o.natsReplicas, "nats-replicas", 1, "how many NATS servers keep the network state, when the first node creates it (JetStream replicas)")
 	fs.StringVar(&o.natsTokFile, "nats-token-file", "", "file whose first line is the NATS shared secret: -nats-listen requires it of every client, -node sends it (else $"+tokenEnv+"; empty: no token)")
+	fs.StringVar(&o.natsTLSCert, "nats-tls-cert", "", "with -nats-listen: the embedded NATS server speaks only TLS, with this certificate file (PEM)")
+	fs.StringVar(&o.natsTLSKey, "nats-tls-key", "", "the private key file (PEM) of -nats-tls-cert")
+	fs.StringVar(&o.natsCA, "nats-ca", "", "with -nats: reach NATS over TLS only, trusting this CA certificate file (PEM) (empty: the system's roots, if the server wants TLS)")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "TLS certificate file (PEM); enables a TLS listener on every node")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "TLS private key file (PEM), with -tls-cert")
 	fs.BoolVar(&o.selfSigned, "tls-self-signed", false, "generate a throwaway CA and certificate for 127.0.0.1, ::1 and localhost")
@@ -139,6 +148,12 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, errors.New("-nats and -nats-listen exclude each other: -node uses the embedded server of -nats-listen")
 	case o.nats != "" && o.node == "":
 		return nil, errors.New("-nats needs -node: which node does this process run?")
+	case (o.natsTLSCert == "") != (o.natsTLSKey == ""):
+		return nil, errors.New("-nats-tls-cert and -nats-tls-key go together")
+	case o.natsTLSCert != "" && o.natsListen == "":
+		return nil, errors.New("-nats-tls-cert is for the embedded server of -nats-listen")
+	case o.natsCA != "" && o.nats == "":
+		return nil, errors.New("-nats-ca is for the NATS server of -nats (-nats-listen's own node trusts its certificate)")
 	}
 	switch o.logLevel {
 	case "quiet", "info", "debug":

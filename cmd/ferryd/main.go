@@ -8,7 +8,10 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -64,9 +67,24 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if opts.Cluster != nil {
 		opts.Cluster.Token = token
+		if o.natsCA != "" {
+			if opts.Cluster.TLS, err = natsClientTLS(o.natsCA); err != nil {
+				fmt.Fprintln(stderr, "ferryd:", err)
+				return 2
+			}
+		}
 	}
 	if o.natsListen != "" {
-		ns, err := startNATS(o, token, stderr)
+		var cert *tls.Certificate
+		if o.natsTLSCert != "" {
+			c, err := tls.LoadX509KeyPair(o.natsTLSCert, o.natsTLSKey)
+			if err != nil {
+				fmt.Fprintln(stderr, "ferryd: -nats-tls-cert:", err)
+				return 2
+			}
+			cert = &c
+		}
+		ns, err := startNATS(o, token, cert, stderr)
 		if err != nil {
 			fmt.Fprintln(stderr, "ferryd:", err)
 			return 1
@@ -80,6 +98,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return 0
 		}
 		opts.Cluster = &testnet.ClusterOptions{NATSURL: ns.URL(), Token: token, Replicas: o.natsReplicas}
+		if cert != nil {
+			opts.Cluster.TLS = pinnedTLS(cert)
+		}
 	}
 	n, err := testnet.Start(opts)
 	if err != nil {
@@ -114,8 +135,8 @@ func syncOut(stdout io.Writer) {
 }
 
 // startNATS runs the embedded NATS server of -nats-listen, requiring
-// token of every client when there is one.
-func startNATS(o *options, token string, stderr io.Writer) (*natsd.Server, error) {
+// token of every client when there is one, over TLS with cert if not nil.
+func startNATS(o *options, token string, cert *tls.Certificate, stderr io.Writer) (*natsd.Server, error) {
 	dir := o.natsDir
 	if dir == "" {
 		dir = filepath.Join(xdg.StateHome, "ferryd", "nats")
@@ -126,7 +147,41 @@ func startNATS(o *options, token string, stderr io.Writer) (*natsd.Server, error
 	if token == "" && !natsd.Loopback(o.natsListen) {
 		fmt.Fprintf(stderr, "ferryd: warning: NATS on %s takes anyone who can reach it (they can read accounts and inject events); give every process the same -nats-token-file or %s\n", o.natsListen, tokenEnv)
 	}
-	return natsd.Start(o.natsListen, dir, natsd.Token(token))
+	nopts := []natsd.Option{natsd.Token(token)}
+	if cert != nil {
+		nopts = append(nopts, natsd.TLS(&tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12}))
+	}
+	return natsd.Start(o.natsListen, dir, nopts...)
+}
+
+// natsClientTLS is the TLS of a node's link to NATS with -nats-ca.
+func natsClientTLS(caFile string) (*tls.Config, error) {
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("-nats-ca: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("-nats-ca %s: no PEM certificate in it", caFile)
+	}
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
+}
+
+// pinnedTLS is the TLS of the link from -nats-listen's own node to its
+// embedded server: that server's certificate exactly, whatever names it
+// covers (the listen address may be 0.0.0.0, which no certificate names).
+func pinnedTLS(cert *tls.Certificate) *tls.Config {
+	want := cert.Certificate[0]
+	return &tls.Config{
+		MinVersion:         tls.VersionTLS12,
+		InsecureSkipVerify: true, // replaced by the pin below
+		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
+			if len(raw) == 0 || !bytes.Equal(raw[0], want) {
+				return errors.New("the embedded NATS server presented another certificate")
+			}
+			return nil
+		},
+	}
 }
 
 func networkOptions(o *options, stderr io.Writer) (testnet.Options, error) {

@@ -77,7 +77,7 @@ func TestHelpListsEveryFlagGroupedWithExample(t *testing.T) {
 	text := out.String()
 	for _, name := range []string{"nodes", "tls-cert", "tls-key", "tls-self-signed", "ca-out", "sts-port", "sts-duration",
 		"accounts", "accounts-file", "password", "bounce-every", "hold-timeout", "buffer-limit", "drain-timeout",
-		"chatter", "chatter-every", "log-level", "version", "node", "nats", "nats-listen", "nats-dir", "nats-replicas", "nats-token-file"} {
+		"chatter", "chatter-every", "log-level", "version", "node", "nats", "nats-listen", "nats-dir", "nats-replicas", "nats-token-file", "nats-tls-cert", "nats-tls-key", "nats-ca"} {
 		if !grouped[name] || !strings.Contains(text, "  -"+name+"\n") {
 			t.Errorf("-h lacks -%s", name)
 		}
@@ -107,6 +107,11 @@ func TestBadFlagsExit2(t *testing.T) {
 		{"-node", "s1=127.0.0.1:0,s2=127.0.0.1:0", "-nats", "nats://127.0.0.1:1"}, // one node per process
 		{"-node", "s1=127.0.0.1:0", "-nodes", "s1=127.0.0.1:0", "-nats", "nats://127.0.0.1:1"},
 		{"-node", "s1=127.0.0.1:0", "-nats", "nats://127.0.0.1:1", "-nats-listen", "127.0.0.1:0"},
+		{"-nats-listen", "127.0.0.1:0", "-nats-tls-cert", "cert.pem"},                                           // no key
+		{"-node", "s1=127.0.0.1:0", "-nats", "nats://127.0.0.1:1", "-nats-tls-cert", "c", "-nats-tls-key", "k"}, // a client has no server certificate
+		{"-nats-listen", "127.0.0.1:0", "-nats-ca", "ca.pem"},                                                   // -nats-ca is for -nats
+		{"-node", "s1=127.0.0.1:0", "-nats", "nats://127.0.0.1:1", "-nats-ca", "/nonexistent/ca.pem"},
+		{"-node", "s1=127.0.0.1:0", "-nats", "nats://127.0.0.1:1", "-nats-token-file", "/nonexistent/token"},
 	} {
 		var errb bytes.Buffer
 		ctx, cancel := context.WithCancel(context.Background())

@@ -1,16 +1,26 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/pem"
 	"errors"
 	"io"
+	"math/big"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"gopkg.in/irc.v4"
 
@@ -210,5 +220,85 @@ func TestNATSToken(t *testing.T) {
 		if w := strings.Contains(errb.String(), "warning"); w != tc.warn {
 			t.Errorf("%s: warning %v, want %v (%q)", tc.name, w, tc.warn, errb.String())
 		}
+	}
+}
+
+// writeCA writes a throwaway CA and a certificate for 127.0.0.1 signed by
+// it (PEM files under dir).
+func writeCA(t testing.TB, dir string) (caFile, certFile, keyFile string) {
+	t.Helper()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "ferryd test CA"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := x509.ParseCertificate(caDER)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, ca, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, typ string, der []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	return write("ca.pem", "CERTIFICATE", caDER), write("cert.pem", "CERTIFICATE", leafDER), write("key.pem", "EC PRIVATE KEY", keyDER)
+}
+
+// TestNATSOverTLS: s1 runs the embedded NATS server over TLS (with a
+// token) and reaches it itself; s2 joins it trusting the CA of -nats-ca;
+// a node that does not trust it exits 1 naming the certificate.
+func TestNATSOverTLS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs ferryd processes")
+	}
+	dir := t.TempDir()
+	caFile, certFile, keyFile := writeCA(t, dir)
+	t.Setenv(tokenEnv, "tok-Tl5")
+	natsAt := freeAddr(t)
+	s1, url := startProc(t, "s1", "nats", "-nats-listen", natsAt, "-nats-dir", filepath.Join(dir, "nats"),
+		"-nats-tls-cert", certFile, "-nats-tls-key", keyFile, "-node", "s1="+freeAddr(t))
+	if !strings.HasPrefix(url, "tls://") {
+		t.Fatalf("the NATS URL %s does not say TLS", url)
+	}
+	s2, _ := startProc(t, "s2", "s2", "-node", "s2="+freeAddr(t), "-nats", url, "-nats-ca", caFile)
+	s2.waitLog("node s1 is up")
+	s1.waitLog("node s2 is up")
+
+	// What the port says to anyone: TLS first.
+	nc, err := net.DialTimeout("tcp", natsAt, procWait)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	_ = nc.SetReadDeadline(time.Now().Add(procWait))
+	info, err := bufio.NewReader(nc).ReadString('\n')
+	if err != nil || !strings.Contains(info, `"tls_required":true`) {
+		t.Errorf("the NATS port greets with %q (%v), want TLS required", info, err)
+	}
+
+	code, stderr := runFerryd(t, nil, "-node", "s3="+freeAddr(t), "-nats", url)
+	if code != 1 || !strings.Contains(stderr, "certificate") {
+		t.Errorf("a node without -nats-ca: exit %d, stderr %q; want 1 and the certificate named", code, stderr)
 	}
 }

@@ -5,6 +5,7 @@
 package natsd
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -28,6 +29,15 @@ type Option func(*server.Options)
 // shared secret (a NATS authorization token); "" leaves it open.
 func Token(token string) Option {
 	return func(o *server.Options) { o.Authorization = token }
+}
+
+// TLS makes the server speak only TLS with cfg (its certificate); its URL
+// then starts with tls://.
+func TLS(cfg *tls.Config) Option {
+	return func(o *server.Options) {
+		o.TLS = true
+		o.TLSConfig = cfg
+	}
 }
 
 // Start runs a NATS server with JetStream listening on listen
@@ -74,10 +84,15 @@ func Start(listen, dir string, opts ...Option) (*Server, error) {
 		s.Shutdown()
 		return nil, fmt.Errorf("nats: no listener on %s", listen)
 	}
-	return &Server{s: s, url: "nats://" + addr.String()}, nil
+	scheme := "nats://"
+	if so.TLS {
+		scheme = "tls://"
+	}
+	return &Server{s: s, url: scheme + addr.String()}, nil
 }
 
-// URL is the client URL, e.g. "nats://127.0.0.1:4222", without credentials.
+// URL is the client URL, e.g. "nats://127.0.0.1:4222" ("tls://" with
+// TLS), without credentials.
 func (ns *Server) URL() string { return ns.url }
 
 // Close stops the server and waits for it.

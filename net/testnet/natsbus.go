@@ -3,6 +3,7 @@ package testnet
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -29,6 +30,10 @@ type ClusterOptions struct {
 	// Token is the shared secret the NATS server wants (ferryd
 	// -nats-token-file); "" sends none.
 	Token string
+	// TLS, when set, makes the link to NATS TLS only, verified with it
+	// (ferryd -nats-ca); nil still follows a server that requires TLS,
+	// verified against the system's roots.
+	TLS *tls.Config
 	// Prefix names the stream, KV buckets and subjects; "" means "ferry".
 	// Networks with different prefixes can share one NATS server.
 	Prefix string
@@ -169,6 +174,9 @@ func (n *Network) startCluster(o *ClusterOptions) error {
 	}
 	if o.Token != "" {
 		nopts = append(nopts, nats.Token(o.Token))
+	}
+	if o.TLS != nil {
+		nopts = append(nopts, nats.Secure(o.TLS.Clone()))
 	}
 	nc, err := nats.Connect(o.NATSURL, nopts...)
 	if err != nil {
