@@ -22,6 +22,7 @@ type options struct {
 	natsListen   string
 	natsDir      string
 	natsReplicas int
+	registryTTL  time.Duration
 	tlsCert      string
 	tlsKey       string
 	selfSigned   bool
@@ -97,6 +98,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.natsListen, "nats-listen", "", "run an embedded NATS server with JetStream on this address; with no -node the process only serves NATS")
 	fs.StringVar(&o.natsDir, "nats-dir", "", "where the embedded NATS server stores the network state (empty: $XDG_STATE_HOME/ferryd/nats)")
 	fs.IntVar(&o.natsReplicas, "nats-replicas", 1, "how many NATS servers keep the network state, when the first node creates it (JetStream replicas)")
+	// Hidden (in no flag group, so not in -h): the tests of a node that
+	// dies without leaving shorten how long the others wait before they
+	// end its users. Operators keep the default.
+	fs.DurationVar(&o.registryTTL, "registry-ttl", 10*time.Second, "how long a node's registry entry lives without a refresh (testing)")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "TLS certificate file (PEM); enables a TLS listener on every node")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "TLS private key file (PEM), with -tls-cert")
 	fs.BoolVar(&o.selfSigned, "tls-self-signed", false, "generate a throwaway CA and certificate for 127.0.0.1, ::1 and localhost")
