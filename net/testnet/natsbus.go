@@ -886,8 +886,11 @@ func (cl *cluster) registryEntry(e jetstream.KeyValueEntry) {
 	nd.caps, nd.isupport, nd.draining = capSet(r.Caps), r.ISupport, r.Draining
 }
 
+// expireNodes marks down the nodes whose entry this node has not seen
+// refreshed within the TTL; not before it has watched the registry for a
+// TTL itself, or every node looks gone right after NATS comes back.
 func (cl *cluster) expireNodes() {
-	if cl.down.Load() {
+	if !cl.watchedTTL() {
 		return
 	}
 	n := cl.n
@@ -899,6 +902,13 @@ func (cl *cluster) expireNodes() {
 			n.logf("%s: node %s stopped refreshing its registry entry", n.nodes[0].name, name)
 		}
 	}
+}
+
+// watchedTTL reports whether this node has been connected to NATS and
+// watching the registry for at least the TTL.
+func (cl *cluster) watchedTTL() bool {
+	since := cl.watching.Load()
+	return !cl.down.Load() && since != 0 && time.Since(time.Unix(0, since)) >= cl.ttl
 }
 
 // handover sends a session to node to and waits for it to be held there.

@@ -108,8 +108,7 @@ func (n *Network) ghosts() []ghost {
 // once it has watched the registry for a whole TTL (registryLoop's
 // goroutine; it takes Network.mu itself).
 func (cl *cluster) reapGone(ctx context.Context) {
-	since := cl.watching.Load()
-	if cl.down.Load() || since == 0 || time.Since(time.Unix(0, since)) < cl.ttl {
+	if !cl.watchedTTL() {
 		return
 	}
 	n := cl.n
