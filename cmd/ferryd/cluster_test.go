@@ -489,10 +489,11 @@ func TestNodeCrash(t *testing.T) {
 	}
 }
 
-// TestNodeLost: a node killed outright that never comes back. Within the
-// registry TTL and a bound, the surviving node ends its user: each member
-// of her channel sees one QUIT with the netsplit reason "s2 s1", NAMES
-// no longer lists her, and her nick can be taken.
+// TestNodeLost: a node killed outright that does not come back. Within
+// the registry TTL and a bound, the surviving node ends its user: each
+// member of her channel sees one QUIT with the netsplit reason "s2 s1",
+// NAMES no longer lists her, and her nick can be taken. Started again
+// later, the node does not end her a second time.
 func TestNodeLost(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs ferryd processes")
@@ -537,6 +538,16 @@ func TestNodeLost(t *testing.T) {
 	bob.send("NICK alice")
 	bob.waitLine("bob's NICK to alice", i, func(m *irc.Message) bool { return cmdIs(m, "NICK", "alice") && m.Prefix.Name == "bob" })
 	carol.waitLine("bob's NICK to alice", 0, func(m *irc.Message) bool { return cmdIs(m, "NICK", "alice") && m.Prefix.Name == "bob" })
+
+	// s1 started again much later finds nobody of its own left to end,
+	// and leaves the new alice (bob) alone.
+	procs["s1"] = nw.startNode("s1")
+	if strings.Contains(procs["s1"].logText(), "users of a previous run ended") {
+		t.Errorf("the restarted s1 ended users again:\n%s", procs["s1"].logText())
+	}
+	dave := registerIRC(t, nw.addrs["s1"], "dave")
+	dave.join("#x")
+	bob.waitLine("dave's JOIN", i, func(m *irc.Message) bool { return cmdIs(m, "JOIN", "#x") && m.Prefix.Name == "dave" })
 	time.Sleep(crashTTL)
 	for _, c := range []*ircClient{bob, carol} {
 		c.send("PING :settled")

@@ -244,3 +244,71 @@ func TestClusterNoReapAfterNATSLoss(t *testing.T) {
 	alice.send("PRIVMSG #x :after NATS came back")
 	bob.expectCmd("PRIVMSG", "#x", "after NATS came back")
 }
+
+// TestClusterReapTwiceOneQuit: two reap events for one incarnation (two
+// nodes judged at once, or a survivor and the node itself restarted)
+// end its users once: the second finds nobody. The node whose live
+// incarnation was reaped learns it from the stream and closes the link.
+func TestClusterReapTwiceOneQuit(t *testing.T) {
+	nets, _ := startReapNodes(t, "s1", "s2", "s3")
+	s1, s2, s3 := nets[0], nets[1], nets[2]
+	alice := register(t, s1.Node("s1").Addr(), "alice")
+	alice.join("#x")
+	for _, n := range []*Network{s2, s3} {
+		waitFor(t, n.nodes[0].name+" to see #x", func() bool {
+			n.lock()
+			defer n.unlock()
+			return n.chans["#x"] != nil
+		})
+	}
+	bob := register(t, s2.Node("s2").Addr(), "bob")
+	bob.join("#x")
+	carol := register(t, s3.Node("s3").Addr(), "carol")
+	carol.join("#x")
+	alice.expect("carol's JOIN", func(m *irc.Message) bool { return is(m, "JOIN", "#x") && m.Prefix.Name == "carol" })
+	bob.expect("carol's JOIN", func(m *irc.Message) bool { return is(m, "JOIN", "#x") && m.Prefix.Name == "carol" })
+
+	s1.lock()
+	inc := s1.cl.inc
+	s1.unlock()
+	// Both published before s1, learning it was reaped, forgets alice
+	// with a quit event of its own.
+	lseqs := map[*Network]uint64{}
+	for _, n := range []*Network{s2, s3} {
+		n.lock()
+		n.cl.reap("s1", inc, n.nodes[0].name+" s1")
+		lseqs[n] = n.cl.lseq
+		n.unlock()
+	}
+	var last uint64
+	for n, lseq := range lseqs {
+		seq, err := n.cl.storedUpTo(contextWithTimeout(t, wait), lseq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = max(last, seq)
+	}
+	for _, n := range nets {
+		if err := n.cl.appliedUpTo(contextWithTimeout(t, wait), last); err != nil {
+			t.Fatal(err)
+		}
+	}
+	alice.expect("ERROR", func(m *irc.Message) bool { return m.Command == "ERROR" })
+	after := map[*client][]*irc.Message{}
+	for _, c := range []*client{bob, carol} {
+		c.expect("alice's QUIT", quitOf("alice"))
+		after[c] = c.barrier()
+	}
+	again := register(t, s1.Node("s1").Addr(), "alice")
+	again.join("#x")
+	for _, c := range []*client{bob, carol} {
+		_, skipped := c.expect("the new alice's JOIN", func(m *irc.Message) bool { return is(m, "JOIN", "#x") && m.Prefix.Name == "alice" })
+		after[c] = append(after[c], skipped...)
+	}
+	bob.send("PRIVMSG #x :after both")
+	carol.expectCmd("PRIVMSG", "#x", "after both")
+	again.expectCmd("PRIVMSG", "#x", "after both")
+	for _, c := range []*client{bob, carol} {
+		none(t, c.name, "second QUIT of alice", append(after[c], c.barrier()...), quitOf("alice"))
+	}
+}
