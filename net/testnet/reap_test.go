@@ -157,6 +157,8 @@ func TestClusterReapPartition(t *testing.T) {
 	carol.join("#x")
 	alice.expect("carol's JOIN", func(m *irc.Message) bool { return is(m, "JOIN", "#x") && m.Prefix.Name == "carol" })
 	bob.expect("carol's JOIN", func(m *irc.Message) bool { return is(m, "JOIN", "#x") && m.Prefix.Name == "carol" })
+	carol.send("MONITOR + alice")
+	carol.expectCmd("730")
 
 	cut := time.Now()
 	pxs[0].partition()
@@ -166,6 +168,7 @@ func TestClusterReapPartition(t *testing.T) {
 		reasons = append(reasons, q.Param(0))
 	}
 	took := time.Since(cut)
+	carol.expectCmd("731", "carol", "alice")
 	if reasons[0] != reasons[1] || reasons[0] != "s2 s1" && reasons[0] != "s3 s1" {
 		t.Fatalf("QUIT reasons %q: want one reaper's \"<survivor> s1\"", reasons)
 	}
