@@ -372,12 +372,12 @@ func (cl *cluster) publishLine(e event, m *irc.Message, x msgCtx) {
 	if e.At.IsZero() {
 		e.At = cl.n.now()
 	}
+	if cl.inc != cl.boot {
+		e.Inc = cl.inc
+	}
 	data, err := json.Marshal(e)
 	if err != nil {
 		return
-	}
-	if cl.inc != cl.boot {
-		e.Inc = cl.inc
 	}
 	it := outItem{subj: cl.prefix + ".ev." + local.name, id: cl.boot + "-" + strconv.FormatUint(cl.lseq, 10), lseq: cl.lseq, data: data, what: e.Kind}
 	if m != nil {

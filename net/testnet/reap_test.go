@@ -138,7 +138,8 @@ func none(t *testing.T, who, desc string, ms []*irc.Message, match func(*irc.Mes
 // member elsewhere sees one QUIT with the netsplit reason of one reaper,
 // her nick is free, NAMES no longer lists her. When s1 is back it closes
 // her link with an ERROR that says why, leaves the nick to whoever took
-// it, serves new registrations and does not end the others' users.
+// it, serves new registrations and does not end the others' users; cut
+// off again, it loses only the user it took since.
 func TestClusterReapPartition(t *testing.T) {
 	nets, pxs := startReapNodes(t, "s1", "s2", "s3")
 	s1, s2, s3 := nets[0], nets[1], nets[2]
@@ -210,6 +211,17 @@ func TestClusterReapPartition(t *testing.T) {
 	seen = append(seen, bob.barrier()...)
 	none(t, "bob", "second QUIT of alice", seen, quitOf("alice"))
 	none(t, "carol", "QUIT", carol.barrier(), func(m *irc.Message) bool { return m.Command == "QUIT" })
+
+	// s1 serves as a new incarnation: cut off again, its new user is
+	// ended in turn, and only she.
+	pxs[0].partition()
+	q, skipped := bob.expect("erin's QUIT", func(m *irc.Message) bool { return m.Command == "QUIT" })
+	if q.Prefix.Name != "erin" {
+		t.Fatalf("bob saw %s, want erin's QUIT", q)
+	}
+	none(t, "bob", "QUIT", append(skipped, bob.barrier()...), func(m *irc.Message) bool { return m.Command == "QUIT" })
+	pxs[0].heal()
+	erin.expect("ERROR", func(m *irc.Message) bool { return m.Command == "ERROR" })
 }
 
 // TestClusterNoReapAfterNATSLoss: NATS goes away under every node for
