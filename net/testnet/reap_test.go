@@ -327,3 +327,32 @@ func TestClusterReapTwiceOneQuit(t *testing.T) {
 		none(t, c.name, "second QUIT of alice", append(after[c], c.barrier()...), quitOf("alice"))
 	}
 }
+
+// TestClusterReapedMarkerOnReconnect: a node back on NATS looks for its
+// incarnation's marker before the reap event reaches it; finding one, it
+// closes its users' links and takes a new incarnation.
+func TestClusterReapedMarkerOnReconnect(t *testing.T) {
+	nets, pxs := startReapNodes(t, "s1", "s2")
+	s1, s2 := nets[0], nets[1]
+	alice := register(t, s1.Node("s1").Addr(), "alice")
+	s1.lock()
+	inc := s1.cl.inc
+	s1.unlock()
+	data := []byte(`{"by":"s2"}`)
+	if _, err := s2.cl.reaped.Create(contextWithTimeout(t, wait), reapKey("s1", inc), data); err != nil {
+		t.Fatal(err)
+	}
+	pxs[0].partition()
+	pxs[0].heal()
+	m, _ := alice.expect("ERROR", func(m *irc.Message) bool { return m.Command == "ERROR" })
+	if !strings.Contains(m.Trailing(), "cut from the network") {
+		t.Fatalf("ERROR %q does not say why", m.Trailing())
+	}
+	s1.lock()
+	now := s1.cl.inc
+	s1.unlock()
+	if now == inc {
+		t.Fatalf("s1 still runs as incarnation %s", inc)
+	}
+	register(t, s1.Node("s1").Addr(), "erin")
+}
