@@ -38,15 +38,17 @@ import (
 // the users out of the channel records; the outbox stores them in order,
 // so a nick is free before anyone sees the QUIT.
 //
-// A partition must not end live users, nor a node's own return from one
-// end everyone else: a node judges no other dead until it has been
-// connected to NATS and watching the registry for a whole TTL (watching
-// is reset when NATS goes away), and it reads the entry from KV, not from
-// its watch, before it reaps. A node cut from NATS for longer than the
-// TTL is reaped although it was alive (the others cannot tell): when it
-// is back and learns so (the marker, or the reap event in the stream), it
+// A node must not judge the others by its own trouble with NATS: it
+// judges no other dead until it has been connected to NATS and watching
+// the registry for a whole TTL (watching is reset when NATS goes away),
+// and it reads the entry from KV, not from its watch, before it reaps.
+// A node cut from NATS for longer than the TTL is reaped although it was
+// alive (the others cannot tell a partition from a death): when it is
+// back and learns so (the marker, or the reap event in the stream), it
 // closes its users' links with an ERROR that says why, forgets them
 // without a QUIT (the others saw one), and goes on as a new incarnation.
+// What its users said while it was cut off is stored when NATS is back,
+// and reaches the others after the QUIT.
 //
 // The QUIT reason is "<reaper> <dead node>": the two-server-name form of
 // a netsplit, which clients know to show as one, with ferryd's node names
