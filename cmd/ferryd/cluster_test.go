@@ -441,14 +441,20 @@ func TestMigrationChaos(t *testing.T) {
 		2*perClient, failed, moved.Round(time.Millisecond), sent[0], sent[1], sent[2], windows, ring)
 }
 
-// TestNodeCrash: a node killed without a chance to drain leaves its users
-// in the others' view; started again, it ends them (one QUIT each) and
-// frees their nicks.
+// crashTTL is the registry TTL (-registry-ttl) of the tests of a node
+// killed outright: how long the others wait before they end its users.
+const crashTTL = 2 * time.Second
+
+// TestNodeCrash: a node killed without a chance to drain and started again
+// at once. Its users are ended exactly once network-wide, whichever side
+// ends them first: the restarted node (its previous run's users) or a
+// survivor (once the registry entry is older than the TTL); the other
+// finds nobody left to end. Their nicks are free again.
 func TestNodeCrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs ferryd processes")
 	}
-	nw, procs := startNetwork(t, "s1", "s2")
+	nw, procs := startNetworkArgs(t, []string{"-registry-ttl", crashTTL.String()}, "s1", "s2")
 	alice := registerIRC(t, nw.addrs["s1"], "alice")
 	alice.join("#x")
 	bob := registerIRC(t, nw.addrs["s2"], "bob")
@@ -461,6 +467,11 @@ func TestNodeCrash(t *testing.T) {
 	bob.waitLine("alice's QUIT", 0, func(m *irc.Message) bool { return m.Command == "QUIT" && m.Prefix.Name == "alice" })
 	again := registerIRC(t, nw.addrs["s2"], "alice")
 	again.join("#x")
+	// Past the TTL and a few heartbeats: a survivor that had not ended
+	// her yet has judged by now.
+	time.Sleep(2 * crashTTL)
+	bob.send("PING :settled")
+	bob.waitLine("PONG settled", 0, func(m *irc.Message) bool { return m.Command == "PONG" && m.Trailing() == "settled" })
 	ls, _ := bob.snapshot()
 	quits := 0
 	for _, m := range ls {
@@ -469,7 +480,88 @@ func TestNodeCrash(t *testing.T) {
 		}
 	}
 	if quits != 1 {
-		t.Fatalf("bob saw alice quit %d times", quits)
+		t.Fatalf("bob saw alice quit %d times:\n%s", quits, dump(ls))
+	}
+	if strings.Contains(procs["s1"].logText(), "users of a previous run ended") {
+		t.Log("the restarted s1 ended her")
+	} else {
+		t.Log("s2 ended her")
+	}
+}
+
+// TestNodeLost: a node killed outright that does not come back. Within
+// the registry TTL and a bound, the surviving node ends its user: each
+// member of her channel sees one QUIT with the netsplit reason "s2 s1",
+// NAMES no longer lists her, and her nick can be taken. Started again
+// later, the node does not end her a second time.
+func TestNodeLost(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs ferryd processes")
+	}
+	nw, procs := startNetworkArgs(t, []string{"-registry-ttl", crashTTL.String()}, "s1", "s2")
+	alice := registerIRC(t, nw.addrs["s1"], "alice")
+	alice.join("#x")
+	bob := registerIRC(t, nw.addrs["s2"], "bob")
+	waitTopicless(t, bob, "#x")
+	bob.join("#x")
+	carol := registerIRC(t, nw.addrs["s2"], "carol")
+	carol.join("#x")
+	alice.waitLine("carol's JOIN", 0, func(m *irc.Message) bool { return cmdIs(m, "JOIN", "#x") && m.Prefix.Name == "carol" })
+	procs["s1"].stop(syscall.SIGKILL)
+	killed := time.Now()
+
+	isQuit := func(m *irc.Message) bool { return m.Command == "QUIT" && m.Prefix.Name == "alice" }
+	for _, c := range []*ircClient{bob, carol} {
+		i := c.waitLine("alice's QUIT", 0, isQuit)
+		ls, _ := c.snapshot()
+		if r := ls[i].Trailing(); r != "s2 s1" {
+			t.Errorf("%s: QUIT reason %q, want \"s2 s1\"", c.name, r)
+		}
+	}
+	// The entry was refreshed at most a fifth of the TTL before the kill;
+	// then a heartbeat's tick, a KV read and create, and the stream.
+	took := time.Since(killed)
+	if bound := crashTTL + 3*time.Second; took > bound {
+		t.Errorf("alice ended %v after the kill, want within %v", took, bound)
+	}
+	t.Logf("alice ended %v after the kill (TTL %v)", took.Round(time.Millisecond), crashTTL)
+
+	ls, _ := bob.snapshot()
+	bob.send("NAMES #x")
+	i := bob.waitLine("NAMES #x", len(ls), func(m *irc.Message) bool { return cmdIs(m, "353") })
+	ls, _ = bob.snapshot()
+	for _, nick := range strings.Fields(ls[i].Trailing()) {
+		if strings.TrimLeft(nick, "@+") == "alice" {
+			t.Fatalf("NAMES #x still lists alice: %s", ls[i])
+		}
+	}
+	bob.send("NICK alice")
+	bob.waitLine("bob's NICK to alice", i, func(m *irc.Message) bool { return cmdIs(m, "NICK", "alice") && m.Prefix.Name == "bob" })
+	carol.waitLine("bob's NICK to alice", 0, func(m *irc.Message) bool { return cmdIs(m, "NICK", "alice") && m.Prefix.Name == "bob" })
+
+	// s1 started again much later finds nobody of its own left to end,
+	// and leaves the new alice (bob) alone.
+	procs["s1"] = nw.startNode("s1")
+	if strings.Contains(procs["s1"].logText(), "users of a previous run ended") {
+		t.Errorf("the restarted s1 ended users again:\n%s", procs["s1"].logText())
+	}
+	dave := registerIRC(t, nw.addrs["s1"], "dave")
+	dave.join("#x")
+	bob.waitLine("dave's JOIN", i, func(m *irc.Message) bool { return cmdIs(m, "JOIN", "#x") && m.Prefix.Name == "dave" })
+	time.Sleep(crashTTL)
+	for _, c := range []*ircClient{bob, carol} {
+		c.send("PING :settled")
+		c.waitLine("PONG settled", 0, func(m *irc.Message) bool { return m.Command == "PONG" && m.Trailing() == "settled" })
+		ls, _ := c.snapshot()
+		n := 0
+		for _, m := range ls {
+			if isQuit(m) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s saw alice quit %d times", c.name, n)
+		}
 	}
 }
 

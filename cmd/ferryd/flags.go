@@ -26,6 +26,7 @@ type options struct {
 	natsTLSCert  string
 	natsTLSKey   string
 	natsCA       string
+	registryTTL  time.Duration
 	tlsCert      string
 	tlsKey       string
 	selfSigned   bool
@@ -109,6 +110,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.natsTLSCert, "nats-tls-cert", "", "with -nats-listen: the embedded NATS server speaks only TLS, with this certificate file (PEM)")
 	fs.StringVar(&o.natsTLSKey, "nats-tls-key", "", "the private key file (PEM) of -nats-tls-cert")
 	fs.StringVar(&o.natsCA, "nats-ca", "", "with -nats: reach NATS over TLS only, trusting this CA certificate file (PEM) (empty: the system's roots, if the server wants TLS)")
+	// Hidden (in no flag group, so not in -h): the tests of a node that
+	// dies without leaving shorten how long the others wait before they
+	// end its users. Operators keep the default.
+	fs.DurationVar(&o.registryTTL, "registry-ttl", 10*time.Second, "how long a node's registry entry lives without a refresh (testing)")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "TLS certificate file (PEM); enables a TLS listener on every node")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "TLS private key file (PEM), with -tls-cert")
 	fs.BoolVar(&o.selfSigned, "tls-self-signed", false, "generate a throwaway CA and certificate for 127.0.0.1, ::1 and localhost")

@@ -97,7 +97,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			fmt.Fprintln(stderr, "ferryd: NATS server stopping")
 			return 0
 		}
-		opts.Cluster = &testnet.ClusterOptions{NATSURL: ns.URL(), Token: token, Replicas: o.natsReplicas}
+		opts.Cluster = &testnet.ClusterOptions{NATSURL: ns.URL(), Token: token, Replicas: o.natsReplicas, RegistryTTL: o.registryTTL}
 		if cert != nil {
 			opts.Cluster.TLS = pinnedTLS(cert)
 		}
@@ -214,7 +214,7 @@ func networkOptions(o *options, stderr io.Writer) (testnet.Options, error) {
 		BufferLimit:     o.bufferLimit,
 	}
 	if o.nats != "" {
-		opts.Cluster = &testnet.ClusterOptions{NATSURL: o.nats, Replicas: o.natsReplicas}
+		opts.Cluster = &testnet.ClusterOptions{NATSURL: o.nats, Replicas: o.natsReplicas, RegistryTTL: o.registryTTL}
 	}
 	if o.stsDuration > 0 || o.stsPort > 0 {
 		opts.STS = &testnet.STSPolicy{Port: o.stsPort, Duration: o.stsDuration}

@@ -197,11 +197,18 @@ type network struct {
 	nats    *proc
 	url     string
 	addrs   map[string]string
+	args    []string // more flags for every node
 }
 
 func startNetwork(t testing.TB, nodes ...string) (*network, map[string]*proc) {
 	t.Helper()
-	nw := &network{t: t, natsDir: t.TempDir(), natsAt: freeAddr(t), addrs: map[string]string{}}
+	return startNetworkArgs(t, nil, nodes...)
+}
+
+// startNetworkArgs is startNetwork with more flags for every node.
+func startNetworkArgs(t testing.TB, args []string, nodes ...string) (*network, map[string]*proc) {
+	t.Helper()
+	nw := &network{t: t, natsDir: t.TempDir(), natsAt: freeAddr(t), addrs: map[string]string{}, args: args}
 	nw.startNATS()
 	procs := map[string]*proc{}
 	for _, name := range nodes {
@@ -218,7 +225,7 @@ func (nw *network) startNATS() {
 
 func (nw *network) startNode(name string) *proc {
 	nw.t.Helper()
-	p, addr := startProc(nw.t, name, name, "-node", name+"="+nw.addrs[name], "-nats", nw.url, "-drain-timeout", "10s")
+	p, addr := startProc(nw.t, name, name, append([]string{"-node", name + "=" + nw.addrs[name], "-nats", nw.url, "-drain-timeout", "10s"}, nw.args...)...)
 	if addr != nw.addrs[name] {
 		nw.t.Fatalf("%s serves %s, want %s", name, addr, nw.addrs[name])
 	}

@@ -40,8 +40,9 @@ import (
 // event is one entry of the network's event stream.
 type event struct {
 	Boot string `json:"b"`           // origin process incarnation
+	Inc  string `json:"i,omitempty"` // origin node incarnation, when not Boot (see reap.go)
 	Node string `json:"n"`           // origin node
-	Kind string `json:"k"`           // reg, to, nick, join, part, kick, quit, topic, mode, away, move, hist
+	Kind string `json:"k"`           // reg, to, nick, join, part, kick, quit, topic, mode, away, move, hist, reap
 	Lseq uint64 `json:"l"`           // the origin process's own count
 	UID  string `json:"u,omitempty"` // the user the event is about (or addressed to)
 
@@ -75,6 +76,19 @@ type event struct {
 	Batch string            `json:"batch,omitempty"`
 	Key   string            `json:"key,omitempty"` // history key
 	Cmd   string            `json:"cmd,omitempty"`
+
+	// A reap: the node incarnation whose users the network ends.
+	Dead    string `json:"dead,omitempty"`
+	DeadInc string `json:"dinc,omitempty"`
+}
+
+// inc is the incarnation of the node that made e: the one its users
+// belong to until it is reaped.
+func (e *event) inc() string {
+	if e.Inc != "" {
+		return e.Inc
+	}
+	return e.Boot
 }
 
 // ringEntry is a consumed "to" event kept for a hand-over that needs
@@ -232,6 +246,10 @@ func (n *Network) apply(e *event, seq uint64) {
 		cl.applying = false
 		return
 	}
+	if e.Kind == "reap" {
+		n.applyReap(e, seq) // from this process too: it ends users at the event's place in the stream
+		return
+	}
 	if e.Boot == cl.boot {
 		return
 	}
@@ -252,7 +270,7 @@ func (n *Network) apply(e *event, seq uint64) {
 		}
 		u.nick, u.username, u.host, u.realname, u.account, u.away = e.Nick, e.User, e.Host, e.Real, e.Account, e.Text
 		u.caps = capSet(e.Caps)
-		u.node = n.remoteNode(e.Node)
+		u.node, u.inc = n.remoteNode(e.Node), e.inc()
 		if o := n.users[fold(u.nick)]; o != nil && o != u && o.remote {
 			n.dropRemote(o)
 		}
@@ -276,7 +294,7 @@ func (n *Network) apply(e *event, seq uint64) {
 		}
 	case "move":
 		if u != nil {
-			u.node = n.remoteNode(e.Node)
+			u.node, u.inc = n.remoteNode(e.Node), e.inc()
 		}
 	case "join":
 		if u == nil {
@@ -396,7 +414,7 @@ func (n *Network) handOver(c *conn, u *user, mig *migration) {
 	u.mig = nil
 	u.conn = nil
 	u.remote = true
-	u.node = mig.to
+	u.node, u.inc = mig.to, mig.to.inc // as the registry has it; NEW's "move" event confirms
 	c.stopped = true
 	pm := &irc.Message{Prefix: &irc.Prefix{Name: mig.from.name}, Command: "MIGRATE", Params: []string{"PROCEED", mig.rtok}}
 	c.sendLine(render(u, pm, n.ctx(false)).String())
@@ -637,7 +655,7 @@ func (n *Network) cancelTakeOver(rtok string) {
 	mig.stopTimers()
 	delete(n.tokens, rtok)
 	u.mig = nil
-	u.remote, u.node = true, mig.from
+	u.remote, u.node, u.inc = true, mig.from, mig.from.inc
 	for _, h := range mig.hold {
 		if h.made {
 			n.deliver(u, h.m, h.x)

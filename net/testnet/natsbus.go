@@ -44,6 +44,13 @@ type ClusterOptions struct {
 	// the KV buckets (JetStream replication); 0 means 1. Used when this
 	// node creates them, that is when it is the first node of the network.
 	Replicas int
+	// RegistryTTL is how long a node's registry entry lives without a
+	// refresh, and so how long a node that stopped without leaving (or
+	// was cut from NATS) keeps its users before the others end them; 0
+	// means 10 s. The entry is refreshed five times per TTL. Every node of
+	// a network should use the same value; the registry bucket keeps the
+	// one of the node that created it. Tests shorten it.
+	RegistryTTL time.Duration
 }
 
 // What lives in NATS (with Prefix "ferry"):
@@ -52,14 +59,14 @@ type ClusterOptions struct {
 //	KV ferry-nicks     folded nick (hex) -> {nick, uid, node}; a registration is a create
 //	KV ferry-chans     folded channel (hex) -> {name, topic, modes, members}
 //	KV ferry-accounts  account (hex) -> SCRAM-SHA-256 verifier (verifier.go), seeded by every node from its flags
-//	KV ferry-nodes     node name -> {addresses, caps, draining}, 10 s TTL, refreshed every 2 s
+//	KV ferry-nodes     node name -> {incarnation, addresses, caps, draining}, 10 s TTL, refreshed every 2 s
+//	KV ferry-reaped    hex node name "." incarnation -> who ended that incarnation's users (reap.go)
 //	subject ferry.node.<name>.handover  request/reply carrying a migrating session
 //	subject ferry.node.<name>.cancel    OLD kept a session it had offered (its answer came too late)
 //	subject ferry.node.<name>.ping      answered by the running process of that node
 //	subject ferry.node.<name>.migrate   the operator's migrate command for a user of that node
 const (
 	registryTTL   = 10 * time.Second
-	heartbeatEach = 2 * time.Second
 	natsOpTimeout = 3 * time.Second
 	outboxLimit   = 100000
 )
@@ -89,8 +96,21 @@ type cluster struct {
 	csub     *nats.Subscription
 	psub     *nats.Subscription
 	msub     *nats.Subscription
+	reaped   jetstream.KeyValue
 	down     atomic.Bool
 	stopping atomic.Bool
+	ttl      time.Duration // of the registry entries
+
+	// inc is this node's incarnation (Network.mu): boot, and a new one
+	// each time the network ended the node's users while it was cut off.
+	inc    string
+	incGen int
+	// watching is when this node last (re)joined NATS and its registry
+	// watch (unix ns; 0 while NATS is away): it judges no other node
+	// dead before it has watched for a whole TTL (reap.go).
+	watching atomic.Int64
+	// recheck: NATS is back; look whether this incarnation was reaped.
+	recheck atomic.Bool
 
 	applied  uint64      // Network.mu: last event applied
 	applying bool        // Network.mu: a consumed event is being applied
@@ -152,7 +172,11 @@ func (n *Network) startCluster(o *ClusterOptions) error {
 	}
 	var b [6]byte
 	_, _ = rand.Read(b[:])
-	cl := &cluster{n: n, prefix: o.prefix(), boot: hex.EncodeToString(b[:]), owake: make(chan struct{}, 1), quit: make(chan struct{})}
+	cl := &cluster{n: n, prefix: o.prefix(), boot: hex.EncodeToString(b[:]), owake: make(chan struct{}, 1), quit: make(chan struct{}), ttl: o.RegistryTTL}
+	if cl.ttl <= 0 {
+		cl.ttl = registryTTL
+	}
+	cl.inc = cl.boot
 	local := n.nodes[0]
 	nopts := []nats.Option{
 		nats.Name("ferryd " + local.name),
@@ -161,6 +185,7 @@ func (n *Network) startCluster(o *ClusterOptions) error {
 		nats.RetryOnFailedConnect(false),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			cl.down.Store(true)
+			cl.watching.Store(0)
 			if cl.stopping.Load() {
 				return
 			}
@@ -168,6 +193,8 @@ func (n *Network) startCluster(o *ClusterOptions) error {
 		}),
 		nats.ReconnectHandler(func(c *nats.Conn) {
 			cl.down.Store(false)
+			cl.watching.Store(time.Now().UnixNano())
+			cl.recheck.Store(true)
 			n.logf("%s: NATS is back (%s): replaying %d buffered items", local.name, redactURL(c.ConnectedUrl()), cl.pending.Load())
 			cl.wake()
 		}),
@@ -229,7 +256,7 @@ func (n *Network) startCluster(o *ClusterOptions) error {
 		kv   *jetstream.KeyValue
 		name string
 		ttl  time.Duration
-	}{{&cl.nicks, "nicks", 0}, {&cl.chans, "chans", 0}, {&cl.accts, "accounts", 0}, {&cl.nodes, "nodes", registryTTL}} {
+	}{{&cl.nicks, "nicks", 0}, {&cl.chans, "chans", 0}, {&cl.accts, "accounts", 0}, {&cl.nodes, "nodes", cl.ttl}, {&cl.reaped, "reaped", reapedTTL}} {
 		bucket := cl.prefix + "-" + b.name
 		kv, err := js.KeyValue(ctx, bucket)
 		if errors.Is(err, jetstream.ErrBucketNotFound) {
@@ -298,24 +325,18 @@ func (n *Network) startCluster(o *ClusterOptions) error {
 		return fail(err)
 	}
 	cl.msub = msub
-	n.lock()
-	ghosts := 0
-	for _, u := range n.sortedUsers() {
-		if u.remote && u.node == local {
-			// Left behind by this node's previous run (it stopped without
-			// telling the network): the others see them quit now.
-			u.remote = false
-			n.quitUser(u, "Server restarted")
-			ghosts++
-		}
+	n.wg.Add(1)
+	go cl.publishLoop()
+	ghosts, err := cl.reapPredecessors(ctx)
+	if err == nil {
+		err = cl.heartbeat(ctx)
 	}
-	n.unlock()
-	if err := cl.heartbeat(ctx); err != nil {
+	if err != nil {
+		close(cl.quit)
 		cc.Stop()
 		return fail(fmt.Errorf("registry: %w", err))
 	}
-	n.wg.Add(2)
-	go cl.publishLoop()
+	n.wg.Add(1)
 	go cl.registryLoop()
 	n.logf("%s: joined the network through NATS %s (%d events replayed%s)", local.name, redactURL(nc.ConnectedUrl()), last, suffix(ghosts > 0, ", "+strconv.Itoa(ghosts)+" users of a previous run ended"))
 	return nil
@@ -378,6 +399,9 @@ func (cl *cluster) publishLine(e event, m *irc.Message, x msgCtx) {
 	e.Boot, e.Node, e.Lseq = cl.boot, local.name, cl.lseq
 	if e.At.IsZero() {
 		e.At = cl.n.now()
+	}
+	if cl.inc != cl.boot {
+		e.Inc = cl.inc
 	}
 	data, err := json.Marshal(e)
 	if err != nil {
@@ -803,6 +827,7 @@ func (cl *cluster) account(name string) (account, bool) {
 type nodeRec struct {
 	Name     string   `json:"name"`
 	Boot     string   `json:"boot"`
+	Inc      string   `json:"inc,omitempty"` // when not Boot
 	Host     string   `json:"host"`
 	Addr     string   `json:"addr"`
 	TLSAddr  string   `json:"tls_addr,omitempty"`
@@ -815,7 +840,7 @@ func (cl *cluster) heartbeat(ctx context.Context) error {
 	n := cl.n
 	n.lock()
 	nd := n.nodes[0]
-	r := nodeRec{Name: nd.name, Boot: cl.boot, Host: nd.host, Addr: nd.Addr(), TLSAddr: nd.TLSAddr(), Caps: capList(nd.caps), ISupport: nd.isupport, Draining: nd.draining || nd.cfg.RefuseMigrations}
+	r := nodeRec{Name: nd.name, Boot: cl.boot, Inc: cl.inc, Host: nd.host, Addr: nd.Addr(), TLSAddr: nd.TLSAddr(), Caps: capList(nd.caps), ISupport: nd.isupport, Draining: nd.draining || nd.cfg.RefuseMigrations}
 	n.unlock()
 	data, _ := json.Marshal(r)
 	_, err := cl.nodes.Put(ctx, nd.name, data)
@@ -824,10 +849,11 @@ func (cl *cluster) heartbeat(ctx context.Context) error {
 
 // registryLoop refreshes this node's entry and follows the other nodes'
 // entries with a KV watch; an entry whose heartbeat is older than the
-// TTL counts as gone even before NATS expires it.
+// TTL counts as gone even before NATS expires it, and the users of its
+// node are ended (reap.go).
 func (cl *cluster) registryLoop() {
 	defer cl.n.wg.Done()
-	hb := time.NewTicker(heartbeatEach)
+	hb := time.NewTicker(cl.ttl / 5)
 	defer hb.Stop()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -836,6 +862,9 @@ func (cl *cluster) registryLoop() {
 		if updates == nil {
 			if w, err := cl.nodes.WatchAll(ctx); err == nil {
 				updates = w.Updates()
+				if !cl.down.Load() {
+					cl.watching.Store(time.Now().UnixNano())
+				}
 			}
 		}
 		select {
@@ -854,6 +883,10 @@ func (cl *cluster) registryLoop() {
 			_ = cl.heartbeat(hctx)
 			hcancel()
 			cl.expireNodes()
+			if cl.recheck.Load() && !cl.down.Load() {
+				cl.checkReaped(ctx)
+			}
+			cl.reapGone(ctx)
 		}
 	}
 }
@@ -882,24 +915,37 @@ func (cl *cluster) registryEntry(e jetstream.KeyValueEntry) {
 	if nd.down || nd.boot != r.Boot {
 		n.logf("%s: node %s is up at %s", local.name, name, r.Addr)
 	}
-	nd.down, nd.boot, nd.beat = false, r.Boot, e.Created()
+	nd.down, nd.boot, nd.inc, nd.beat = false, r.Boot, r.Inc, e.Created()
+	if nd.inc == "" {
+		nd.inc = r.Boot
+	}
 	nd.host, nd.addr, nd.tlsAddr = r.Host, r.Addr, r.TLSAddr
 	nd.caps, nd.isupport, nd.draining = capSet(r.Caps), r.ISupport, r.Draining
 }
 
+// expireNodes marks down the nodes whose entry this node has not seen
+// refreshed within the TTL; not before it has watched the registry for a
+// TTL itself, or every node looks gone right after NATS comes back.
 func (cl *cluster) expireNodes() {
-	if cl.down.Load() {
+	if !cl.watchedTTL() {
 		return
 	}
 	n := cl.n
 	n.lock()
 	defer n.unlock()
 	for name, nd := range n.remote {
-		if !nd.down && time.Since(nd.beat) > registryTTL {
+		if !nd.down && time.Since(nd.beat) > cl.ttl {
 			nd.down = true
 			n.logf("%s: node %s stopped refreshing its registry entry", n.nodes[0].name, name)
 		}
 	}
+}
+
+// watchedTTL reports whether this node has been connected to NATS and
+// watching the registry for at least the TTL.
+func (cl *cluster) watchedTTL() bool {
+	since := cl.watching.Load()
+	return !cl.down.Load() && since != 0 && time.Since(time.Unix(0, since)) >= cl.ttl
 }
 
 // handover sends a session to node to and waits for it to be held there.

@@ -91,6 +91,7 @@ type Node struct {
 	remote        bool
 	down          bool // not in the registry (any more)
 	boot          string
+	inc           string // the incarnation whose users are on it (reap.go)
 	beat          time.Time
 	addr, tlsAddr string
 }

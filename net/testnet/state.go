@@ -43,6 +43,7 @@ type user struct {
 	remote   bool
 	skipUpTo uint64
 	ownSkip  uint64 // this process's "to" events up to here were delivered at the hand-over
+	inc      string // of a remote user: the incarnation of its node it came with (reap.go)
 }
 
 func newPendingUser(c *conn) *user {
