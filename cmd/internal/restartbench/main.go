@@ -284,6 +284,9 @@ func run(o options, out io.Writer) error {
 	time.Sleep(2 * time.Second)
 	obs.setTalk(false)
 	close(stopTalk)
+	// The observer's last line is still on its way through the relays:
+	// the client quitting now would miss it.
+	time.Sleep(o.rtt + 500*time.Millisecond)
 	// Lines queued by the client go out at its flood rate: wait for them
 	// while they keep coming.
 	last, lastN := time.Now(), -1
