@@ -14,16 +14,16 @@
 // operator command such as ferryd's "drain s1"). From the SIGTERM on it
 // types a numbered line every -type-every until the restarted server's
 // process has exited (with -restart-input: until -drain-span after the
-// command) and a line typed after that has reached the observer, or -cap
-// passed.
+// command) and a line typed after that (the witness) has reached the
+// observer, or -cap passed.
 //
 // The measure, the same for every scenario: each line n waits from its
 // typing (taken just before its send-keys) to the earliest arrival at the
 // observer of any line typed at or after n, so a lost line waits for the
 // next one heard. base is the median wait of the probes (tmux, the client
 // and the servers on an undisturbed path), spread their max − median; the
-// interruption is the longest wait of a line typed from the SIGTERM on,
-// less base. The first-line figure (from the SIGTERM to the arrival of the
+// interruption is the longest wait of a line typed from the SIGTERM up to
+// the witness, less base. The first-line figure (from the SIGTERM to the arrival of the
 // first line typed from it on) is kept beside it.
 //
 // -relay runs latency relays (cmd/internal/latency) in this process,
@@ -46,7 +46,7 @@
 //	server-exit ms=E
 //	server-up down_ms=D
 //	back ms=M            (or "capped" past -cap)
-//	result interruption_ms=I base_ms=B spread_ms=S max_wait_ms=W worst=N first_line_ms=F capped=0|1 missed=M said=S typed_lost=L typed=T down_ms=D rtt_ms=R events="…"
+//	result interruption_ms=I base_ms=B spread_ms=S max_wait_ms=W worst=N witness=N first_line_ms=F capped=0|1 missed=M said=S typed_lost=L typed=T down_ms=D rtt_ms=R events="…"
 package main
 
 import (
@@ -196,7 +196,7 @@ func run(o options, out io.Writer) error {
 		return fmt.Errorf("the %d typed lines did not all reach the observer before the restart", o.probes)
 	}
 	{
-		r := measure(ty.lines(obs), o.probes, time.Now(), time.Now())
+		r := measure(ty.lines(obs), o.probes, o.probes, time.Now(), time.Now())
 		say(out, "base ms=%.1f spread_ms=%.1f", ms(r.base), ms(r.spread))
 	}
 
@@ -262,6 +262,7 @@ func run(o options, out io.Writer) error {
 	// after that has been heard.
 	deadline := restart.Add(o.limit)
 	var overAt time.Time
+	witness := -1 // index of that line
 	capped := !waitFor(o.limit, func() bool {
 		if overAt.IsZero() {
 			select {
@@ -271,7 +272,8 @@ func run(o options, out io.Writer) error {
 				return false
 			}
 		}
-		return ty.heardAfter(obs, overAt)
+		witness = heardAfter(ty.lines(obs), overAt)
+		return witness >= 0
 	})
 	close(typing)
 	<-typed
@@ -312,7 +314,14 @@ func run(o options, out io.Writer) error {
 			lost++
 		}
 	}
-	r := measure(lines, first-1, restart, deadline)
+	// Typing ideally stops with the witness; the few lines the typist got
+	// in while the witness was being noticed would measure the client's
+	// flood queue, not the restart.
+	end := len(lines)
+	if witness >= 0 {
+		end = witness + 1
+	}
+	r := measure(lines, first-1, end, restart, deadline)
 	obs.close()
 	quitClient(ty, o.pidFile)
 	downMs := <-restarted
@@ -335,8 +344,8 @@ func run(o options, out io.Writer) error {
 	for _, s := range seen {
 		ev = append(ev, fmt.Sprintf("%s@%+.1fs", s.what, s.at.Sub(restart).Seconds()))
 	}
-	say(out, "result interruption_ms=%.1f base_ms=%.1f spread_ms=%.1f max_wait_ms=%.1f worst=%d first_line_ms=%.1f capped=%d missed=%s said=%d typed_lost=%d typed=%d down_ms=%.0f rtt_ms=%.0f events=%q",
-		ms(r.extra), ms(r.base), ms(r.spread), ms(r.maxWait), r.worst+1, ms(r.firstLine), b2i(capped || r.capped),
+	say(out, "result interruption_ms=%.1f base_ms=%.1f spread_ms=%.1f max_wait_ms=%.1f worst=%d witness=%d first_line_ms=%.1f capped=%d missed=%s said=%d typed_lost=%d typed=%d down_ms=%.0f rtt_ms=%.0f events=%q",
+		ms(r.extra), ms(r.base), ms(r.spread), ms(r.maxWait), r.worst+1, witness+1, ms(r.firstLine), b2i(capped || r.capped),
 		missedText, len(said), lost, len(lines), downMs, ms(o.rtt), strings.Join(ev, " "))
 	return nil
 }
@@ -394,16 +403,6 @@ func (t *typist) lines(o *observer) []typedLine {
 		ls[i] = typedLine{typed: ts, arrived: o.arrivals[i+1]}
 	}
 	return ls
-}
-
-// heardAfter reports whether a line typed after since reached o.
-func (t *typist) heardAfter(o *observer, since time.Time) bool {
-	for _, l := range t.lines(o) {
-		if l.typed.After(since) && !l.arrived.IsZero() {
-			return true
-		}
-	}
-	return false
 }
 
 func (t *typist) keys(keys ...string) error {

@@ -46,11 +46,13 @@ type interruption struct {
 	capped    bool          // some wait, or the first line, reached limit
 }
 
-// measure computes the interruption of lines typed at restart or later,
-// with arrivals counted up to limit. probes lines come first, typed
-// before the restart.
-func measure(lines []typedLine, probes int, restart, limit time.Time) interruption {
-	probes = min(max(probes, 0), len(lines))
+// measure computes the interruption of lines[probes:end], typed at restart
+// or later, with arrivals counted up to limit. probes lines come first,
+// typed before the restart. Lines from end on are not measured, but their
+// arrivals still end the waits of the lines before them.
+func measure(lines []typedLine, probes, end int, restart, limit time.Time) interruption {
+	end = min(max(end, 0), len(lines))
+	probes = min(max(probes, 0), end)
 	w, capped := waits(lines, limit)
 	var r interruption
 	r.worst = -1
@@ -60,13 +62,15 @@ func measure(lines []typedLine, probes int, restart, limit time.Time) interrupti
 		r.base = p[(len(p)-1)/2]
 		r.spread = p[len(p)-1] - r.base
 	}
-	first := time.Time{}
-	for n := probes; n < len(lines); n++ {
+	for n := probes; n < end; n++ {
 		if r.worst < 0 || w[n] > r.maxWait {
 			r.maxWait, r.worst = w[n], n
 		}
 		r.capped = r.capped || capped[n]
-		if a := lines[n].arrived; !a.IsZero() && !a.After(limit) && (first.IsZero() || a.Before(first)) {
+	}
+	first := time.Time{}
+	for _, l := range lines[probes:] {
+		if a := l.arrived; !a.IsZero() && !a.After(limit) && (first.IsZero() || a.Before(first)) {
 			first = a
 		}
 	}
@@ -79,4 +83,16 @@ func measure(lines []typedLine, probes int, restart, limit time.Time) interrupti
 		r.firstLine = first.Sub(restart)
 	}
 	return r
+}
+
+// heardAfter is the index of the first line typed after since that has
+// reached the observer, or -1: the witness that the user is heard again
+// once the server's part is over.
+func heardAfter(lines []typedLine, since time.Time) int {
+	for i, l := range lines {
+		if l.typed.After(since) && !l.arrived.IsZero() {
+			return i
+		}
+	}
+	return -1
 }

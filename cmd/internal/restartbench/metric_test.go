@@ -69,11 +69,11 @@ func TestMeasure(t *testing.T) {
 	// Three probes waiting 4, 6 and 5 ms: base 5, spread 1.
 	probes := [][2]int{{0, 4}, {10, 16}, {20, 25}}
 	for _, tc := range []struct {
-		name    string
-		after   [][2]int // lines typed from the restart (at 100) on
-		limit   int
-		want    interruption
-		skipAll bool
+		name  string
+		after [][2]int // lines typed from the restart (at 100) on
+		limit int
+		end   int // lines measured: lines[3:end]; 0 for all
+		want  interruption
 	}{
 		{
 			name:  "undisturbed: no interruption beyond the noise",
@@ -99,6 +99,17 @@ func TestMeasure(t *testing.T) {
 			want:  interruption{base: msd(5), spread: msd(1), maxWait: msd(290), worst: 4, extra: msd(285), firstLine: msd(4)},
 		},
 		{
+			// Line 6 (the witness, typed at 130) is the last measured;
+			// line 7, typed after it, waited in a flood queue until
+			// 5000, which is not the restart's doing. Line 7 arriving
+			// first still ends the wait of the witness.
+			name:  "lines after the witness are not measured",
+			after: [][2]int{{100, -1}, {110, -1}, {120, -1}, {130, 400}, {140, 300}, {150, 5000}},
+			limit: 10000,
+			end:   7,
+			want:  interruption{base: msd(5), spread: msd(1), maxWait: msd(200), worst: 3, extra: msd(195), firstLine: msd(200)},
+		},
+		{
 			name:  "never heard again: capped",
 			after: [][2]int{{100, -1}, {200, -1}},
 			limit: 1100,
@@ -107,7 +118,11 @@ func TestMeasure(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			lines := tl(append(append([][2]int(nil), probes...), tc.after...)...)
-			got := measure(lines, len(probes), at(100), at(tc.limit))
+			end := len(lines)
+			if tc.end > 0 {
+				end = tc.end
+			}
+			got := measure(lines, len(probes), end, at(100), at(tc.limit))
 			if got != tc.want {
 				t.Errorf("measure = %+v\n want %+v", got, tc.want)
 			}
@@ -119,9 +134,27 @@ func TestMeasure(t *testing.T) {
 // wait, and a single slow probe shows in the spread, not the base.
 func TestMeasureBaseMedian(t *testing.T) {
 	lines := tl([2]int{0, 3}, [2]int{10, 14}, [2]int{20, 42}, [2]int{30, 45}, [2]int{100, 110})
-	got := measure(lines, 4, at(100), at(1000))
+	got := measure(lines, 4, len(lines), at(100), at(1000))
 	if got.base != msd(4) || got.spread != msd(18) || got.extra != msd(6) {
 		t.Errorf("base %v spread %v interruption %v, want 4ms 18ms 6ms", got.base, got.spread, got.extra)
+	}
+}
+
+func TestHeardAfter(t *testing.T) {
+	lines := tl([2]int{0, 5}, [2]int{10, -1}, [2]int{20, -1}, [2]int{30, 200}, [2]int{40, 150})
+	for _, tc := range []struct {
+		since, want int
+	}{
+		{-1, 0}, // before everything: the first line heard
+		{0, 3},  // typed at 0 is not after 0; 10 and 20 were lost
+		{25, 3}, // the first heard in typing order, not the first to arrive
+		{35, 4},
+		{40, -1}, // nothing typed after 40
+	} {
+		since := t0.Add(time.Duration(tc.since) * time.Millisecond)
+		if got := heardAfter(lines, since); got != tc.want {
+			t.Errorf("heardAfter(%d ms) = %d, want %d", tc.since, got, tc.want)
+		}
 	}
 }
 

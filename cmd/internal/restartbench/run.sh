@@ -5,14 +5,14 @@
 # types probe lines into the pane (the baseline), restarts the user's server
 # (SIGTERM, wait for the exit, start again on the same port), types a
 # numbered line into the pane from the SIGTERM on until the old server
-# process has exited and a line typed after that has been heard, and
-# reports:
+# process has exited and a line typed after that (the witness) has been
+# heard, and reports:
 #   interruption  each typed line waits from its typing (just before its
 #                 tmux send-keys) to the earliest arrival at the observer of
 #                 any line typed at or after it (a lost line waits for the
 #                 next one heard); the interruption is the longest wait of a
-#                 line typed from the SIGTERM on, less base ("more than
-#                 CAP s" past CAP);
+#                 line typed from the SIGTERM up to the witness, less base
+#                 ("more than CAP s" past CAP);
 #   base          the median wait of the probe lines typed before the
 #                 restart: tmux, the client and the servers on an
 #                 undisturbed path; spread is their max - median, the noise
@@ -28,8 +28,9 @@
 #                 from the restart on, with times relative to it.
 # Typing: the migration scenarios (ferry-ferryd, ferry-cluster) type every
 # 10 ms, the baseline being 20 lines 10 ms apart; the ngircd scenarios type
-# every 100 ms, the baseline 3 lines 1 s apart (irssi's and WeeChat's flood
-# control must stay out of the baseline).
+# every 100 ms, the baseline 3 lines 3 s apart: irssi's and WeeChat's flood
+# control must stay out of the baseline, and WeeChat spaces a user's lines
+# 2 s apart by default (irssi 2.2 s past a burst of 5).
 # ferry's flood control is LIFTED in every ferry scenario (flood = burst
 # 1000, interval 1ms): dense typing would otherwise meet its default (a
 # burst of 8, then a line per 500 ms), which has nothing to do with the
@@ -206,7 +207,7 @@ run_one() {
 	local restart=() # how the user's server goes away: SIGTERM and start again by default
 	local relay=()
 	# Typing: dense for a migration, as before for a reconnect (see the header).
-	local typing=(-type-every 100ms -probes 3 -probe-every 1s)
+	local typing=(-type-every 100ms -probes 3 -probe-every 3s)
 	port=$(free_port)
 	cport=$port
 	observer_addr=127.0.0.1:$port
