@@ -194,7 +194,13 @@ client_cmd() {
 	esac
 }
 
-has_cluster() { "$work/ferryd" -h 2>&1 | grep -q -- '-nats-listen'; }
+# has_cluster reads the whole help first: grep -q quitting early would
+# make ferryd die of SIGPIPE, and pipefail would call that a failure.
+has_cluster() {
+	local h
+	h=$("$work/ferryd" -h 2>&1 || true)
+	[[ $h == *-nats-listen* ]]
+}
 
 # run_one SCENARIO RTT TRANSPORT I: one measured run; appends the result
 # line to $work/SCENARIO-rttRTT-TRANSPORT.results
