@@ -71,7 +71,7 @@ type options struct {
 	restartInput                             string
 	channel, observerNick                    string
 	tmuxSocket, pane, pidFile, logDir        string
-	relays                                   string
+	relays, linesFile                        string
 	rtt                                      time.Duration
 	probes                                   int
 	limit, settle, typeEvery, talkEvery      time.Duration
@@ -93,6 +93,7 @@ func main() {
 	flag.StringVar(&o.pidFile, "pidfile", "", "file with the client's pid (to wait for its exit after /quit)")
 	flag.StringVar(&o.logDir, "logdir", "", "directory holding the client's chat logs")
 	flag.StringVar(&o.relays, "relay", "", "latency relays to run, comma-separated LISTEN=TARGET (e.g. 127.0.0.2:6667=127.0.0.1:6667)")
+	flag.StringVar(&o.linesFile, "lines", "", "write every typed line to this file: number, typed and arrived (wall clock), its wait in ms")
 	flag.DurationVar(&o.rtt, "rtt", 0, "round-trip time each relay adds (half each way)")
 	flag.DurationVar(&o.limit, "cap", 120*time.Second, "give up waiting for the user after this long")
 	flag.DurationVar(&o.settle, "settle", 3*time.Second, "pause after the user's JOIN before anything is measured")
@@ -322,6 +323,11 @@ func run(o options, out io.Writer) error {
 		end = witness + 1
 	}
 	r := measure(lines, first-1, end, restart, deadline)
+	if o.linesFile != "" {
+		if err := writeLines(o.linesFile, lines, deadline); err != nil {
+			say(out, "warning: %v", err)
+		}
+	}
 	obs.close()
 	quitClient(ty, o.pidFile)
 	downMs := <-restarted
@@ -450,6 +456,25 @@ func quitClient(t *typist, pidFile string) {
 	}
 	syscall.Kill(pid, syscall.SIGTERM)
 	waitFor(5*time.Second, func() bool { return !alive() })
+}
+
+// writeLines writes one line per typed line, for reading a run against
+// the client's and the servers' logs.
+func writeLines(path string, lines []typedLine, limit time.Time) error {
+	var b strings.Builder
+	w, _ := waits(lines, limit)
+	const stamp = "15:04:05.000000"
+	for i, l := range lines {
+		arrived := "-"
+		if !l.arrived.IsZero() {
+			arrived = l.arrived.Format(stamp)
+		}
+		fmt.Fprintf(&b, "%d\t%s\t%s\t%.1f\n", i+1, l.typed.Format(stamp), arrived, ms(w[i]))
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		return fmt.Errorf("lines: %w", err)
+	}
+	return nil
 }
 
 var obsRe = regexp.MustCompile(`\bobsline (\d+)\b`)

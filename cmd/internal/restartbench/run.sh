@@ -73,7 +73,8 @@
 #   FERRYD_BIN=path   use this ferryd binary instead of building one
 #   FERRY_DEBUG=1     run ferry with --debug --raw-log (its debug.log is in
 #                     the run's state/ferry; use with KEEP=1)
-#   KEEP=1            keep the work directory (configs, logs, outputs)
+#   KEEP=1            keep the work directory (configs, logs, outputs, and
+#                     lines.tsv: each typed line, typed and arrived, its wait)
 # ngircd and WeeChat (weechat-curses) are installed with apt-get when
 # missing and root; irssi likewise.
 set -euo pipefail
@@ -261,7 +262,7 @@ run_one() {
 	: >"$dir/out"
 	"$work/restartbench" -addr "127.0.0.1:$port" -observer-addr "$observer_addr" -server "$server" \
 		-server-log "$dir/server.log" -tmux-socket "$sock" -pane run -pidfile "$dir/pid" \
-		-logdir "$logdir" -cap "${CAP}s" "${typing[@]}" "${relay[@]}" "${restart[@]}" >"$dir/out" 2>"$dir/err" &
+		-logdir "$logdir" -lines "$dir/lines.tsv" -cap "${CAP}s" "${typing[@]}" "${relay[@]}" "${restart[@]}" >"$dir/out" 2>"$dir/err" &
 	local rb=$!
 	bgpids+=($rb)
 	for _ in $(seq 1 300); do
