@@ -7,27 +7,46 @@
 // One run: restartbench starts the server command (-server), joins the
 // channel with an observer (a raw IRC client, reconnecting at once after a
 // loss) and waits for the user's client (started by run.sh in a tmux pane)
-// to join. It types "typed N" into the pane (tmux send-keys) a few times
-// to check the path, then restarts the server: SIGTERM, wait for the exit,
-// start again (or, with -restart-input, gives the server an operator
-// command such as ferryd's "drain s1"). From then on it types a numbered
-// line every -type-every; the interruption is from the SIGTERM to the
-// arrival, at the observer, of the first line typed after it (capped at
-// -cap). The
-// observer says "obsline N" every -talk-every while it is joined; after
-// the run the user's client is told to /quit and its chat logs (-logdir)
-// are searched for the numbers: those missing are the lines the user
-// never saw. Every JOIN, PART, QUIT and NICK of the user that the observer
-// saw after the user's first JOIN is listed.
+// to join. It types -probes lines "typed N" into the pane (tmux send-keys),
+// -probe-every apart, and waits for them all: the path works, and their
+// waits are the baseline. Then it restarts the server: SIGTERM, wait for
+// the exit, start again (or, with -restart-input, gives the server an
+// operator command such as ferryd's "drain s1"). From the SIGTERM on it
+// types a numbered line every -type-every until the restarted server's
+// process has exited (with -restart-input: until -drain-span after the
+// command) and a line typed after that (the witness) has reached the
+// observer, or -cap passed.
+//
+// The measure, the same for every scenario: each line n waits from its
+// typing (taken just before its send-keys) to the earliest arrival at the
+// observer of any line typed at or after n, so a lost line waits for the
+// next one heard. base is the median wait of the probes (tmux, the client
+// and the servers on an undisturbed path), spread their max − median; the
+// interruption is the longest wait of a line typed from the SIGTERM up to
+// the witness, less base. The first-line figure (from the SIGTERM to the arrival of the
+// first line typed from it on) is kept beside it.
+//
+// -relay runs latency relays (cmd/internal/latency) in this process,
+// adding -rtt to each round trip; they outlive the server's restart.
+// -make-cert DIR writes a CA and a node certificate for 127.0.0.1 and
+// 127.0.0.2 and exits.
+//
+// The observer says "obsline N" every -talk-every while it is joined;
+// after the run the user's client is told to /quit and its chat logs
+// (-logdir) are searched for the numbers: those missing are the lines the
+// user never saw. Every JOIN, PART, QUIT and NICK of the user that the
+// observer saw after the user's first JOIN is listed.
 //
 // Output, one line per step (run.sh parses "result"):
 //
 //	observing
 //	joined
+//	base ms=B spread_ms=S
 //	restart
+//	server-exit ms=E
 //	server-up down_ms=D
 //	back ms=M            (or "capped" past -cap)
-//	result interruption_ms=I capped=0|1 missed=M said=S typed_lost=L typed=T down_ms=D events="…"
+//	result interruption_ms=I base_ms=B spread_ms=S max_wait_ms=W worst=N witness=N first_line_ms=F capped=0|1 missed=M said=S typed_lost=L typed=T down_ms=D rtt_ms=R events="…"
 package main
 
 import (
@@ -52,7 +71,11 @@ type options struct {
 	restartInput                             string
 	channel, observerNick                    string
 	tmuxSocket, pane, pidFile, logDir        string
+	relays, linesFile                        string
+	rtt                                      time.Duration
+	probes                                   int
 	limit, settle, typeEvery, talkEvery      time.Duration
+	probeEvery, drainSpan                    time.Duration
 }
 
 func main() {
@@ -61,6 +84,7 @@ func main() {
 	flag.StringVar(&o.observerAddr, "observer-addr", "", "address the observer connects to; default -addr")
 	flag.StringVar(&o.serverCmd, "server", "", "shell command that runs the user's server in the foreground")
 	flag.StringVar(&o.restartInput, "restart-input", "", "instead of restarting the server, write this operator command to its standard input (e.g. ferryd's \"drain s1\")")
+	flag.DurationVar(&o.drainSpan, "drain-span", time.Second, "with -restart-input: keep typing this long after the command (the drain's end is not visible from outside)")
 	flag.StringVar(&o.serverLog, "server-log", "", "file for the server's output (default: discarded)")
 	flag.StringVar(&o.channel, "channel", "#restart", "the channel the user and the observer are in")
 	flag.StringVar(&o.observerNick, "observer-nick", "observer", "the observer's nick")
@@ -68,11 +92,24 @@ func main() {
 	flag.StringVar(&o.pane, "pane", "run", "tmux target of the user's client")
 	flag.StringVar(&o.pidFile, "pidfile", "", "file with the client's pid (to wait for its exit after /quit)")
 	flag.StringVar(&o.logDir, "logdir", "", "directory holding the client's chat logs")
+	flag.StringVar(&o.relays, "relay", "", "latency relays to run, comma-separated LISTEN=TARGET (e.g. 127.0.0.2:6667=127.0.0.1:6667)")
+	flag.StringVar(&o.linesFile, "lines", "", "write every typed line to this file: number, typed and arrived (wall clock), its wait in ms")
+	flag.DurationVar(&o.rtt, "rtt", 0, "round-trip time each relay adds (half each way)")
 	flag.DurationVar(&o.limit, "cap", 120*time.Second, "give up waiting for the user after this long")
 	flag.DurationVar(&o.settle, "settle", 3*time.Second, "pause after the user's JOIN before anything is measured")
+	flag.IntVar(&o.probes, "probes", 3, "lines typed before the restart, for the baseline")
+	flag.DurationVar(&o.probeEvery, "probe-every", time.Second, "interval of the baseline's lines")
 	flag.DurationVar(&o.typeEvery, "type-every", 100*time.Millisecond, "interval of typed lines after the restart")
 	flag.DurationVar(&o.talkEvery, "talk-every", 250*time.Millisecond, "interval of the observer's lines")
+	makeCertDir := flag.String("make-cert", "", "write ca.pem, cert.pem and key.pem (for 127.0.0.1 and 127.0.0.2) into this directory and exit")
 	flag.Parse()
+	if *makeCertDir != "" {
+		if err := makeCert(*makeCertDir); err != nil {
+			fmt.Fprintln(os.Stderr, "restartbench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if o.observerAddr == "" {
 		o.observerAddr = o.addr
 	}
@@ -88,6 +125,22 @@ func run(o options, out io.Writer) error {
 	if o.addr == "" || o.serverCmd == "" || o.tmuxSocket == "" || o.logDir == "" {
 		return errors.New("-addr, -server, -tmux-socket and -logdir are required")
 	}
+	if o.probes < 1 {
+		return errors.New("-probes must be at least 1")
+	}
+	specs, err := parseRelays(o.relays)
+	if err != nil {
+		return err
+	}
+	relays, err := startRelays(specs, o.rtt)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		for _, p := range relays {
+			p.Close()
+		}
+	}()
 	srv := &server{command: o.serverCmd, addr: o.addr}
 	if o.serverLog != "" {
 		f, err := os.OpenFile(o.serverLog, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
@@ -124,16 +177,28 @@ func run(o options, out io.Writer) error {
 	stopTalk := make(chan struct{})
 	go obs.talkEvery(o.talkEvery, stopTalk)
 	obs.setTalk(true)
-	// The path works before anything is measured.
-	for range 3 {
-		n, err := ty.typeLine()
-		if err != nil {
+	// The probes: the path works, and what it costs undisturbed.
+	for i := range o.probes {
+		if i > 0 {
+			time.Sleep(o.probeEvery)
+		}
+		if _, err := ty.typeLine(); err != nil {
 			return err
 		}
-		if !waitFor(10*time.Second, func() bool { _, ok := obs.arrival(n); return ok }) {
-			return fmt.Errorf("typed line %d never reached the observer before the restart", n)
+	}
+	if !waitFor(10*time.Second, func() bool {
+		for _, l := range ty.lines(obs) {
+			if l.arrived.IsZero() {
+				return false
+			}
 		}
-		time.Sleep(time.Second)
+		return true
+	}) {
+		return fmt.Errorf("the %d typed lines did not all reach the observer before the restart", o.probes)
+	}
+	{
+		r := measure(ty.lines(obs), o.probes, o.probes, time.Now(), time.Now())
+		say(out, "base ms=%.1f spread_ms=%.1f", ms(r.base), ms(r.spread))
 	}
 
 	// A line the observer says into a server that is shutting down is
@@ -162,6 +227,9 @@ func run(o options, out io.Writer) error {
 		time.Sleep(100 * time.Millisecond)
 		obs.setTalk(true)
 	}()
+	// over is closed once the server's part is over: its process has
+	// exited, or -drain-span after the operator command.
+	over := make(chan struct{})
 	restarted := make(chan float64, 1) // ms until the server listened again; -1 if it did not
 	go func() {
 		// The restart runs beside the typing: a draining server
@@ -170,12 +238,17 @@ func run(o options, out io.Writer) error {
 			if err := srv.tell(o.restartInput); err != nil {
 				say(out, "warning: %v", err)
 			}
+			time.Sleep(o.drainSpan)
+			close(over)
 			restarted <- 0
 			return
 		}
-		if err := srv.stop(30 * time.Second); err != nil {
+		err := srv.stop(30 * time.Second)
+		close(over)
+		if err != nil {
 			say(out, "warning: %v", err)
 		}
+		say(out, "server-exit ms=%.0f", ms(time.Since(restart)))
 		if err := srv.start(30 * time.Second); err != nil {
 			say(out, "warning: %v", err)
 			restarted <- -1
@@ -186,29 +259,37 @@ func run(o options, out io.Writer) error {
 		restarted <- d
 	}()
 
-	var back time.Time
+	// Typing goes on until the server's part is over and a line typed
+	// after that has been heard.
+	deadline := restart.Add(o.limit)
+	var overAt time.Time
+	witness := -1 // index of that line
 	capped := !waitFor(o.limit, func() bool {
-		for n := first; n < ty.count(); n++ {
-			if at, ok := obs.arrival(n); ok {
-				back = at
-				return true
+		if overAt.IsZero() {
+			select {
+			case <-over:
+				overAt = time.Now()
+			default:
+				return false
 			}
 		}
-		return false
+		witness = heardAfter(ty.lines(obs), overAt)
+		return witness >= 0
 	})
 	close(typing)
 	<-typed
-	interruption := o.limit
 	if capped {
 		say(out, "capped")
 	} else {
-		interruption = back.Sub(restart)
-		say(out, "back ms=%.0f", ms(interruption))
+		say(out, "back ms=%.0f", ms(time.Since(restart)))
 	}
 	// The user is back: they should see what is said from now on.
 	time.Sleep(2 * time.Second)
 	obs.setTalk(false)
 	close(stopTalk)
+	// The observer's last line is still on its way through the relays:
+	// the client quitting now would miss it.
+	time.Sleep(o.rtt + 500*time.Millisecond)
 	// Lines queued by the client go out at its flood rate: wait for them
 	// while they keep coming.
 	last, lastN := time.Now(), -1
@@ -223,16 +304,30 @@ func run(o options, out io.Writer) error {
 		time.Sleep(50 * time.Millisecond)
 	}
 
+	lines := ty.lines(obs)
 	obs.mu.Lock()
 	said := append([]int(nil), obs.said...)
 	seen := append([]sighting(nil), obs.seen...)
+	obs.mu.Unlock()
 	lost := 0
-	for n := 1; n < ty.count(); n++ {
-		if _, ok := obs.arrivals[n]; !ok {
+	for _, l := range lines {
+		if l.arrived.IsZero() {
 			lost++
 		}
 	}
-	obs.mu.Unlock()
+	// Typing ideally stops with the witness; the few lines the typist got
+	// in while the witness was being noticed would measure the client's
+	// flood queue, not the restart.
+	end := len(lines)
+	if witness >= 0 {
+		end = witness + 1
+	}
+	r := measure(lines, first-1, end, restart, deadline)
+	if o.linesFile != "" {
+		if err := writeLines(o.linesFile, lines, deadline); err != nil {
+			say(out, "warning: %v", err)
+		}
+	}
 	obs.close()
 	quitClient(ty, o.pidFile)
 	downMs := <-restarted
@@ -255,8 +350,9 @@ func run(o options, out io.Writer) error {
 	for _, s := range seen {
 		ev = append(ev, fmt.Sprintf("%s@%+.1fs", s.what, s.at.Sub(restart).Seconds()))
 	}
-	say(out, "result interruption_ms=%.0f capped=%d missed=%s said=%d typed_lost=%d typed=%d down_ms=%.0f events=%q",
-		ms(interruption), b2i(capped), missedText, len(said), lost, ty.count()-1, downMs, strings.Join(ev, " "))
+	say(out, "result interruption_ms=%.1f base_ms=%.1f spread_ms=%.1f max_wait_ms=%.1f worst=%d witness=%d first_line_ms=%.1f capped=%d missed=%s said=%d typed_lost=%d typed=%d down_ms=%.0f rtt_ms=%.0f events=%q",
+		ms(r.extra), ms(r.base), ms(r.spread), ms(r.maxWait), r.worst+1, witness+1, ms(r.firstLine), b2i(capped || r.capped),
+		missedText, len(said), lost, len(lines), downMs, ms(o.rtt), strings.Join(ev, " "))
 	return nil
 }
 
@@ -285,7 +381,8 @@ func waitFor(limit time.Duration, f func() bool) bool {
 type typist struct {
 	socket, pane string
 	mu           sync.Mutex
-	next         int // the number of the next line; starts at 1
+	next         int         // the number of the next line; starts at 1
+	at           []time.Time // when line n+1 was typed, just before its send-keys
 }
 
 func (t *typist) typeLine() (int, error) {
@@ -295,8 +392,23 @@ func (t *typist) typeLine() (int, error) {
 	}
 	n := t.next
 	t.next++
+	t.at = append(t.at, time.Now())
 	t.mu.Unlock()
 	return n, t.keys(fmt.Sprintf("typed %d", n), "Enter")
+}
+
+// lines pairs each typed line with its arrival at o, in typing order.
+func (t *typist) lines(o *observer) []typedLine {
+	t.mu.Lock()
+	at := append([]time.Time(nil), t.at...)
+	t.mu.Unlock()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	ls := make([]typedLine, len(at))
+	for i, ts := range at {
+		ls[i] = typedLine{typed: ts, arrived: o.arrivals[i+1]}
+	}
+	return ls
 }
 
 func (t *typist) keys(keys ...string) error {
@@ -314,7 +426,7 @@ func (t *typist) count() int {
 	return max(t.next, 1)
 }
 
-// arrived is the highest line number that reached the observer.
+// arrived is the highest line number that reached the observer (-1 if none).
 func (t *typist) arrived(o *observer) int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -344,6 +456,25 @@ func quitClient(t *typist, pidFile string) {
 	}
 	syscall.Kill(pid, syscall.SIGTERM)
 	waitFor(5*time.Second, func() bool { return !alive() })
+}
+
+// writeLines writes one line per typed line, for reading a run against
+// the client's and the servers' logs.
+func writeLines(path string, lines []typedLine, limit time.Time) error {
+	var b strings.Builder
+	w, _ := waits(lines, limit)
+	const stamp = "15:04:05.000000"
+	for i, l := range lines {
+		arrived := "-"
+		if !l.arrived.IsZero() {
+			arrived = l.arrived.Format(stamp)
+		}
+		fmt.Fprintf(&b, "%d\t%s\t%s\t%.1f\n", i+1, l.typed.Format(stamp), arrived, ms(w[i]))
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		return fmt.Errorf("lines: %w", err)
+	}
+	return nil
 }
 
 var obsRe = regexp.MustCompile(`\bobsline (\d+)\b`)

@@ -2,45 +2,87 @@
 # Server restart, as the user on it lives through it: for each scenario a
 # real client runs in a 160x48 tmux pane, joined to #restart, with an
 # observer (restartbench's raw IRC client) in the same channel. restartbench
-# restarts the user's server (SIGTERM, wait for the exit, start again on the
-# same port), types a numbered line into the pane every 100 ms from the
-# SIGTERM on, and reports:
-#   interruption  from the SIGTERM until the first line typed after it
-#                 reaches the observer ("more than CAP s" past CAP);
+# types probe lines into the pane (the baseline), restarts the user's server
+# (SIGTERM, wait for the exit, start again on the same port), types a
+# numbered line into the pane from the SIGTERM on until the old server
+# process has exited and a line typed after that (the witness) has been
+# heard, and reports:
+#   interruption  each typed line waits from its typing (just before its
+#                 tmux send-keys) to the earliest arrival at the observer of
+#                 any line typed at or after it (a lost line waits for the
+#                 next one heard); the interruption is the longest wait of a
+#                 line typed from the SIGTERM up to the witness, less base
+#                 ("more than CAP s" past CAP);
+#   base          the median wait of the probe lines typed before the
+#                 restart: tmux, the client and the servers on an
+#                 undisturbed path; spread is their max - median, the noise
+#                 floor;
+#   bound         2 x RTT + 2 ms, what a migration's window (MIGRATE OK to
+#                 CONFIRM, two round trips) costs a typed line at most;
+#   first line    the old figure: from the SIGTERM until the first line
+#                 typed after it reaches the observer;
 #   missed        the observer's lines (one every 250 ms) missing from the
 #                 user's chat log after the run;
 #   typed lost    lines typed into the client that never reached anyone;
 #   seen          what the observer saw of the user (JOIN, PART, QUIT, NICK)
 #                 from the restart on, with times relative to it.
+# Typing: the migration scenarios (ferry-ferryd, ferry-cluster) type every
+# 10 ms, the baseline being 20 lines 10 ms apart; the ngircd scenarios type
+# every 100 ms, the baseline 3 lines 3 s apart: irssi's and WeeChat's flood
+# control must stay out of the baseline, and WeeChat spaces a user's lines
+# 2 s apart by default (irssi 2.2 s past a burst of 5).
+# ferry's flood control is LIFTED in every ferry scenario (flood = burst
+# 1000, interval 1ms): dense typing would otherwise meet its default (a
+# burst of 8, then a line per 500 ms), which has nothing to do with the
+# restart. irssi and WeeChat keep their defaults.
 # Scenarios:
-#   ferry-ngircd    ferry (defaults) on ngircd, ngircd restarted: a reconnect
+#   ferry-ngircd    ferry on ngircd, ngircd restarted: a reconnect
 #   irssi-ngircd    irssi (defaults, autolog on to read what it showed)
 #   weechat-ngircd  WeeChat (defaults; its logger is on by default)
 #   ferry-ferryd    ferry on ferryd (one process, nodes s1 and s2), the
 #                   user's node s1 drained (operator command "drain s1"):
-#                   its clients migrate to s2; nothing is restarted
+#                   its clients migrate to s2; nothing is restarted, and
+#                   typing goes on for 200 ms after the command (the
+#                   drain's end is not watched; at RTT 0 it takes a few ms,
+#                   and a longer span only adds lines whose waits are
+#                   noise)
 #   ferry-cluster   ferry on a ferryd cluster (NATS), the user's node
 #                   restarted: its clients migrate; runs only when
-#                   `ferryd -h` lists -nats-listen
+#                   `ferryd -h` lists -nats-listen. Run at each RTT in RTTS
+#                   and each transport in TRANSPORTS: every node listens on
+#                   127.0.0.1 and advertises 127.0.0.2, where restartbench
+#                   runs a relay adding the RTT on the same port, so ferry
+#                   reaches the old and the new node through a relay; the
+#                   observer is on s2 directly. With tls, every node has one
+#                   certificate (for 127.0.0.1 and 127.0.0.2) from a CA that
+#                   ferry trusts (ca_file).
+# The ngircd and ferryd scenarios run at RTT 0 without relays.
 # On a single ngircd the observer loses its connection too (it reconnects at
 # once), so it cannot see the user's QUIT: what it sees is the user joining
 # again. ngircd runs with MaxPenaltyTime = 0 so that the server's own
-# throttling delays nobody; the clients' flood control is their default.
+# throttling delays nobody.
 #
 # Usage:  cmd/internal/restartbench/run.sh
 # Environment:
-#   RUNS=3            runs per scenario (medians are printed)
+#   RUNS=3            runs per row (medians are printed)
 #   SCENARIOS="ferry-ngircd irssi-ngircd weechat-ngircd ferry-ferryd ferry-cluster"
+#   RTTS="0 20 100"   round-trip times of ferry-cluster, in milliseconds
+#   TRANSPORTS="plain tls"  transports of ferry-cluster
 #   CAP=120           seconds to wait for the user before giving up
 #   FERRY_BIN=path    use this ferry binary instead of building one
 #   FERRYD_BIN=path   use this ferryd binary instead of building one
-#   KEEP=1            keep the work directory (configs, logs, outputs)
+#   FERRY_DEBUG=1     run ferry with --debug --raw-log (its debug.log is in
+#                     the run's state/ferry; use with KEEP=1)
+#   KEEP=1            keep the work directory (configs, logs, outputs, and
+#                     lines.tsv: each typed line, typed and arrived, its wait)
 # ngircd and WeeChat (weechat-curses) are installed with apt-get when
 # missing and root; irssi likewise.
 set -euo pipefail
 
 RUNS=${RUNS:-3}
 SCENARIOS=${SCENARIOS:-"ferry-ngircd irssi-ngircd weechat-ngircd ferry-ferryd ferry-cluster"}
+RTTS=${RTTS:-"0 20 100"}
+TRANSPORTS=${TRANSPORTS:-"plain tls"}
 CAP=${CAP:-120}
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 work=$(mktemp -d /tmp/restartbench.XXXXXX)
@@ -72,6 +114,7 @@ echo "building restartbench, ferry and ferryd in $work"
 if [ -n "${FERRY_BIN:-}" ]; then cp "$FERRY_BIN" "$work/ferry"; else (cd "$root" && go build -o "$work/ferry" ./cmd/ferry); fi
 if [ -n "${FERRYD_BIN:-}" ]; then cp "$FERRYD_BIN" "$work/ferryd"; else (cd "$root" && go build -o "$work/ferryd" ./cmd/ferryd); fi
 "$work/ferry" --version
+"$work/restartbench" -make-cert "$work" # ca.pem, cert.pem, key.pem for the TLS cluster
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -100,25 +143,32 @@ ngircd_conf() {
 	echo "ngircd --nodaemon --config $dir/ngircd.conf"
 }
 
-# client_cmd CLIENT DIR PORT: the shell command that runs CLIENT with a
-# fresh home under DIR (exec'd, so the pane's pid is the client's), and
-# sets logdir to where its chat logs go.
+# client_cmd CLIENT DIR HOST PORT [tls]: the shell command that runs CLIENT
+# with a fresh home under DIR (exec'd, so the pane's pid is the client's),
+# and sets logdir to where its chat logs go. Only ferry takes tls.
 client_cmd() {
-	local client=$1 dir=$2 port=$3
+	local client=$1 dir=$2 host=$3 port=$4 tr=${5:-plain}
 	case "$client" in
 	ferry)
 		mkdir -p "$dir/config/ferry" "$dir/state" "$dir/data"
+		local tls=false ca=
+		if [ "$tr" = tls ]; then tls=true; ca="ca_file = \"$work/ca.pem\""; fi
+		# flood: lifted, see the header.
 		cat >"$dir/config/ferry/config.toml" <<-EOF
 			[[network]]
 			name = "bench"
-			host = "127.0.0.1"
+			host = "$host"
 			port = $port
-			tls = false
+			tls = $tls
+			$ca
 			nick = "user"
 			autojoin = ["#restart"]
+			flood = { burst = 1000, interval = "1ms" }
 		EOF
 		logdir=$dir/data/ferry/logs
-		echo "exec env HOME=$dir XDG_CONFIG_HOME=$dir/config XDG_STATE_HOME=$dir/state XDG_DATA_HOME=$dir/data $work/ferry --config $dir/config/ferry/config.toml"
+		local debug=
+		if [ -n "${FERRY_DEBUG:-}" ]; then debug=" --debug --raw-log"; fi
+		echo "exec env HOME=$dir XDG_CONFIG_HOME=$dir/config XDG_STATE_HOME=$dir/state XDG_DATA_HOME=$dir/data $work/ferry --config $dir/config/ferry/config.toml$debug"
 		;;
 	irssi)
 		mkdir -p "$dir/irssi"
@@ -145,16 +195,28 @@ client_cmd() {
 	esac
 }
 
-has_cluster() { "$work/ferryd" -h 2>&1 | grep -q -- '-nats-listen'; }
+# has_cluster reads the whole help first: grep -q quitting early would
+# make ferryd die of SIGPIPE, and pipefail would call that a failure.
+has_cluster() {
+	local h
+	h=$("$work/ferryd" -h 2>&1 || true)
+	[[ $h == *-nats-listen* ]]
+}
 
-# run_one SCENARIO I: one measured run; appends the result line to $work/SCENARIO.results
+# run_one SCENARIO RTT TRANSPORT I: one measured run; appends the result
+# line to $work/SCENARIO-rttRTT-TRANSPORT.results
 run_one() {
-	local scenario=$1 i=$2 dir="$work/$1-$2"
+	local scenario=$1 rtt=$2 tr=$3 i=$4
+	local key="$scenario-rtt$rtt-$tr" dir="$work/$1-rtt$2-$3-$4"
 	mkdir -p "$dir"
 	chmod 755 "$dir"
-	local client=${scenario%%-*} port server observer_addr
+	local client=${scenario%%-*} port server observer_addr host=127.0.0.1 cport
 	local restart=() # how the user's server goes away: SIGTERM and start again by default
+	local relay=()
+	# Typing: dense for a migration, as before for a reconnect (see the header).
+	local typing=(-type-every 100ms -probes 3 -probe-every 3s)
 	port=$(free_port)
+	cport=$port
 	observer_addr=127.0.0.1:$port
 	case "$scenario" in
 	*-ngircd)
@@ -165,31 +227,42 @@ run_one() {
 		p2=$(free_port)
 		server="$work/ferryd -nodes s1=127.0.0.1:$port,s2=127.0.0.1:$p2"
 		observer_addr=127.0.0.1:$p2
-		restart=(-restart-input "drain s1")
+		restart=(-restart-input "drain s1" -drain-span 200ms)
+		typing=(-type-every 10ms -probes 20 -probe-every 10ms)
 		;;
 	ferry-cluster)
 		# NATS alone, node s2 (where the observer is), and node s1 (the
-		# user's), which restartbench restarts.
-		local nport p2
+		# user's), which restartbench restarts. Each node has a plain and
+		# a TLS listener on 127.0.0.1 and advertises 127.0.0.2, where a
+		# relay listens on the same port.
+		local nport t1 p2 t2 tlsflags
 		nport=$(free_port)
+		t1=$(free_port)
 		p2=$(free_port)
-		"$work/ferryd" -nats-listen "127.0.0.1:$nport" >"$dir/nats.log" 2>&1 &
+		t2=$(free_port)
+		tlsflags="-tls-cert $work/cert.pem -tls-key $work/key.pem"
+		"$work/ferryd" -nats-listen "127.0.0.1:$nport" -nats-dir "$dir/nats" >"$dir/nats.log" 2>&1 &
 		bgpids+=($!)
 		sleep 0.5
-		"$work/ferryd" -nats "nats://127.0.0.1:$nport" -node "s2=127.0.0.1:$p2" >"$dir/s2.log" 2>&1 &
+		# shellcheck disable=SC2086
+		"$work/ferryd" -nats "nats://127.0.0.1:$nport" -node "s2=127.0.0.1:$p2+127.0.0.1:$t2@127.0.0.2" $tlsflags >"$dir/s2.log" 2>&1 &
 		bgpids+=($!)
 		sleep 0.5
-		server="$work/ferryd -nats nats://127.0.0.1:$nport -node s1=127.0.0.1:$port"
+		server="$work/ferryd -nats nats://127.0.0.1:$nport -node s1=127.0.0.1:$port+127.0.0.1:$t1@127.0.0.2 $tlsflags"
 		observer_addr=127.0.0.1:$p2
+		host=127.0.0.2
+		if [ "$tr" = tls ]; then cport=$t1; fi
+		relay=(-rtt "${rtt}ms" -relay "127.0.0.2:$port=127.0.0.1:$port,127.0.0.2:$t1=127.0.0.1:$t1,127.0.0.2:$p2=127.0.0.1:$p2,127.0.0.2:$t2=127.0.0.1:$t2")
+		typing=(-type-every 10ms -probes 20 -probe-every 10ms)
 		;;
 	esac
 	local cmd logdir
-	cmd=$(client_cmd "$client" "$dir" "$port")
-	logdir=$(client_cmd "$client" "$dir" "$port" >/dev/null; echo "$logdir")
+	cmd=$(client_cmd "$client" "$dir" "$host" "$cport" "$tr")
+	logdir=$(client_cmd "$client" "$dir" "$host" "$cport" "$tr" >/dev/null; echo "$logdir")
 	: >"$dir/out"
 	"$work/restartbench" -addr "127.0.0.1:$port" -observer-addr "$observer_addr" -server "$server" \
 		-server-log "$dir/server.log" -tmux-socket "$sock" -pane run -pidfile "$dir/pid" \
-		-logdir "$logdir" -cap "${CAP}s" "${restart[@]}" >"$dir/out" 2>"$dir/err" &
+		-logdir "$logdir" -lines "$dir/lines.tsv" -cap "${CAP}s" "${typing[@]}" "${relay[@]}" "${restart[@]}" >"$dir/out" 2>"$dir/err" &
 	local rb=$!
 	bgpids+=($rb)
 	for _ in $(seq 1 300); do
@@ -197,7 +270,7 @@ run_one() {
 		kill -0 "$rb" 2>/dev/null || break
 		sleep 0.1
 	done
-	grep -q '^observing' "$dir/out" || { echo "$scenario run $i: restartbench did not start: $(cat "$dir/err")" >&2; return 1; }
+	grep -q '^observing' "$dir/out" || { echo "$key run $i: restartbench did not start: $(cat "$dir/err")" >&2; return 1; }
 	tmux -L "$sock" -f /dev/null new-session -d -s run -x 160 -y 48 "$cmd"
 	tmux -L "$sock" display -p -t run '#{pane_pid}' >"$dir/pid"
 	if [ "$client" = irssi ]; then
@@ -207,7 +280,7 @@ run_one() {
 	for _ in $(seq 1 400); do grep -q '^restart' "$dir/out" && break; kill -0 "$rb" 2>/dev/null || break; sleep 0.1; done
 	sleep 1.5 # the screen while the user is away
 	tmux -L "$sock" capture-pane -p -t run >"$dir/screen-restart.txt" 2>/dev/null || true
-	wait "$rb" || { echo "$scenario run $i failed:" >&2; cat "$dir/out" "$dir/err" >&2; tmux -L "$sock" kill-server 2>/dev/null || true; return 1; }
+	wait "$rb" || { echo "$key run $i failed:" >&2; cat "$dir/out" "$dir/err" >&2; tmux -L "$sock" kill-server 2>/dev/null || true; return 1; }
 	tmux -L "$sock" kill-server 2>/dev/null || true
 	if [ "$scenario" = ferry-cluster ]; then
 		for p in "${bgpids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -215,37 +288,51 @@ run_one() {
 	fi
 	local res
 	res=$(grep '^result ' "$dir/out")
-	echo "$scenario run $i: ${res#result }"
-	echo "${res#result }" >>"$work/$scenario.results"
+	echo "$key run $i: ${res#result }"
+	echo "${res#result }" >>"$work/$key.results"
 }
 
-median() { sort -g | awk '{a[NR]=$1} END{ if (NR%2) print a[(NR+1)/2]; else printf "%.0f\n", (a[NR/2]+a[NR/2+1])/2 }'; }
+median() { sort -g | awk '{a[NR]=$1} END{ if (NR%2) print a[(NR+1)/2]; else printf "%.1f\n", (a[NR/2]+a[NR/2+1])/2 }'; }
 field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p"; }
 
-ran=()
+rows=() # "SCENARIO RTT TRANSPORT"
 for scenario in $SCENARIOS; do
 	if [ "$scenario" = ferry-cluster ] && ! has_cluster; then
 		echo "ferry-cluster: skipped: ferryd has no cluster mode"
 		continue
 	fi
-	for i in $(seq 1 "$RUNS"); do
-		run_one "$scenario" "$i"
-	done
-	ran+=("$scenario")
+	if [ "$scenario" = ferry-cluster ]; then
+		for rtt in $RTTS; do for tr in $TRANSPORTS; do rows+=("$scenario $rtt $tr"); done; done
+	else
+		rows+=("$scenario 0 plain")
+	fi
+done
+for row in "${rows[@]}"; do
+	# shellcheck disable=SC2086
+	for i in $(seq 1 "$RUNS"); do run_one $row "$i"; done
 done
 
 echo
-echo "medians over $RUNS runs (interruption capped at $CAP s):"
-printf '%-15s %16s %10s %12s  %s\n' scenario interruption missed typed_lost "seen by the observer (first run)"
-for scenario in "${ran[@]}"; do
-	f="$work/$scenario.results"
+echo "medians over $RUNS runs (interruption capped at $CAP s; ferry's flood control lifted: burst 1000, interval 1ms; irssi and WeeChat at their defaults):"
+printf '%-28s %22s %9s %5s %16s %10s %8s %10s  %s\n' row interruption bound met "base (spread)" first_line missed typed_lost "seen by the observer (first run)"
+for row in "${rows[@]}"; do
+	read -r scenario rtt tr <<<"$row"
+	f="$work/$scenario-rtt$rtt-$tr.results"
+	label=$scenario
+	if [ "$scenario" = ferry-cluster ]; then label="$scenario rtt=${rtt}ms $tr"; fi
 	itr=$(field interruption_ms <"$f" | median)
-	if [ "$(awk -v v="$itr" -v c="$CAP" 'BEGIN{print (v >= c*1000)}')" = 1 ]; then
-		itr="more than ${CAP} s"
+	capped=$(field capped <"$f" | median)
+	bound=$((2 * rtt + 2))
+	if [ "$(awk -v c="$capped" 'BEGIN{print (c >= 0.5)}')" = 1 ]; then
+		itr_text="more than ${CAP} s"
+		met=no
 	else
-		itr=$(awk -v v="$itr" 'BEGIN{printf "%.2f s", v/1000}')
+		itr_text=$(awk -v v="$itr" -v r="$rtt" 'BEGIN{ if (r > 0) printf "%.1f ms (%.2f RTT)", v, v/r; else printf "%.1f ms", v }')
+		met=$(awk -v v="$itr" -v b="$bound" 'BEGIN{print (v <= b) ? "yes" : "no"}')
 	fi
-	printf '%-15s %16s %10s %12s  %s\n' "$scenario" "$itr" \
+	printf '%-28s %22s %9s %5s %16s %10s %8s %10s  %s\n' "$label" "$itr_text" "$bound ms" "$met" \
+		"$(field base_ms <"$f" | median) ms ($(field spread_ms <"$f" | median))" \
+		"$(field first_line_ms <"$f" | median) ms" \
 		"$(field missed <"$f" | median)/$(field said <"$f" | median)" \
 		"$(field typed_lost <"$f" | median)/$(field typed <"$f" | median)" \
 		"$(head -1 "$f" | sed 's/.*events=//')"
