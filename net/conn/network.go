@@ -55,6 +55,8 @@ type network struct {
 	ping           *armed
 	dead           *armed
 	quitting       *armed // QUIT sent, waiting for the server to close
+	closing        *link  // the link a /reconnect sent QUIT on, until it is closed (awaitClose)
+	closingWait    *armed // bounds the wait for closing
 	rejoinWait     *armed // registered, waiting for the rejoin to finish
 	quitReason     string
 	quitFails      bool // the user quit: lines left unsent fail (a /disconnect keeps them)
@@ -493,6 +495,10 @@ func (n *network) afterHandle(before session.Stage) {
 
 // lost handles the failure of link l.
 func (n *network) lost(l *link, err error) {
+	if l == n.closing {
+		n.closed(l)
+		return
+	}
 	if l != n.cur {
 		if n.mig.owns(l) {
 			n.mig.targetLost(l, err)
