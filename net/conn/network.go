@@ -451,7 +451,7 @@ func (n *network) afterHandle(before session.Stage) {
 	if err := n.sess.Fatal(); err != nil {
 		n.logf("registration failed for good: %v", err)
 		n.emit(event.Error{Text: err.Error(), Fatal: true})
-		n.drop(n.cur)
+		n.dropSettled(n.cur)
 		n.want = false
 		n.cancelDial()
 		// No reconnect will come: what waited for one fails now.
@@ -469,7 +469,7 @@ func (n *network) afterHandle(before session.Stage) {
 			n.upgrade = port
 		}
 		n.logf("STS: upgrading to TLS on port %d", port)
-		n.drop(n.cur)
+		n.dropSettled(n.cur)
 		n.connect()
 		return
 	}
@@ -538,6 +538,14 @@ func (n *network) lost(l *link, err error) {
 func (n *network) drop(l *link) {
 	l.close()
 	n.detach(l)
+}
+
+// dropSettled drops l and settles the lines handed to it (recoverUnsent),
+// for a connection replaced or given up while registered: none of them is
+// left handed to a writer that is gone.
+func (n *network) dropSettled(l *link) {
+	n.drop(l)
+	n.recoverUnsent(l)
 }
 
 // detach forgets l if it is the current link (timers, registration) without

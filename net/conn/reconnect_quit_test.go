@@ -255,3 +255,34 @@ func TestReconnectSettlesWriteCutByClose(t *testing.T) {
 		}
 	}
 }
+
+// An STS upgrade advertised after registration (CAP NEW) replaces the
+// connection: the lines its writer still held for the flood limit wait
+// again (Requeued) for the TLS connection, rather than staying handed to
+// a writer that is gone.
+func TestSTSUpgradeAfterRegistrationRequeuesHeldLines(t *testing.T) {
+	srv := newRelay(t)
+	cfg := plainNet("net", "max", srv.port())
+	// Registration takes three tokens (CAP LS, NICK, USER), the first
+	// line the last one: the other two wait in the writer.
+	cfg.Flood = Flood{Burst: 4, Interval: time.Hour}
+	p, c := startPool(t, cfg)
+	c.wait(5*time.Second, "registered", isState("net", event.StateRegistered))
+	for id := uint64(1); id <= 3; id++ {
+		p.Do("net", command.SendText{ID: id, Target: "bob", Text: "held " + string(rune('0'+id))})
+	}
+	c.wait(5*time.Second, "first line delivered", isDelivered(1))
+	c.wait(5*time.Second, "echo of the last line", func(e event.Event) bool {
+		m, ok := e.(event.Message)
+		return ok && m.Self && m.LocalID == 3
+	})
+	// Nothing listens on port 1: the upgrade's dial fails and retries,
+	// which this test does not look at.
+	srv.client("max").send(":srv CAP max NEW :sts=port=1,duration=300")
+	for id := uint64(2); id <= 3; id++ {
+		c.wait(5*time.Second, "line "+string(rune('0'+id))+" requeued", func(e event.Event) bool {
+			r, ok := e.(event.Requeued)
+			return ok && r.LocalID == id
+		})
+	}
+}
