@@ -86,4 +86,13 @@ func TestMemberListFollowsSessionCap(t *testing.T) {
 	if len(capped) != 1 || capped[0] != want {
 		t.Errorf("lines about the cap %q, want [%q]", capped, want)
 	}
+
+	// /names gives both counts: the channel's and the list's.
+	n := hs.m.m.netBy[""]
+	hs.m.m.namesWanted = map[string]bool{n.name + "\x00" + n.fold("#big"): true} // as /names #big leaves it
+	hs.feed(tracked)
+	last := b.sb.Line(b.sb.Len() - 1).Text
+	if wantNames := fmt.Sprintf("#big (%d, %d listed): @me", len(tracked.Members)+tracked.Untracked, len(tracked.Members)); !strings.HasPrefix(last, wantNames) {
+		t.Errorf("/names line %q, want it to start with %q", last, wantNames)
+	}
 }
