@@ -74,7 +74,15 @@ func (m *model) apply(evs []event.Event) []tea.Cmd {
 				for i, x := range ev.Members {
 					ms[i] = members.Member{Nick: x.Nick, Prefixes: x.Prefixes, Away: x.Away, Account: x.Account}
 				}
+				wasCapped := b.members.Capped()
 				b.members.Set(ms)
+				// The session's cap is the one rule: the list is what it
+				// tracks, and says when that is not everyone.
+				b.members.SetCapped(ev.Untracked > 0)
+				if ev.Untracked > 0 && !wasCapped {
+					m.line(b, ev.Time, scrollback.Info, "", ev.Channel+" has "+strconv.Itoa(len(ev.Members)+ev.Untracked)+
+						" members; the member list holds "+strconv.Itoa(len(ev.Members))+" of them (capped)")
+				}
 			}
 		case event.Mode:
 			m.mode(ev)
@@ -353,7 +361,11 @@ func (m *model) join(ev event.Join) {
 		n.everJoined = true
 	}
 	if b.members != nil {
-		b.members.Add(members.Member{Nick: ev.Nick, Account: ev.Account})
+		if ev.Untracked {
+			b.members.SetCapped(true) // a member past the session's cap: in no list
+		} else {
+			b.members.Add(members.Member{Nick: ev.Nick, Account: ev.Account})
+		}
 	}
 	b.sb.Append(scrollback.Line{Time: m.at(ev.Time), Kind: scrollback.Join, Nick: ev.Nick, Text: ev.UserHost})
 }
@@ -667,7 +679,11 @@ func (m *model) namesLine(n *network, b *buffer, ev event.Names) {
 		b = n.server0
 	}
 	var sb strings.Builder
-	sb.WriteString(ev.Channel + " (" + strconv.Itoa(len(ev.Members)) + "):")
+	sb.WriteString(ev.Channel + " (" + strconv.Itoa(len(ev.Members)+ev.Untracked))
+	if ev.Untracked > 0 {
+		sb.WriteString(", " + strconv.Itoa(len(ev.Members)) + " listed")
+	}
+	sb.WriteString("):")
 	for i, x := range ev.Members {
 		if i == namesShown {
 			sb.WriteString(" …")

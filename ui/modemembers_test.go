@@ -9,7 +9,8 @@ import (
 )
 
 // channelOf returns a harness in #ferry with n members besides us, who
-// joined one by one (more than the session tracks: the UI keeps them all).
+// joined one by one (the list itself has no cap: the Join events say who
+// is in it).
 func channelOf(t *testing.T, n int) *harness {
 	t.Helper()
 	hs := newHarness(t, 100, 20, Options{})

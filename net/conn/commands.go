@@ -14,23 +14,25 @@ func (n *network) command(c command.Command) {
 	case command.Connect:
 		n.want = true
 		n.failures = 0
-		if n.cur == nil && n.dialCancel == nil {
+		if n.cur == nil && n.dialCancel == nil && n.closing == nil {
 			n.connect()
 		}
 	case command.Reconnect:
 		n.want = true
 		n.failures = 0
 		n.keep(n.mig.abandon())
-		if n.cur != nil {
+		switch {
+		case n.closing != nil:
+			// Still waiting for the last one's QUIT: the dial follows it.
+		case n.cur != nil:
 			n.requeueUnsent(n.cur)
 			n.quitLink("Reconnecting")
 			l := n.cur
 			n.detach(l)
-			// QUIT is on its way in the writer's queue; give it a
-			// moment to reach the server before the socket goes.
-			l.closeAfter(closeGrace)
+			n.awaitClose(l)
+		default:
+			n.connect()
 		}
-		n.connect()
 	case command.Disconnect:
 		n.stopNetwork(c.Reason, false)
 	case command.Quit:
@@ -102,6 +104,50 @@ func (n *network) requeueUnsent(l *link) {
 	}
 }
 
+// awaitClose waits, after a /reconnect's QUIT on l, for the server to
+// close l before the next connection is dialled: dialled at once, the new
+// connection's NICK can reach the server before the QUIT is processed (a
+// slow link, a busy server) and find our own nick still in use. The wait
+// is bounded by closeGrace, past which l is closed here. Lines typed
+// meanwhile wait in the queue for the new connection.
+func (n *network) awaitClose(l *link) {
+	n.closing = l
+	n.closingWait = n.arm(closeGrace, func() {
+		n.closingWait = nil
+		n.logf("%s still open %v after QUIT; closing it", l.addr, closeGrace)
+		n.closed(l)
+	})
+}
+
+// closed: the link a /reconnect quit is gone (the server closed it, or the
+// wait ran out). Its lines are settled, then the next connection is
+// dialled.
+func (n *network) closed(l *link) {
+	if l != n.closing {
+		return
+	}
+	n.endClosing()
+	if n.want && n.cur == nil && n.dialCancel == nil {
+		n.connect()
+	}
+}
+
+// endClosing closes the link a /reconnect is waiting on, if any, and
+// settles its lines (recoverUnsent): a write under way ends Delivered or
+// Failed, a line its writer never took waits again. Called when the wait
+// ends, and before a /disconnect, /quit or shutdown decides what happens
+// to the waiting lines.
+func (n *network) endClosing() {
+	l := n.closing
+	if l == nil {
+		return
+	}
+	disarm(n.closingWait)
+	n.closing, n.closingWait = nil, nil
+	l.close()
+	n.recoverUnsent(l)
+}
+
 // quitLink sends QUIT on the current link, behind the lines already handed
 // to its writer (typed before the quit, they go first).
 func (n *network) quitLink(reason string) {
@@ -122,6 +168,7 @@ func (n *network) quitLink(reason string) {
 // a /disconnect keeps them for the next /connect.
 func (n *network) stopNetwork(reason string, failQueued bool) {
 	n.want = false
+	n.endClosing()
 	n.cancelDial()
 	disarm(n.retry)
 	n.retry = nil

@@ -2,7 +2,6 @@ package conn
 
 import (
 	"sync"
-	"time"
 
 	"github.com/ferry-irc/ferry/net/transport"
 	"gopkg.in/irc.v4"
@@ -82,14 +81,4 @@ func (l *link) close() {
 		l.w.Close()
 		l.t.Close()
 	})
-}
-
-// closeAfter closes l once its writer's queue is on the wire, or after d,
-// without blocking the caller: for a QUIT that should reach the server
-// while the network goes on with a new connection.
-func (l *link) closeAfter(d time.Duration) {
-	go func() {
-		l.w.Flush(d)
-		l.close()
-	}()
 }

@@ -55,6 +55,8 @@ type network struct {
 	ping           *armed
 	dead           *armed
 	quitting       *armed // QUIT sent, waiting for the server to close
+	closing        *link  // the link a /reconnect sent QUIT on, until it is closed (awaitClose)
+	closingWait    *armed // bounds the wait for closing
 	rejoinWait     *armed // registered, waiting for the rejoin to finish
 	quitReason     string
 	quitFails      bool // the user quit: lines left unsent fail (a /disconnect keeps them)
@@ -449,7 +451,7 @@ func (n *network) afterHandle(before session.Stage) {
 	if err := n.sess.Fatal(); err != nil {
 		n.logf("registration failed for good: %v", err)
 		n.emit(event.Error{Text: err.Error(), Fatal: true})
-		n.drop(n.cur)
+		n.dropSettled(n.cur)
 		n.want = false
 		n.cancelDial()
 		// No reconnect will come: what waited for one fails now.
@@ -467,7 +469,7 @@ func (n *network) afterHandle(before session.Stage) {
 			n.upgrade = port
 		}
 		n.logf("STS: upgrading to TLS on port %d", port)
-		n.drop(n.cur)
+		n.dropSettled(n.cur)
 		n.connect()
 		return
 	}
@@ -493,6 +495,10 @@ func (n *network) afterHandle(before session.Stage) {
 
 // lost handles the failure of link l.
 func (n *network) lost(l *link, err error) {
+	if l == n.closing {
+		n.closed(l)
+		return
+	}
 	if l != n.cur {
 		if n.mig.owns(l) {
 			n.mig.targetLost(l, err)
@@ -532,6 +538,14 @@ func (n *network) lost(l *link, err error) {
 func (n *network) drop(l *link) {
 	l.close()
 	n.detach(l)
+}
+
+// dropSettled drops l and settles the lines handed to it (recoverUnsent),
+// for a connection replaced or given up while registered: none of them is
+// left handed to a writer that is gone.
+func (n *network) dropSettled(l *link) {
+	n.drop(l)
+	n.recoverUnsent(l)
 }
 
 // detach forgets l if it is the current link (timers, registration) without

@@ -24,6 +24,7 @@ func (n *network) shutdown() {
 		}
 	}
 	n.want = false
+	n.endClosing()
 	n.cancelDial()
 	disarm(n.retry)
 	disarm(n.quitting)

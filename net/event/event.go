@@ -190,6 +190,10 @@ type Join struct {
 	Account  string // extended-join
 	Realname string // extended-join
 	Self     bool
+	// Untracked: the channel's member list is full (the session tracks
+	// a bounded number of members per channel), so Nick is in no member
+	// list: the join is news, not a member to add.
+	Untracked bool
 }
 
 // Part: someone (or we) left Channel.
@@ -245,6 +249,11 @@ type Names struct {
 	Meta
 	Channel string
 	Members []Member
+	// Untracked is how many more members the server listed than the
+	// session tracks (its cap per channel): the channel has
+	// len(Members)+Untracked members, and Members is the whole list the
+	// session keeps.
+	Untracked int
 }
 
 // Mode is a mode change on a channel or on us.

@@ -18,7 +18,7 @@ type channel struct {
 	joined    bool
 	members   map[string]*member // folded nick -> member
 	namesDone bool               // the last 366 arrived; a new 353 starts a fresh list
-	dropped   int                // members not tracked because of maxMembers
+	dropped   int                // members past maxMembers: named by the last NAMES or joined since, less those who left by PART or KICK
 
 	topic        string
 	topicBy      string
@@ -60,22 +60,25 @@ func (s *Session) sortedChannels() []*channel {
 	return chans
 }
 
-// addMember adds or updates a member, within maxMembers.
-func (s *Session) addMember(ch *channel, nick string) *member {
+// addMember adds or updates a member, within maxMembers, and reports
+// whether it is tracked. maxMembers is the one cap on a member list: the
+// events say which members are past it (Join.Untracked, Names.Untracked),
+// so a consumer's list holds what this one holds.
+func (s *Session) addMember(ch *channel, nick string) (*member, bool) {
 	f := s.fold(nick)
 	if mb := ch.members[f]; mb != nil {
-		return mb
+		return mb, true
 	}
 	if len(ch.members) >= maxMembers {
 		if ch.dropped == 0 {
 			s.log.Printf("session: %s has more than %d members; not tracking the rest", clip(ch.name, maxNameLen), maxMembers)
 		}
 		ch.dropped++
-		return &member{nick: nick} // updated by the caller, never stored
+		return &member{nick: nick}, false // updated by the caller, never stored
 	}
 	mb := &member{nick: clip(nick, maxNameLen)}
 	ch.members[f] = mb
-	return mb
+	return mb, true
 }
 
 // forMember calls fn for each channel that has nick as a member, and
@@ -144,6 +147,7 @@ func (s *Session) joinOne(h *handling, name string) {
 		ch.joined = true
 		ch.members = make(map[string]*member)
 		ch.namesDone = true
+		ch.dropped = 0
 		if k, ok := s.keys[f]; ok {
 			ch.key = k.Key
 			delete(s.keys, f)
@@ -160,7 +164,8 @@ func (s *Session) joinOne(h *handling, name string) {
 		return
 	}
 	ev.Channel = ch.name
-	mb := s.addMember(ch, nick)
+	mb, tracked := s.addMember(ch, nick)
+	ev.Untracked = !tracked
 	mb.user, mb.host = clip(m.Prefix.User, maxNameLen), clip(m.Prefix.Host, maxNameLen)
 	if ev.Account != "" {
 		mb.account = clip(ev.Account, maxNameLen)
@@ -195,9 +200,20 @@ func (s *Session) handlePart(h *handling) {
 			ev.Self = true
 			delete(s.channels, s.fold(name))
 		} else {
-			delete(ch.members, s.fold(nick))
+			s.removeMember(ch, nick)
 		}
 		h.emit(ev)
+	}
+}
+
+// removeMember forgets nick, who left ch; one who was past maxMembers
+// leaves the count of those.
+func (s *Session) removeMember(ch *channel, nick string) {
+	f := s.fold(nick)
+	if ch.members[f] != nil {
+		delete(ch.members, f)
+	} else if ch.dropped > 0 {
+		ch.dropped--
 	}
 }
 
@@ -217,7 +233,7 @@ func (s *Session) handleKick(h *handling) {
 		ev.Self = true
 		delete(s.channels, s.fold(ch.name))
 	} else {
-		delete(ch.members, s.fold(victim))
+		s.removeMember(ch, victim)
 	}
 	h.emit(ev)
 }
@@ -281,7 +297,7 @@ func (s *Session) names(h *handling) {
 		if nick == "" {
 			continue
 		}
-		mb := s.addMember(ch, nick)
+		mb, _ := s.addMember(ch, nick)
 		mb.prefixes = s.sortPrefixes(prefixes)
 		if u, host, ok := strings.Cut(uh, "@"); ok {
 			mb.user, mb.host = clip(u, maxNameLen), clip(host, maxNameLen)
@@ -319,7 +335,7 @@ func (s *Session) namesEvent(meta event.Meta, ch *channel) event.Names {
 		}
 		return s.fold(ms[i].Nick) < s.fold(ms[j].Nick)
 	})
-	return event.Names{Meta: meta, Channel: ch.name, Members: ms}
+	return event.Names{Meta: meta, Channel: ch.name, Members: ms, Untracked: ch.dropped}
 }
 
 // sortPrefixes orders prefix characters highest first, without duplicates.
@@ -350,9 +366,7 @@ func (s *Session) handleMode(h *handling) {
 	}
 	// The Mode event is the whole news, also of members' prefixes: a
 	// consumer applies "+o bob" to bob alone. No Names snapshot follows
-	// it: a snapshot costs O(n) for one member's change, and holds only
-	// the members tracked here (maxMembers), which would shrink a longer
-	// list kept by the UI.
+	// it: a snapshot costs O(n) for one member's change.
 	h.emit(ev)
 }
 

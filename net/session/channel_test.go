@@ -412,3 +412,47 @@ func TestModeInHugeChannel(t *testing.T) {
 		t.Errorf("n5 after +o: %+v", mb)
 	}
 }
+
+// The session's cap on a member list is the one rule: a NAMES reply
+// longer than the cap gives a Names with the tracked members and the
+// count of the rest (Untracked), a JOIN past the cap is marked Untracked
+// (a consumer adds nobody the session does not track), and once tracked
+// members leave, the next joiner is tracked again. A PART of an untracked
+// member leaves the count.
+func TestMemberCapIsOneRule(t *testing.T) {
+	sc := newScript(t, Config{})
+	sc.register("")
+	sc.feed(":me!u@h JOIN #big")
+	const extra = 7
+	var lines []string
+	names := []string{"@me"}
+	for i := 1; i < maxMembers+extra; i++ {
+		names = append(names, fmt.Sprint("n", i))
+		if len(names) == 300 {
+			lines = append(lines, ":srv 353 me = #big :"+strings.Join(names, " "))
+			names = names[:0]
+		}
+	}
+	lines = append(lines, ":srv 353 me = #big :"+strings.Join(names, " "), ":srv 366 me #big :End of NAMES")
+	n := one[event.Names](t, sc.feed(lines...))
+	if len(n.Members) != maxMembers || n.Untracked != extra {
+		t.Fatalf("Names: %d members, %d untracked; want %d and %d", len(n.Members), n.Untracked, maxMembers, extra)
+	}
+
+	j := one[event.Join](t, sc.feed(":late!l@h JOIN #big"))
+	if !j.Untracked || j.Nick != "late" {
+		t.Errorf("JOIN past the cap: %+v, want Untracked", j)
+	}
+	sc.feed(":n1!u@h PART #big", ":n2!u@h PART #big :bye")
+	if j := one[event.Join](t, sc.feed(":room!r@h JOIN #big")); j.Untracked {
+		t.Errorf("JOIN after two members left: %+v, want tracked", j)
+	}
+	sc.feed(":late!l@h PART #big", fmt.Sprintf(":srv KICK #big n%d :out", maxMembers+extra-1))
+	n = one[event.Names](t, sc.feed(":srv 366 me #big :End of NAMES"))
+	if len(n.Members) != maxMembers-1 || n.Untracked != extra-1 {
+		t.Errorf("after the changes: %d members, %d untracked; want %d and %d", len(n.Members), n.Untracked, maxMembers-1, extra-1)
+	}
+	if len(n.Members) != len(sc.s.joinedChannel("#big").members) {
+		t.Errorf("Names has %d members, the session tracks %d", len(n.Members), len(sc.s.joinedChannel("#big").members))
+	}
+}

@@ -63,6 +63,7 @@ type List struct {
 	gone   []*entry          // dead entries still in sorted
 	rank   string            // prefix characters, highest first
 	fold   func(string) string
+	capped bool // the channel has more members than the list (SetCapped)
 }
 
 // DefaultPrefixes is the PREFIX order assumed until the network says.
@@ -96,7 +97,9 @@ func (l *List) SetCasemap(rank string, fold func(string) string) {
 		ms[i] = e.Member
 	}
 	l.rank, l.fold = rank, fold
+	capped := l.capped
 	l.Set(ms)
+	l.capped = capped
 }
 
 // Len is the number of members.
@@ -108,9 +111,18 @@ func (l *List) At(i int) Member {
 	return l.sorted[i].Member
 }
 
-// Set replaces the whole list (RPL_NAMREPLY finished). Of two members
-// with the same folded nick the one sorted first stays.
+// SetCapped says whether the channel has more members than the list holds:
+// whoever keeps the members (the session) tracks a bounded number per
+// channel, and the list shows exactly those. Set clears it.
+func (l *List) SetCapped(capped bool) { l.capped = capped }
+
+// Capped reports what SetCapped said last.
+func (l *List) Capped() bool { return l.capped }
+
+// Set replaces the whole list (RPL_NAMREPLY finished) and clears Capped.
+// Of two members with the same folded nick the one sorted first stays.
 func (l *List) Set(ms []Member) {
+	l.capped = false
 	es := make([]entry, len(ms)) // one allocation for the whole list
 	for i, m := range ms {
 		es[i] = l.entryOf(m)

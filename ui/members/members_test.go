@@ -103,6 +103,31 @@ func TestRenderHeaderSingular(t *testing.T) {
 	}
 }
 
+// A capped list (the channel has more members than it holds) says so in
+// its header; a casemap change keeps that, a new list (Set) clears it.
+func TestRenderHeaderCapped(t *testing.T) {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.Ascii)
+	th, _ := themes.Load("dark", "")
+	st := themes.NewStyles(th, r, false)
+	l := New("", nil)
+	for _, step := range []struct {
+		do     func()
+		header string
+	}{
+		{func() { l.Set([]Member{{Nick: "a"}, {Nick: "b"}}); l.SetCapped(true) }, "2+ users  "},
+		{func() { l.SetCasemap("@+", strings.ToUpper) }, "2+ users  "},
+		{func() { l.Add(Member{Nick: "c"}) }, "3+ users  "},
+		{func() { l.Set([]Member{{Nick: "me"}}) }, "1 user    "},
+		{func() { l.SetCapped(true) }, "1+ users  "},
+	} {
+		step.do()
+		if rows := Render(st, l, 10, 3, 0); rows[0] != step.header {
+			t.Errorf("header %q, want %q", rows[0], step.header)
+		}
+	}
+}
+
 // naive is the reference the List must agree with: a map of members,
 // sorted in full whenever it is read.
 type naive map[string]Member

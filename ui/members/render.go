@@ -12,7 +12,8 @@ import (
 // Render draws the panel: exactly height rows of exactly width cells,
 // starting at member offset. Only the visible members are drawn, so the
 // cost does not grow with the channel. When members remain below the
-// window, the last row says how many.
+// window, the last row says how many. A capped list (more members than
+// it holds) says so with a "+" after its count.
 func Render(st *themes.Styles, l *List, width, height, offset int) []string {
 	rows := make([]string, 0, height)
 	if height <= 0 || width <= 0 {
@@ -20,7 +21,10 @@ func Render(st *themes.Styles, l *List, width, height, offset int) []string {
 	}
 	n := l.Len()
 	header := strconv.Itoa(n) + " users"
-	if n == 1 {
+	switch {
+	case l.Capped():
+		header = strconv.Itoa(n) + "+ users"
+	case n == 1:
 		header = "1 user"
 	}
 	rows = append(rows, pad(st.Member.Bold(true), header, width))
