@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/ferry-irc/ferry/net/session"
 	"github.com/ferry-irc/ferry/net/testnet"
 	"github.com/ferry-irc/ferry/net/transport"
+	"github.com/ferry-irc/ferry/ui/scrollback"
 	"gopkg.in/irc.v4"
 )
 
@@ -81,4 +83,84 @@ func TestE2EReadMarkerFromSecondConnection(t *testing.T) {
 			return m.Command == "MARKREAD" && m.Param(0) == "#rm" && m.Param(1) == "timestamp="+four
 		})) == 1
 	})
+}
+
+// TestE2EGuestReadsWithoutMarkerErrors: ferry as a guest on ferryd (not
+// logged in, as in the demo) types in #ferry and reads a reply past the
+// read delay: no MARKREAD goes out, so no "!!" FAIL appears in the
+// channel or the server buffer. A late login (services, account-notify)
+// turns markers on: the next read reaches the account's other client,
+// still without an error line.
+func TestE2EGuestReadsWithoutMarkerErrors(t *testing.T) {
+	tn, err := testnet.Start(testnet.Options{Log: tnLog{t}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tn.Close)
+	addr := tn.Node("s1").Addr()
+	wake := make(chan struct{}, 1)
+	other := dialRaw(t, addr, "other", wake)
+	other.send("JOIN #ferry")
+	other.waitFor("other in #ferry", func(m *irc.Message) bool { return m.Command == "366" })
+	f := startFerry(t, tn.Node("s1").Port(), "you", wake, "#ferry")
+	f.until("you joined #ferry", func() bool { return f.net() != nil && f.joined("#ferry") })
+	f.focus("#ferry")
+	f.typeLine("hello from a guest")
+	other.send("PRIVMSG #ferry :welcome, guest")
+	f.until("the reply shown", func() bool { return f.count("#ferry", "welcome, guest") == 1 })
+
+	// Past the read delay: an older ferry sent MARKREAD here and showed
+	// ferryd's FAIL in the channel.
+	f.wait(readDelay + 500*time.Millisecond)
+	f.written("#ferry") // ferry's connection: an answer to a MARKREAD would be in
+	noErrors := func(when string) {
+		t.Helper()
+		for _, name := range []string{"#ferry", ""} { // "": the server buffer
+			if l := f.lines(name, func(l scrollback.Line) bool {
+				return l.Kind == scrollback.Error || strings.Contains(l.Text, "MARKREAD")
+			}); len(l) != 0 {
+				t.Errorf("%s: %s has %+v", when, name, l)
+			}
+		}
+		if s := f.screen(); strings.Contains(s, "!!") {
+			t.Errorf("%s: an error on screen:\n%s", when, s)
+		}
+	}
+	noErrors("as a guest")
+	if f.net().readMarkers {
+		t.Error("read markers on for a guest")
+	}
+
+	laptop := dialRawWith(t, addr, "laptop", wake, "CAP LS 302", "CAP REQ :draft/read-marker", "CAP END")
+	for _, nick := range []string{"laptop", "you"} {
+		if err := tn.SetAccount(nick, "acct"); err != nil {
+			t.Fatalf("log %s in: %v", nick, err)
+		}
+	}
+	f.until("read markers on after the login", func() bool { return f.net().readMarkers })
+	other.send("PRIVMSG #ferry :now you are somebody")
+	rm := f.buf("#ferry")
+	f.until("the line shown", func() bool { return rm.sb.Line(rm.sb.Len()-1).Text == "now you are somebody" })
+	stamp := "timestamp=" + rm.sb.Line(rm.sb.Len()-1).Time.UTC().Format("2006-01-02T15:04:05.000Z")
+	f.until("the laptop hears ferry's marker", func() bool {
+		return len(laptop.find(func(m *irc.Message) bool {
+			return m.Command == "MARKREAD" && m.Param(0) == "#ferry" && m.Param(1) == stamp
+		})) == 1
+	})
+	f.written("#ferry")
+	noErrors("logged in")
+}
+
+// wait applies messages as they come for d.
+func (f *ferry) wait(d time.Duration) {
+	f.t.Helper()
+	end := time.Now().Add(d)
+	timer := time.AfterFunc(d, func() {
+		select {
+		case f.wake <- struct{}{}:
+		default:
+		}
+	})
+	defer timer.Stop()
+	f.until(fmt.Sprint(d, " to pass"), func() bool { return !time.Now().Before(end) })
 }

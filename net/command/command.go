@@ -97,8 +97,9 @@ func (FetchHistory) isCommand() {}
 // MarkRead moves the read marker of Buffer to Time (draft/read-marker),
 // so the user's other clients stop counting those lines as unread. A zero
 // Time asks the server for the buffer's marker instead, answered by an
-// event.ReadMarker. The session sends nothing when the server does not
-// offer the capability, nor for a Time not after the marker it knows.
+// event.ReadMarker. The session sends nothing where markers are not
+// synced (no capability, or no account or bouncer to keep them), nor for
+// a Time not after the marker it knows.
 type MarkRead struct {
 	Buffer string
 	Time   time.Time

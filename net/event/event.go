@@ -442,8 +442,10 @@ type ReadMarker struct {
 }
 
 // ReadMarkers says whether the connection syncs read markers
-// (draft/read-marker enabled), emitted at registration and whenever the
-// capability comes or goes, so the UI knows whether to send MarkRead.
+// (draft/read-marker enabled, and an account or a bouncer to keep them),
+// emitted at registration and whenever that changes (the capability
+// comes or goes, a login or logout, the server refusing for want of an
+// account), so the UI knows whether to send MarkRead.
 type ReadMarkers struct {
 	Meta
 	On bool

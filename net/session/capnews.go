@@ -3,7 +3,8 @@ package session
 import "github.com/ferry-irc/ferry/net/event"
 
 // capNews is the state of the capabilities the UI acts on, as last told:
-// whether to send read markers (event.ReadMarkers) and whether a paste
+// whether to send read markers (event.ReadMarkers, syncMarkers: the
+// capability and an account to keep them under) and whether a paste
 // may go out as one multiline message (event.Multiline).
 type capNews struct {
 	readMarker bool
@@ -13,7 +14,7 @@ type capNews struct {
 // current is the state on this connection.
 func (s *Session) capState() capNews {
 	ml, _ := s.multiline()
-	return capNews{readMarker: s.caps[readMarkerCap], multiline: ml}
+	return capNews{readMarker: s.syncMarkers(), multiline: ml}
 }
 
 // tellCaps emits the events of capNews that changed since last told, or

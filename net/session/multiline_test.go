@@ -128,6 +128,7 @@ func TestCapNewsAtRegistration(t *testing.T) {
 	sc.sent()
 	sc.feed(":srv CAP * LS :batch draft/read-marker draft/multiline=max-bytes=100,max-lines=5")
 	sc.feed(":srv CAP * ACK :batch draft/read-marker draft/multiline")
+	sc.feed(loggedIn) // markers are kept per account (readmarker.go)
 	evs := sc.feed(":srv 001 me :Welcome")
 	if rm := one[event.ReadMarkers](t, evs); !rm.On {
 		t.Error("read markers off")

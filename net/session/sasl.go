@@ -190,6 +190,11 @@ func (s *Session) handleSASLNumeric(h *handling) bool {
 	text := m.Trailing()
 	switch m.Command {
 	case "900", "901":
+		if m.Command == "900" {
+			s.setAccount(h, m.Param(2))
+		} else {
+			s.setAccount(h, "")
+		}
 		h.emit(event.Info{Meta: h.meta, Code: m.Command, Text: text})
 		return true
 	case "903", "907":

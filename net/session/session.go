@@ -192,6 +192,14 @@ type Session struct {
 	burstDone    bool   // 376/422, or a JOIN answered: ISUPPORT is complete
 	connSeq      uint64 // counts Register calls, so per-buffer notes can tell connections apart
 	bindSent     bool   // BOUNCER BIND sent on this connection (bouncer.go)
+	account      string // the account we are logged in to, "" for none known (account.go)
+	// markersRefused: the server refused a MARKREAD of ours for want of
+	// an account; markFailNoted: a refused MARKREAD was shown once;
+	// typedMarkReads: MARKREADs the user typed whose answer is unlabelled
+	// (readmarker.go).
+	markersRefused bool
+	markFailNoted  bool
+	typedMarkReads int
 
 	// Across connections.
 	channels map[string]*channel // folded name -> channel (joined, or to rejoin)
@@ -276,6 +284,8 @@ func (s *Session) reset() {
 	s.capEnded = false
 	s.sasl = saslState{}
 	s.bindSent = false
+	s.account = ""
+	s.markersRefused, s.markFailNoted, s.typedMarkReads = false, false, 0
 	s.fatal = nil
 	before := s.is.Casemap
 	s.is = ircx.DefaultISupport()

@@ -28,6 +28,9 @@ func (s *Session) handleStandardReply(h *handling) {
 	if m.Command == "FAIL" && strings.EqualFold(cmd, "CHATHISTORY") && len(m.Params) >= 3 {
 		s.historyFailed(h, m.Params[2:len(m.Params)-1])
 	}
+	if m.Command == "FAIL" && strings.EqualFold(cmd, "MARKREAD") && s.markReadFailed(h) {
+		return // ferry's own request: not an error to show where the user reads
+	}
 	if m.Command == "FAIL" && strings.EqualFold(cmd, "SEARCH") && s.searchFailed(h, m.Trailing()) {
 		return // SearchResults carries it to the buffer that asked
 	}

@@ -71,6 +71,9 @@ func (s *Session) Submit(c command.Command) []event.Event {
 			return refuse("cannot send %q: %v", clip(line, 64), err)
 		}
 		m.Prefix = &irc.Prefix{}
+		if strings.EqualFold(m.Command, "MARKREAD") {
+			s.typedMarkRead()
+		}
 		s.sendMsg(Outgoing{Msg: m, Class: ClassUser})
 	case command.FetchHistory:
 		if !validParam(c.Buffer) {

@@ -23,6 +23,9 @@ func (s *Session) handleAccount(h *handling) {
 		acct = ""
 	}
 	acct = clip(acct, maxNameLen)
+	if s.isMe(nick) {
+		s.setAccount(h, acct)
+	}
 	chans := s.forMember(nick, func(_ *channel, _ string, mb *member) { mb.account = acct })
 	h.emit(event.AccountChange{Meta: h.meta, Nick: nick, Account: acct, Channels: chans, Self: s.isMe(nick)})
 }
