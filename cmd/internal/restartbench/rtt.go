@@ -18,10 +18,9 @@ import (
 
 // The bound of a migration is counted in round trips of the user's link,
 // and a round trip there costs more than the relay's configured delay: the
-// relay's own scheduling and the server's turnaround come on top (ferryd's
-// PROCEED→RESUME took 21.7 ms at a configured 20 ms, and half a
-// millisecond or more at 0). So the round trip is measured: PINGs on a
-// connection of restartbench's own, on the path the user's client takes.
+// relay's own scheduling and the server's turnaround come on top. So the
+// round trip is measured: PINGs on a connection of restartbench's own, on
+// the path the user's client takes.
 
 // link is where and how the user's client reaches its server: the same
 // address (a relay's, when there is one) and the same transport.
