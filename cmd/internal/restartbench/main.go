@@ -7,7 +7,14 @@
 // One run: restartbench starts the server command (-server), joins the
 // channel with an observer (a raw IRC client, reconnecting at once after a
 // loss) and waits for the user's client (started by run.sh in a tmux pane)
-// to join. It types -probes lines "typed N" into the pane (tmux send-keys),
+// to join. It measures the round trip of the user's link: its own
+// connection to -ping-addr (where the user's client connects: through the
+// same relay, over TLS with -ping-tls) sends -pings PINGs one at a time,
+// registering first if the server wants that, and quits; the median
+// PING→PONG time is rtt_measured_ms. A migration's bound is counted in
+// these round trips rather than in -rtt, since the relay's scheduling and
+// the server's turnaround cost a little on top of the configured delay.
+// It then types -probes lines "typed N" into the pane (tmux send-keys),
 // -probe-every apart, and waits for them all: the path works, and their
 // waits are the baseline. Then it restarts the server: SIGTERM, wait for
 // the exit, start again (or, with -restart-input, gives the server an
@@ -15,7 +22,10 @@
 // types a numbered line every -type-every until the restarted server's
 // process has exited (with -restart-input: until -drain-span after the
 // command) and a line typed after that (the witness) has reached the
-// observer, or -cap passed.
+// observer, or -cap passed. With -start-after-measure the server is
+// started again only then: in a migration nobody is on it any more, and
+// on a real network it restarts on its own machine, not on the CPU that
+// the user's client, tmux and the other servers share here.
 //
 // The measure, the same for every scenario: each line n waits from its
 // typing (taken just before its send-keys) to the earliest arrival at the
@@ -41,12 +51,19 @@
 //
 //	observing
 //	joined
+//	rtt measured_ms=R min_ms=A max_ms=Z pings=N
 //	base ms=B spread_ms=S
 //	restart
 //	server-exit ms=E
 //	server-up down_ms=D
 //	back ms=M            (or "capped" past -cap)
-//	result interruption_ms=I base_ms=B spread_ms=S max_wait_ms=W worst=N witness=N first_line_ms=F capped=0|1 missed=M said=S typed_lost=L typed=T down_ms=D rtt_ms=R events="…"
+//	result interruption_ms=I base_ms=B spread_ms=S max_wait_ms=W worst=N witness=N first_line_ms=F capped=0|1 missed=M said=S typed_lost=L typed=T down_ms=D start=immediate|after-measure|none rtt_ms=R rtt_measured_ms=RM events="…"
+//
+// With -start-after-measure, server-up comes after back, and just before
+// it "server-start ms=S": the start begins, as the witness is heard.
+// down_ms runs from the SIGTERM until the server listens again; with
+// -start-after-measure it includes the wait for the witness, so it is
+// longer than the server's own restart.
 package main
 
 import (
@@ -59,6 +76,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -76,42 +94,87 @@ type options struct {
 	probes                                   int
 	limit, settle, typeEvery, talkEvery      time.Duration
 	probeEvery, drainSpan                    time.Duration
+	pingAddr, pingCA, pingNick               string
+	pingTLS                                  bool
+	pings                                    int
+	startAfterMeasure                        bool
+	makeCertDir                              string
+}
+
+// parseOptions reads the command line (without the program's name).
+func parseOptions(args []string, errOut io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("restartbench", flag.ContinueOnError)
+	fs.SetOutput(errOut)
+	fs.StringVar(&o.addr, "addr", "", "address of the user's server (the one restarted), host:port")
+	fs.StringVar(&o.observerAddr, "observer-addr", "", "address the observer connects to; default -addr")
+	fs.StringVar(&o.serverCmd, "server", "", "shell command that runs the user's server in the foreground")
+	fs.StringVar(&o.restartInput, "restart-input", "", "instead of restarting the server, write this operator command to its standard input (e.g. ferryd's \"drain s1\")")
+	fs.DurationVar(&o.drainSpan, "drain-span", time.Second, "with -restart-input: keep typing this long after the command (the drain's end is not visible from outside)")
+	fs.BoolVar(&o.startAfterMeasure, "start-after-measure", false, "start the server again only once the witness has been heard (for migrations: its users are elsewhere by then, and its start-up does not compete with them for the CPU); down_ms then includes the wait")
+	fs.StringVar(&o.serverLog, "server-log", "", "file for the server's output (default: discarded)")
+	fs.StringVar(&o.channel, "channel", "#restart", "the channel the user and the observer are in")
+	fs.StringVar(&o.observerNick, "observer-nick", "observer", "the observer's nick")
+	fs.StringVar(&o.tmuxSocket, "tmux-socket", "", "tmux -L socket of the user's client")
+	fs.StringVar(&o.pane, "pane", "run", "tmux target of the user's client")
+	fs.StringVar(&o.pidFile, "pidfile", "", "file with the client's pid (to wait for its exit after /quit)")
+	fs.StringVar(&o.logDir, "logdir", "", "directory holding the client's chat logs")
+	fs.StringVar(&o.relays, "relay", "", "latency relays to run, comma-separated LISTEN=TARGET (e.g. 127.0.0.2:6667=127.0.0.1:6667)")
+	fs.StringVar(&o.linesFile, "lines", "", "write every typed line to this file: number, typed and arrived (wall clock), its wait in ms")
+	fs.DurationVar(&o.rtt, "rtt", 0, "round-trip time each relay adds (half each way)")
+	fs.StringVar(&o.pingAddr, "ping-addr", "", "where the user's client connects (a relay's address when there is one), for measuring the round trip; default -addr")
+	fs.BoolVar(&o.pingTLS, "ping-tls", false, "measure the round trip over TLS, as the user's client connects")
+	fs.StringVar(&o.pingCA, "ping-ca", "", "with -ping-tls: trust only this CA (PEM)")
+	fs.StringVar(&o.pingNick, "ping-nick", "rttprobe", "nick for the round-trip connection, if the server wants registration before PING")
+	fs.IntVar(&o.pings, "pings", 15, "PINGs sent one at a time for the round trip (their median is rtt_measured_ms)")
+	fs.DurationVar(&o.limit, "cap", 120*time.Second, "give up waiting for the user after this long")
+	fs.DurationVar(&o.settle, "settle", 3*time.Second, "pause after the user's JOIN before anything is measured")
+	fs.IntVar(&o.probes, "probes", 3, "lines typed before the restart, for the baseline")
+	fs.DurationVar(&o.probeEvery, "probe-every", time.Second, "interval of the baseline's lines")
+	fs.DurationVar(&o.typeEvery, "type-every", 100*time.Millisecond, "interval of typed lines after the restart")
+	fs.DurationVar(&o.talkEvery, "talk-every", 250*time.Millisecond, "interval of the observer's lines")
+	fs.StringVar(&o.makeCertDir, "make-cert", "", "write ca.pem, cert.pem and key.pem (for 127.0.0.1 and 127.0.0.2) into this directory and exit")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	if o.makeCertDir != "" {
+		return o, nil
+	}
+	if o.observerAddr == "" {
+		o.observerAddr = o.addr
+	}
+	if o.pingAddr == "" {
+		o.pingAddr = o.addr
+	}
+	switch {
+	case o.startAfterMeasure && o.restartInput != "":
+		return o, errors.New("-start-after-measure restarts nothing with -restart-input: the server is never stopped")
+	case o.pingCA != "" && !o.pingTLS:
+		return o, errors.New("-ping-ca needs -ping-tls")
+	case o.pings < 1:
+		return o, errors.New("-pings must be at least 1")
+	}
+	return o, nil
 }
 
 func main() {
-	var o options
-	flag.StringVar(&o.addr, "addr", "", "address of the user's server (the one restarted), host:port")
-	flag.StringVar(&o.observerAddr, "observer-addr", "", "address the observer connects to; default -addr")
-	flag.StringVar(&o.serverCmd, "server", "", "shell command that runs the user's server in the foreground")
-	flag.StringVar(&o.restartInput, "restart-input", "", "instead of restarting the server, write this operator command to its standard input (e.g. ferryd's \"drain s1\")")
-	flag.DurationVar(&o.drainSpan, "drain-span", time.Second, "with -restart-input: keep typing this long after the command (the drain's end is not visible from outside)")
-	flag.StringVar(&o.serverLog, "server-log", "", "file for the server's output (default: discarded)")
-	flag.StringVar(&o.channel, "channel", "#restart", "the channel the user and the observer are in")
-	flag.StringVar(&o.observerNick, "observer-nick", "observer", "the observer's nick")
-	flag.StringVar(&o.tmuxSocket, "tmux-socket", "", "tmux -L socket of the user's client")
-	flag.StringVar(&o.pane, "pane", "run", "tmux target of the user's client")
-	flag.StringVar(&o.pidFile, "pidfile", "", "file with the client's pid (to wait for its exit after /quit)")
-	flag.StringVar(&o.logDir, "logdir", "", "directory holding the client's chat logs")
-	flag.StringVar(&o.relays, "relay", "", "latency relays to run, comma-separated LISTEN=TARGET (e.g. 127.0.0.2:6667=127.0.0.1:6667)")
-	flag.StringVar(&o.linesFile, "lines", "", "write every typed line to this file: number, typed and arrived (wall clock), its wait in ms")
-	flag.DurationVar(&o.rtt, "rtt", 0, "round-trip time each relay adds (half each way)")
-	flag.DurationVar(&o.limit, "cap", 120*time.Second, "give up waiting for the user after this long")
-	flag.DurationVar(&o.settle, "settle", 3*time.Second, "pause after the user's JOIN before anything is measured")
-	flag.IntVar(&o.probes, "probes", 3, "lines typed before the restart, for the baseline")
-	flag.DurationVar(&o.probeEvery, "probe-every", time.Second, "interval of the baseline's lines")
-	flag.DurationVar(&o.typeEvery, "type-every", 100*time.Millisecond, "interval of typed lines after the restart")
-	flag.DurationVar(&o.talkEvery, "talk-every", 250*time.Millisecond, "interval of the observer's lines")
-	makeCertDir := flag.String("make-cert", "", "write ca.pem, cert.pem and key.pem (for 127.0.0.1 and 127.0.0.2) into this directory and exit")
-	flag.Parse()
-	if *makeCertDir != "" {
-		if err := makeCert(*makeCertDir); err != nil {
+	o, err := parseOptions(os.Args[1:], os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "restartbench:", err)
+		os.Exit(2)
+	}
+	if o.makeCertDir != "" {
+		if err := makeCert(o.makeCertDir); err != nil {
 			fmt.Fprintln(os.Stderr, "restartbench:", err)
 			os.Exit(1)
 		}
 		return
-	}
-	if o.observerAddr == "" {
-		o.observerAddr = o.addr
 	}
 	if err := run(o, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "restartbench:", err)
@@ -173,6 +236,21 @@ func run(o options, out io.Writer) error {
 	obs.mu.Unlock()
 	time.Sleep(o.settle)
 
+	// The round trip of the user's link, before anything else is typed;
+	// its connection is gone before the restart.
+	l := link{addr: o.pingAddr}
+	if o.pingTLS {
+		if l.tls, err = linkTLS(o.pingAddr, o.pingCA); err != nil {
+			return err
+		}
+	}
+	pings, err := measureRoundTrip(l, o.pingNick, o.pings, 30*time.Second)
+	if err != nil {
+		return err
+	}
+	rttMeasured := median(pings)
+	say(out, "rtt measured_ms=%.2f min_ms=%.2f max_ms=%.2f pings=%d", ms(rttMeasured), ms(slices.Min(pings)), ms(slices.Max(pings)), len(pings))
+
 	ty := &typist{socket: o.tmuxSocket, pane: o.pane}
 	stopTalk := make(chan struct{})
 	go obs.talkEvery(o.talkEvery, stopTalk)
@@ -230,6 +308,9 @@ func run(o options, out io.Writer) error {
 	// over is closed once the server's part is over: its process has
 	// exited, or -drain-span after the operator command.
 	over := make(chan struct{})
+	// measured is closed once the witness has been heard (or -cap
+	// passed): with -start-after-measure the server starts again then.
+	measured := make(chan struct{})
 	restarted := make(chan float64, 1) // ms until the server listened again; -1 if it did not
 	go func() {
 		// The restart runs beside the typing: a draining server
@@ -249,6 +330,10 @@ func run(o options, out io.Writer) error {
 			say(out, "warning: %v", err)
 		}
 		say(out, "server-exit ms=%.0f", ms(time.Since(restart)))
+		if o.startAfterMeasure {
+			<-measured
+			say(out, "server-start ms=%.0f", ms(time.Since(restart)))
+		}
 		if err := srv.start(30 * time.Second); err != nil {
 			say(out, "warning: %v", err)
 			restarted <- -1
@@ -278,6 +363,7 @@ func run(o options, out io.Writer) error {
 	})
 	close(typing)
 	<-typed
+	close(measured)
 	if capped {
 		say(out, "capped")
 	} else {
@@ -350,10 +436,22 @@ func run(o options, out io.Writer) error {
 	for _, s := range seen {
 		ev = append(ev, fmt.Sprintf("%s@%+.1fs", s.what, s.at.Sub(restart).Seconds()))
 	}
-	say(out, "result interruption_ms=%.1f base_ms=%.1f spread_ms=%.1f max_wait_ms=%.1f worst=%d witness=%d first_line_ms=%.1f capped=%d missed=%s said=%d typed_lost=%d typed=%d down_ms=%.0f rtt_ms=%.0f events=%q",
+	say(out, "result interruption_ms=%.1f base_ms=%.1f spread_ms=%.1f max_wait_ms=%.1f worst=%d witness=%d first_line_ms=%.1f capped=%d missed=%s said=%d typed_lost=%d typed=%d down_ms=%.0f start=%s rtt_ms=%.0f rtt_measured_ms=%.2f events=%q",
 		ms(r.extra), ms(r.base), ms(r.spread), ms(r.maxWait), r.worst+1, witness+1, ms(r.firstLine), b2i(capped || r.capped),
-		missedText, len(said), lost, len(lines), downMs, ms(o.rtt), strings.Join(ev, " "))
+		missedText, len(said), lost, len(lines), downMs, startMode(o), ms(o.rtt), ms(rttMeasured), strings.Join(ev, " "))
 	return nil
+}
+
+// startMode says when the server was started again: at once after its
+// exit, after the measurement, or never (an operator command instead).
+func startMode(o options) string {
+	switch {
+	case o.restartInput != "":
+		return "none"
+	case o.startAfterMeasure:
+		return "after-measure"
+	}
+	return "immediate"
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

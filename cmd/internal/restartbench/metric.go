@@ -57,10 +57,8 @@ func measure(lines []typedLine, probes, end int, restart, limit time.Time) inter
 	var r interruption
 	r.worst = -1
 	if probes > 0 {
-		p := slices.Clone(w[:probes])
-		slices.Sort(p)
-		r.base = p[(len(p)-1)/2]
-		r.spread = p[len(p)-1] - r.base
+		r.base = median(w[:probes])
+		r.spread = slices.Max(w[:probes]) - r.base
 	}
 	for n := probes; n < end; n++ {
 		if r.worst < 0 || w[n] > r.maxWait {

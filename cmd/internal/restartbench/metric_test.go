@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 )
@@ -216,5 +217,62 @@ func TestMakeCert(t *testing.T) {
 	}
 	if _, err := leaf.Verify(x509.VerifyOptions{DNSName: "127.0.0.1", Roots: x509.NewCertPool()}); err == nil {
 		t.Error("the certificate verifies without its CA")
+	}
+}
+
+func TestMedian(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   []int
+		want int
+	}{
+		{"none", nil, 0},
+		{"one", []int{7}, 7},
+		{"odd count, unsorted", []int{21, 20, 25, 19, 22}, 21},
+		{"even count: the lower middle", []int{4, 1, 3, 2}, 2},
+		{"one slow sample does not move it", []int{20, 21, 20, 90, 21, 22, 20}, 21},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ds := make([]time.Duration, len(tc.in))
+			for i, v := range tc.in {
+				ds[i] = msd(v)
+			}
+			before := slices.Clone(ds)
+			if got := median(ds); got != msd(tc.want) {
+				t.Errorf("median(%v) = %v, want %v", tc.in, got, msd(tc.want))
+			}
+			if !slices.Equal(ds, before) {
+				t.Errorf("median reordered its input: %v", ds)
+			}
+		})
+	}
+}
+
+// TestReadReply: which server lines end a PING's wait, and how.
+func TestReadReply(t *testing.T) {
+	for _, tc := range []struct {
+		line, token string
+		want        reply
+	}{
+		{":s1 PONG s1 :rb-3\r\n", "rb-3", reply{pong: true}},                         // ferryd
+		{":ngircd.restart PONG ngircd.restart :rb-3\r\n", "rb-3", reply{pong: true}}, // ngircd
+		{"PONG rb-3\n", "rb-3", reply{pong: true}},                                   // a bare answer
+		{":s1 PONG s1 :rb-2\r\n", "rb-3", reply{}},                                   // an earlier PING's
+		{":s1 PONG s1 :rb-33\r\n", "rb-3", reply{}},                                  // no prefix match
+		{":s1 PONG rb-3 :s1\r\n", "rb-3", reply{}},                                   // the token must be last
+		{":s1 PONG\r\n", "", reply{}},                                                // no token at all
+		{"PING :LAG123\r\n", "rb-1", reply{serverPing: "LAG123"}},                    // the server's own
+		{":ngircd.restart 451 * PING :Connection not registered\r\n", "rb-1", reply{notRegistered: true}},
+		{":s1 433 * rttprobe :Nickname is already in use\r\n", "", reply{nick433: true}},
+		{":s1 001 rttprobe :Welcome\r\n", "", reply{welcome: true}},
+		{"ERROR :Closing link (127.0.0.1) [shutting down]\r\n", "rb-1", reply{closing: "Closing link (127.0.0.1) [shutting down]"}},
+		{"ERROR\r\n", "rb-1", reply{closing: "ERROR"}},
+		{":s1 NOTICE * :*** Looking up your hostname\r\n", "rb-1", reply{}},
+		{"\r\n", "rb-1", reply{}},
+		{":\r\n", "rb-1", reply{}}, // unparsable
+	} {
+		if got := readReply(tc.line, tc.token); got != tc.want {
+			t.Errorf("readReply(%q, %q) = %+v, want %+v", tc.line, tc.token, got, tc.want)
+		}
 	}
 }
