@@ -32,6 +32,12 @@
 #                 (a migration's window, MIGRATE OK to CONFIRM) plus 2 ms,
 #                 what a migration may cost a typed line at most; the
 #                 interruption is also given in measured RTTs (RTTm);
+#   ferry_win     the migration window ferry itself measured (its MIGRATE
+#                 OK until CONFIRM), read from the line it writes to the
+#                 server buffer's chat log ("Moved to s2 (window ...)"): how
+#                 long a line typed at the worst moment is held, exactly;
+#                 the interruption samples it with lines 10 ms apart, so it
+#                 can fall short of it by up to 10 ms;
 #   first line    the old figure: from the SIGTERM until the first line
 #                 typed after it reaches the observer;
 #   missed        the observer's lines (one every 250 ms) missing from the
@@ -324,8 +330,18 @@ run_one() {
 	fi
 	local res
 	res=$(grep '^result ' "$dir/out")
+	if [ "$client" = ferry ]; then res="$res window_ms=$(ferry_window "$logdir")"; fi
 	echo "$key run $i: ${res#result }"
 	echo "${res#result }" >>"$work/$key.results"
+}
+
+# ferry_window LOGDIR: the migration window ferry measured (MIGRATE OK
+# until CONFIRM), from the line it writes to its server buffer's chat log,
+# "Moved to s2 (window 44.127675ms)", in ms; "-" when there was none.
+ferry_window() {
+	grep -rhoE 'Moved to [^ ]+ \(window [0-9.]+(ns|µs|us|ms|s)\)' "$1" 2>/dev/null | tail -1 |
+		sed -E 's/.*window ([0-9.]+)(ns|µs|us|ms|s)\)/\1 \2/' |
+		awk '{u=$2; v=$1; if (u=="ns") v/=1e6; else if (u=="µs"||u=="us") v/=1e3; else if (u=="s") v*=1e3; printf "%.3f\n", v} END{if (NR==0) print "-"}'
 }
 
 median() { sort -g | awk '{a[NR]=$1} END{ if (NR%2) print a[(NR+1)/2]; else printf "%.1f\n", (a[NR/2]+a[NR/2+1])/2 }'; }
@@ -358,7 +374,7 @@ if [[ " ${rows[*]} " == *" ferry-cluster "* ]]; then
 	fi
 fi
 echo "rtt: configured / measured (median PING->PONG on the client's path); bound: 2 x measured RTT + 2 ms (two IRC round trips on that link, plus 2 ms); RTTm: measured RTTs:"
-printf '%-28s %7s %9s %26s %9s %5s %16s %10s %8s %10s  %s\n' row rtt rtt_meas interruption bound met "base (spread)" first_line missed typed_lost "seen by the observer (first run)"
+printf '%-28s %7s %9s %26s %10s %9s %5s %16s %10s %8s %10s  %s\n' row rtt rtt_meas interruption "ferry_win" bound met "base (spread)" first_line missed typed_lost "seen by the observer (first run)"
 for row in "${rows[@]}"; do
 	read -r scenario rtt tr <<<"$row"
 	f="$work/$scenario-rtt$rtt-$tr.results"
@@ -375,7 +391,9 @@ for row in "${rows[@]}"; do
 		itr_text=$(awk -v v="$itr" -v m="$rttm" 'BEGIN{ if (m > 0) printf (v/m < 100 ? "%.1f ms (%.1f RTTm)" : "%.1f ms (%.0f RTTm)"), v, v/m; else printf "%.1f ms", v }')
 		met=$(awk -v v="$itr" -v b="$bound" 'BEGIN{print (v <= b) ? "yes" : "no"}')
 	fi
-	printf '%-28s %7s %9s %26s %9s %5s %16s %10s %8s %10s  %s\n' "$label" "$rtt ms" "$rttm ms" "$itr_text" "$bound ms" "$met" \
+	win=-
+	if field window_ms <"$f" | grep -q '^[0-9]'; then win=$(field window_ms <"$f" | grep '^[0-9]' | median); fi
+	printf '%-28s %7s %9s %26s %10s %9s %5s %16s %10s %8s %10s  %s\n' "$label" "$rtt ms" "$rttm ms" "$itr_text" "$win ms" "$bound ms" "$met" \
 		"$(field base_ms <"$f" | median) ms ($(field spread_ms <"$f" | median))" \
 		"$(field first_line_ms <"$f" | median) ms" \
 		"$(field missed <"$f" | median)/$(field said <"$f" | median)" \
