@@ -60,8 +60,10 @@ type event struct {
 	By     string   `json:"by,omitempty"`
 	NoExt  bool     `json:"noext,omitempty"`
 	TLock  bool     `json:"tlock,omitempty"`
-	Ops    []string `json:"ops,omitempty"`
-	Voices []string `json:"voices,omitempty"`
+	Ops    []string `json:"ops,omitempty"`    // older events: a MODE's prefixes after it
+	Voices []string `json:"voices,omitempty"` // (now Delta and Args)
+	Delta  string   `json:"delta,omitempty"`  // a MODE's change, "+o-t"
+	Args   []string `json:"args,omitempty"`   // the uids of its o and v changes
 	// Told lists the users the origin sent Line to (each as a "to"
 	// event): the ones it knew of. A node whose view had more members
 	// (the origin had not yet seen their JOIN) tells its own.
@@ -146,14 +148,7 @@ func (n *Network) shareModes(ch *channel, m *irc.Message) {
 		return
 	}
 	e := event{Kind: "mode", Chan: ch.name, NoExt: ch.noExternal, TLock: ch.topicLock, Line: m.String(), Told: remoteUIDs(ch)}
-	for mu, m := range ch.members {
-		if m.op {
-			e.Ops = append(e.Ops, mu.uid)
-		}
-		if m.voice {
-			e.Voices = append(e.Voices, mu.uid)
-		}
-	}
+	e.Delta, e.Args = n.modeDelta(m.Params)
 	n.share(e)
 	n.bb.changeChannel(ch, chanChange{modes: true})
 }
@@ -232,6 +227,10 @@ func (n *Network) apply(e *event, seq uint64) {
 		cl.applying = false
 		return
 	}
+	if chanEvent(e.Kind) {
+		n.applyChan(e, seq)
+		return
+	}
 	if e.Boot == cl.boot {
 		return
 	}
@@ -239,7 +238,7 @@ func (n *Network) apply(e *event, seq uint64) {
 	if u != nil && !u.remote && seq <= u.skipUpTo {
 		return // about a session handed over to us with this already in it
 	}
-	if u != nil && !u.remote && e.Kind != "hist" && e.Kind != "topic" && e.Kind != "mode" && e.Kind != "kick" {
+	if u != nil && !u.remote && e.Kind != "hist" {
 		return // stale: the user lives here now
 	}
 	switch e.Kind {
@@ -278,54 +277,6 @@ func (n *Network) apply(e *event, seq uint64) {
 		if u != nil {
 			u.node = n.remoteNode(e.Node)
 		}
-	case "join":
-		if u == nil {
-			return
-		}
-		ch := n.chans[fold(e.Chan)]
-		if ch == nil {
-			ch = &channel{name: e.Chan, created: e.At, members: map[*user]*member{}, noExternal: true, topicLock: true}
-			n.chans[fold(e.Chan)] = ch
-		}
-		if ch.members[u] == nil {
-			ch.members[u] = &member{op: e.Op}
-			u.chans[ch] = true
-			n.tellUntold(e, seq, localMembers(ch))
-		}
-	case "part":
-		if ch := n.chans[fold(e.Chan)]; ch != nil && u != nil && ch.members[u] != nil {
-			n.removeMember(ch, u)
-			n.tellUntold(e, seq, localMembers(ch))
-		}
-	case "kick":
-		t := n.uids[e.Target]
-		if ch := n.chans[fold(e.Chan)]; ch != nil && t != nil && ch.members[t] != nil {
-			recips := localMembers(ch)
-			n.removeMember(ch, t)
-			n.tellUntold(e, seq, recips)
-		}
-	case "quit":
-		if u != nil {
-			recips := localPeers(u)
-			n.dropRemote(u)
-			n.tellUntold(e, seq, recips)
-		}
-	case "topic":
-		if ch := n.chans[fold(e.Chan)]; ch != nil {
-			ch.topic, ch.topicBy, ch.topicAt = e.Text, e.By, e.At
-			n.tellUntold(e, seq, localMembers(ch))
-		}
-	case "mode":
-		ch := n.chans[fold(e.Chan)]
-		if ch == nil {
-			return
-		}
-		ch.noExternal, ch.topicLock = e.NoExt, e.TLock
-		ops, voices := capSet(e.Ops), capSet(e.Voices)
-		for mu, m := range ch.members {
-			m.op, m.voice = ops[mu.uid], voices[mu.uid]
-		}
-		n.tellUntold(e, seq, localMembers(ch))
 	case "hist":
 		p := irc.ParsePrefix(e.By)
 		var ct irc.Tags

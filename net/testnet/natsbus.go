@@ -89,6 +89,9 @@ type cluster struct {
 	uidSeq   uint64
 	lseq     uint64 // Network.mu: events published by this process
 
+	streamChans map[string]*streamChan // Network.mu: channels as the stream has them (chanstate.go)
+	pend        []*event               // Network.mu: own channel events not yet consumed
+
 	omu     sync.Mutex
 	outbox  []outItem
 	owake   chan struct{}
@@ -355,6 +358,7 @@ func (cl *cluster) publishLine(e event, m *irc.Message, x msgCtx) {
 	if err != nil {
 		return
 	}
+	cl.ownChange(e)
 	it := outItem{subj: cl.prefix + ".ev." + local.name, id: cl.boot + "-" + strconv.FormatUint(cl.lseq, 10), lseq: cl.lseq, data: data, what: e.Kind}
 	if m != nil {
 		it.sent = &sentLine{lseq: cl.lseq, uid: e.UID, m: m, x: x}

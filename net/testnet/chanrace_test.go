@@ -1,0 +1,134 @@
+package testnet
+
+import (
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// chanView is one node's view of a channel: members with their prefixes,
+// the topic and the modes, as one comparable string.
+func chanView(n *Network, name string) string {
+	n.lock()
+	defer n.unlock()
+	ch := n.chans[fold(name)]
+	if ch == nil {
+		return "(none)"
+	}
+	var l []string
+	for mu, m := range ch.members {
+		l = append(l, m.prefix()+mu.nick)
+	}
+	sort.Strings(l)
+	return strings.Join(l, " ") + " topic=" + ch.topic + " modes=" + ch.modeString()
+}
+
+// TestClusterSimultaneousJoin: two users join a new channel at once from
+// two nodes; both nodes end with the same channel, and each member gets
+// the other's lines.
+func TestClusterSimultaneousJoin(t *testing.T) {
+	s1, s2 := startClusterPair(t)
+	a := register(t, s1.Node("s1").Addr(), "alice")
+	b := register(t, s2.Node("s2").Addr(), "bob")
+	waitFor(t, "both nodes to know both users", func() bool {
+		_, ok1 := s1.UserNode("bob")
+		_, ok2 := s2.UserNode("alice")
+		return ok1 && ok2
+	})
+	for i := range 10 {
+		name := "#r" + itoa(i)
+		a.send("JOIN %s", name)
+		b.send("JOIN %s", name)
+		a.expectCmd("366", "alice", name)
+		b.expectCmd("366", "bob", name)
+		waitFor(t, "both nodes to agree on "+name, func() bool {
+			v1, v2 := chanView(s1, name), chanView(s2, name)
+			return v1 == v2 && strings.Contains(v1, "alice") && strings.Contains(v1, "bob")
+		})
+		b.send("PRIVMSG %s :from bob %d", name, i)
+		a.expectCmd("PRIVMSG", name, "from bob "+itoa(i))
+		a.send("PRIVMSG %s :from alice %d", name, i)
+		b.expectCmd("PRIVMSG", name, "from alice "+itoa(i))
+	}
+}
+
+// settle waits until both nodes hold the same view of a channel, then
+// returns it.
+func settle(t *testing.T, s1, s2 *Network, name string, ok func(string) bool) string {
+	t.Helper()
+	var v1, v2 string
+	deadline := time.Now().Add(wait)
+	for {
+		v1, v2 = chanView(s1, name), chanView(s2, name)
+		if v1 == v2 && ok(v1) {
+			return v1
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: the nodes do not agree: s1 %q, s2 %q", name, v1, v2)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestClusterSimultaneousTopicAndModes: the ops on two nodes change the
+// topic, and then the modes, at once; both nodes end with the same ones.
+func TestClusterSimultaneousTopicAndModes(t *testing.T) {
+	s1, s2 := startClusterPair(t)
+	a := register(t, s1.Node("s1").Addr(), "alice")
+	b := register(t, s2.Node("s2").Addr(), "bob")
+	a.join("#x")
+	waitFor(t, "s2 to see #x", func() bool { return chanView(s2, "#x") != "(none)" })
+	b.join("#x")
+	a.expectCmd("JOIN", "#x")
+	a.send("MODE #x +o bob")
+	a.expectCmd("MODE", "#x", "+o", "bob")
+	settle(t, s1, s2, "#x", func(v string) bool { return strings.HasPrefix(v, "@alice @bob ") })
+	any := func(string) bool { return true }
+	for i := range 20 {
+		a.send("TOPIC #x :alice %d", i)
+		b.send("TOPIC #x :bob %d", i)
+		a.barrier()
+		b.barrier()
+		settle(t, s1, s2, "#x", any)
+		if i%2 == 0 {
+			a.send("MODE #x -t")
+			b.send("MODE #x +t")
+		} else {
+			a.send("MODE #x +n-t")
+			b.send("MODE #x -n+t")
+		}
+		a.barrier()
+		b.barrier()
+		settle(t, s1, s2, "#x", any)
+	}
+}
+
+// TestClusterSimultaneousJoinPart: one user leaves a channel (its last
+// member on that node) while a user of the other node joins it; the
+// topic and modes survive, or the channel is new, the same on both.
+func TestClusterSimultaneousJoinPart(t *testing.T) {
+	s1, s2 := startClusterPair(t)
+	a := register(t, s1.Node("s1").Addr(), "alice")
+	b := register(t, s2.Node("s2").Addr(), "bob")
+	waitFor(t, "s2 to know alice", func() bool { _, ok := s2.UserNode("alice"); return ok })
+	for i := range 20 {
+		name := "#p" + itoa(i)
+		a.join(name)
+		a.send("TOPIC %s :kept %d", name, i)
+		a.send("MODE %s -n", name)
+		a.expectCmd("MODE", name, "-n")
+		settle(t, s1, s2, name, func(v string) bool { return strings.Contains(v, "modes=+t") })
+		a.send("PART %s", name)
+		b.send("JOIN %s", name)
+		b.expectCmd("366", "bob", name)
+		a.barrier()
+		v := settle(t, s1, s2, name, func(v string) bool { return !strings.Contains(v, "alice") })
+		if !strings.HasPrefix(v, "bob ") && !strings.HasPrefix(v, "@bob ") {
+			t.Fatalf("%s: %q", name, v)
+		}
+		b.send("PART %s", name)
+		b.barrier()
+		settle(t, s1, s2, name, func(v string) bool { return v == "(none)" })
+	}
+}
