@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"gopkg.in/irc.v4"
 )
 
 // chanView is one node's view of a channel: members with their prefixes,
@@ -130,5 +132,97 @@ func TestClusterSimultaneousJoinPart(t *testing.T) {
 		b.send("PART %s", name)
 		b.barrier()
 		settle(t, s1, s2, name, func(v string) bool { return v == "(none)" })
+	}
+}
+
+// histTexts lists the texts of a node's history of a channel, in order.
+func histTexts(n *Network, name string) string {
+	n.lock()
+	defer n.unlock()
+	h := n.hist[fold(name)]
+	if h == nil {
+		return ""
+	}
+	var l []string
+	for _, e := range h.entries {
+		l = append(l, e.text)
+	}
+	return strings.Join(l, "|")
+}
+
+// TestClusterHistoryInStreamOrder: lines sent at once from two nodes are
+// in the history of both in the same order (the stream's).
+func TestClusterHistoryInStreamOrder(t *testing.T) {
+	s1, s2 := startClusterPair(t)
+	a := register(t, s1.Node("s1").Addr(), "alice")
+	b := register(t, s2.Node("s2").Addr(), "bob")
+	a.join("#h")
+	waitFor(t, "s2 to see #h", func() bool { return chanView(s2, "#h") != "(none)" })
+	b.join("#h")
+	a.expectCmd("JOIN", "#h")
+	const k = 50
+	for i := range k {
+		a.send("PRIVMSG #h :a%d", i)
+		b.send("PRIVMSG #h :b%d", i)
+	}
+	a.expectCmd("PRIVMSG", "#h", "b"+itoa(k-1))
+	b.expectCmd("PRIVMSG", "#h", "a"+itoa(k-1))
+	var h1, h2 string
+	deadline := time.Now().Add(wait)
+	for {
+		h1, h2 = histTexts(s1, "#h"), histTexts(s2, "#h")
+		if h1 == h2 && strings.Count(h1, "|") == 2*k-1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("histories differ:\ns1 %s\ns2 %s", h1, h2)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestClusterNickRace: two nodes register the same nick at once, and two
+// users change to the same nick at once: exactly one gets it each time,
+// the other 433.
+func TestClusterNickRace(t *testing.T) {
+	s1, s2 := startClusterPair(t)
+	for i := range 10 {
+		nick := "racer" + itoa(i)
+		c1 := dialPlain(t, "c1", s1.Node("s1").Addr())
+		c2 := dialPlain(t, "c2", s2.Node("s2").Addr())
+		c1.send("NICK %s", nick)
+		c2.send("NICK %s", nick)
+		c1.send("USER x 0 * :x")
+		c2.send("USER x 0 * :x")
+		first := func(m *irc.Message) bool { return m.Command == "001" || m.Command == "433" }
+		m1, _ := c1.expect("001 or 433", first)
+		m2, _ := c2.expect("001 or 433", first)
+		if (m1.Command == "001") == (m2.Command == "001") {
+			t.Fatalf("%s: s1 said %s, s2 said %s", nick, m1.Command, m2.Command)
+		}
+		c1.nc.Close()
+		c2.nc.Close()
+	}
+	a := register(t, s1.Node("s1").Addr(), "alice")
+	b := register(t, s2.Node("s2").Addr(), "bob")
+	for i := range 10 {
+		nick := "same" + itoa(i)
+		a.send("NICK %s", nick)
+		b.send("NICK %s", nick)
+		own := func(c *client, old string) func(m *irc.Message) bool {
+			return func(m *irc.Message) bool {
+				return m.Command == "433" || m.Command == "NICK" && m.Prefix.Name == old
+			}
+		}
+		m1, _ := a.expect("NICK or 433", own(a, a.name))
+		m2, _ := b.expect("NICK or 433", own(b, b.name))
+		if (m1.Command == "NICK") == (m2.Command == "NICK") {
+			t.Fatalf("%s: alice got %s, bob got %s", nick, m1, m2)
+		}
+		if m1.Command == "NICK" {
+			a.name = nick
+		} else {
+			b.name = nick
+		}
 	}
 }

@@ -232,6 +232,9 @@ func (n *Network) apply(e *event, seq uint64) {
 		return
 	}
 	if e.Boot == cl.boot {
+		if e.Kind == "hist" {
+			n.settleOwn(e.Key, e.Lseq)
+		}
 		return
 	}
 	u := n.uids[e.UID]
@@ -286,7 +289,7 @@ func (n *Network) apply(e *event, seq uint64) {
 				ct[k] = v
 			}
 		}
-		n.record(e.Key, histEntry{at: e.At, msgid: e.MsgID, prefix: p, cmd: e.Cmd, target: e.Chan, text: e.Text, ctags: ct})
+		n.recordFromStream(e.Key, histEntry{at: e.At, msgid: e.MsgID, prefix: p, cmd: e.Cmd, target: e.Chan, text: e.Text, ctags: ct})
 	}
 }
 
@@ -466,6 +469,9 @@ func (n *Network) shareHist(key string, u *user, cmd, target, text string, x msg
 		return
 	}
 	n.share(event{Kind: "hist", Key: key, By: u.prefix().String(), Cmd: cmd, Chan: target, Text: text, At: x.at, MsgID: x.msgid, CTags: x.ctags})
+	if h := n.hist[key]; h != nil && len(h.entries) > 0 {
+		h.entries[len(h.entries)-1].pend = n.cl.lseq // until the event is consumed (recordFromStream)
+	}
 }
 
 // leaveCluster ends this node's part in the network (from Close): users
