@@ -226,3 +226,75 @@ func TestClusterNickRace(t *testing.T) {
 		}
 	}
 }
+
+// TestClusterChurnThenLines: four users on two nodes join, part and kick
+// in one channel at once and set its topic; once the nodes agree, every
+// member gets every other member's line exactly once.
+func TestClusterChurnThenLines(t *testing.T) {
+	s1, s2 := startClusterPair(t)
+	cs := map[string]*client{
+		"a1": register(t, s1.Node("s1").Addr(), "a1"),
+		"a2": register(t, s1.Node("s1").Addr(), "a2"),
+		"b1": register(t, s2.Node("s2").Addr(), "b1"),
+		"b2": register(t, s2.Node("s2").Addr(), "b2"),
+	}
+	nicks := []string{"a1", "a2", "b1", "b2"}
+	waitFor(t, "both nodes to know everyone", func() bool {
+		for _, nick := range nicks {
+			if _, ok := s1.UserNode(nick); !ok {
+				return false
+			}
+			if _, ok := s2.UserNode(nick); !ok {
+				return false
+			}
+		}
+		return true
+	})
+	for i := range 10 {
+		name := "#m" + itoa(i)
+		cs["a1"].send("JOIN %s", name)
+		cs["b1"].send("JOIN %s", name)
+		cs["a2"].send("JOIN %s", name)
+		cs["b2"].send("JOIN %s", name)
+		cs["a2"].send("PART %s", name)
+		cs["b2"].send("PART %s", name)
+		cs["b2"].send("JOIN %s", name)
+		cs["a1"].send("KICK %s b1", name)
+		cs["b1"].send("KICK %s a2", name)
+		cs["b1"].send("TOPIC %s :b1 %d", name, i)
+		cs["a1"].send("TOPIC %s :a1 %d", name, i)
+		for _, nick := range nicks {
+			cs[nick].barrier()
+		}
+		v := settle(t, s1, s2, name, func(string) bool { return true })
+		var members []string
+		for _, nick := range nicks {
+			if strings.Contains(" "+v+" ", " "+nick+" ") || strings.Contains(" "+v+" ", " @"+nick+" ") {
+				members = append(members, nick)
+			}
+		}
+		for _, nick := range members {
+			cs[nick].send("PRIVMSG %s :line from %s %d", name, nick, i)
+			cs[nick].send("PRIVMSG %s :end from %s %d", name, nick, i)
+		}
+		for _, nick := range members {
+			got := map[string]int{}
+			ends := 0
+			for ends < len(members)-1 {
+				m, _ := cs[nick].expect("a line in "+name, func(m *irc.Message) bool { return is(m, "PRIVMSG", name) })
+				got[m.Param(1)]++
+				if strings.HasPrefix(m.Param(1), "end from ") {
+					ends++
+				}
+			}
+			for _, o := range members {
+				if o == nick {
+					continue
+				}
+				if k := got["line from "+o+" "+itoa(i)]; k != 1 {
+					t.Fatalf("%s: %s got %s's line %d times (members %v, view %q)", name, nick, o, k, members, v)
+				}
+			}
+		}
+	}
+}
