@@ -55,15 +55,39 @@ func TestClusterSimultaneousJoin(t *testing.T) {
 	}
 }
 
-// settle waits until both nodes hold the same view of a channel, then
-// returns it.
+// quiet reports whether every node has stored what it published and
+// applied everything any of them stored.
+func quiet(nodes ...*Network) bool {
+	var last uint64
+	for _, n := range nodes {
+		if n.cl.pending.Load() > 0 {
+			return false
+		}
+		n.cl.omu.Lock()
+		last = max(last, n.cl.storedS)
+		n.cl.omu.Unlock()
+	}
+	for _, n := range nodes {
+		n.lock()
+		at := n.cl.applied
+		n.unlock()
+		if at < last {
+			return false
+		}
+	}
+	return true
+}
+
+// settle waits until the nodes are quiet and hold the same view of a
+// channel, then returns it.
 func settle(t *testing.T, s1, s2 *Network, name string, ok func(string) bool) string {
 	t.Helper()
 	var v1, v2 string
 	deadline := time.Now().Add(wait)
 	for {
+		q := quiet(s1, s2)
 		v1, v2 = chanView(s1, name), chanView(s2, name)
-		if v1 == v2 && ok(v1) {
+		if q && v1 == v2 && ok(v1) && quiet(s1, s2) {
 			return v1
 		}
 		if time.Now().After(deadline) {
@@ -87,12 +111,23 @@ func TestClusterSimultaneousTopicAndModes(t *testing.T) {
 	a.expectCmd("MODE", "#x", "+o", "bob")
 	settle(t, s1, s2, "#x", func(v string) bool { return strings.HasPrefix(v, "@alice @bob ") })
 	any := func(string) bool { return true }
+	// What each client makes of the lines it got: the topic and modes.
+	seen := map[*client]*chanSeen{a: {modes: "+nt"}, b: {modes: "+nt"}}
+	check := func(v string) {
+		t.Helper()
+		for c, cs := range seen {
+			cs.read(c.barrier())
+			if got := "topic=" + cs.topic + " modes=" + cs.modes; !strings.HasSuffix(v, " "+got) {
+				t.Fatalf("%s sees %q, the network %q", c.name, got, v)
+			}
+		}
+	}
 	for i := range 20 {
 		a.send("TOPIC #x :alice %d", i)
 		b.send("TOPIC #x :bob %d", i)
-		a.barrier()
-		b.barrier()
-		settle(t, s1, s2, "#x", any)
+		seen[a].read(a.barrier())
+		seen[b].read(b.barrier())
+		check(settle(t, s1, s2, "#x", any))
 		if i%2 == 0 {
 			a.send("MODE #x -t")
 			b.send("MODE #x +t")
@@ -100,9 +135,39 @@ func TestClusterSimultaneousTopicAndModes(t *testing.T) {
 			a.send("MODE #x +n-t")
 			b.send("MODE #x -n+t")
 		}
-		a.barrier()
-		b.barrier()
-		settle(t, s1, s2, "#x", any)
+		seen[a].read(a.barrier())
+		seen[b].read(b.barrier())
+		check(settle(t, s1, s2, "#x", any))
+	}
+}
+
+// chanSeen is a channel's topic and modes as a client has them from the
+// TOPIC and MODE lines it got.
+type chanSeen struct{ topic, modes string }
+
+func (cs *chanSeen) read(ms []*irc.Message) {
+	for _, m := range ms {
+		switch m.Command {
+		case "TOPIC":
+			cs.topic = m.Param(1)
+		case "MODE":
+			on := map[byte]bool{'n': strings.Contains(cs.modes, "n"), 't': strings.Contains(cs.modes, "t")}
+			add := true
+			for _, c := range []byte(m.Param(1)) {
+				switch c {
+				case '+', '-':
+					add = c == '+'
+				case 'n', 't':
+					on[c] = add
+				}
+			}
+			cs.modes = "+"
+			for _, c := range []byte("nt") {
+				if on[c] {
+					cs.modes += string(c)
+				}
+			}
+		}
 	}
 }
 
@@ -281,7 +346,7 @@ func TestClusterChurnThenLines(t *testing.T) {
 			got := map[string]int{}
 			ends := 0
 			for ends < len(members)-1 {
-				m, _ := cs[nick].expect("a line in "+name, func(m *irc.Message) bool { return is(m, "PRIVMSG", name) })
+				m, _ := cs[nick].expect("a line in "+name+" (view "+v+")", func(m *irc.Message) bool { return is(m, "PRIVMSG", name) })
 				got[m.Param(1)]++
 				if strings.HasPrefix(m.Param(1), "end from ") {
 					ends++

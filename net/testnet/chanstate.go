@@ -3,6 +3,8 @@ package testnet
 import (
 	"sort"
 	"time"
+
+	"gopkg.in/irc.v4"
 )
 
 // Channel state in cluster mode, and why every node ends with the same.
@@ -268,18 +270,6 @@ func (n *Network) syncChan(key string) {
 	}
 }
 
-// ownPending reports whether this process has a change of kind to the
-// channel key not yet consumed: a later one in stream order than any
-// consumed now.
-func (cl *cluster) ownPending(kind, key string) bool {
-	for _, e := range cl.pend {
-		if e.Kind == kind && fold(e.Chan) == key {
-			return true
-		}
-	}
-	return false
-}
-
 // applyChan applies a consumed channel event (under Network.mu): to the
 // stream's state, then to this node's view, and for another process's
 // event it tells this node's users what the origin did not tell them,
@@ -291,7 +281,6 @@ func (n *Network) applyChan(e *event, seq uint64) {
 	before := n.chans[key]
 	var recips []*user
 	var was bool // the user the event is about was a member
-	var sig string
 	switch e.Kind {
 	case "join", "part":
 		was = before != nil && u != nil && before.members[u] != nil
@@ -303,8 +292,6 @@ func (n *Network) applyChan(e *event, seq uint64) {
 		if u != nil {
 			recips = localPeers(u)
 		}
-	case "topic", "mode":
-		sig = chanSig(before)
 	}
 	for _, k := range n.streamChange(e) {
 		n.syncChan(k)
@@ -336,22 +323,97 @@ func (n *Network) applyChan(e *event, seq uint64) {
 			n.tellUntold(e, seq, recips)
 		}
 	case "topic", "mode":
-		// A change of this node's own, later in the stream, overrides
-		// this one: its members saw that one already and keep it.
-		if after != nil && !(cl.ownPending(e.Kind, key) && chanSig(after) == sig) {
-			n.tellUntold(e, seq, localMembers(after))
+		if after != nil {
+			recips := localMembers(after)
+			n.tellUntold(e, seq, recips)
+			n.correct(e, seq, after, recips)
 		}
 	}
 }
 
-// chanSig is what a channel's members see of its state.
-func chanSig(ch *channel) string {
-	if ch == nil {
-		return ""
+// correct tells the local members of ch what a TOPIC or MODE line from
+// another node claimed wrongly (they got it from its origin, or from
+// tellUntold): a change made here comes after it in the stream, so the
+// channel is not as the line says. The correction says the channel's
+// state as it is, the way IRC servers settle a desync; without it the
+// members would keep the line's topic or modes while the network has
+// others.
+func (n *Network) correct(e *event, seq uint64, ch *channel, recips []*user) {
+	var m *irc.Message
+	switch e.Kind {
+	case "topic":
+		if ch.topic == e.Text {
+			return
+		}
+		by := &irc.Prefix{Name: n.nodes[0].name}
+		if ch.topicBy != "" {
+			by = irc.ParsePrefix(ch.topicBy)
+		}
+		m = &irc.Message{Prefix: by, Command: "TOPIC", Params: []string{ch.name, ch.topic}}
+	case "mode":
+		fix, args := modeFix(n, e, ch)
+		if fix == "" {
+			return
+		}
+		m = &irc.Message{Prefix: &irc.Prefix{Name: n.nodes[0].name}, Command: "MODE", Params: append([]string{ch.name, fix}, args...)}
+	default:
+		return
 	}
-	s := ch.modeString() + " " + ch.topic + " " + ch.topicBy
-	for _, mu := range ch.sortedMembers() {
-		s += " " + ch.members[mu].prefix() + mu.uid
+	n.cl.applying = true
+	for _, r := range recips {
+		if !r.remote && !r.gone && seq > r.skipUpTo {
+			n.deliver(r, m, msgCtx{at: e.At})
+		}
 	}
-	return s
+	n.cl.applying = false
+}
+
+// modeFix lists the changes of a MODE event that ch does not show, each
+// as ch has it ("-t+o", "bob").
+func modeFix(n *Network, e *event, ch *channel) (string, []string) {
+	fix, args, last := "", []string(nil), byte(0)
+	put := func(on bool, c byte) {
+		sign := byte('-')
+		if on {
+			sign = '+'
+		}
+		if sign != last {
+			fix += string(sign)
+			last = sign
+		}
+		fix += string(c)
+	}
+	add, uids := true, e.Args
+	for i := 0; i < len(e.Delta); i++ {
+		switch c := e.Delta[i]; c {
+		case '+', '-':
+			add = c == '+'
+		case 'n':
+			if ch.noExternal != add {
+				put(ch.noExternal, c)
+			}
+		case 't':
+			if ch.topicLock != add {
+				put(ch.topicLock, c)
+			}
+		case 'o', 'v':
+			if len(uids) == 0 {
+				return fix, args
+			}
+			t := n.uids[uids[0]]
+			uids = uids[1:]
+			if t == nil || ch.members[t] == nil {
+				continue
+			}
+			on := ch.members[t].op
+			if c == 'v' {
+				on = ch.members[t].voice
+			}
+			if on != add {
+				put(on, c)
+				args = append(args, t.nick)
+			}
+		}
+	}
+	return fix, args
 }
