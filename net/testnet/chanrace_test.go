@@ -150,6 +150,10 @@ func (cs *chanSeen) read(ms []*irc.Message) {
 		switch m.Command {
 		case "TOPIC":
 			cs.topic = m.Param(1)
+		case RPL_TOPIC:
+			cs.topic = m.Param(2)
+		case RPL_CHANNELMODEIS:
+			cs.modes = m.Param(2)
 		case "MODE":
 			on := map[byte]bool{'n': strings.Contains(cs.modes, "n"), 't': strings.Contains(cs.modes, "t")}
 			add := true
@@ -188,11 +192,17 @@ func TestClusterSimultaneousJoinPart(t *testing.T) {
 		settle(t, s1, s2, name, func(v string) bool { return strings.Contains(v, "modes=+t") })
 		a.send("PART %s", name)
 		b.send("JOIN %s", name)
-		b.expectCmd("366", "bob", name)
+		b.send("MODE %s", name)
+		seen := &chanSeen{}
+		seen.read(b.barrier())
 		a.barrier()
 		v := settle(t, s1, s2, name, func(v string) bool { return !strings.Contains(v, "alice") })
 		if !strings.HasPrefix(v, "bob ") && !strings.HasPrefix(v, "@bob ") {
 			t.Fatalf("%s: %q", name, v)
+		}
+		seen.read(b.barrier())
+		if got := "topic=" + seen.topic + " modes=" + seen.modes; !strings.HasSuffix(v, " "+got) {
+			t.Fatalf("%s: bob sees %q, the network %q", name, got, v)
 		}
 		b.send("PART %s", name)
 		b.barrier()

@@ -3,8 +3,6 @@ package testnet
 import (
 	"sort"
 	"time"
-
-	"gopkg.in/irc.v4"
 )
 
 // Channel state in cluster mode, and why every node ends with the same.
@@ -182,11 +180,26 @@ func (cl *cluster) ownChange(e event) {
 	}
 }
 
-// streamChange applies a consumed channel event to the stream's state and,
-// for an own event, takes it off the pending list; it returns the keys of
-// the channels it changed (under Network.mu).
-func (n *Network) streamChange(e *event) []string {
-	cl := n.cl
+// chanKeys lists the channels a consumed event changes in the stream's
+// state: its channel, or for a quit every channel the user is in.
+func (cl *cluster) chanKeys(e *event) []string {
+	if e.Kind != "quit" {
+		return []string{fold(e.Chan)}
+	}
+	var keys []string
+	for key, s := range cl.streamChans {
+		if _, ok := s.members[e.UID]; ok {
+			keys = append(keys, key)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// streamChange applies a consumed channel event to the stream's state of
+// the channels keys and, for an own event, takes it off the pending list
+// (under Network.mu).
+func (cl *cluster) streamChange(e *event, keys []string) {
 	if cl.streamChans == nil {
 		cl.streamChans = map[string]*streamChan{}
 	}
@@ -197,17 +210,6 @@ func (n *Network) streamChange(e *event) []string {
 		}
 		cl.pend = append(cl.pend[:0:0], cl.pend[i:]...)
 	}
-	var keys []string
-	if e.Kind == "quit" {
-		for key, s := range cl.streamChans {
-			if _, ok := s.members[e.UID]; ok {
-				keys = append(keys, key)
-			}
-		}
-		sort.Strings(keys)
-	} else {
-		keys = []string{fold(e.Chan)}
-	}
 	for _, key := range keys {
 		if s := step(cl.streamChans[key], e); s != nil {
 			cl.streamChans[key] = s
@@ -215,7 +217,6 @@ func (n *Network) streamChange(e *event) []string {
 			delete(cl.streamChans, key)
 		}
 	}
-	return keys
 }
 
 // syncChan rebuilds this node's view of the channel key: the stream's
@@ -271,13 +272,18 @@ func (n *Network) syncChan(key string) {
 }
 
 // applyChan applies a consumed channel event (under Network.mu): to the
-// stream's state, then to this node's view, and for another process's
-// event it tells this node's users what the origin did not tell them,
-// when the event changed what they see.
+// stream's state, then to this node's view; for another process's event
+// it tells this node's users what the origin did not tell them, and sets
+// right what the line told them wrongly (chanfix.go).
 func (n *Network) applyChan(e *event, seq uint64) {
 	cl := n.cl
 	key := fold(e.Chan)
 	u := n.uids[e.UID]
+	keys := cl.chanKeys(e)
+	looks := make([]*chanLook, len(keys))
+	for i, k := range keys {
+		looks[i] = lookOf(n.chans[k])
+	}
 	before := n.chans[key]
 	var recips []*user
 	var was bool // the user the event is about was a member
@@ -293,7 +299,8 @@ func (n *Network) applyChan(e *event, seq uint64) {
 			recips = localPeers(u)
 		}
 	}
-	for _, k := range n.streamChange(e) {
+	cl.streamChange(e, keys)
+	for _, k := range keys {
 		n.syncChan(k)
 	}
 	if e.Boot == cl.boot {
@@ -318,102 +325,17 @@ func (n *Network) applyChan(e *event, seq uint64) {
 			n.tellUntold(e, seq, recips)
 		}
 	case "quit":
-		if !stale && u != nil {
-			n.dropRemote(u)
-			n.tellUntold(e, seq, recips)
+		if stale || u == nil {
+			return
 		}
+		n.dropRemote(u)
+		n.tellUntold(e, seq, recips)
 	case "topic", "mode":
 		if after != nil {
-			recips := localMembers(after)
-			n.tellUntold(e, seq, recips)
-			n.correct(e, seq, after, recips)
+			n.tellUntold(e, seq, localMembers(after))
 		}
 	}
-}
-
-// correct tells the local members of ch what a TOPIC or MODE line from
-// another node claimed wrongly (they got it from its origin, or from
-// tellUntold): a change made here comes after it in the stream, so the
-// channel is not as the line says. The correction says the channel's
-// state as it is, the way IRC servers settle a desync; without it the
-// members would keep the line's topic or modes while the network has
-// others.
-func (n *Network) correct(e *event, seq uint64, ch *channel, recips []*user) {
-	var m *irc.Message
-	switch e.Kind {
-	case "topic":
-		if ch.topic == e.Text {
-			return
-		}
-		by := &irc.Prefix{Name: n.nodes[0].name}
-		if ch.topicBy != "" {
-			by = irc.ParsePrefix(ch.topicBy)
-		}
-		m = &irc.Message{Prefix: by, Command: "TOPIC", Params: []string{ch.name, ch.topic}}
-	case "mode":
-		fix, args := modeFix(n, e, ch)
-		if fix == "" {
-			return
-		}
-		m = &irc.Message{Prefix: &irc.Prefix{Name: n.nodes[0].name}, Command: "MODE", Params: append([]string{ch.name, fix}, args...)}
-	default:
-		return
+	for i, k := range keys {
+		n.correct(e, seq, looks[i], n.chans[k])
 	}
-	n.cl.applying = true
-	for _, r := range recips {
-		if !r.remote && !r.gone && seq > r.skipUpTo {
-			n.deliver(r, m, msgCtx{at: e.At})
-		}
-	}
-	n.cl.applying = false
-}
-
-// modeFix lists the changes of a MODE event that ch does not show, each
-// as ch has it ("-t+o", "bob").
-func modeFix(n *Network, e *event, ch *channel) (string, []string) {
-	fix, args, last := "", []string(nil), byte(0)
-	put := func(on bool, c byte) {
-		sign := byte('-')
-		if on {
-			sign = '+'
-		}
-		if sign != last {
-			fix += string(sign)
-			last = sign
-		}
-		fix += string(c)
-	}
-	add, uids := true, e.Args
-	for i := 0; i < len(e.Delta); i++ {
-		switch c := e.Delta[i]; c {
-		case '+', '-':
-			add = c == '+'
-		case 'n':
-			if ch.noExternal != add {
-				put(ch.noExternal, c)
-			}
-		case 't':
-			if ch.topicLock != add {
-				put(ch.topicLock, c)
-			}
-		case 'o', 'v':
-			if len(uids) == 0 {
-				return fix, args
-			}
-			t := n.uids[uids[0]]
-			uids = uids[1:]
-			if t == nil || ch.members[t] == nil {
-				continue
-			}
-			on := ch.members[t].op
-			if c == 'v' {
-				on = ch.members[t].voice
-			}
-			if on != add {
-				put(on, c)
-				args = append(args, t.nick)
-			}
-		}
-	}
-	return fix, args
 }
