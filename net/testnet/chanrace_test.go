@@ -1,6 +1,8 @@
 package testnet
 
 import (
+	"context"
+	"encoding/json"
 	"sort"
 	"strings"
 	"testing"
@@ -55,6 +57,26 @@ func TestClusterSimultaneousJoin(t *testing.T) {
 	}
 }
 
+// recordView is the channel's KV record in chanView's form.
+func recordView(n *Network, name string) string {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	e, err := n.cl.chans.Get(ctx, hexKey(fold(name)))
+	if err != nil {
+		return "(none)"
+	}
+	var r chanRec
+	if json.Unmarshal(e.Value(), &r) != nil {
+		return "(bad)"
+	}
+	var l []string
+	for _, m := range r.Members {
+		l = append(l, m.Prefix+m.Nick)
+	}
+	sort.Strings(l)
+	return strings.Join(l, " ") + " topic=" + r.Topic + " modes=" + r.Modes
+}
+
 // quiet reports whether every node has stored what it published and
 // applied everything any of them stored.
 func quiet(nodes ...*Network) bool {
@@ -79,7 +101,7 @@ func quiet(nodes ...*Network) bool {
 }
 
 // settle waits until the nodes are quiet and hold the same view of a
-// channel, then returns it.
+// channel, which the KV record shows too, then returns it.
 func settle(t *testing.T, s1, s2 *Network, name string, ok func(string) bool) string {
 	t.Helper()
 	var v1, v2 string
@@ -87,11 +109,11 @@ func settle(t *testing.T, s1, s2 *Network, name string, ok func(string) bool) st
 	for {
 		q := quiet(s1, s2)
 		v1, v2 = chanView(s1, name), chanView(s2, name)
-		if q && v1 == v2 && ok(v1) && quiet(s1, s2) {
+		if q && v1 == v2 && ok(v1) && quiet(s1, s2) && recordView(s1, name) == v1 {
 			return v1
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: the nodes do not agree: s1 %q, s2 %q", name, v1, v2)
+			t.Fatalf("%s: the nodes do not agree: s1 %q, s2 %q, the KV record %q", name, v1, v2, recordView(s1, name))
 		}
 		time.Sleep(time.Millisecond)
 	}

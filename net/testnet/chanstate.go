@@ -302,6 +302,7 @@ func (n *Network) applyChan(e *event, seq uint64) {
 	cl.streamChange(e, keys)
 	for _, k := range keys {
 		n.syncChan(k)
+		n.markRecord(k)
 	}
 	if e.Boot == cl.boot {
 		return // made here: the view had it, and its users were told

@@ -232,8 +232,11 @@ func (n *Network) apply(e *event, seq uint64) {
 		return
 	}
 	if e.Boot == cl.boot {
-		if e.Kind == "hist" {
+		switch e.Kind {
+		case "hist":
 			n.settleOwn(e.Key, e.Lseq)
+		case "nick":
+			n.markNick(e.UID)
 		}
 		return
 	}
@@ -271,6 +274,7 @@ func (n *Network) apply(e *event, seq uint64) {
 			n.dropRemote(o)
 		}
 		n.users[fold(u.nick)] = u
+		n.markNick(u.uid)
 		n.tellUntold(e, seq, localPeers(u))
 	case "away":
 		if u != nil {
