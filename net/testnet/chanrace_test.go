@@ -395,3 +395,23 @@ func TestClusterChurnThenLines(t *testing.T) {
 		}
 	}
 }
+
+// TestClusterChatterKeepsItsTopic: the chatter of a cluster node sets its
+// channel's topic without an event; users joining on that node, whose
+// joins rebuild the view from the stream, still see it.
+func TestClusterChatterKeepsItsTopic(t *testing.T) {
+	ns := startNATSForTest(t)
+	s1 := startNet(t, Options{Nodes: []NodeConfig{{Name: "s1"}}, Cluster: &ClusterOptions{NATSURL: ns.URL()}, Chatter: &Chatter{Every: time.Hour}})
+	for _, nick := range []string{"alice", "bob"} {
+		c := register(t, s1.Node("s1").Addr(), nick)
+		c.send("JOIN #ferry")
+		if topic := c.expectCmd("332", nick, "#ferry"); !strings.Contains(topic.Trailing(), "demo network") {
+			t.Fatalf("%s: topic %q", nick, topic.Trailing())
+		}
+		c.barrier()
+		waitFor(t, "s1 to apply the join", func() bool { return quiet(s1) })
+		if v := chanView(s1, "#ferry"); !strings.Contains(v, "topic=Welcome") {
+			t.Fatalf("after %s joined: %q", nick, v)
+		}
+	}
+}

@@ -247,7 +247,9 @@ func (n *Network) syncChan(key string) {
 		n.chans[key] = ch
 	}
 	ch.name, ch.created = s.name, s.created
-	ch.topic, ch.topicBy, ch.topicAt = s.topic, s.topicBy, s.topicAt
+	if s.topic != "" || !ownTopic(ch) {
+		ch.topic, ch.topicBy, ch.topicAt = s.topic, s.topicBy, s.topicAt
+	}
 	ch.noExternal, ch.topicLock = s.noExternal, s.topicLock
 	for mu := range ch.members {
 		if _, ok := s.members[mu.uid]; !ok && mu.uid != "" {
@@ -339,4 +341,16 @@ func (n *Network) applyChan(e *event, seq uint64) {
 	for i, k := range keys {
 		n.correct(e, seq, looks[i], n.chans[k])
 	}
+}
+
+// ownTopic reports whether ch's topic was set by one of this node's own
+// users (the chatter, which sets it without an event): it stays until the
+// network has one.
+func ownTopic(ch *channel) bool {
+	for mu := range ch.members {
+		if mu.uid == "" && ch.topic != "" && mu.prefix().String() == ch.topicBy {
+			return true
+		}
+	}
+	return false
 }
