@@ -24,7 +24,9 @@ import (
 //     event delivers it (so nobody needs to know where a user is);
 //   - a state change made here (registration, JOIN, PART, TOPIC, ...) is
 //     published so the other nodes' views follow, in one stream order;
-//   - a nick is claimed with a JetStream KV create before it is used.
+//   - a nick is claimed with a JetStream KV create before it is used;
+//   - channel state and history end in the stream's order on every node,
+//     changes made at once on two nodes included (chanstate.go).
 //
 // Exactly once across a migration: every event has its stream sequence.
 // OLD hands over at a point where it has applied every event up to N and
