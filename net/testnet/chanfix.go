@@ -1,6 +1,11 @@
 package testnet
 
-import "gopkg.in/irc.v4"
+import (
+	"sort"
+	"strconv"
+
+	"gopkg.in/irc.v4"
+)
 
 // Setting clients right in cluster mode (chanstate.go has the state).
 //
@@ -87,18 +92,46 @@ func (l *chanLook) told(n *Network, e *event) bool {
 
 // correct tells ch's local members what differs between the channel and
 // what they were told of it (before, with the line of e), once e is
-// applied (under Network.mu).
+// applied (under Network.mu): a member they were told of who is not in
+// the channel leaves it by a KICK from this server, one they were not told
+// of joins it (and, here, gets the channel's topic and names), then the
+// topic and modes as they are.
 func (n *Network) correct(e *event, seq uint64, before *chanLook, ch *channel) {
 	if before == nil || ch == nil || !before.told(n, e) {
 		return
 	}
-	var fixes []*irc.Message
+	server := &irc.Prefix{Name: n.nodes[0].name}
+	var lines []*irc.Message
+	kicked := map[*user]*irc.Message{}
+	told := make([]*user, 0, len(before.prefixes))
+	for mu := range before.prefixes {
+		told = append(told, mu)
+	}
+	sort.Slice(told, func(i, j int) bool { return fold(told[i].nick) < fold(told[j].nick) })
+	for _, mu := range told {
+		if ch.members[mu] == nil && !mu.gone && mu.uid != "" {
+			k := &irc.Message{Prefix: server, Command: "KICK", Params: []string{ch.name, mu.nick, "Changed on another server at the same time"}}
+			lines = append(lines, k)
+			kicked[mu] = k
+		}
+	}
+	joined := map[*user]bool{}
+	from := map[*irc.Message]*user{}
+	for _, mu := range ch.sortedMembers() {
+		if _, ok := before.prefixes[mu]; !ok && mu.uid != "" {
+			j := &irc.Message{Prefix: mu.prefix(), Command: "JOIN", Params: []string{ch.name}}
+			lines = append(lines, j)
+			from[j] = mu
+			before.prefixes[mu] = member{} // a JOIN line shows no prefix
+			joined[mu] = true
+		}
+	}
 	if ch.topic != before.topic {
-		by := &irc.Prefix{Name: n.nodes[0].name}
+		by := server
 		if ch.topicBy != "" {
 			by = irc.ParsePrefix(ch.topicBy)
 		}
-		fixes = append(fixes, &irc.Message{Prefix: by, Command: "TOPIC", Params: []string{ch.name, ch.topic}})
+		lines = append(lines, &irc.Message{Prefix: by, Command: "TOPIC", Params: []string{ch.name, ch.topic}})
 	}
 	var mf modeFix
 	if ch.noExternal != before.noExternal {
@@ -109,9 +142,6 @@ func (n *Network) correct(e *event, seq uint64, before *chanLook, ch *channel) {
 	}
 	for _, mu := range ch.sortedMembers() {
 		m, was := ch.members[mu], before.prefixes[mu]
-		if _, ok := before.prefixes[mu]; !ok {
-			continue
-		}
 		if m.op != was.op {
 			mf.put(m.op, 'o', mu.nick)
 		}
@@ -120,20 +150,33 @@ func (n *Network) correct(e *event, seq uint64, before *chanLook, ch *channel) {
 		}
 	}
 	for _, l := range mf.lines {
-		fixes = append(fixes, &irc.Message{Prefix: &irc.Prefix{Name: n.nodes[0].name}, Command: "MODE", Params: append([]string{ch.name}, l...)})
+		lines = append(lines, &irc.Message{Prefix: server, Command: "MODE", Params: append([]string{ch.name}, l...)})
 	}
-	if len(fixes) == 0 {
+	if len(lines) == 0 {
 		return
 	}
 	n.cl.applying = true
+	defer func() { n.cl.applying = false }()
 	for _, r := range localMembers(ch) {
-		if !r.gone && seq > r.skipUpTo {
-			for _, m := range fixes {
-				n.deliver(r, m, msgCtx{at: e.At})
+		if r.gone || seq <= r.skipUpTo {
+			continue
+		}
+		for _, m := range lines {
+			n.deliver(r, m, msgCtx{at: e.At, from: from[m]})
+		}
+		if joined[r] {
+			if ch.topic != "" {
+				n.numeric(r, RPL_TOPIC, ch.name, ch.topic)
+				n.numeric(r, RPL_TOPICWHOTIME, ch.name, ch.topicBy, strconv.FormatInt(ch.topicAt.Unix(), 10))
 			}
+			n.names(r, ch)
 		}
 	}
-	n.cl.applying = false
+	for mu, k := range kicked {
+		if !mu.remote && seq > mu.skipUpTo {
+			n.deliver(mu, k, msgCtx{at: e.At})
+		}
+	}
 }
 
 // modeFix builds MODE parameters, at most four nick arguments a line.

@@ -325,8 +325,9 @@ func TestClusterNickRace(t *testing.T) {
 }
 
 // TestClusterChurnThenLines: four users on two nodes join, part and kick
-// in one channel at once and set its topic; once the nodes agree, every
-// member gets every other member's line exactly once.
+// in one channel at once and set its topic; once the nodes agree, each
+// client's member list (from the lines it got) is the network's, and
+// every member gets every other member's line exactly once.
 func TestClusterChurnThenLines(t *testing.T) {
 	s1, s2 := startClusterPair(t)
 	cs := map[string]*client{
@@ -360,10 +361,21 @@ func TestClusterChurnThenLines(t *testing.T) {
 		cs["b1"].send("KICK %s a2", name)
 		cs["b1"].send("TOPIC %s :b1 %d", name, i)
 		cs["a1"].send("TOPIC %s :a1 %d", name, i)
+		seenLines := map[string][]*irc.Message{}
 		for _, nick := range nicks {
-			cs[nick].barrier()
+			seenLines[nick] = cs[nick].barrier()
 		}
 		v := settle(t, s1, s2, name, func(string) bool { return true })
+		want := strings.SplitN(v, " topic=", 2)[0]
+		for _, nick := range nicks {
+			r := &roster{}
+			r.read(nick, name, seenLines[nick])
+			r.read(nick, name, cs[nick].barrier())
+			in := strings.Contains(" "+want+" ", " "+nick+" ") || strings.Contains(" "+want+" ", " @"+nick+" ")
+			if got := r.String(); in && got != want || !in && r.in {
+				t.Fatalf("%s: %s sees %q (in: %v), the network %q", name, nick, got, r.in, want)
+			}
+		}
 		var members []string
 		for _, nick := range nicks {
 			if strings.Contains(" "+v+" ", " "+nick+" ") || strings.Contains(" "+v+" ", " @"+nick+" ") {
@@ -414,4 +426,79 @@ func TestClusterChatterKeepsItsTopic(t *testing.T) {
 			t.Fatalf("after %s joined: %q", nick, v)
 		}
 	}
+}
+
+// roster is a channel's member list as a client makes it out of the
+// lines it gets.
+type roster struct {
+	in          bool
+	fresh       bool // the next 353 starts the list anew
+	ops, voices map[string]bool
+	names       map[string]bool
+}
+
+func (r *roster) read(self, name string, ms []*irc.Message) {
+	for _, m := range ms {
+		nick := ""
+		if m.Prefix != nil {
+			nick = m.Prefix.Name
+		}
+		switch {
+		case is(m, "JOIN", name) && nick == self:
+			r.in, r.fresh = true, true
+			r.names, r.ops, r.voices = map[string]bool{self: true}, map[string]bool{}, map[string]bool{}
+		case !r.in:
+		case is(m, "JOIN", name):
+			r.names[nick], r.ops[nick], r.voices[nick] = true, false, false
+		case is(m, "PART", name) && nick == self, is(m, "KICK", name, self):
+			r.in = false
+		case is(m, "PART", name), m.Command == "QUIT":
+			delete(r.names, nick)
+		case is(m, "KICK", name):
+			delete(r.names, m.Param(1))
+		case is(m, RPL_NAMREPLY, self, "=", name):
+			if r.fresh {
+				r.names, r.ops, r.voices, r.fresh = map[string]bool{}, map[string]bool{}, map[string]bool{}, false
+			}
+			for _, e := range strings.Fields(m.Param(3)) {
+				n := strings.TrimLeft(e, "@+")
+				r.names[n] = true
+				r.ops[n], r.voices[n] = strings.HasPrefix(e, "@"), strings.HasPrefix(e, "+")
+			}
+		case is(m, "MODE", name):
+			add, args := true, m.Params[2:]
+			for _, c := range m.Param(1) {
+				switch c {
+				case '+', '-':
+					add = c == '+'
+				case 'o', 'v':
+					if len(args) == 0 {
+						break
+					}
+					if c == 'o' {
+						r.ops[args[0]] = add
+					} else {
+						r.voices[args[0]] = add
+					}
+					args = args[1:]
+				}
+			}
+		}
+	}
+}
+
+// String is the list in chanView's form.
+func (r *roster) String() string {
+	var l []string
+	for n := range r.names {
+		p := ""
+		if r.ops[n] {
+			p = "@"
+		} else if r.voices[n] {
+			p = "+"
+		}
+		l = append(l, p+n)
+	}
+	sort.Strings(l)
+	return strings.Join(l, " ")
 }

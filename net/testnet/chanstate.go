@@ -34,18 +34,16 @@ import (
 //
 // What members are told follows the same order: the line of a change
 // made elsewhere reaches them as its origin made it, and when the stream
-// has the channel otherwise (a change of this node's own won, or the
-// channel was emptied and made anew under a member who joined it here)
-// this server says the channel's state again (chanfix.go). Channel
+// has the channel otherwise (a change of this node's own won, the
+// channel was emptied and made anew under a member who joined it here, a
+// KICK crossed its target's PART and JOIN again) this server says the
+// channel's state again (chanfix.go). Channel
 // history takes the stream's order the same way (recordFromStream), and
 // the channel's KV record is the stream's state (chanrec.go).
 //
 // What stays: a PRIVMSG to a channel reaches the members its sender's
 // node knows of, so a member who joined on another node a moment earlier
-// may miss it (not once the join is applied); a member's client is not
-// set right about membership itself (a KICK that crossed its target's
-// PART and JOIN again leaves the target in the channel, as the stream
-// has it, though the target's client saw the KICK).
+// may miss it (not once the join is applied).
 //
 // Users who live on no node of the network (the chatter has no uid) are
 // this node's own and stay in its view as they are.
