@@ -16,11 +16,15 @@ import (
 // at once on two nodes), or when the stream has the channel emptied and
 // made anew under a member who joined it here (a PART on one node, a JOIN
 // on the other at once): the members would keep the line's topic and
-// modes, or the old channel's, while the network has others. So once the
-// event is applied, what the members were told is compared with the
+// modes, or the old channel's, while the network has others; and a KICK
+// that crossed its target's PART and JOIN again leaves the target in the
+// channel, as the stream has it, though everyone saw the KICK. So once
+// the event is applied, what the members were told is compared with the
 // channel as it is, and what differs is said again by this server, the
-// way IRC servers settle a desync: a TOPIC with the channel's topic, a
-// MODE with its modes and prefixes as they are.
+// way IRC servers settle a desync: a KICK or JOIN for the members, a
+// TOPIC with the channel's topic, a MODE with its modes and prefixes.
+// Only a change that lost a race makes one: otherwise the channel is what
+// the lines said.
 
 // chanLook is what a channel's members were told of it: its topic, modes
 // and the members' prefixes.
