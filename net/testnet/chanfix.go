@@ -159,6 +159,7 @@ func (n *Network) correct(e *event, seq uint64, before *chanLook, ch *channel) {
 	if len(lines) == 0 {
 		return
 	}
+	n.cl.fixes++
 	n.cl.applying = true
 	defer func() { n.cl.applying = false }()
 	for _, r := range localMembers(ch) {

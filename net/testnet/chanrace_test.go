@@ -502,3 +502,48 @@ func (r *roster) String() string {
 	sort.Strings(l)
 	return strings.Join(l, " ")
 }
+
+// TestClusterNoCorrectionsWithoutRaces: changes made one after the other
+// on two nodes (each seen everywhere before the next) never make a
+// correction.
+func TestClusterNoCorrectionsWithoutRaces(t *testing.T) {
+	s1, s2 := startClusterPair(t)
+	a := register(t, s1.Node("s1").Addr(), "alice")
+	b := register(t, s2.Node("s2").Addr(), "bob")
+	c := register(t, s2.Node("s2").Addr(), "carol")
+	step := func(c *client, line string) {
+		t.Helper()
+		c.send("%s", line)
+		c.barrier()
+		waitFor(t, "the nodes to apply "+line, func() bool { return quiet(s1, s2) })
+	}
+	step(a, "JOIN #q")
+	step(b, "JOIN #q")
+	step(c, "JOIN #q")
+	step(a, "TOPIC #q :one")
+	step(a, "MODE #q +o-t bob")
+	step(b, "TOPIC #q :two")
+	step(b, "MODE #q +v-o carol alice")
+	step(b, "KICK #q carol")
+	step(c, "JOIN #q")
+	step(a, "PART #q")
+	step(b, "NICK robert")
+	step(a, "JOIN #q")
+	c.send("QUIT :bye")
+	c.expectClosed()
+	waitFor(t, "the nodes to apply the QUIT", func() bool { _, ok := s1.UserNode("carol"); return !ok && quiet(s1, s2) })
+	step(b, "PART #q")
+	step(a, "TOPIC #q :three")
+	v := settle(t, s1, s2, "#q", func(string) bool { return true })
+	if v != "alice topic=three modes=+n" {
+		t.Fatalf("#q: %q", v)
+	}
+	for _, n := range []*Network{s1, s2} {
+		n.lock()
+		fixes := n.cl.fixes
+		n.unlock()
+		if fixes != 0 {
+			t.Errorf("%s made %d corrections", n.nodes[0].name, fixes)
+		}
+	}
+}

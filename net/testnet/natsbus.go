@@ -92,6 +92,7 @@ type cluster struct {
 	streamChans map[string]*streamChan // Network.mu: channels as the stream has them (chanstate.go)
 	pend        []*event               // Network.mu: own channel events not yet consumed
 	recs        map[string]*chanRec    // omu: channel records to write, by KV key (chanrec.go)
+	fixes       int                    // Network.mu: corrections made (chanfix.go)
 
 	omu     sync.Mutex
 	outbox  []outItem
