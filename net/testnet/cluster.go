@@ -477,6 +477,7 @@ func (n *Network) shareHist(key string, u *user, cmd, target, text string, x msg
 	n.share(event{Kind: "hist", Key: key, By: u.prefix().String(), Cmd: cmd, Chan: target, Text: text, At: x.at, MsgID: x.msgid, CTags: x.ctags})
 	if h := n.hist[key]; h != nil && len(h.entries) > 0 {
 		h.entries[len(h.entries)-1].pend = n.cl.lseq // until the event is consumed (recordFromStream)
+		h.pending++
 	}
 }
 

@@ -39,6 +39,7 @@ type histEntry struct {
 type history struct {
 	entries []histEntry
 	last    time.Time
+	pending int // entries with pend set (cluster mode)
 }
 
 // historyKey is the folded channel name, or the two folded nicks of a
@@ -84,16 +85,20 @@ func (n *Network) record(key string, e histEntry) {
 
 // recordFromStream adds a line another node recorded (cluster mode), in
 // stream order: before this node's own lines whose events are not yet
-// consumed, as those come after it in the stream. The pending lines are
-// the last of a target's entries (they were recorded last, and leave the
-// set in order), so every node ends with a target's lines in stream order.
+// consumed, as those come after it in the stream. Every node so ends
+// with a target's shared lines in stream order.
 func (n *Network) recordFromStream(key string, e histEntry) {
 	n.record(key, e)
 	h := n.hist[key]
+	if h.pending == 0 {
+		return
+	}
 	last := len(h.entries) - 1
 	at := last
-	for at > 0 && h.entries[at-1].pend != 0 {
-		at--
+	for i := last - 1; i >= 0; i-- {
+		if h.entries[i].pend != 0 {
+			at = i
+		}
 	}
 	if at == last {
 		return
@@ -117,9 +122,10 @@ func (n *Network) settleOwn(key string, lseq uint64) {
 	if h == nil {
 		return
 	}
-	for i := len(h.entries) - 1; i >= 0 && h.entries[i].pend != 0; i-- {
+	for i := len(h.entries) - 1; i >= 0; i-- {
 		if h.entries[i].pend == lseq {
 			h.entries[i].pend = 0
+			h.pending--
 			return
 		}
 	}
