@@ -120,7 +120,8 @@ func settle(t *testing.T, s1, s2 *Network, name string, ok func(string) bool) st
 }
 
 // TestClusterSimultaneousTopicAndModes: the ops on two nodes change the
-// topic, and then the modes, at once; both nodes end with the same ones.
+// topic, and then the modes and a member's voice, at once; both nodes end
+// with the same ones, and so do the clients.
 func TestClusterSimultaneousTopicAndModes(t *testing.T) {
 	s1, s2 := startClusterPair(t)
 	a := register(t, s1.Node("s1").Addr(), "alice")
@@ -131,15 +132,30 @@ func TestClusterSimultaneousTopicAndModes(t *testing.T) {
 	a.expectCmd("JOIN", "#x")
 	a.send("MODE #x +o bob")
 	a.expectCmd("MODE", "#x", "+o", "bob")
-	settle(t, s1, s2, "#x", func(v string) bool { return strings.HasPrefix(v, "@alice @bob ") })
+	c := register(t, s1.Node("s1").Addr(), "carol")
+	c.join("#x")
+	b.expectCmd("JOIN", "#x")
+	settle(t, s1, s2, "#x", func(v string) bool { return strings.HasPrefix(v, "@alice @bob carol ") })
 	any := func(string) bool { return true }
-	// What each client makes of the lines it got: the topic and modes.
+	// What each client makes of the lines it got: the topic, the modes
+	// and the members' prefixes.
 	seen := map[*client]*chanSeen{a: {modes: "+nt"}, b: {modes: "+nt"}}
+	rosters := map[*client]*roster{}
+	for c := range seen {
+		rosters[c] = &roster{in: true, fresh: true, names: map[string]bool{}, ops: map[string]bool{}, voices: map[string]bool{}}
+		c.send("NAMES #x")
+		rosters[c].read(c.name, "#x", c.barrier())
+	}
+	read := func(c *client, ms []*irc.Message) {
+		seen[c].read(ms)
+		rosters[c].read(c.name, "#x", ms)
+	}
 	check := func(v string) {
 		t.Helper()
 		for c, cs := range seen {
-			cs.read(c.barrier())
-			if got := "topic=" + cs.topic + " modes=" + cs.modes; !strings.HasSuffix(v, " "+got) {
+			read(c, c.barrier())
+			got := rosters[c].String() + " topic=" + cs.topic + " modes=" + cs.modes
+			if got != v {
 				t.Fatalf("%s sees %q, the network %q", c.name, got, v)
 			}
 		}
@@ -147,18 +163,18 @@ func TestClusterSimultaneousTopicAndModes(t *testing.T) {
 	for i := range 20 {
 		a.send("TOPIC #x :alice %d", i)
 		b.send("TOPIC #x :bob %d", i)
-		seen[a].read(a.barrier())
-		seen[b].read(b.barrier())
+		read(a, a.barrier())
+		read(b, b.barrier())
 		check(settle(t, s1, s2, "#x", any))
 		if i%2 == 0 {
-			a.send("MODE #x -t")
-			b.send("MODE #x +t")
+			a.send("MODE #x -t+v carol")
+			b.send("MODE #x +t-v carol")
 		} else {
-			a.send("MODE #x +n-t")
-			b.send("MODE #x -n+t")
+			a.send("MODE #x +n-t-v carol")
+			b.send("MODE #x -n+t+v carol")
 		}
-		seen[a].read(a.barrier())
-		seen[b].read(b.barrier())
+		read(a, a.barrier())
+		read(b, b.barrier())
 		check(settle(t, s1, s2, "#x", any))
 	}
 }
