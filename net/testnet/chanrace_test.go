@@ -130,6 +130,7 @@ func TestClusterSimultaneousTopicAndModes(t *testing.T) {
 	waitFor(t, "s2 to see #x", func() bool { return chanView(s2, "#x") != "(none)" })
 	b.join("#x")
 	a.expectCmd("JOIN", "#x")
+	settle(t, s1, s2, "#x", func(v string) bool { return strings.Contains(v, "bob") })
 	a.send("MODE #x +o bob")
 	a.expectCmd("MODE", "#x", "+o", "bob")
 	c := register(t, s1.Node("s1").Addr(), "carol")
@@ -273,6 +274,8 @@ func TestClusterHistoryInStreamOrder(t *testing.T) {
 	waitFor(t, "s2 to see #h", func() bool { return chanView(s2, "#h") != "(none)" })
 	b.join("#h")
 	a.expectCmd("JOIN", "#h")
+	// The JOIN line reaches alice just before s1 applies the join itself.
+	settle(t, s1, s2, "#h", func(v string) bool { return strings.Contains(v, "bob") })
 	const k = 50
 	for i := range k {
 		a.send("PRIVMSG #h :a%d", i)
