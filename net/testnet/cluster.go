@@ -62,8 +62,8 @@ type event struct {
 	By     string   `json:"by,omitempty"`
 	NoExt  bool     `json:"noext,omitempty"`
 	TLock  bool     `json:"tlock,omitempty"`
-	Ops    []string `json:"ops,omitempty"`    // older events: a MODE's prefixes after it
-	Voices []string `json:"voices,omitempty"` // (now Delta and Args)
+	Ops    []string `json:"ops,omitempty"`    // a MODE's prefixes after it, as the origin
+	Voices []string `json:"voices,omitempty"` // saw them (what an older ferryd applies)
 	Delta  string   `json:"delta,omitempty"`  // a MODE's change, "+o-t"
 	Args   []string `json:"args,omitempty"`   // the uids of its o and v changes
 	// Told lists the users the origin sent Line to (each as a "to"
@@ -151,6 +151,14 @@ func (n *Network) shareModes(ch *channel, m *irc.Message) {
 	}
 	e := event{Kind: "mode", Chan: ch.name, NoExt: ch.noExternal, TLock: ch.topicLock, Line: m.String(), Told: remoteUIDs(ch)}
 	e.Delta, e.Args = n.modeDelta(m.Params)
+	for mu, m := range ch.members { // for nodes of an older ferryd, during a rolling upgrade
+		if m.op {
+			e.Ops = append(e.Ops, mu.uid)
+		}
+		if m.voice {
+			e.Voices = append(e.Voices, mu.uid)
+		}
+	}
 	n.share(e)
 	n.bb.changeChannel(ch, chanChange{modes: true})
 }
