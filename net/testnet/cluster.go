@@ -24,7 +24,9 @@ import (
 //     event delivers it (so nobody needs to know where a user is);
 //   - a state change made here (registration, JOIN, PART, TOPIC, ...) is
 //     published so the other nodes' views follow, in one stream order;
-//   - a nick is claimed with a JetStream KV create before it is used.
+//   - a nick is claimed with a JetStream KV create before it is used;
+//   - channel state and history end in the stream's order on every node,
+//     changes made at once on two nodes included (chanstate.go).
 //
 // Exactly once across a migration: every event has its stream sequence.
 // OLD hands over at a point where it has applied every event up to N and
@@ -61,8 +63,10 @@ type event struct {
 	By     string   `json:"by,omitempty"`
 	NoExt  bool     `json:"noext,omitempty"`
 	TLock  bool     `json:"tlock,omitempty"`
-	Ops    []string `json:"ops,omitempty"`
-	Voices []string `json:"voices,omitempty"`
+	Ops    []string `json:"ops,omitempty"`    // a MODE's prefixes after it, as the origin
+	Voices []string `json:"voices,omitempty"` // saw them (what an older ferryd applies)
+	Delta  string   `json:"delta,omitempty"`  // a MODE's change, "+o-t"
+	Args   []string `json:"args,omitempty"`   // the uids of its o and v changes
 	// Told lists the users the origin sent Line to (each as a "to"
 	// event): the ones it knew of. A node whose view had more members
 	// (the origin had not yet seen their JOIN) tells its own.
@@ -160,7 +164,8 @@ func (n *Network) shareModes(ch *channel, m *irc.Message) {
 		return
 	}
 	e := event{Kind: "mode", Chan: ch.name, NoExt: ch.noExternal, TLock: ch.topicLock, Line: m.String(), Told: remoteUIDs(ch)}
-	for mu, m := range ch.members {
+	e.Delta, e.Args = n.modeDelta(m.Params)
+	for mu, m := range ch.members { // for nodes of an older ferryd, during a rolling upgrade
 		if m.op {
 			e.Ops = append(e.Ops, mu.uid)
 		}
@@ -250,14 +255,24 @@ func (n *Network) apply(e *event, seq uint64) {
 		n.applyReap(e, seq) // from this process too: it ends users at the event's place in the stream
 		return
 	}
+	if chanEvent(e.Kind) {
+		n.applyChan(e, seq)
+		return
+	}
 	if e.Boot == cl.boot {
+		switch e.Kind {
+		case "hist":
+			n.settleOwn(e.Key, e.Lseq)
+		case "nick":
+			n.markNick(e.UID)
+		}
 		return
 	}
 	u := n.uids[e.UID]
 	if u != nil && !u.remote && seq <= u.skipUpTo {
 		return // about a session handed over to us with this already in it
 	}
-	if u != nil && !u.remote && e.Kind != "hist" && e.Kind != "topic" && e.Kind != "mode" && e.Kind != "kick" {
+	if u != nil && !u.remote && e.Kind != "hist" {
 		return // stale: the user lives here now
 	}
 	switch e.Kind {
@@ -287,6 +302,7 @@ func (n *Network) apply(e *event, seq uint64) {
 			n.dropRemote(o)
 		}
 		n.users[fold(u.nick)] = u
+		n.markNick(u.uid)
 		n.tellUntold(e, seq, localPeers(u))
 	case "away":
 		if u != nil {
@@ -296,54 +312,6 @@ func (n *Network) apply(e *event, seq uint64) {
 		if u != nil {
 			u.node, u.inc = n.remoteNode(e.Node), e.inc()
 		}
-	case "join":
-		if u == nil {
-			return
-		}
-		ch := n.chans[fold(e.Chan)]
-		if ch == nil {
-			ch = &channel{name: e.Chan, created: e.At, members: map[*user]*member{}, noExternal: true, topicLock: true}
-			n.chans[fold(e.Chan)] = ch
-		}
-		if ch.members[u] == nil {
-			ch.members[u] = &member{op: e.Op}
-			u.chans[ch] = true
-			n.tellUntold(e, seq, localMembers(ch))
-		}
-	case "part":
-		if ch := n.chans[fold(e.Chan)]; ch != nil && u != nil && ch.members[u] != nil {
-			n.removeMember(ch, u)
-			n.tellUntold(e, seq, localMembers(ch))
-		}
-	case "kick":
-		t := n.uids[e.Target]
-		if ch := n.chans[fold(e.Chan)]; ch != nil && t != nil && ch.members[t] != nil {
-			recips := localMembers(ch)
-			n.removeMember(ch, t)
-			n.tellUntold(e, seq, recips)
-		}
-	case "quit":
-		if u != nil {
-			recips := localPeers(u)
-			n.dropRemote(u)
-			n.tellUntold(e, seq, recips)
-		}
-	case "topic":
-		if ch := n.chans[fold(e.Chan)]; ch != nil {
-			ch.topic, ch.topicBy, ch.topicAt = e.Text, e.By, e.At
-			n.tellUntold(e, seq, localMembers(ch))
-		}
-	case "mode":
-		ch := n.chans[fold(e.Chan)]
-		if ch == nil {
-			return
-		}
-		ch.noExternal, ch.topicLock = e.NoExt, e.TLock
-		ops, voices := capSet(e.Ops), capSet(e.Voices)
-		for mu, m := range ch.members {
-			m.op, m.voice = ops[mu.uid], voices[mu.uid]
-		}
-		n.tellUntold(e, seq, localMembers(ch))
 	case "hist":
 		p := irc.ParsePrefix(e.By)
 		var ct irc.Tags
@@ -353,7 +321,7 @@ func (n *Network) apply(e *event, seq uint64) {
 				ct[k] = v
 			}
 		}
-		n.record(e.Key, histEntry{at: e.At, msgid: e.MsgID, prefix: p, cmd: e.Cmd, target: e.Chan, text: e.Text, ctags: ct})
+		n.recordFromStream(e.Key, histEntry{at: e.At, msgid: e.MsgID, prefix: p, cmd: e.Cmd, target: e.Chan, text: e.Text, ctags: ct})
 	}
 }
 
@@ -533,6 +501,10 @@ func (n *Network) shareHist(key string, u *user, cmd, target, text string, x msg
 		return
 	}
 	n.share(event{Kind: "hist", Key: key, By: u.prefix().String(), Cmd: cmd, Chan: target, Text: text, At: x.at, MsgID: x.msgid, CTags: x.ctags})
+	if h := n.hist[key]; h != nil && len(h.entries) > 0 {
+		h.entries[len(h.entries)-1].pend = n.cl.lseq // until the event is consumed (recordFromStream)
+		h.pending++
+	}
 }
 
 // leaveCluster ends this node's part in the network (from Close): users

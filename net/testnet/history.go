@@ -30,11 +30,16 @@ type histEntry struct {
 	target string
 	text   string
 	ctags  irc.Tags
+	// pend is, in cluster mode, the number this process gave its "hist"
+	// event for a line recorded here, until the event comes back from the
+	// stream; 0 otherwise.
+	pend uint64
 }
 
 type history struct {
 	entries []histEntry
 	last    time.Time
+	pending int // entries with pend set (cluster mode)
 }
 
 // historyKey is the folded channel name, or the two folded nicks of a
@@ -76,6 +81,54 @@ func (n *Network) record(key string, e histEntry) {
 		h.entries = append(h.entries[:0:0], h.entries[len(h.entries)-historyLimit:]...)
 	}
 	h.last = e.at
+}
+
+// recordFromStream adds a line another node recorded (cluster mode), in
+// stream order: before this node's own lines whose events are not yet
+// consumed, as those come after it in the stream. Every node so ends
+// with a target's shared lines in stream order.
+func (n *Network) recordFromStream(key string, e histEntry) {
+	n.record(key, e)
+	h := n.hist[key]
+	if h.pending == 0 {
+		return
+	}
+	last := len(h.entries) - 1
+	at := last
+	for i := last - 1; i >= 0; i-- {
+		if h.entries[i].pend != 0 {
+			at = i
+		}
+	}
+	if at == last {
+		return
+	}
+	seqs := make([]uint64, 0, last-at+1)
+	for _, x := range h.entries[at:] {
+		seqs = append(seqs, x.seq)
+	}
+	moved := h.entries[last]
+	copy(h.entries[at+1:], h.entries[at:last])
+	h.entries[at] = moved
+	for i, seq := range seqs { // numbered in their new order, for SEARCH
+		h.entries[at+i].seq = seq
+	}
+}
+
+// settleOwn marks this node's line recorded with event lseq as in its
+// stream place (cluster mode: the event was consumed).
+func (n *Network) settleOwn(key string, lseq uint64) {
+	h := n.hist[key]
+	if h == nil {
+		return
+	}
+	for i := len(h.entries) - 1; i >= 0; i-- {
+		if h.entries[i].pend == lseq {
+			h.entries[i].pend = 0
+			h.pending--
+			return
+		}
+	}
 }
 
 // histRef is a CHATHISTORY message reference: "*", msgid=..., timestamp=...

@@ -119,6 +119,11 @@ type cluster struct {
 	uidSeq   uint64
 	lseq     uint64 // Network.mu: events published by this process
 
+	streamChans map[string]*streamChan // Network.mu: channels as the stream has them (chanstate.go)
+	pend        []*event               // Network.mu: own channel events not yet consumed
+	recs        map[string]*chanRec    // omu: channel records to write, by KV key (chanrec.go)
+	fixes       int                    // Network.mu: corrections made (chanfix.go)
+
 	omu     sync.Mutex
 	outbox  []outItem
 	owake   chan struct{}
@@ -407,6 +412,7 @@ func (cl *cluster) publishLine(e event, m *irc.Message, x msgCtx) {
 	if err != nil {
 		return
 	}
+	cl.ownChange(e)
 	it := outItem{subj: cl.prefix + ".ev." + local.name, id: cl.boot + "-" + strconv.FormatUint(cl.lseq, 10), lseq: cl.lseq, data: data, what: e.Kind}
 	if m != nil {
 		it.sent = &sentLine{lseq: cl.lseq, uid: e.UID, m: m, x: x}
@@ -697,9 +703,8 @@ func (cl *cluster) saveNick(u *user) {
 }
 
 // chanRec is a channel's KV record: what a tool (or a person with the
-// nats CLI) reads to see the network's channels. Every change is applied
-// to the stored record with a compare-and-set, so changes made on
-// different nodes at once all land.
+// nats CLI) reads to see the network's channels. It is the channel as the
+// stream has it, as of the event Seq (chanrec.go).
 type chanRec struct {
 	Name    string                `json:"name"`
 	Topic   string                `json:"topic,omitempty"`
@@ -708,6 +713,7 @@ type chanRec struct {
 	Created time.Time             `json:"created"`
 	Modes   string                `json:"modes"`
 	Members map[string]chanMember `json:"members"` // by uid
+	Seq     uint64                `json:"seq"`
 }
 
 type chanMember struct {
@@ -715,89 +721,10 @@ type chanMember struct {
 	Prefix string `json:"prefix,omitempty"` // "@", "+" or ""
 }
 
-// changeChannel records one change made here to ch (under Network.mu;
-// the values are taken now, the record is updated in order with the
-// events).
-func (cl *cluster) changeChannel(ch *channel, c chanChange) {
-	var f func(*chanRec)
-	switch {
-	case c.join != nil:
-		uid, m := c.join.uid, chanMember{Nick: c.join.nick}
-		if mem := ch.members[c.join]; mem != nil {
-			m.Prefix = mem.prefix()
-		}
-		f = func(r *chanRec) { r.Members[uid] = m }
-	case c.leave != nil:
-		uid := c.leave.uid
-		f = func(r *chanRec) { delete(r.Members, uid) }
-	case c.rename != nil:
-		uid, nick := c.rename.uid, c.rename.nick
-		f = func(r *chanRec) {
-			if m, ok := r.Members[uid]; ok {
-				m.Nick = nick
-				r.Members[uid] = m
-			}
-		}
-	case c.topic:
-		topic, by, at := ch.topic, ch.topicBy, ch.topicAt
-		f = func(r *chanRec) { r.Topic, r.TopicBy, r.TopicAt = topic, by, at }
-	case c.modes:
-		modes, prefixes := ch.modeString(), map[string]string{}
-		for mu, m := range ch.members {
-			prefixes[mu.uid] = m.prefix()
-		}
-		f = func(r *chanRec) {
-			r.Modes = modes
-			for uid, p := range prefixes {
-				if m, ok := r.Members[uid]; ok {
-					m.Prefix = p
-					r.Members[uid] = m
-				}
-			}
-		}
-	default:
-		return
-	}
-	name, created, key := ch.name, ch.created, hexKey(fold(ch.name))
-	cl.enqueue(outItem{what: "channel record " + name, kv: func(ctx context.Context) error {
-		for range 20 {
-			r := chanRec{Name: name, Created: created, Modes: "+nt"}
-			var rev uint64
-			e, err := cl.chans.Get(ctx, key)
-			switch {
-			case errors.Is(err, jetstream.ErrKeyNotFound):
-			case err != nil:
-				return err
-			default:
-				rev = e.Revision()
-				if json.Unmarshal(e.Value(), &r) != nil {
-					r = chanRec{Name: name, Created: created, Modes: "+nt"}
-				}
-			}
-			if r.Members == nil {
-				r.Members = map[string]chanMember{}
-			}
-			f(&r)
-			switch {
-			case len(r.Members) == 0 && rev == 0:
-				return nil
-			case len(r.Members) == 0:
-				err = cl.chans.Delete(ctx, key, jetstream.LastRevision(rev))
-			default:
-				data, _ := json.Marshal(r)
-				if rev == 0 {
-					_, err = cl.chans.Create(ctx, key, data)
-				} else {
-					_, err = cl.chans.Update(ctx, key, data, rev)
-				}
-			}
-			if !errors.Is(err, jetstream.ErrKeyExists) && !errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
-				return err
-			}
-		}
-		return errors.New("too many concurrent changes")
-	}})
-}
+// changeChannel has nothing to do at the change: the record follows the
+// stream's state once the change's event is consumed (chanrec.go), so
+// that changes made on different nodes at once land in stream order.
+func (cl *cluster) changeChannel(*channel, chanChange) {}
 
 // account looks an account up in the network's KV (for a node started
 // without it in its own flags). A clear password left there by an older

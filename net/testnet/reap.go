@@ -179,8 +179,9 @@ func (cl *cluster) claimReap(ctx context.Context, g ghost) bool {
 	return err == nil && time.Since(e.Created()) > cl.ttl
 }
 
-// reap frees the nicks and channel seats of node's incarnation inc and
-// publishes the event that ends its users everywhere (under Network.mu).
+// reap frees the nicks of node's incarnation inc and publishes the event
+// that ends its users everywhere; their channel seats go when each node
+// applies it (reapSeats) (under Network.mu).
 func (cl *cluster) reap(node, inc, reason string) {
 	n := cl.n
 	for _, u := range n.uids {
@@ -188,9 +189,6 @@ func (cl *cluster) reap(node, inc, reason string) {
 			continue
 		}
 		cl.dropClaim(hexKey(fold(u.nick)), u.uid)
-		for ch := range u.chans {
-			cl.changeChannel(ch, chanChange{leave: u})
-		}
 	}
 	n.share(event{Kind: "reap", Dead: node, DeadInc: inc, Text: reason})
 }
@@ -246,6 +244,7 @@ func (cl *cluster) reapPredecessors(ctx context.Context) (int, error) {
 func (n *Network) applyReap(e *event, seq uint64) {
 	cl, local := n.cl, n.nodes[0]
 	if e.Dead == local.name && e.DeadInc == cl.inc {
+		n.reapSeats(e)
 		n.reapedHere(e.Node)
 		return
 	}
@@ -256,14 +255,20 @@ func (n *Network) applyReap(e *event, seq uint64) {
 		}
 	}
 	if len(ending) == 0 {
+		n.reapSeats(e)
 		return
 	}
 	sort.Slice(ending, func(i, j int) bool { return fold(ending[i].nick) < fold(ending[j].nick) })
+	recips := make([][]*user, len(ending))
+	for i, u := range ending {
+		recips[i] = localPeers(u) // before the seats go: they are who shared a channel
+	}
+	n.reapSeats(e)
 	x := msgCtx{at: e.At}
 	cl.applying = true
-	for _, u := range ending {
+	for i, u := range ending {
 		m := &irc.Message{Prefix: u.prefix(), Command: "QUIT", Params: []string{e.Text}}
-		recips := localPeers(u)
+		recips := recips[i]
 		n.dropRemote(u)
 		for _, r := range recips {
 			if !r.gone && seq > r.skipUpTo {
@@ -274,6 +279,43 @@ func (n *Network) applyReap(e *event, seq uint64) {
 	}
 	cl.applying = false
 	n.logf("%s: %d users of %s (incarnation %s) ended by %s: %s", local.name, len(ending), e.Dead, e.DeadInc, e.Node, e.Text)
+}
+
+// reapSeats takes the users of the reaped incarnation out of the stream's
+// channel state (chanstate.go) at the reap event's place in the stream,
+// on every node alike, the dead one included, so the channels' members,
+// and whether a channel empties, stay the same everywhere; then this
+// node's view and the channels' records follow (under Network.mu).
+func (n *Network) reapSeats(e *event) {
+	cl, local := n.cl, n.nodes[0]
+	var keys []string
+	seen := map[string]bool{}
+	for _, u := range n.uids {
+		home, inc := local.name, cl.inc // this node's own users are of its current run
+		if u.remote {
+			home, inc = "", u.inc
+			if u.node != nil {
+				home = u.node.name
+			}
+		}
+		if u.uid == "" || home != e.Dead || inc != e.DeadInc {
+			continue
+		}
+		q := &event{Kind: "quit", UID: u.uid}
+		ks := cl.chanKeys(q)
+		cl.streamChange(q, ks)
+		for _, k := range ks {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		n.syncChan(k)
+		n.markRecord(k)
+	}
 }
 
 // checkReaped looks, once NATS is back, whether the network reaped this
