@@ -145,11 +145,16 @@ func TestClusterReapPartition(t *testing.T) {
 	s1, s2, s3 := nets[0], nets[1], nets[2]
 	alice := register(t, s1.Node("s1").Addr(), "alice")
 	alice.join("#x")
+	// #solo is alice's alone: once she is ended it is gone everywhere,
+	// topic and all, as an emptied channel is.
+	alice.join("#solo")
+	alice.send("TOPIC #solo :alice's own")
+	alice.expectCmd("TOPIC", "#solo")
 	for _, n := range []*Network{s2, s3} {
-		waitFor(t, n.nodes[0].name+" to see #x", func() bool {
+		waitFor(t, n.nodes[0].name+" to see #x and #solo's topic", func() bool {
 			n.lock()
 			defer n.unlock()
-			return n.chans["#x"] != nil
+			return n.chans["#x"] != nil && n.chans["#solo"] != nil && n.chans["#solo"].topic == "alice's own"
 		})
 	}
 	bob := register(t, s2.Node("s2").Addr(), "bob")
@@ -183,6 +188,18 @@ func TestClusterReapPartition(t *testing.T) {
 			t.Fatalf("NAMES #x still lists alice: %s", names)
 		}
 	}
+	carol.send("JOIN #solo")
+	if m, _ := carol.expect("#solo's NAMES or topic", func(m *irc.Message) bool {
+		return m.Command == "353" || m.Command == "332"
+	}); m.Command != "353" || m.Trailing() != "@carol" {
+		t.Fatalf("carol joined #solo after alice was ended and got %s; want a new channel: no topic, NAMES @carol", m)
+	}
+	waitFor(t, "s2 to see carol make #solo anew", func() bool {
+		s2.lock()
+		defer s2.unlock()
+		ch := s2.chans["#solo"]
+		return ch != nil && len(ch.members) == 1 && ch.topic == ""
+	})
 	seen := bob.barrier()
 
 	pxs[0].heal()
@@ -269,11 +286,16 @@ func TestClusterReapTwiceOneQuit(t *testing.T) {
 	s1, s2, s3 := nets[0], nets[1], nets[2]
 	alice := register(t, s1.Node("s1").Addr(), "alice")
 	alice.join("#x")
+	// #solo is alice's alone: once she is ended it is gone everywhere,
+	// topic and all, as an emptied channel is.
+	alice.join("#solo")
+	alice.send("TOPIC #solo :alice's own")
+	alice.expectCmd("TOPIC", "#solo")
 	for _, n := range []*Network{s2, s3} {
-		waitFor(t, n.nodes[0].name+" to see #x", func() bool {
+		waitFor(t, n.nodes[0].name+" to see #x and #solo's topic", func() bool {
 			n.lock()
 			defer n.unlock()
-			return n.chans["#x"] != nil
+			return n.chans["#x"] != nil && n.chans["#solo"] != nil && n.chans["#solo"].topic == "alice's own"
 		})
 	}
 	bob := register(t, s2.Node("s2").Addr(), "bob")
