@@ -112,12 +112,15 @@ type cluster struct {
 	// recheck: NATS is back; look whether this incarnation was reaped.
 	recheck atomic.Bool
 
-	applied  uint64      // Network.mu: last event applied
-	applying bool        // Network.mu: a consumed event is being applied
-	ring     []ringEntry // Network.mu: recent "to" events, every one from seq ringFrom on
-	ringFrom uint64
-	uidSeq   uint64
-	lseq     uint64 // Network.mu: events published by this process
+	applied uint64 // Network.mu: last event applied
+	// ownApplied is the Lseq of the last of this process's own events
+	// applied (Network.mu): its "to" events up to it are in the ring.
+	ownApplied uint64
+	applying   bool        // Network.mu: a consumed event is being applied
+	ring       []ringEntry // Network.mu: recent "to" events, every one from seq ringFrom on
+	ringFrom   uint64
+	uidSeq     uint64
+	lseq       uint64 // Network.mu: events published by this process
 
 	omu     sync.Mutex
 	outbox  []outItem
@@ -1014,7 +1017,17 @@ func (cl *cluster) serveHandover(m *nats.Msg) {
 	err := json.Unmarshal(m.Data, &h)
 	if err == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), natsOpTimeout)
-		err = cl.appliedUpTo(ctx, h.Stored)
+		// Lines this node made before the request may be stored, and
+		// delivered by OLD, before their stream sequence is known here:
+		// wait until it is, so takeOver can tell them from the lines
+		// after OLD's cut (whatever is made from now on comes after it).
+		cl.n.lock()
+		made := cl.lseq
+		cl.n.unlock()
+		_, err = cl.storedUpTo(ctx, made)
+		if err == nil {
+			err = cl.appliedUpTo(ctx, h.Stored)
+		}
 		cancel()
 	}
 	if err == nil {
