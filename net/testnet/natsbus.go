@@ -112,15 +112,16 @@ type cluster struct {
 	// recheck: NATS is back; look whether this incarnation was reaped.
 	recheck atomic.Bool
 
-	applied uint64 // Network.mu: last event applied
+	applied  uint64      // Network.mu: last event applied
+	applying bool        // Network.mu: a consumed event is being applied
+	ring     []ringEntry // Network.mu: recent "to" events, every one from seq ringFrom on
+	ringFrom uint64
+	uidSeq   uint64
+	lseq     uint64 // Network.mu: events published by this process
+
 	// ownApplied is the Lseq of the last of this process's own events
 	// applied (Network.mu): its "to" events up to it are in the ring.
 	ownApplied uint64
-	applying   bool        // Network.mu: a consumed event is being applied
-	ring       []ringEntry // Network.mu: recent "to" events, every one from seq ringFrom on
-	ringFrom   uint64
-	uidSeq     uint64
-	lseq       uint64 // Network.mu: events published by this process
 
 	omu     sync.Mutex
 	outbox  []outItem
