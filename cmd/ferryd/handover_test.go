@@ -304,8 +304,8 @@ func testHandover(t *testing.T, start handoverNodes) {
 	for _, o := range []*ircClient{alice2, bob, carol} {
 		w := whois(o, "alice")
 		switch {
-		case w["311"] == nil || w["311"].Param(2) != before["311"].Param(2) || w["311"].Param(3) != before["311"].Param(3):
-			t.Errorf("%s: WHOIS alice user@host %v, was %v", o.name, w["311"], before["311"])
+		case w["311"] == nil || w["311"].Param(2) != before["311"].Param(2) || w["311"].Param(3) != before["311"].Param(3) || w["311"].Trailing() != before["311"].Trailing():
+			t.Errorf("%s: WHOIS alice user@host and realname %v, was %v", o.name, w["311"], before["311"])
 		case w["330"] == nil || w["330"].Param(2) != "alice":
 			t.Errorf("%s: WHOIS alice account %v, want alice", o.name, w["330"])
 		case w["301"] == nil || w["301"].Trailing() != "gone fishing":
