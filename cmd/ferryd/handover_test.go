@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -145,7 +146,7 @@ var bufferedRE = regexp.MustCompile(`migration alice s1→s2: CONFIRM .*; (\d+) 
 
 // TestHandoverCarriesSession moves a client with every piece of session
 // state ferryd keeps from s1 to s2, in one process and with one process
-// per node, under traffic from users on s2 and s3, and checks each piece
+// per node (asked for by the client, or s1's drain on SIGTERM), under traffic from users on s2 and s3, and checks each piece
 // on the other side: identity, account, away, user modes, channel
 // prefixes, the topic, the capabilities at work, and every line in both
 // directions once and in order, including those the network buffered
@@ -155,18 +156,20 @@ func TestHandoverCarriesSession(t *testing.T) {
 		t.Skip("runs ferryd processes")
 	}
 	for _, tc := range []struct {
-		name  string
-		start handoverNodes
+		name    string
+		start   handoverNodes
+		sigterm bool // the move is s1's drain on SIGTERM, not alice's MIGRATE REQUEST
 	}{
-		{"one process", oneProcess},
-		{"process per node", processPerNode},
+		{"one process", oneProcess, false},
+		{"process per node", processPerNode, false},
+		{"process per node, SIGTERM", processPerNode, true},
 	} {
-		t.Run(tc.name, func(t *testing.T) { testHandover(t, tc.start) })
+		t.Run(tc.name, func(t *testing.T) { testHandover(t, tc.start, tc.sigterm) })
 	}
 }
 
-func testHandover(t *testing.T, start handoverNodes) {
-	addrs, _, s2proc := start(t)
+func testHandover(t *testing.T, start handoverNodes, sigterm bool) {
+	addrs, s1proc, s2proc := start(t)
 	caps := []string{"message-tags", "server-time", "echo-message", "account-tag", "away-notify", "batch", "labeled-response", "draft/migrate"}
 	alice, on := registerSASL(t, addrs["s1"], "alice", alicePass, caps...)
 	for _, c := range []string{"message-tags", "server-time", "echo-message", "account-tag", "labeled-response", "draft/migrate"} {
@@ -210,7 +213,19 @@ func testHandover(t *testing.T, start handoverNodes) {
 	time.Sleep(50 * time.Millisecond)
 
 	moveAt := map[*ircClient]int{bob: len(snapshotOf(bob)), carol: len(snapshotOf(carol))}
-	st := reply(alice, "MIGRATE REQUEST s2", "MIGRATE START", func(m *irc.Message) bool { return cmdIs(m, "MIGRATE", "START") })
+	var st *irc.Message
+	isStart := func(m *irc.Message) bool { return cmdIs(m, "MIGRATE", "START") }
+	if sigterm {
+		// s1 drains to s2 and s3 in turn: alice, first by nick, to s2.
+		_ = s1proc.cmd.Process.Signal(syscall.SIGTERM)
+		i := alice.waitLine("MIGRATE START", 0, isStart)
+		st = snapshotOf(alice)[i]
+	} else {
+		st = reply(alice, "MIGRATE REQUEST s2", "MIGRATE START", isStart)
+	}
+	if st.Param(5) != "s2" {
+		t.Fatalf("alice is offered %s, want s2", st.Param(5))
+	}
 	host, port, rtok, ctok := st.Param(1), strings.TrimPrefix(st.Param(2), "+"), st.Param(3), st.Param(4)
 	alice2 := dialIRC(t, "alice", net.JoinHostPort(host, port))
 	// Lines before OK go to s1 and are processed there.
@@ -330,6 +345,16 @@ func testHandover(t *testing.T, start handoverNodes) {
 	// alice, as op of #a on s2, can still act as one.
 	reply(alice2, "MODE #a +v bob", "MODE +v bob", func(m *irc.Message) bool { return cmdIs(m, "MODE", "#a", "+v", "bob") })
 	carol.waitLine("alice's MODE from s2", 0, func(m *irc.Message) bool { return cmdIs(m, "MODE", "#a", "+v", "bob") })
+	if sigterm {
+		select {
+		case <-s1proc.done:
+			if s1proc.code != 0 {
+				t.Errorf("s1 exited %d after SIGTERM", s1proc.code)
+			}
+		case <-time.After(procWait):
+			t.Errorf("s1 still running %v after SIGTERM", procWait)
+		}
+	}
 }
 
 func snapshotOf(c *ircClient) []*irc.Message {
