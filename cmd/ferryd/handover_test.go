@@ -146,11 +146,12 @@ var bufferedRE = regexp.MustCompile(`migration alice s1→s2: CONFIRM .*; (\d+) 
 
 // TestHandoverCarriesSession moves a client with every piece of session
 // state ferryd keeps from s1 to s2, in one process and with one process
-// per node (asked for by the client, or s1's drain on SIGTERM), under traffic from users on s2 and s3, and checks each piece
-// on the other side: identity, account, away, user modes, channel
-// prefixes, the topic, the capabilities at work, and every line in both
-// directions once and in order, including those the network buffered
-// for the client between MIGRATE OK and CONFIRM.
+// per node (asked for by the client, or s1's drain on SIGTERM), under
+// traffic from users on s2 and s3, and checks each piece on the other
+// side: identity, account, away, user modes, channel prefixes, the
+// topic, the capabilities at work, and every line in both directions
+// once and in order, including those the network buffered for the
+// client between MIGRATE OK and CONFIRM.
 func TestHandoverCarriesSession(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs ferryd processes")
