@@ -185,6 +185,7 @@ func testHandover(t *testing.T, start handoverNodes, sigterm bool) {
 	// by carol in #b (carol's).
 	reply(alice, "MODE alice +iw", "MODE alice", func(m *irc.Message) bool { return cmdIs(m, "MODE", "alice") })
 	reply(alice, "AWAY :gone fishing", "306", func(m *irc.Message) bool { return m.Command == "306" })
+	reply(alice, "MONITOR + bob,Dave", "731 Dave", func(m *irc.Message) bool { return cmdIs(m, "731", "alice", "Dave") })
 	alice.join("#a")
 	reply(alice, "TOPIC #a :the topic of a", "TOPIC", func(m *irc.Message) bool { return cmdIs(m, "TOPIC", "#a") })
 	carol.join("#b")
@@ -343,6 +344,9 @@ func testHandover(t *testing.T, start handoverNodes, sigterm bool) {
 		t.Errorf("labeled-response on s2: %v has no label", m)
 	}
 	waitTopic(t, alice2, "#a", "the topic of a")
+	if m := reply(alice2, "MONITOR L", "732", func(m *irc.Message) bool { return m.Command == "732" || m.Command == "733" }); !cmdIs(m, "732", "alice", "bob,Dave") {
+		t.Errorf("alice's MONITOR list on s2: %v, want bob,Dave", m)
+	}
 	// alice, as op of #a on s2, can still act as one.
 	reply(alice2, "MODE #a +v bob", "MODE +v bob", func(m *irc.Message) bool { return cmdIs(m, "MODE", "#a", "+v", "bob") })
 	carol.waitLine("alice's MODE from s2", 0, func(m *irc.Message) bool { return cmdIs(m, "MODE", "#a", "+v", "bob") })

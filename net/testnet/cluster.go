@@ -107,7 +107,8 @@ const ringSize = 1 << 15
 // delivered.
 type handover struct {
 	UID, Nick, User, Host, Real, Account, Away string
-	Modes                                      string // the user's own modes ("iw")
+	Modes                                      string   // the user's own modes ("iw")
+	Monitor                                    []string // the user's MONITOR list, as given
 	Caps                                       []string
 	Cap302                                     bool
 	Chans                                      []handoverChan
@@ -383,7 +384,7 @@ func (n *Network) handOver(c *conn, u *user, mig *migration) {
 	mig.flipping = true
 	h := handover{
 		UID: u.uid, Nick: u.nick, User: u.username, Host: u.host, Real: u.realname, Account: u.account, Away: u.away, Modes: u.modes,
-		Caps: capList(u.caps), Cap302: u.cap302, Signon: u.signon,
+		Caps: capList(u.caps), Cap302: u.cap302, Signon: u.signon, Monitor: monitorNicks(u),
 		From: mig.from.name, FromCaps: capList(mig.from.caps), FromISupport: mig.from.isupport,
 		RTok: mig.rtok, CTok: mig.ctok, Trigger: mig.trigger, After: cl.applied,
 	}
@@ -458,6 +459,15 @@ func (n *Network) takeOver(h *handover) error {
 	}
 	u.nick, u.username, u.host, u.realname, u.account, u.away = h.Nick, h.User, h.Host, h.Real, h.Account, h.Away
 	u.caps, u.cap302, u.signon, u.modes = capSet(h.Caps), h.Cap302, h.Signon, userModes(h.Modes)
+	u.monitor = nil
+	for _, nick := range h.Monitor {
+		if validNick(nick) && len(u.monitor) < monitorLimit {
+			if u.monitor == nil {
+				u.monitor = map[string]string{}
+			}
+			u.monitor[fold(nick)] = nick
+		}
+	}
 	u.registered, u.remote, u.gone, u.conn = true, false, false, nil
 	u.node = local
 	u.skipUpTo = h.After
