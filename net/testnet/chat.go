@@ -522,15 +522,58 @@ func (n *Network) userMode(u *user, target string, rest []string) {
 		return
 	}
 	if len(rest) == 0 {
-		n.numeric(u, RPL_UMODEIS, "+")
+		n.numeric(u, RPL_UMODEIS, "+"+u.modes)
 		return
 	}
 	for _, c := range strings.Trim(rest[0], "+-") {
-		if c != 'i' && c != 'w' {
+		if c != 'i' && c != 'w' && c != '+' && c != '-' {
 			n.numeric(u, ERR_UMODEUNKNOWNFLAG, "Unknown MODE flag")
 			return
 		}
 	}
+	// The modes a user may set on itself (+i, +w) are kept and reported
+	// as given; ferryd gives them no other effect.
+	sign, changed, lastSign := byte('+'), "", byte(0)
+	for i := 0; i < len(rest[0]); i++ {
+		c := rest[0][i]
+		has := strings.IndexByte(u.modes, c) >= 0
+		switch {
+		case c == '+' || c == '-':
+			sign = c
+			continue
+		case (sign == '+') == has:
+			continue // no change
+		case sign == '+':
+			u.modes = sortedModes(u.modes + string(c))
+		default:
+			u.modes = strings.ReplaceAll(u.modes, string(c), "")
+		}
+		if sign != lastSign {
+			changed += string(sign)
+			lastSign = sign
+		}
+		changed += string(c)
+	}
+	if changed != "" {
+		n.deliver(u, &irc.Message{Prefix: u.prefix(), Command: "MODE", Params: []string{u.nick, changed}}, n.ctx(false))
+	}
+}
+
+// userModes keeps the user modes of s ferryd knows (from a hand-over).
+func userModes(s string) string {
+	return sortedModes(strings.Map(func(r rune) rune {
+		if r == 'i' || r == 'w' {
+			return r
+		}
+		return -1
+	}, s))
+}
+
+// sortedModes returns the mode letters of s in order.
+func sortedModes(s string) string {
+	b := []byte(s)
+	sort.Slice(b, func(i, j int) bool { return b[i] < b[j] })
+	return string(b)
 }
 
 func (n *Network) whois(u *user, m *irc.Message) {

@@ -111,6 +111,8 @@ const ringSize = 1 << 15
 // delivered.
 type handover struct {
 	UID, Nick, User, Host, Real, Account, Away string
+	Modes                                      string   // the user's own modes ("iw")
+	Monitor                                    []string // the user's MONITOR list, as given
 	Caps                                       []string
 	Cap302                                     bool
 	Chans                                      []handoverChan
@@ -221,6 +223,9 @@ func (n *Network) allNodes() []*Node {
 func (n *Network) apply(e *event, seq uint64) {
 	cl := n.cl
 	cl.applied = seq
+	if e.Boot == cl.boot {
+		cl.ownApplied = e.Lseq
+	}
 	if cl.ringFrom == 0 {
 		cl.ringFrom = seq // the first event this process saw
 	}
@@ -346,8 +351,8 @@ func (n *Network) handOver(c *conn, u *user, mig *migration) {
 	cl := n.cl
 	mig.flipping = true
 	h := handover{
-		UID: u.uid, Nick: u.nick, User: u.username, Host: u.host, Real: u.realname, Account: u.account, Away: u.away,
-		Caps: capList(u.caps), Cap302: u.cap302, Signon: u.signon,
+		UID: u.uid, Nick: u.nick, User: u.username, Host: u.host, Real: u.realname, Account: u.account, Away: u.away, Modes: u.modes,
+		Caps: capList(u.caps), Cap302: u.cap302, Signon: u.signon, Monitor: monitorNicks(u),
 		From: mig.from.name, FromCaps: capList(mig.from.caps), FromISupport: mig.from.isupport,
 		RTok: mig.rtok, CTok: mig.ctok, Trigger: mig.trigger, After: cl.applied,
 	}
@@ -421,7 +426,16 @@ func (n *Network) takeOver(h *handover) error {
 		n.dropRemote(o)
 	}
 	u.nick, u.username, u.host, u.realname, u.account, u.away = h.Nick, h.User, h.Host, h.Real, h.Account, h.Away
-	u.caps, u.cap302, u.signon = capSet(h.Caps), h.Cap302, h.Signon
+	u.caps, u.cap302, u.signon, u.modes = capSet(h.Caps), h.Cap302, h.Signon, userModes(h.Modes)
+	u.monitor = nil
+	for _, nick := range h.Monitor {
+		if validNick(nick) && len(u.monitor) < monitorLimit {
+			if u.monitor == nil {
+				u.monitor = map[string]string{}
+			}
+			u.monitor[fold(nick)] = nick
+		}
+	}
 	u.registered, u.remote, u.gone, u.conn = true, false, false, nil
 	u.node = local
 	u.skipUpTo = h.After
@@ -474,7 +488,11 @@ func (n *Network) takeOver(h *handover) error {
 	cl.omu.Lock()
 	var own []*sentLine
 	for _, sl := range cl.sentTo {
-		if sl.uid == h.UID && (sl.seq == 0 || sl.seq > cl.applied && sl.seq > h.After) {
+		// Not yet consumed here (a consumed one is in the ring, even
+		// when its stream sequence is not yet known to this node), and
+		// after OLD's cut (serveHandover waited until every line made
+		// before the request had its sequence).
+		if sl.uid == h.UID && sl.lseq > cl.ownApplied && (sl.seq == 0 || sl.seq > h.After) {
 			own = append(own, sl)
 		}
 	}

@@ -190,6 +190,12 @@ func (n *Network) handleMigrate(c *conn, m *irc.Message) {
 		u.mig = nil
 		n.stats.Declined++
 		n.logf("migration %s %s→%s: declined by the client after %v: %s", u.nick, mig.from.name, mig.to.name, ms(time.Since(mig.tStart)), m.Param(2))
+		if n.stopping != "" && u.node.draining {
+			// The node is going away and the client will not move: it is
+			// told now rather than when the drain's bound ends (SPEC
+			// section 5, "Triggers").
+			n.quitUser(u, n.stopping)
+		}
 	case "":
 		n.numeric(u, ERR_NEEDMOREPARAMS, "MIGRATE", "Not enough parameters")
 	default:

@@ -124,6 +124,10 @@ type cluster struct {
 	recs        map[string]*chanRec    // omu: channel records to write, by KV key (chanrec.go)
 	fixes       int                    // Network.mu: corrections made (chanfix.go)
 
+	// ownApplied is the Lseq of the last of this process's own events
+	// applied (Network.mu): its "to" events up to it are in the ring.
+	ownApplied uint64
+
 	omu     sync.Mutex
 	outbox  []outItem
 	owake   chan struct{}
@@ -941,7 +945,17 @@ func (cl *cluster) serveHandover(m *nats.Msg) {
 	err := json.Unmarshal(m.Data, &h)
 	if err == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), natsOpTimeout)
-		err = cl.appliedUpTo(ctx, h.Stored)
+		// Lines this node made before the request may be stored, and
+		// delivered by OLD, before their stream sequence is known here:
+		// wait until it is, so takeOver can tell them from the lines
+		// after OLD's cut (whatever is made from now on comes after it).
+		cl.n.lock()
+		made := cl.lseq
+		cl.n.unlock()
+		_, err = cl.storedUpTo(ctx, made)
+		if err == nil {
+			err = cl.appliedUpTo(ctx, h.Stored)
+		}
 		cancel()
 	}
 	if err == nil {

@@ -53,6 +53,7 @@ type Network struct {
 	conns    map[*conn]struct{}
 	faults   Faults
 	closed   bool
+	stopping string // why Shutdown drains ("" before): a client declining a move off a draining node leaves at once
 	msgSeq   uint64
 	after    []func() // work deferred until the current locked operation ends
 	chatter  *chatter

@@ -21,6 +21,7 @@ func (n *Network) Shutdown(ctx context.Context) error {
 	if len(n.nodes) > 1 {
 		last := n.nodes[len(n.nodes)-1]
 		n.lock()
+		n.stopping = "Server shutting down"
 		if !n.closed {
 			for _, nd := range n.nodes[:len(n.nodes)-1] {
 				nd.draining = true
@@ -72,6 +73,9 @@ func (n *Network) waitMoved(ctx context.Context, last *Node) error {
 // and everything this node accepted is stored in NATS before it exits.
 func (n *Network) shutdownCluster(ctx context.Context) error {
 	local := n.nodes[0]
+	n.lock()
+	n.stopping = "Server restarting" // as leaveCluster tells those still here
+	n.unlock()
 	err := n.Drain(local.name)
 	if err != nil {
 		n.logf("shutdown: %v", err)

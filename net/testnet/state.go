@@ -16,6 +16,7 @@ type user struct {
 	nick, username, realname, host string
 	account                        string
 	away                           string
+	modes                          string // user modes set with MODE nick, in order ("iw")
 	node                           *Node
 	conn                           *conn // nil while held by NEW, or for an in-process user
 	registered                     bool
