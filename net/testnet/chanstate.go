@@ -346,6 +346,7 @@ func (n *Network) applyChan(e *event, seq uint64) {
 		}
 		n.dropRemote(u)
 		n.tellUntold(e, seq, recips)
+		n.monitorApplied(u, false, seq)
 	case "topic", "mode":
 		if after != nil {
 			n.tellUntold(e, seq, localMembers(after))

@@ -282,19 +282,29 @@ func (n *Network) apply(e *event, seq uint64) {
 	}
 	switch e.Kind {
 	case "reg":
+		// MONITOR's watchers here learn of a new user, or of one known
+		// under another nick, as of this event.
+		renamed := true
 		if u == nil {
 			u = &user{uid: e.UID, remote: true, registered: true, chans: map[*channel]bool{}, signon: e.At}
 			n.uids[e.UID] = u
 		} else if o := n.users[fold(u.nick)]; o == u {
 			delete(n.users, fold(u.nick))
+			if renamed = fold(u.nick) != fold(e.Nick); renamed {
+				n.monitorApplied(u, false, seq)
+			}
 		}
 		u.nick, u.username, u.host, u.realname, u.account, u.away = e.Nick, e.User, e.Host, e.Real, e.Account, e.Text
 		u.caps = capSet(e.Caps)
 		u.node, u.inc = n.remoteNode(e.Node), e.inc()
 		if o := n.users[fold(u.nick)]; o != nil && o != u && o.remote {
 			n.dropRemote(o)
+			n.monitorApplied(o, false, seq)
 		}
 		n.users[fold(u.nick)] = u
+		if renamed {
+			n.monitorApplied(u, true, seq)
+		}
 	case "nick":
 		if u == nil {
 			return
@@ -302,11 +312,13 @@ func (n *Network) apply(e *event, seq uint64) {
 		if n.users[fold(u.nick)] == u {
 			delete(n.users, fold(u.nick))
 		}
+		n.monitorApplied(u, false, seq)
 		u.nick = e.Nick
 		if o := n.users[fold(u.nick)]; o != nil && o != u && o.remote {
 			n.dropRemote(o)
 		}
 		n.users[fold(u.nick)] = u
+		n.monitorApplied(u, true, seq)
 		n.markNick(u.uid)
 		n.tellUntold(e, seq, localPeers(u))
 	case "away":

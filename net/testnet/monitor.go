@@ -8,8 +8,10 @@ import (
 
 // The IRCv3 monitor extension: each user keeps a list of nicks and is told
 // when one of them comes online (registers, or a user takes the nick) or
-// goes offline (quits, or changes away from it), on any node of the
-// network. The list belongs to the user's session, so a migration keeps
+// goes offline (quits, changes away from it, or is ended with its node),
+// on any node of the network: each node tells its own watchers, of the
+// changes made here and of those it applies from the network's event
+// stream. The list belongs to the user's session, so a migration keeps
 // it; a new connection starts empty.
 
 // monitorLimit is the MONITOR value of ISUPPORT: the most nicks one list
@@ -114,12 +116,31 @@ func (n *Network) monitorStatus(u *user, nicks []string) {
 	}
 }
 
-// monitorNotify tells every user monitoring t's nick that t came online
-// or went offline.
+// monitorNotify tells every user of this node monitoring t's nick that t
+// came online or went offline, for a change made here.
 func (n *Network) monitorNotify(t *user, online bool) {
+	n.monitorTell(t, online, 0)
+}
+
+// monitorApplied is monitorNotify for a change another node made, applied
+// from the event seq of the stream (under Network.mu): a watcher handed
+// over to this node with that event already behind it was told by the
+// node it came from. A migration is not a change: its "move" tells nobody.
+func (n *Network) monitorApplied(t *user, online bool, seq uint64) {
+	cl := n.cl
+	was := cl.applying
+	cl.applying = true // lines from the stream, not made here (see deliver)
+	n.monitorTell(t, online, seq)
+	cl.applying = was
+}
+
+// monitorTell tells the local watchers of t's nick; seq, when not 0, is
+// the stream event the change came with. A remote user's list, if any is
+// left from before it moved, is its node's to answer.
+func (n *Network) monitorTell(t *user, online bool, seq uint64) {
 	f := fold(t.nick)
 	for _, w := range n.users {
-		if w == t || w.gone {
+		if w == t || w.gone || w.remote || seq != 0 && seq <= w.skipUpTo {
 			continue
 		}
 		if _, ok := w.monitor[f]; !ok {

@@ -239,8 +239,9 @@ func (cl *cluster) reapPredecessors(ctx context.Context) (int, error) {
 
 // applyReap applies a reap event: the remote users of the incarnation go
 // from this view, with one QUIT to each user of this node who shared a
-// channel with them (and MONITOR's offline to its watchers); when the incarnation is this node's own, it was cut
-// off and its users were ended elsewhere (under Network.mu).
+// channel with them (and MONITOR's offline to its watchers); when the
+// incarnation is this node's own, it was cut off and its users were ended
+// elsewhere (under Network.mu).
 func (n *Network) applyReap(e *event, seq uint64) {
 	cl, local := n.cl, n.nodes[0]
 	if e.Dead == local.name && e.DeadInc == cl.inc {
@@ -275,7 +276,7 @@ func (n *Network) applyReap(e *event, seq uint64) {
 				n.deliver(r, m, x)
 			}
 		}
-		n.monitorNotify(u, false) // this node's watchers: remote users' lists are their nodes'
+		n.monitorApplied(u, false, seq)
 	}
 	cl.applying = false
 	n.logf("%s: %d users of %s (incarnation %s) ended by %s: %s", local.name, len(ending), e.Dead, e.DeadInc, e.Node, e.Text)
