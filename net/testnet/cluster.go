@@ -44,7 +44,7 @@ type event struct {
 	Boot string `json:"b"`           // origin process incarnation
 	Inc  string `json:"i,omitempty"` // origin node incarnation, when not Boot (see reap.go)
 	Node string `json:"n"`           // origin node
-	Kind string `json:"k"`           // reg, to, nick, join, part, kick, quit, topic, mode, away, move, hist, reap
+	Kind string `json:"k"`           // reg, to, nick, join, part, kick, quit, topic, mode, away, move, hist, reap, mark
 	Lseq uint64 `json:"l"`           // the origin process's own count
 	UID  string `json:"u,omitempty"` // the user the event is about (or addressed to)
 
@@ -325,6 +325,8 @@ func (n *Network) apply(e *event, seq uint64) {
 		if u != nil {
 			u.away = e.Text
 		}
+	case "mark":
+		n.applyMarker(e, seq)
 	case "move":
 		if u != nil {
 			u.node, u.inc = n.remoteNode(e.Node), e.inc()

@@ -61,6 +61,7 @@ type ClusterOptions struct {
 //	KV ferry-accounts  account (hex) -> SCRAM-SHA-256 verifier (verifier.go), seeded by every node from its flags
 //	KV ferry-nodes     node name -> {incarnation, addresses, caps, draining}, 10 s TTL, refreshed every 2 s
 //	KV ferry-reaped    hex node name "." incarnation -> who ended that incarnation's users (reap.go)
+//	KV ferry-markers   hex account "." hex folded target -> read marker, the latest kept (natsmarkers.go)
 //	subject ferry.node.<name>.handover  request/reply carrying a migrating session
 //	subject ferry.node.<name>.cancel    OLD kept a session it had offered (its answer came too late)
 //	subject ferry.node.<name>.ping      answered by the running process of that node
@@ -97,6 +98,7 @@ type cluster struct {
 	psub     *nats.Subscription
 	msub     *nats.Subscription
 	reaped   jetstream.KeyValue
+	markers  jetstream.KeyValue
 	down     atomic.Bool
 	stopping atomic.Bool
 	ttl      time.Duration // of the registry entries
@@ -265,7 +267,7 @@ func (n *Network) startCluster(o *ClusterOptions) error {
 		kv   *jetstream.KeyValue
 		name string
 		ttl  time.Duration
-	}{{&cl.nicks, "nicks", 0}, {&cl.chans, "chans", 0}, {&cl.accts, "accounts", 0}, {&cl.nodes, "nodes", cl.ttl}, {&cl.reaped, "reaped", reapedTTL}} {
+	}{{&cl.nicks, "nicks", 0}, {&cl.chans, "chans", 0}, {&cl.accts, "accounts", 0}, {&cl.nodes, "nodes", cl.ttl}, {&cl.reaped, "reaped", reapedTTL}, {&cl.markers, "markers", 0}} {
 		bucket := cl.prefix + "-" + b.name
 		kv, err := js.KeyValue(ctx, bucket)
 		if errors.Is(err, jetstream.ErrBucketNotFound) {
@@ -284,6 +286,9 @@ func (n *Network) startCluster(o *ClusterOptions) error {
 		_, _ = cl.accts.Create(ctx, hexKey(name), []byte(a.verifier()))
 	}
 	cl.upgradeAccounts(ctx)
+	if err := cl.loadMarkers(ctx); err != nil {
+		return fail(err)
+	}
 	n.cl, n.bb = cl, cl
 	if n.uids == nil {
 		n.uids = map[string]*user{}

@@ -10,9 +10,11 @@ import (
 // draft/read-marker (https://ircv3.net/specs/extensions/read-marker): the
 // network keeps, per account, the time up to which each target was read,
 // and tells every connection of that account with the capability when it
-// moves (the one that moved it included). A marker never moves back. A
-// client that is not logged in has no account to keep markers under: its
-// MARKREAD is refused with FAIL MARKREAD ACCOUNT_REQUIRED.
+// moves (the one that moved it included), on every node: in cluster mode
+// the markers are the network's state (natsmarkers.go). A marker never
+// moves back. A client that is not logged in has no account to keep
+// markers under: its MARKREAD is refused with FAIL MARKREAD
+// ACCOUNT_REQUIRED.
 
 const capReadMarker = "draft/read-marker"
 
@@ -57,15 +59,8 @@ func (n *Network) markRead(u *user, m *irc.Message) {
 		fail("INVALID_PARAMS", target, m.Param(1))
 		return
 	}
-	marks := n.markers[u.account]
-	if marks == nil {
-		if n.markers == nil {
-			n.markers = map[string]map[string]time.Time{}
-		}
-		marks = map[string]time.Time{}
-		n.markers[u.account] = marks
-	}
 	key := fold(target)
+	marks := n.markers[u.account]
 	if old, known := marks[key]; !known && len(marks) >= maxMarkersPerAccount {
 		fail("INTERNAL_ERROR", target)
 		return
@@ -73,12 +68,47 @@ func (n *Network) markRead(u *user, m *irc.Message) {
 		n.sendMarker(u, target) // unchanged: the sender learns the newer one
 		return
 	}
-	marks[key] = t.UTC()
-	for _, o := range n.users {
-		if o.account == u.account && o.caps[capReadMarker] {
-			n.sendMarker(o, target)
+	n.moveMarker(u.account, target, t.UTC(), 0)
+	n.shareMarker(u.account, target, t.UTC())
+}
+
+// moveMarker sets account's marker of target to t, a time after the one
+// kept (if any), and tells the account's connections on this node; seq,
+// when not 0, is the stream event the marker came with from another node
+// (under Network.mu). In cluster mode each node tells its own users: a
+// user on another node is told by that node when it applies the event.
+func (n *Network) moveMarker(account, target string, t time.Time, seq uint64) {
+	marks := n.markers[account]
+	if marks == nil {
+		if n.markers == nil {
+			n.markers = map[string]map[string]time.Time{}
 		}
+		marks = map[string]time.Time{}
+		n.markers[account] = marks
 	}
+	marks[fold(target)] = t
+	if seq != 0 {
+		was := n.cl.applying
+		n.cl.applying = true // lines from the stream, not made here (see deliver)
+		defer func() { n.cl.applying = was }()
+	}
+	for _, o := range n.sortedUsers() {
+		if o.account != account || !o.caps[capReadMarker] || o.remote || o.gone || seq != 0 && seq <= o.skipUpTo {
+			continue
+		}
+		n.sendMarker(o, target)
+	}
+}
+
+// laterMarker reports whether t would move account's marker of target
+// forward, within the bound of markers one account may have kept.
+func (n *Network) laterMarker(account, target string, t time.Time) bool {
+	marks := n.markers[account]
+	old, known := marks[fold(target)]
+	if !known {
+		return len(marks) < maxMarkersPerAccount
+	}
+	return t.After(old)
 }
 
 // sendMarker tells u the marker of target ("*" when none is kept).
