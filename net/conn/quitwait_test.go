@@ -64,12 +64,20 @@ func TestReconnectDuringDisconnectWaitKeepsNewConnection(t *testing.T) {
 	p.Do("net", command.Disconnect{Reason: "later"})
 	srv.waitFor(5*time.Second, "QUIT", func() bool { return len(srv.lines("lou", "QUIT")) == 1 })
 	p.Do("net", command.Reconnect{})
+	// Commands run in order: once this line's echo is out, the
+	// /reconnect has run.
+	p.Do("net", command.SendText{ID: 1, Target: "sam", Text: "typed in the wait"})
+	c.wait(5*time.Second, "pending echo", func(e event.Event) bool {
+		m, ok := e.(event.Message)
+		return ok && m.LocalID == 1 && m.Pending
+	})
 	srv.drop("lou") // the server closes the old link now
 	c.waitCond(5*time.Second, "registered again", func() bool { return c.states("net", event.StateRegistered) == 2 })
+	c.wait(5*time.Second, "delivered", isDelivered(1))
 	clk.Advance(closeGrace) // the /disconnect's wait would end here
 	time.Sleep(50 * time.Millisecond)
-	p.Do("net", command.SendText{ID: 1, Target: "sam", Text: "on the new link"})
-	c.wait(5*time.Second, "delivered", isDelivered(1))
+	p.Do("net", command.SendText{ID: 2, Target: "sam", Text: "on the new link"})
+	c.wait(5*time.Second, "delivered", isDelivered(2))
 	if n := c.states("net", event.StateDisconnected); n != 0 {
 		t.Errorf("%d Disconnected states, want none: %s", n, describe(c.snapshot()))
 	}
