@@ -8,6 +8,7 @@ import (
 
 	"github.com/ferry-irc/ferry/net/command"
 	"github.com/ferry-irc/ferry/net/event"
+	"github.com/ferry-irc/ferry/net/sendq"
 	"gopkg.in/irc.v4"
 )
 
@@ -274,5 +275,59 @@ func TestCloseDuringDisconnectWait(t *testing.T) {
 	u := p.Undelivered()
 	if len(u) != 1 || u[0].LocalID != 1 || u[0].Why != UnsentClosed {
 		t.Errorf("Undelivered %+v, want line 1 unsent because ferry closed", u)
+	}
+}
+
+// A /disconnect or /quit on a link whose write is under way, that the
+// server never closes: past closeGrace the link is closed here, the cut
+// write ends Failed, and the line behind it, which the writer never took,
+// waits for the next /connect (a /disconnect) or fails (a /quit). The
+// network ends Disconnected.
+func TestStopSettlesWriteCutByClose(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		cmd   command.Command
+		wantB sendq.State
+	}{
+		{"disconnect", command.Disconnect{Reason: "later"}, sendq.Waiting},
+		{"quit", command.Quit{Reason: "bye"}, sendq.Failed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clk := NewManualClock(time.Unix(1000, 0))
+			s := newSettleNet(t, map[string]holdMode{"a": holdThenFail}, clk)
+			n := s.n
+			n.state = event.StateRegistered
+			var lines []*sendq.Line
+			for i, text := range []string{"a", "b"} {
+				l := n.q.Push(userLine(uint64(i+1), text))
+				n.hand(s.l, l)
+				lines = append(lines, l)
+				if i == 0 {
+					if got := <-s.ht.started; got != "a" {
+						t.Fatalf("held write of %q, want a", got)
+					}
+				}
+			}
+			n.command(tc.cmd)
+			if n.state == event.StateDisconnected {
+				t.Fatal("Disconnected before the link was closed")
+			}
+			clk.Advance(closeGrace)
+			s.step(t, 5*time.Second, "disconnected", func() bool { return n.state == event.StateDisconnected })
+			if st := lines[0].State(); st != sendq.Failed {
+				t.Errorf("a is %v, want failed (cut by the close)", st)
+			}
+			if st := lines[1].State(); st != tc.wantB {
+				t.Errorf("b is %v, want %v", st, tc.wantB)
+			}
+			if n.cur != nil || n.closing != nil {
+				t.Errorf("a link is left: cur %v, closing %v", n.cur, n.closing)
+			}
+			for _, w := range s.ht.written() {
+				if w == "b" {
+					t.Error("b was written to the closed link")
+				}
+			}
+		})
 	}
 }
