@@ -35,8 +35,9 @@ func (c wallClock) Now() time.Time {
 func (wallClock) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d, f) }
 
 // ManualClock is a Clock whose time only moves when Advance is called.
-// Timers whose deadline is reached fire (each in its own goroutine, in
-// deadline order) during Advance. It is exported for tests of packages that
+// Timers whose deadline is reached fire during Advance, in deadline order,
+// one after the other in a goroutine of their own (so a timer's call that
+// posts to a loop lands there before a later timer's). It is exported for tests of packages that
 // drive a Pool.
 type ManualClock struct {
 	mu     sync.Mutex
@@ -103,8 +104,12 @@ func (c *ManualClock) Advance(d time.Duration) {
 			due[j], due[j-1] = due[j-1], due[j]
 		}
 	}
-	for _, t := range due {
-		go t.f()
+	if len(due) > 0 {
+		go func() {
+			for _, t := range due {
+				t.f()
+			}
+		}()
 	}
 }
 

@@ -14,6 +14,7 @@ func (n *network) command(c command.Command) {
 	case command.Connect:
 		n.want = true
 		n.failures = 0
+		// While a QUIT's link is closing, the dial follows its close.
 		if n.cur == nil && n.dialCancel == nil && n.closing == nil {
 			n.connect()
 		}
@@ -23,7 +24,8 @@ func (n *network) command(c command.Command) {
 		n.keep(n.mig.abandon())
 		switch {
 		case n.closing != nil:
-			// Still waiting for the last one's QUIT: the dial follows it.
+			// Still waiting for a QUIT's close (a /reconnect's or a
+			// /disconnect's): the dial follows it, with no second QUIT.
 		case n.cur != nil:
 			n.requeueUnsent(n.cur)
 			n.quitLink("Reconnecting")
@@ -104,39 +106,53 @@ func (n *network) requeueUnsent(l *link) {
 	}
 }
 
-// awaitClose waits, after a /reconnect's QUIT on l, for the server to
-// close l before the next connection is dialled: dialled at once, the new
-// connection's NICK can reach the server before the QUIT is processed (a
-// slow link, a busy server) and find our own nick still in use. The wait
-// is bounded by closeGrace, past which l is closed here. Lines typed
-// meanwhile wait in the queue for the new connection.
+// awaitClose waits, after a QUIT on l (a /reconnect's, a /disconnect's or
+// a /quit's), for the server to close l. l is detached already: lines it
+// still reads are ignored (no MIGRATE START can begin a move on it), and
+// lines typed meanwhile wait in the queue. The wait is bounded by
+// closeGrace, past which l is closed here; the bound is tied to l, so it
+// can never touch a later link. When l is closed (closed), the network
+// dials again if the user wants it connected (a /reconnect, or a /connect
+// during the wait): dialled at once, the new connection's NICK can reach
+// the server before the QUIT is processed (a slow link, a busy server)
+// and find our own nick still in use.
 func (n *network) awaitClose(l *link) {
+	n.endClosing() // never two: only a detached link waits here
 	n.closing = l
 	n.closingWait = n.arm(closeGrace, func() {
+		if l != n.closing {
+			return
+		}
 		n.closingWait = nil
 		n.logf("%s still open %v after QUIT; closing it", l.addr, closeGrace)
 		n.closed(l)
 	})
 }
 
-// closed: the link a /reconnect quit is gone (the server closed it, or the
-// wait ran out). Its lines are settled, then the next connection is
-// dialled.
+// closed: the link a QUIT was sent on is gone (the server closed it, or
+// the wait ran out). Its lines are settled, then the next connection is
+// dialled, or, when the user left, the network is Disconnected.
 func (n *network) closed(l *link) {
 	if l != n.closing {
 		return
 	}
 	n.endClosing()
-	if n.want && n.cur == nil && n.dialCancel == nil {
-		n.connect()
+	if n.want {
+		if n.cur == nil && n.dialCancel == nil {
+			n.connect()
+		}
+		return
 	}
+	if n.quitFails {
+		n.failQueue(UnsentQuit, "not sent: you quit")
+	}
+	n.setState(event.ConnState{State: event.StateDisconnected, Reason: n.quitReason})
 }
 
-// endClosing closes the link a /reconnect is waiting on, if any, and
-// settles its lines (recoverUnsent): a write under way ends Delivered or
-// Failed, a line its writer never took waits again. Called when the wait
-// ends, and before a /disconnect, /quit or shutdown decides what happens
-// to the waiting lines.
+// endClosing closes the link a QUIT was sent on, if any, and settles its
+// lines (recoverUnsent): a write under way ends Delivered or Failed, a
+// line its writer never took waits again. Called when the wait ends, and
+// by shutdown once it gave up waiting.
 func (n *network) endClosing() {
 	l := n.closing
 	if l == nil {
@@ -163,12 +179,13 @@ func (n *network) quitLink(reason string) {
 	n.out = nil
 }
 
-// stopNetwork closes the connection after QUIT and stays disconnected.
-// With failQueued (the user quit) lines still waiting are reported Failed;
-// a /disconnect keeps them for the next /connect.
+// stopNetwork sends QUIT and stays disconnected once the server has
+// closed the link (awaitClose). With failQueued (the user quit) lines
+// still waiting are reported Failed, and so are those typed during the
+// wait; a /disconnect keeps them for the next /connect. During a wait for
+// an earlier QUIT no second one is sent: that wait decides.
 func (n *network) stopNetwork(reason string, failQueued bool) {
 	n.want = false
-	n.endClosing()
 	n.cancelDial()
 	disarm(n.retry)
 	n.retry = nil
@@ -176,30 +193,18 @@ func (n *network) stopNetwork(reason string, failQueued bool) {
 	if failQueued {
 		n.failQueue(UnsentQuit, "not sent: you quit")
 	}
-	if n.cur == nil {
+	n.quitReason, n.quitFails = reason, failQueued
+	switch {
+	case n.cur != nil:
+		n.quitLink(reason)
+		l := n.cur
+		n.detach(l)
+		n.awaitClose(l)
+	case n.closing != nil:
+		// The QUIT already sent ends this wait; the state follows it.
+	default:
 		n.setState(event.ConnState{State: event.StateDisconnected, Reason: reason})
-		return
 	}
-	n.quitLink(reason)
-	// Wait for the server to close after QUIT (it answers with ERROR and
-	// closes), bounded by closeGrace.
-	n.quitReason = reason
-	n.quitFails = failQueued
-	disarm(n.quitting)
-	n.quitting = n.arm(closeGrace, n.finishQuit)
-}
-
-func (n *network) finishQuit() {
-	disarm(n.quitting)
-	n.quitting = nil
-	if l := n.cur; l != nil {
-		n.drop(l)
-		n.recoverUnsent(l)
-	}
-	if n.quitFails {
-		n.failQueue(UnsentQuit, "not sent: you quit")
-	}
-	n.setState(event.ConnState{State: event.StateDisconnected, Reason: n.quitReason})
 }
 
 // requestMigration sends MIGRATE REQUEST when the network supports it.

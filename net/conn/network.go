@@ -54,13 +54,12 @@ type network struct {
 	retry          *armed
 	ping           *armed
 	dead           *armed
-	quitting       *armed // QUIT sent, waiting for the server to close
-	closing        *link  // the link a /reconnect sent QUIT on, until it is closed (awaitClose)
+	closing        *link  // the link a QUIT was sent on, detached, until it is closed (awaitClose)
 	closingWait    *armed // bounds the wait for closing
 	rejoinWait     *armed // registered, waiting for the rejoin to finish
-	quitReason     string
-	quitFails      bool // the user quit: lines left unsent fail (a /disconnect keeps them)
-	pendingUpgrade int  // STS upgrade port found while handling the current line
+	quitReason     string // the last /disconnect's or /quit's, for the state once closing is closed
+	quitFails      bool   // the user quit: lines left unsent fail (a /disconnect keeps them)
+	pendingUpgrade int    // STS upgrade port found while handling the current line
 	lastRead       time.Time
 	redirectTo     *transport.DialConfig // a 010 being followed: the next connect goes there, once
 	redirects      int                   // 010 hops followed since the last registration or backoff
@@ -503,10 +502,6 @@ func (n *network) lost(l *link, err error) {
 		if n.mig.owns(l) {
 			n.mig.targetLost(l, err)
 		}
-		return
-	}
-	if n.quitting != nil {
-		n.finishQuit()
 		return
 	}
 	reason := "connection lost"

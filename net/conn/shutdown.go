@@ -9,32 +9,30 @@ import (
 
 // shutdown runs in the loop when the Pool closes: QUIT on the current link,
 // wait (at most closeGrace of wall time, whatever the injected clock says)
-// for the server to close it, then release everything.
+// for the server to close it, then release everything. A link already
+// waiting for the close of an earlier QUIT (awaitClose) is waited for the
+// same way, without a second QUIT.
 func (n *network) shutdown() {
 	// The user's /quit may still be in the mailbox (the UI sends it and
-	// ends; main then closes the Pool): its reason is the one to send. A
-	// QUIT already sent is not sent twice.
-	reason, quitSent := "ferry closed", n.quitting != nil
-	if quitSent {
-		reason = n.quitReason
-	}
+	// ends; main then closes the Pool): its reason is the one to send.
+	reason := "ferry closed"
 	for _, c := range n.mail.takeAll() {
-		if q, ok := c.(command.Quit); ok && q.Reason != "" && !quitSent {
+		if q, ok := c.(command.Quit); ok && q.Reason != "" {
 			reason = q.Reason
 		}
 	}
 	n.want = false
-	n.endClosing()
 	n.cancelDial()
 	disarm(n.retry)
-	disarm(n.quitting)
-	n.retry, n.quitting = nil, nil
+	n.retry = nil
 	n.keep(n.mig.abandon())
 	n.failQueue(UnsentClosed, "not sent: ferry was closed")
-	if n.cur != nil {
-		if !quitSent {
-			n.quitLink(reason)
-		}
+	if l := n.cur; l != nil {
+		n.quitLink(reason)
+		n.detach(l)
+		n.awaitClose(l)
+	}
+	if n.closing != nil {
 		deadline := time.NewTimer(closeGrace)
 		defer deadline.Stop()
 	wait:
@@ -43,7 +41,7 @@ func (n *network) shutdown() {
 			case in := <-n.inbox:
 				switch v := in.(type) {
 				case linkLost:
-					if v.l == n.cur {
+					if v.l == n.closing {
 						break wait
 					}
 				case dialDone:
@@ -61,9 +59,7 @@ func (n *network) shutdown() {
 				break wait
 			}
 		}
-		l := n.cur
-		n.drop(l)
-		n.recoverUnsent(l)
+		n.endClosing()
 		n.failQueue(UnsentClosed, "not sent: ferry was closed")
 	}
 	if n.state != event.StateDisconnected {
