@@ -418,3 +418,22 @@ func TestSnapshotWritersMonotonic(t *testing.T) {
 		t.Fatalf("objects %v (%v), want only %s", names, err, p.Object)
 	}
 }
+
+// TestClusterLiftsStreamLimits: the age and count limits an older ferryd
+// gave the stream go when a node starts, so that only purges drop events.
+func TestClusterLiftsStreamLimits(t *testing.T) {
+	ns := startNATSForTest(t)
+	js := natsJS(t, ns)
+	ctx := contextWithTimeout(t, wait)
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: streamName("ferry"), Subjects: []string{"ferry.ev.>"}, MaxAge: 7 * 24 * time.Hour, MaxMsgs: 2_000_000}); err != nil {
+		t.Fatal(err)
+	}
+	startSnapNode(t, ns, "s1", 0, 0)
+	st, err := js.Stream(ctx, streamName("ferry"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg := st.CachedInfo().Config; cfg.MaxAge != 0 || cfg.MaxMsgs > 0 {
+		t.Fatalf("stream limits after start: age %v, messages %d", cfg.MaxAge, cfg.MaxMsgs)
+	}
+}
