@@ -71,6 +71,8 @@ type ClusterOptions struct {
 //	KV ferry-nodes     node name -> {incarnation, addresses, caps, draining}, 10 s TTL, refreshed every 2 s
 //	KV ferry-reaped    hex node name "." incarnation -> who ended that incarnation's users (reap.go)
 //	KV ferry-markers   hex account "." hex folded target -> read marker, the latest kept (natsmarkers.go)
+//	KV ferry-snapshot  "latest" -> {version, event S, object}: the newest snapshot (snapshot.go)
+//	objects ferry-snapshots  the snapshots' bodies: the stream's state as of event S
 //	subject ferry.node.<name>.handover  request/reply carrying a migrating session
 //	subject ferry.node.<name>.cancel    OLD kept a session it had offered (its answer came too late)
 //	subject ferry.node.<name>.ping      answered by the running process of that node

@@ -27,7 +27,10 @@ import (
 // history of every target. Every node keeps that state beside its view
 // (cluster.stream, updated for every event consumed, its own included,
 // in stream order), so two nodes snapshotting at the same S write the
-// same bytes. Read markers and nick claims live in KV buckets of their
+// same bytes. The price is a second copy of the history in memory: the
+// view's has this node's own lines in the order it made them until the
+// stream orders them, and lines of in-process users that never reach
+// the stream. Read markers and nick claims live in KV buckets of their
 // own; MONITOR lists are the users' sessions'; the ring of recent "to"
 // events is not state (a hand-over that needs lines from before a
 // node's first event fails with errHandoverGap, as it did before).
@@ -35,8 +38,9 @@ import (
 // Where it lives: the snapshot's body in the object store
 // <prefix>-snapshots (a body outgrows a KV value), the KV record "latest"
 // of bucket <prefix>-snapshot pointing at it with its S and format
-// version. Every node writes one every snapshotEvery events or
-// snapshotInterval, whichever comes first; the pointer moves only
+// version. Every node writes one every snapshotEvery events, or at the
+// first event after snapshotInterval, whichever comes first (a network
+// with no events has nothing to snapshot); the pointer moves only
 // forward (a compare-and-set on its revision that leaves a pointer at S
 // or later alone), so concurrent writers are harmless and the newest
 // wins. A node that starts loads the latest and consumes the stream from
