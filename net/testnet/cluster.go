@@ -222,6 +222,8 @@ func (n *Network) allNodes() []*Node {
 // process published itself changed its view when they were made.
 func (n *Network) apply(e *event, seq uint64) {
 	cl := n.cl
+	cl.track(e, seq)
+	defer cl.maybeSnapshot()
 	cl.applied = seq
 	if e.Boot == cl.boot {
 		cl.ownApplied = e.Lseq

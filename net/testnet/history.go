@@ -64,7 +64,7 @@ func (n *Network) record(key string, e histEntry) {
 		if len(n.hist) >= historyTargets {
 			oldest, ot := "", time.Time{}
 			for k, v := range n.hist {
-				if oldest == "" || v.last.Before(ot) {
+				if oldest == "" || v.last.Before(ot) || v.last.Equal(ot) && k < oldest { // the same on every node
 					oldest, ot = k, v.last
 				}
 			}

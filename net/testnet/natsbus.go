@@ -51,6 +51,15 @@ type ClusterOptions struct {
 	// a network should use the same value; the registry bucket keeps the
 	// one of the node that created it. Tests shorten it.
 	RegistryTTL time.Duration
+	// SnapshotEvery and SnapshotInterval say how often a node writes a
+	// snapshot of the network's state (snapshot.go): after that many
+	// events or that long, whichever comes first; 0 means 10 000 events
+	// and 10 min. SnapshotKeep is how many events before a snapshot's
+	// the stream keeps when it is purged; 0 means 100 000. Tests lower
+	// them.
+	SnapshotEvery    int
+	SnapshotInterval time.Duration
+	SnapshotKeep     int
 }
 
 // What lives in NATS (with Prefix "ferry"):
@@ -62,6 +71,8 @@ type ClusterOptions struct {
 //	KV ferry-nodes     node name -> {incarnation, addresses, caps, draining}, 10 s TTL, refreshed every 2 s
 //	KV ferry-reaped    hex node name "." incarnation -> who ended that incarnation's users (reap.go)
 //	KV ferry-markers   hex account "." hex folded target -> read marker, the latest kept (natsmarkers.go)
+//	KV ferry-snapshot  "latest" -> {version, event S, object}: the newest snapshot (snapshot.go)
+//	objects ferry-snapshots  the snapshots' bodies: the stream's state as of event S
 //	subject ferry.node.<name>.handover  request/reply carrying a migrating session
 //	subject ferry.node.<name>.cancel    OLD kept a session it had offered (its answer came too late)
 //	subject ferry.node.<name>.ping      answered by the running process of that node
@@ -125,6 +136,12 @@ type cluster struct {
 	pend        []*event               // Network.mu: own channel events not yet consumed
 	recs        map[string]*chanRec    // omu: channel records to write, by KV key (chanrec.go)
 	fixes       int                    // Network.mu: corrections made (chanfix.go)
+
+	stream   streamState // Network.mu: users and history as the stream has them (snapshot.go)
+	snap     snapStore
+	snapAt   uint64    // Network.mu: the event of the last snapshot written or loaded
+	snapTime time.Time // Network.mu: when
+	gapSaid  bool      // Network.mu: a gap in the stream was logged
 
 	// ownApplied is the Lseq of the last of this process's own events
 	// applied (Network.mu): its "to" events up to it are in the ring.
@@ -252,9 +269,7 @@ func (n *Network) startCluster(o *ClusterOptions) error {
 			Name:       stream,
 			Subjects:   []string{cl.prefix + ".ev.>"},
 			Storage:    jetstream.FileStorage,
-			MaxAge:     7 * 24 * time.Hour,
-			MaxMsgs:    2_000_000,
-			Duplicates: 2 * time.Minute,
+			Duplicates: 2 * time.Minute, // no age or count limit: snapshots purge it (snapshot.go)
 			Replicas:   o.Replicas,
 		})
 		if err != nil && !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
@@ -297,8 +312,19 @@ func (n *Network) startCluster(o *ClusterOptions) error {
 	if err != nil {
 		return fail(err)
 	}
+	if err := unbound(ctx, js, info); err != nil {
+		return fail(fmt.Errorf("stream %s: %w", stream, err))
+	}
+	from, err := cl.startFrom(ctx, o, info.CachedInfo().State)
+	if err != nil {
+		return fail(err)
+	}
+	base := cl.snapAt // the snapshot's event, 0 without one
 	last := info.CachedInfo().State.LastSeq
-	cons, err := js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy})
+	if st := info.CachedInfo().State; st.Msgs == 0 || st.FirstSeq > st.LastSeq {
+		last = base // nothing left to replay
+	}
+	cons, err := js.OrderedConsumer(ctx, stream, from)
 	if err != nil {
 		return fail(fmt.Errorf("consumer: %w", err))
 	}
@@ -352,7 +378,7 @@ func (n *Network) startCluster(o *ClusterOptions) error {
 	}
 	n.wg.Add(1)
 	go cl.registryLoop()
-	n.logf("%s: joined the network through NATS %s (%d events replayed%s)", local.name, redactURL(nc.ConnectedUrl()), last, suffix(ghosts > 0, ", "+strconv.Itoa(ghosts)+" users of a previous run ended"))
+	n.logf("%s: joined the network through NATS %s (%d events replayed%s)", local.name, redactURL(nc.ConnectedUrl()), last-min(last, base), suffix(ghosts > 0, ", "+strconv.Itoa(ghosts)+" users of a previous run ended"))
 	return nil
 }
 
