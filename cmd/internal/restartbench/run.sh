@@ -339,7 +339,7 @@ run_one() {
 # until CONFIRM), from the line it writes to its server buffer's chat log,
 # "Moved to s2 (window 44.127675ms)", in ms; "-" when there was none.
 ferry_window() {
-	grep -rhoE 'Moved to [^ ]+ \(window [0-9.]+(ns|µs|us|ms|s)\)' "$1" 2>/dev/null | tail -1 |
+	{ grep -rhoE 'Moved to [^ ]+ \(window [0-9.]+(ns|µs|us|ms|s)\)' "$1" 2>/dev/null || true; } | tail -1 |
 		sed -E 's/.*window ([0-9.]+)(ns|µs|us|ms|s)\)/\1 \2/' |
 		awk '{u=$2; v=$1; if (u=="ns") v/=1e6; else if (u=="µs"||u=="us") v/=1e3; else if (u=="s") v*=1e3; printf "%.3f\n", v} END{if (NR==0) print "-"}'
 }
