@@ -225,6 +225,10 @@ func (n *Network) apply(e *event, seq uint64) {
 	cl.track(e, seq)
 	defer cl.maybeSnapshot()
 	cl.applied = seq
+	if cl.appliedMore != nil {
+		close(cl.appliedMore)
+		cl.appliedMore = nil
+	}
 	if e.Boot == cl.boot {
 		cl.ownApplied = e.Lseq
 	}

@@ -146,6 +146,11 @@ type cluster struct {
 	// ownApplied is the Lseq of the last of this process's own events
 	// applied (Network.mu): its "to" events up to it are in the ring.
 	ownApplied uint64
+	// appliedMore is closed when applied moves (Network.mu); nil until
+	// someone waits (appliedUpTo). A migration's hand-over waits on it,
+	// inside the window: a wake-up, not a poll, so the wait costs nothing
+	// beyond the event itself.
+	appliedMore chan struct{}
 
 	omu     sync.Mutex
 	outbox  []outItem
@@ -153,8 +158,11 @@ type cluster struct {
 	pending atomic.Int64 // items not yet stored in NATS
 	stored  uint64       // omu: lseq of the last event stored
 	storedS uint64       // omu: its stream sequence
-	sentTo  []*sentLine  // omu: recent "to" events of this process, by lseq
-	quit    chan struct{}
+	// storedMore is closed when stored moves (omu); nil until someone
+	// waits (storedUpTo), as appliedMore.
+	storedMore chan struct{}
+	sentTo     []*sentLine // omu: recent "to" events of this process, by lseq
+	quit       chan struct{}
 }
 
 // outItem is one thing to store in NATS, in the order it was made.
@@ -333,19 +341,9 @@ func (n *Network) startCluster(o *ClusterOptions) error {
 		return fail(fmt.Errorf("consume: %w", err))
 	}
 	cl.cc = cc
-	for {
-		n.lock()
-		at := cl.applied
-		n.unlock()
-		if at >= last {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			cc.Stop()
-			return fail(fmt.Errorf("catching up with %d events: %w", last, ctx.Err()))
-		case <-time.After(5 * time.Millisecond):
-		}
+	if err := cl.appliedUpTo(ctx, last); err != nil {
+		cc.Stop()
+		return fail(fmt.Errorf("catching up with %d events: %w", last, err))
 	}
 	hsub, err := nc.Subscribe(cl.prefix+".node."+local.name+".handover", cl.serveHandover)
 	if err != nil {
@@ -467,6 +465,10 @@ func (cl *cluster) storedUpTo(ctx context.Context, lseq uint64) (uint64, error) 
 	for {
 		cl.omu.Lock()
 		done, seq := cl.stored >= lseq, cl.storedS
+		if !done && cl.storedMore == nil {
+			cl.storedMore = make(chan struct{})
+		}
+		more := cl.storedMore
 		cl.omu.Unlock()
 		if done {
 			return seq, nil
@@ -474,7 +476,7 @@ func (cl *cluster) storedUpTo(ctx context.Context, lseq uint64) (uint64, error) 
 		select {
 		case <-ctx.Done():
 			return 0, fmt.Errorf("events not yet stored in NATS: %w", ctx.Err())
-		case <-time.After(time.Millisecond):
+		case <-more:
 		}
 	}
 }
@@ -484,6 +486,10 @@ func (cl *cluster) appliedUpTo(ctx context.Context, seq uint64) error {
 	for {
 		cl.n.lock()
 		at := cl.applied
+		if at < seq && cl.appliedMore == nil {
+			cl.appliedMore = make(chan struct{})
+		}
+		more := cl.appliedMore
 		cl.n.unlock()
 		if at >= seq {
 			return nil
@@ -491,7 +497,7 @@ func (cl *cluster) appliedUpTo(ctx context.Context, seq uint64) error {
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("event %d not yet applied here (at %d): %w", seq, at, ctx.Err())
-		case <-time.After(time.Millisecond):
+		case <-more:
 		}
 	}
 }
@@ -616,6 +622,10 @@ func (cl *cluster) store(batch []outItem) (int, error) {
 		it := batch[i]
 		cl.omu.Lock()
 		cl.stored, cl.storedS = it.lseq, ack.Sequence
+		if cl.storedMore != nil {
+			close(cl.storedMore)
+			cl.storedMore = nil
+		}
 		if it.sent != nil {
 			it.sent.seq = ack.Sequence
 		}

@@ -398,5 +398,5 @@ for row in "${rows[@]}"; do
 		"$(field first_line_ms <"$f" | median) ms" \
 		"$(field missed <"$f" | median)/$(field said <"$f" | median)" \
 		"$(field typed_lost <"$f" | median)/$(field typed <"$f" | median)" \
-		"$(head -1 "$f" | sed 's/.*events=//')"
+		"$(head -1 "$f" | sed -e 's/.*events=//' -e 's/ window_ms=.*//')"
 done
