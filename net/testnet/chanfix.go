@@ -65,31 +65,13 @@ func (l *chanLook) told(n *Network, e *event) bool {
 		if e.Delta == "" {
 			return false
 		}
-		add, uids := true, e.Args
-		for _, c := range e.Delta {
-			switch c {
-			case '+', '-':
-				add = c == '+'
-			case 'n':
-				l.noExternal = add
-			case 't':
-				l.topicLock = add
-			case 'o', 'v':
-				if len(uids) == 0 {
-					return true
-				}
-				u := n.uids[uids[0]]
-				uids = uids[1:]
-				if m, ok := l.prefixes[u]; ok {
-					if c == 'o' {
-						m.op = add
-					} else {
-						m.voice = add
-					}
-					l.prefixes[u] = m
-				}
+		eachMode(e, &l.noExternal, &l.topicLock, func(uid string, set func(*member)) {
+			u := n.uids[uid]
+			if m, ok := l.prefixes[u]; ok {
+				set(&m)
+				l.prefixes[u] = m
 			}
-		}
+		})
 	}
 	return true
 }

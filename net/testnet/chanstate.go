@@ -137,29 +137,43 @@ func (s *streamChan) mode(e *event) {
 		}
 		return
 	}
+	eachMode(e, &s.noExternal, &s.topicLock, func(uid string, set func(*member)) {
+		if m, ok := s.members[uid]; ok {
+			set(&m)
+			s.members[uid] = m
+		}
+	})
+}
+
+// eachMode applies a MODE event's delta ("+o-t", its o and v arguments
+// uids in e.Args) in order: n and t to the flags given, o and v to the
+// member of each uid through prefix, which hands set to the member it
+// finds (the stream's channel and a member's view of it keep members
+// differently). A delta that runs out of arguments stops there.
+func eachMode(e *event, noExternal, topicLock *bool, prefix func(uid string, set func(*member))) {
 	add, args := true, e.Args
 	for _, c := range e.Delta {
 		switch c {
 		case '+', '-':
 			add = c == '+'
 		case 'n':
-			s.noExternal = add
+			*noExternal = add
 		case 't':
-			s.topicLock = add
+			*topicLock = add
 		case 'o', 'v':
 			if len(args) == 0 {
 				return
 			}
 			uid := args[0]
 			args = args[1:]
-			if m, ok := s.members[uid]; ok {
-				if c == 'o' {
-					m.op = add
+			op, on := c == 'o', add
+			prefix(uid, func(m *member) {
+				if op {
+					m.op = on
 				} else {
-					m.voice = add
+					m.voice = on
 				}
-				s.members[uid] = m
-			}
+			})
 		}
 	}
 }
