@@ -133,20 +133,16 @@ func none(t *testing.T, who, desc string, ms []*irc.Message, match func(*irc.Mes
 	}
 }
 
-// TestClusterReapPartition: s1 is cut from NATS for longer than the
-// registry TTL. The other nodes end its user network-wide, once: every
-// member elsewhere sees one QUIT with the netsplit reason of one reaper,
-// her nick is free, NAMES no longer lists her. When s1 is back it closes
-// her link with an ERROR that says why, leaves the nick to whoever took
-// it, serves new registrations and does not end the others' users; cut
-// off again, it loses only the user it took since.
-func TestClusterReapPartition(t *testing.T) {
-	nets, pxs := startReapNodes(t, "s1", "s2", "s3")
+// startReapScene starts s1, s2 and s3 with alice on s1 in #x and alone in
+// #solo (with a topic: once she is ended it must be gone everywhere, as
+// an emptied channel is), bob on s2 and carol on s3 in #x, every node
+// having seen it all.
+func startReapScene(t *testing.T) (nets []*Network, pxs []*natsProxy, alice, bob, carol *client) {
+	t.Helper()
+	nets, pxs = startReapNodes(t, "s1", "s2", "s3")
 	s1, s2, s3 := nets[0], nets[1], nets[2]
-	alice := register(t, s1.Node("s1").Addr(), "alice")
+	alice = register(t, s1.Node("s1").Addr(), "alice")
 	alice.join("#x")
-	// #solo is alice's alone: once she is ended it is gone everywhere,
-	// topic and all, as an emptied channel is.
 	alice.join("#solo")
 	alice.send("TOPIC #solo :alice's own")
 	alice.expectCmd("TOPIC", "#solo")
@@ -157,12 +153,25 @@ func TestClusterReapPartition(t *testing.T) {
 			return n.chans["#x"] != nil && n.chans["#solo"] != nil && n.chans["#solo"].topic == "alice's own"
 		})
 	}
-	bob := register(t, s2.Node("s2").Addr(), "bob")
+	bob = register(t, s2.Node("s2").Addr(), "bob")
 	bob.join("#x")
-	carol := register(t, s3.Node("s3").Addr(), "carol")
+	carol = register(t, s3.Node("s3").Addr(), "carol")
 	carol.join("#x")
 	alice.expect("carol's JOIN", func(m *irc.Message) bool { return is(m, "JOIN", "#x") && m.Prefix.Name == "carol" })
 	bob.expect("carol's JOIN", func(m *irc.Message) bool { return is(m, "JOIN", "#x") && m.Prefix.Name == "carol" })
+	return nets, pxs, alice, bob, carol
+}
+
+// TestClusterReapPartition: s1 is cut from NATS for longer than the
+// registry TTL. The other nodes end its user network-wide, once: every
+// member elsewhere sees one QUIT with the netsplit reason of one reaper,
+// her nick is free, NAMES no longer lists her. When s1 is back it closes
+// her link with an ERROR that says why, leaves the nick to whoever took
+// it, serves new registrations and does not end the others' users; cut
+// off again, it loses only the user it took since.
+func TestClusterReapPartition(t *testing.T) {
+	nets, pxs, alice, bob, carol := startReapScene(t)
+	s1, s2, s3 := nets[0], nets[1], nets[2]
 	carol.send("MONITOR + alice")
 	carol.expectCmd("730")
 
@@ -282,28 +291,8 @@ func TestClusterNoReapAfterNATSLoss(t *testing.T) {
 // end its users once: the second finds nobody. The node whose live
 // incarnation was reaped learns it from the stream and closes the link.
 func TestClusterReapTwiceOneQuit(t *testing.T) {
-	nets, _ := startReapNodes(t, "s1", "s2", "s3")
+	nets, _, alice, bob, carol := startReapScene(t)
 	s1, s2, s3 := nets[0], nets[1], nets[2]
-	alice := register(t, s1.Node("s1").Addr(), "alice")
-	alice.join("#x")
-	// #solo is alice's alone: once she is ended it is gone everywhere,
-	// topic and all, as an emptied channel is.
-	alice.join("#solo")
-	alice.send("TOPIC #solo :alice's own")
-	alice.expectCmd("TOPIC", "#solo")
-	for _, n := range []*Network{s2, s3} {
-		waitFor(t, n.nodes[0].name+" to see #x and #solo's topic", func() bool {
-			n.lock()
-			defer n.unlock()
-			return n.chans["#x"] != nil && n.chans["#solo"] != nil && n.chans["#solo"].topic == "alice's own"
-		})
-	}
-	bob := register(t, s2.Node("s2").Addr(), "bob")
-	bob.join("#x")
-	carol := register(t, s3.Node("s3").Addr(), "carol")
-	carol.join("#x")
-	alice.expect("carol's JOIN", func(m *irc.Message) bool { return is(m, "JOIN", "#x") && m.Prefix.Name == "carol" })
-	bob.expect("carol's JOIN", func(m *irc.Message) bool { return is(m, "JOIN", "#x") && m.Prefix.Name == "carol" })
 
 	s1.lock()
 	inc := s1.cl.inc
