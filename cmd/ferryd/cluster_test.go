@@ -146,6 +146,15 @@ func itoa(i int) string { return strconv.Itoa(i) }
 // waitTopic asks c's server for ch's topic until it is text.
 func waitTopic(t testing.TB, c *ircClient, ch, text string) {
 	t.Helper()
+	askTopic(t, c, ch, "topic of "+ch+" never became "+strconv.Quote(text), func(m *irc.Message) bool {
+		return cmdIs(m, "332", c.name, ch, text)
+	})
+}
+
+// askTopic asks c's server for ch's topic until done accepts the reply
+// (332, 331 or 403), or fails the test with never past procWait.
+func askTopic(t testing.TB, c *ircClient, ch, never string, done func(*irc.Message) bool) {
+	t.Helper()
 	deadline := time.Now().Add(procWait)
 	for {
 		ls, _ := c.snapshot()
@@ -154,11 +163,11 @@ func waitTopic(t testing.TB, c *ircClient, ch, text string) {
 			return m.Command == "332" || m.Command == "331" || m.Command == "403"
 		})
 		ls, _ = c.snapshot()
-		if cmdIs(ls[i], "332", c.name, ch, text) {
+		if done(ls[i]) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: topic of %s never became %q", c.name, ch, text)
+			t.Fatalf("%s: %s", c.name, never)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -568,22 +577,7 @@ func TestNodeLost(t *testing.T) {
 // waitTopicless waits until c's server knows channel ch exists.
 func waitTopicless(t testing.TB, c *ircClient, ch string) {
 	t.Helper()
-	deadline := time.Now().Add(procWait)
-	for {
-		ls, _ := c.snapshot()
-		c.send("TOPIC %s", ch)
-		i := c.waitLine("topic reply", len(ls), func(m *irc.Message) bool {
-			return m.Command == "332" || m.Command == "331" || m.Command == "403"
-		})
-		ls, _ = c.snapshot()
-		if ls[i].Command != "403" {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: %s never appeared", c.name, ch)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	askTopic(t, c, ch, ch+" never appeared", func(m *irc.Message) bool { return m.Command != "403" })
 }
 
 // TestRestartDuringNATSLoss: SIGTERM reaches s1 while NATS is away. It
