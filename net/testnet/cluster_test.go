@@ -225,11 +225,7 @@ func TestClusterCancelledTakeOver(t *testing.T) {
 	a := register(t, s1.Node("s1").Addr(), "alice", allCaps...)
 	b := register(t, s2.Node("s2").Addr(), "bob")
 	a.join("#x")
-	waitFor(t, "s2 to see #x", func() bool {
-		s2.lock()
-		defer s2.unlock()
-		return s2.chans["#x"] != nil
-	})
+	waitChan(t, s2, "#x")
 	b.join("#x")
 	a.expectCmd("JOIN", "#x")
 
@@ -278,11 +274,7 @@ func TestClusterChannelRecord(t *testing.T) {
 	a := register(t, s1.Node("s1").Addr(), "alice")
 	b := register(t, s2.Node("s2").Addr(), "bob")
 	a.join("#x")
-	waitFor(t, "s2 to see #x", func() bool {
-		s2.lock()
-		defer s2.unlock()
-		return s2.chans["#x"] != nil
-	})
+	waitChan(t, s2, "#x")
 	b.join("#x")
 	a.send("TOPIC #x :recorded")
 	a.send("MODE #x -t")
@@ -345,11 +337,7 @@ func TestClusterTakeOverPastStateEvents(t *testing.T) {
 	s1.unlock()
 	b := register(t, s2.Node("s2").Addr(), "bob")
 	b.join("#y")
-	waitFor(t, "s1 to see #y", func() bool {
-		s1.lock()
-		defer s1.unlock()
-		return s1.chans["#y"] != nil
-	})
+	waitChan(t, s1, "#y")
 	c := register(t, s1.Node("s1").Addr(), "carol")
 	c.join("#y")
 	b.expectCmd("JOIN", "#y") // a "to" event, well past the cut

@@ -278,6 +278,17 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 	}
 }
 
+// waitChan waits until n's view has channel ch (a cluster node has
+// applied the events that made it).
+func waitChan(t testing.TB, n *Network, ch string) {
+	t.Helper()
+	waitFor(t, n.nodes[0].name+" to see "+ch, func() bool {
+		n.lock()
+		defer n.unlock()
+		return n.chans[ch] != nil
+	})
+}
+
 type ircMessage = irc.Message
 
 func sprintf(format string, v ...any) string { return fmt.Sprintf(format, v...) }

@@ -259,11 +259,7 @@ func TestClusterNoReapAfterNATSLoss(t *testing.T) {
 	s1, s2 := nets[0], nets[1]
 	alice := register(t, s1.Node("s1").Addr(), "alice")
 	alice.join("#x")
-	waitFor(t, "s2 to see #x", func() bool {
-		s2.lock()
-		defer s2.unlock()
-		return s2.chans["#x"] != nil
-	})
+	waitChan(t, s2, "#x")
 	bob := register(t, s2.Node("s2").Addr(), "bob")
 	bob.join("#x")
 	alice.expect("bob's JOIN", func(m *irc.Message) bool { return is(m, "JOIN", "#x") && m.Prefix.Name == "bob" })
